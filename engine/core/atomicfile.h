@@ -1,0 +1,18 @@
+#pragma once
+// Atomic file writes: write to a temp file in the same directory, fsync, then
+// rename over the target, so readers never see a half-written artifact.
+// Parent directories are created as needed. Thread-safe (no shared state).
+#include "engine/core/status.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace paas {
+
+Status writeFileAtomic(const QString& path, const QByteArray& data);
+Status writeFileAtomic(const QString& path, const std::string& data);
+
+// Reads a whole file; NotFound if it does not exist.
+Result<QByteArray> readFile(const QString& path);
+
+}  // namespace paas

@@ -1,0 +1,18 @@
+#pragma once
+// TreeFile: one file of a source tree as read from git at an exact commit,
+// handed from the git area to the image builder. Plain value type.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace paas {
+
+struct TreeFile {
+    std::string path;        // repo-relative, '/'-separated, no leading '/'
+    std::string data;        // file contents (or the link target for symlinks)
+    std::uint32_t mode = 0100644;  // git file mode: 0100644, 0100755 or 0120000 (symlink)
+};
+
+using Tree = std::vector<TreeFile>;
+
+}  // namespace paas
