@@ -1,0 +1,184 @@
+// GitRepository, read side: revisions, trees at a commit, history walks.
+#include "engine/git/gitrepository.h"
+
+#include <algorithm>
+
+namespace paas {
+
+namespace {
+
+std::string oidString(const git_oid* oid)
+{
+    return std::string(git_oid_tostr_s(oid));
+}
+
+std::uint32_t normalisedMode(git_filemode_t mode)
+{
+    switch (mode) {
+    case GIT_FILEMODE_BLOB_EXECUTABLE: return GIT_FILEMODE_BLOB_EXECUTABLE;
+    case GIT_FILEMODE_LINK: return GIT_FILEMODE_LINK;
+    default: return GIT_FILEMODE_BLOB;  // includes the legacy 0100664
+    }
+}
+
+struct WalkState {
+    git_repository* repo = nullptr;
+    git_odb* odb = nullptr;
+    std::uint64_t total = 0;
+    std::uint64_t limit = 0;
+    Tree files;
+    Status error;
+};
+
+int walkEntry(const char* root, const git_tree_entry* entry, void* payload)
+{
+    auto* state = static_cast<WalkState*>(payload);
+    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+        return 0;  // subtrees are descended into; submodules (commits) skipped
+    const std::string path = std::string(root) + git_tree_entry_name(entry);
+    const git_oid* id = git_tree_entry_id(entry);
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, state->odb, id) < 0) {
+        state->error = gitErrorStatus(Status::Code::Internal, "git_error", "cannot read blob header of " + path);
+        return -1;
+    }
+    state->total += size;
+    if (state->total > state->limit) {
+        state->error = Status::tooLarge("tree_too_large", "source tree exceeds " + std::to_string(state->limit)
+                                                              + " bytes (at " + path + ")");
+        return -1;
+    }
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, state->repo, id) < 0) {
+        state->error = gitErrorStatus(Status::Code::Internal, "git_error", "cannot read blob " + path);
+        return -1;
+    }
+    GitPtr<git_blob> blob(raw);
+    const auto* bytes = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    state->files.push_back({path, std::string(bytes, static_cast<std::size_t>(git_blob_rawsize(blob.get()))),
+                            normalisedMode(git_tree_entry_filemode(entry))});
+    return 0;
+}
+
+}  // namespace
+
+Result<GitPtr<git_commit>> GitRepository::lookupCommit(const std::string& rev)
+{
+    if (rev.empty())
+        return Status::notFound("unknown_commit", "empty revision");
+    git_object* rawObj = nullptr;
+    int rc = git_revparse_single(&rawObj, m_repo.get(), rev.c_str());
+    GitPtr<git_object> obj(rawObj);
+    if (rc == GIT_ENOTFOUND || rc == GIT_EAMBIGUOUS || rc == GIT_EINVALIDSPEC)
+        return Status::notFound("unknown_commit", "unknown commit: " + rev);
+    if (rc < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot resolve " + rev);
+    git_object* rawPeeled = nullptr;
+    rc = git_object_peel(&rawPeeled, obj.get(), GIT_OBJECT_COMMIT);
+    GitPtr<git_object> peeled(rawPeeled);
+    if (rc < 0)
+        return Status::notFound("unknown_commit", "not a commit: " + rev);
+    return GitPtr<git_commit>(reinterpret_cast<git_commit*>(peeled.release()));
+}
+
+Result<std::string> GitRepository::resolveCommit(const std::string& rev)
+{
+    Result<GitPtr<git_commit>> commit = lookupCommit(rev);
+    if (!commit)
+        return commit.status();
+    return oidString(git_commit_id(commit->get()));
+}
+
+Result<std::string> GitRepository::commitSubject(const std::string& sha)
+{
+    Result<GitPtr<git_commit>> commit = lookupCommit(sha);
+    if (!commit)
+        return commit.status();
+    const char* summary = git_commit_summary(commit->get());
+    if (!summary)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot read summary of " + sha);
+    return std::string(summary);
+}
+
+Result<Tree> GitRepository::readTree(const std::string& commitSha, std::uint64_t maxTotalBytes)
+{
+    Result<GitPtr<git_commit>> commit = lookupCommit(commitSha);
+    if (!commit)
+        return commit.status();
+    git_tree* rawTree = nullptr;
+    if (git_commit_tree(&rawTree, commit->get()) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load tree of " + commitSha);
+    GitPtr<git_tree> tree(rawTree);
+    git_odb* rawOdb = nullptr;
+    if (git_repository_odb(&rawOdb, m_repo.get()) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot open object database");
+    GitPtr<git_odb> odb(rawOdb);
+    WalkState state;
+    state.repo = m_repo.get();
+    state.odb = odb.get();
+    state.limit = maxTotalBytes;
+    if (git_tree_walk(tree.get(), GIT_TREEWALK_PRE, walkEntry, &state) < 0) {
+        if (!state.error.isOk())
+            return state.error;
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot walk tree of " + commitSha);
+    }
+    return std::move(state.files);
+}
+
+Result<std::optional<std::string>> GitRepository::readFileAt(const std::string& commitSha, const std::string& path)
+{
+    Result<GitPtr<git_commit>> commit = lookupCommit(commitSha);
+    if (!commit)
+        return commit.status();
+    git_tree* rawTree = nullptr;
+    if (git_commit_tree(&rawTree, commit->get()) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load tree of " + commitSha);
+    GitPtr<git_tree> tree(rawTree);
+    git_tree_entry* rawEntry = nullptr;
+    const int rc = git_tree_entry_bypath(&rawEntry, tree.get(), path.c_str());
+    GitPtr<git_tree_entry> entry(rawEntry);
+    if (rc == GIT_ENOTFOUND)
+        return std::optional<std::string>();
+    if (rc < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot look up " + path);
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB)
+        return std::optional<std::string>();
+    git_blob* rawBlob = nullptr;
+    if (git_blob_lookup(&rawBlob, m_repo.get(), git_tree_entry_id(entry.get())) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot read blob " + path);
+    GitPtr<git_blob> blob(rawBlob);
+    const auto* bytes = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    return std::optional<std::string>(std::string(bytes, static_cast<std::size_t>(git_blob_rawsize(blob.get()))));
+}
+
+Result<std::vector<std::string>> GitRepository::commitsBetween(const std::string& fromExclusive,
+                                                               const std::string& toInclusive,
+                                                               std::size_t maxCount)
+{
+    Result<GitPtr<git_commit>> to = lookupCommit(toInclusive);
+    if (!to)
+        return to.status();
+    git_revwalk* rawWalk = nullptr;
+    if (git_revwalk_new(&rawWalk, m_repo.get()) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot create revwalk");
+    GitPtr<git_revwalk> walk(rawWalk);
+    git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+    if (git_revwalk_push(walk.get(), git_commit_id(to->get())) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot walk from " + toInclusive);
+    if (!fromExclusive.empty()) {
+        Result<GitPtr<git_commit>> from = lookupCommit(fromExclusive);
+        if (!from)
+            return from.status();
+        if (git_revwalk_hide(walk.get(), git_commit_id(from->get())) < 0)
+            return gitErrorStatus(Status::Code::Internal, "git_error", "cannot hide " + fromExclusive);
+    }
+    std::vector<std::string> newestFirst;
+    git_oid oid;
+    while (newestFirst.size() < maxCount && git_revwalk_next(&oid, walk.get()) == 0)
+        newestFirst.push_back(oidString(&oid));
+    std::reverse(newestFirst.begin(), newestFirst.end());
+    return newestFirst;
+}
+
+}  // namespace paas
