@@ -1,0 +1,58 @@
+#pragma once
+// MainWindow: the paas desktop window, a QWebEngineView on the local API's UI.
+//
+// Guarantees:
+//   - Shows <apiUrl>/ (the embedded web UI); openOp(id) navigates to
+//     <apiUrl>/#/ops/<id>.
+//   - Geometry and window state are restored from and saved to QSettings
+//     (organization "paas", application "paas", keys mainWindow/geometry and
+//     mainWindow/state) — saved whenever the window is closed or hidden to
+//     the tray, and on destruction.
+//   - Closing: with setCloseToTray(true) the window only hides (the app keeps
+//     running in the tray); otherwise the close is accepted and
+//     closeRequested() is emitted so the owner can quit the app.
+//
+// Thread affinity: GUI thread only. QtWebEngine must have been prepared
+// before QApplication was constructed (see ui/webengineenvironment.h).
+#include <QMainWindow>
+#include <QUrl>
+
+class QWebEngineView;
+
+namespace paas {
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QUrl apiUrl, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    QUrl apiUrl() const { return m_apiUrl; }
+    QUrl homeUrl() const;
+    static QUrl opUrl(const QUrl& apiUrl, const QString& opId);
+    QWebEngineView* view() const { return m_view; }
+
+    void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
+    bool closeToTray() const { return m_closeToTray; }
+
+public slots:
+    void openHome();
+    void openOp(const QString& opId);
+
+signals:
+    void loadFinished(bool ok);
+    void closeRequested();  // only when not closing to the tray
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void restoreWindowState();
+    void saveWindowState() const;
+
+    QUrl m_apiUrl;
+    QWebEngineView* m_view = nullptr;
+    bool m_closeToTray = false;
+};
+
+}  // namespace paas
