@@ -1,0 +1,3 @@
+module example.local/{{project_id}}
+
+go 1.26
