@@ -1,0 +1,84 @@
+// HTTP client for the paas API. Every call resolves to parsed JSON or throws
+// ApiError carrying the server's {error:{code,message,details}} shape.
+// URLs are relative so the page works from any origin the app serves it on.
+
+export class ApiError extends Error {
+  constructor(status, body, fallback) {
+    const err = body && body.error ? body.error : null;
+    super(err?.message || fallback || `HTTP ${status}`);
+    this.status = status;
+    this.code = err?.code || (status ? `http_${status}` : 'network_error');
+    this.details = Array.isArray(err?.details) ? err.details : [];
+    this.body = body;
+  }
+}
+
+async function parse(res) {
+  const text = await res.text();
+  if (!text) return null;
+  try { return JSON.parse(text); } catch { return { raw: text }; }
+}
+
+/** Low-level request. Returns {status, body, headers}; throws ApiError on >= 400 or network failure. */
+export async function request(method, path, { json, body, headers = {}, signal } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, signal, cache: 'no-store' };
+  if (json !== undefined) {
+    init.body = JSON.stringify(json);
+    init.headers['Content-Type'] = 'application/json';
+  } else if (body !== undefined) {
+    init.body = body;
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, null, 'The paas server is not reachable');
+  }
+  if (res.status === 304) return { status: 304, body: null, headers: res.headers };
+  const parsed = await parse(res);
+  if (res.status >= 400) throw new ApiError(res.status, parsed, res.statusText);
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+const get = async (path, opts) => (await request('GET', path, opts)).body;
+const post = async (path, json) => (await request('POST', path, { json })).body;
+const enc = encodeURIComponent;
+
+/** Encode an artifact path segment by segment so slashes survive. */
+export const artifactUrl = (projectId, path) =>
+  `api/projects/${enc(projectId)}/artifacts/${String(path).split('/').map(enc).join('/')}`;
+
+export const api = {
+  health: () => get('healthz'),
+  system: () => get('api/system'),
+  projects: ({ q = '', sort = 'name' } = {}) => get(`api/projects?q=${enc(q)}&sort=${enc(sort)}`),
+  project: (id) => get(`api/projects/${enc(id)}`),
+  projectOps: (id) => get(`api/projects/${enc(id)}/ops`),
+  environments: (id) => get(`api/projects/${enc(id)}/environments`),
+  releases: (id, env) => get(`api/projects/${enc(id)}/releases?env=${enc(env)}`),
+  diff: (id, from, to) => get(`api/projects/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}`),
+  artifacts: (id) => get(`api/projects/${enc(id)}/artifacts`),
+  artifactText: async (id, path) => {
+    const res = await fetch(artifactUrl(id, path), { cache: 'no-store' });
+    if (!res.ok) throw new ApiError(res.status, await parse(res), res.statusText);
+    return res.text();
+  },
+  op: (id) => get(`api/ops/${enc(id)}`),
+  /** Conditional op fetch for polling: resolves {status:304} or {status:200, body, etag}. */
+  opIfChanged: async (id, etag) => {
+    const r = await request('GET', `api/ops/${enc(id)}`, { headers: etag ? { 'If-None-Match': etag } : {} });
+    return { status: r.status, body: r.body, etag: r.headers.get('ETag') || etag };
+  },
+  registerJson: (payload) => post('api/events/registration', payload),
+  registerYaml: async (yamlText) =>
+    (await request('POST', 'api/events/registration', { body: yamlText, headers: { 'Content-Type': 'application/yaml' } })).body,
+  buildSource: (payload) => post('api/webhooks/source', payload),
+  deploy: (projectId, environment = 'dev') => post('api/events/deployment', { project_id: projectId, environment }),
+  promote: (projectId, from, to) => post('api/events/promotion', { project_id: projectId, from_env: from, to_env: to }),
+  release: (projectId, from, to) => post('api/events/release', { project_id: projectId, from_env: from, to_env: to }),
+  rollback: (projectId, environment, release) =>
+    post('api/events/rollback', release === undefined ? { project_id: projectId, environment } : { project_id: projectId, environment, release }),
+};
+
+export const isProdEnv = (name) => /^(prod|production)$/i.test(String(name || ''));

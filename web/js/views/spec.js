@@ -1,0 +1,169 @@
+// Spec editor: a form for the common fields plus raw YAML / JSON modes.
+// Submits POST /api/events/registration (JSON, or raw YAML with
+// Content-Type: application/yaml) and shows 422 details inline at the field.
+import { h, mount, $, $$ } from '../dom.js';
+import { api } from '../api.js';
+import { toYaml, wrapSpecYaml } from '../yaml.js';
+
+const RUNTIMES = ['go_1.26', 'node_22', 'python_3.13', 'static'];
+export const DEFAULT_SPEC = {
+  apiVersion: 'platform.example.com/v2', kind: 'App', name: '', runtime: 'go_1.26',
+  capabilities: ['http', 'metrics'],
+  environments: { dev: { vars: { LOG_LEVEL: 'info' } }, staging: { vars: { LOG_LEVEL: 'info' } }, prod: { vars: { LOG_LEVEL: 'warn' } } },
+  networkPolicies: { ingress: 'internal', egress: 'internal' },
+};
+
+const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const clone = (o) => JSON.parse(JSON.stringify(o));
+
+/** Fields of the form: JSON pointer under /spec, label, read from spec, write into spec. */
+const FIELDS = [
+  { path: '/spec/name', id: 'spec-name', label: 'Name', hint: 'Lowercase letters, digits and dashes; becomes the project id.',
+    get: (s) => s.name || '', put: (s, v) => { s.name = v; } },
+  { path: '/spec/runtime', id: 'spec-runtime', label: 'Runtime', list: 'runtime-options',
+    get: (s) => s.runtime || '', put: (s, v) => { s.runtime = v; } },
+  { path: '/spec/capabilities', id: 'spec-capabilities', label: 'Capabilities', hint: 'Comma separated, e.g. http, metrics',
+    get: (s) => (s.capabilities || []).join(', '), put: (s, v) => { s.capabilities = list(v); } },
+  { path: '/spec/environments', id: 'spec-environments', label: 'Environments', hint: 'In delivery order: dev first, prod last',
+    get: (s) => Object.keys(s.environments || {}).join(', '),
+    put: (s, v) => { const old = s.environments || {}; s.environments = Object.fromEntries(list(v).map((n) => [n, old[n] || {}])); } },
+  { path: '/spec/networkPolicies/ingress', id: 'spec-ingress', label: 'Ingress', options: ['internal', 'public', 'none'],
+    get: (s) => s.networkPolicies?.ingress || 'internal', put: (s, v) => { s.networkPolicies = { ...(s.networkPolicies || {}), ingress: v }; } },
+  { path: '/spec/networkPolicies/egress', id: 'spec-egress', label: 'Egress', options: ['internal', 'public', 'none'],
+    get: (s) => s.networkPolicies?.egress || 'internal', put: (s, v) => { s.networkPolicies = { ...(s.networkPolicies || {}), egress: v }; } },
+];
+
+function fieldEl(f, spec) {
+  const input = f.options
+    ? h('select', { id: f.id, name: f.id }, f.options.map((o) => h('option', { value: o, selected: o === f.get(spec) }, o)))
+    : h('input', { id: f.id, name: f.id, type: 'text', value: f.get(spec), list: f.list || null, autocomplete: 'off', spellcheck: 'false' });
+  return h('div.field', { 'data-path': f.path }, h('label', { for: f.id }, f.label), input,
+    f.hint ? h('span.field-hint', f.hint) : null, h('div.field-errors', { 'aria-live': 'polite' }));
+}
+
+/** Line (1-based) in text where the last key of a JSON pointer appears, or 0. */
+function lineOfPath(text, path) {
+  const key = String(path || '').split('/').filter((s) => s && !/^\d+$/.test(s)).pop();
+  if (!key) return 0;
+  const re = new RegExp(`^\\s*(-\\s*)?"?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*:`);
+  const idx = text.split('\n').findIndex((l) => re.test(l));
+  return idx + 1;
+}
+
+/**
+ * Build the editor. opts: {project?: {id, spec}, onAccepted(op, action), onDelete?()}.
+ * Returns the root element.
+ */
+export function specEditor({ project, onAccepted, onDelete }) {
+  const isCreate = !project;
+  let base = clone(project?.spec || DEFAULT_SPEC);
+  let mode = 'form';
+  const root = h('form.card.spec-editor', { novalidate: true, 'aria-label': isCreate ? 'New project spec' : 'Project spec' });
+  const formPane = h('div.spec-form', FIELDS.map((f) => fieldEl(f, base)),
+    h('datalist', { id: 'runtime-options' }, RUNTIMES.map((r) => h('option', { value: r }))));
+  const text = h('textarea#spec-text', { rows: 18, spellcheck: 'false', 'aria-label': 'Spec source', 'aria-describedby': 'spec-text-errors' });
+  const textPane = h('div.spec-text', { hidden: true }, text, h('ul.spec-text-errors#spec-text-errors', { 'aria-live': 'polite' }));
+  const general = h('div.form-errors', { role: 'alert' });
+  const submit = h('button.btn.btn-primary#spec-submit', { type: 'submit' }, isCreate ? 'Create project' : 'Save changes');
+
+  const readForm = () => { const s = clone(base); for (const f of FIELDS) f.put(s, $(`#${f.id}`, root).value.trim()); return s; };
+  const fillForm = (s) => { for (const f of FIELDS) $(`#${f.id}`, root).value = f.get(s); };
+
+  function setMode(next) {
+    if (next === mode) return;
+    if (mode === 'form') base = readForm();
+    if (mode === 'json') { try { base = JSON.parse(text.value); } catch { /* keep last good */ } }
+    if (next === 'form' && mode === 'yaml' && text.dataset.dirty) {
+      general.replaceChildren(h('p.note', 'YAML edits stay in the YAML tab; the form shows the last structured spec.'));
+    }
+    mode = next;
+    for (const b of $$('[role=tab]', root)) b.setAttribute('aria-selected', String(b.dataset.mode === mode));
+    formPane.hidden = mode !== 'form';
+    textPane.hidden = mode === 'form';
+    if (mode === 'form') fillForm(base);
+    else { text.value = mode === 'json' ? `${JSON.stringify(base, null, 2)}\n` : toYaml(base); delete text.dataset.dirty; }
+  }
+  text.addEventListener('input', () => { text.dataset.dirty = '1'; });
+
+  function clearErrors() {
+    general.replaceChildren();
+    for (const el of $$('.field', root)) { el.classList.remove('has-error'); $('.field-errors', el).replaceChildren(); }
+    for (const el of $$('[aria-invalid]', root)) el.removeAttribute('aria-invalid');
+    $('#spec-text-errors', root).replaceChildren();
+  }
+
+  function showErrors(err) {
+    clearErrors();
+    const details = err.details.length ? err.details : [{ path: '', message: err.message }];
+    general.append(h('div.error-banner', h('strong', err.status === 422 ? 'The spec is not valid' : `Request failed (${err.status || 'network'})`),
+      h('span', ` ${err.message}`), h('code.err-code', err.code)));
+    for (const d of details) {
+      if (mode === 'form') {
+        const field = $$('.field', root).filter((el) => d.path && String(d.path).startsWith(el.dataset.path))
+          .sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
+        if (field) {
+          field.classList.add('has-error');
+          $('input,select', field).setAttribute('aria-invalid', 'true');
+          $('.field-errors', field).append(h('div.field-error', h('span', d.message), h('code', d.path)));
+          continue;
+        }
+      } else {
+        const line = lineOfPath(text.value, d.path);
+        $('#spec-text-errors', root).append(h('li.field-error', { 'data-path': d.path || '' },
+          line ? h('button.linkish', { type: 'button', onclick: () => selectLine(text, line) }, `Line ${line}`) : null,
+          h('code', d.path || '(spec)'), h('span', d.message)));
+        continue;
+      }
+      if (d.path || err.details.length) general.append(h('div.field-error', { 'data-path': d.path || '' }, h('code', d.path || '(spec)'), h('span', d.message)));
+    }
+    const first = $('[aria-invalid=true]', root);
+    if (first) first.focus();
+  }
+
+  async function send(action) {
+    const header = { action, ...(project ? { project_id: project.id } : {}) };
+    if (mode === 'yaml') return api.registerYaml(wrapSpecYaml(header, text.value));
+    let spec;
+    if (mode === 'json') {
+      try { spec = JSON.parse(text.value); } catch (e) {
+        throw Object.assign(new Error(`JSON syntax: ${e.message}`), { status: 400, code: 'invalid_json', details: [] });
+      }
+    } else spec = readForm();
+    return api.registerJson({ ...header, spec });
+  }
+
+  root.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors();
+    submit.disabled = true; submit.classList.add('busy');
+    try {
+      const res = await send(isCreate ? 'create' : 'update');
+      if (res?.accepted === false) general.append(h('div.info-banner', res.reason || 'Request was ignored'));
+      else onAccepted?.(res?.op, isCreate ? 'create' : 'update');
+    } catch (err) {
+      showErrors(err);
+    } finally {
+      submit.disabled = false; submit.classList.remove('busy');
+    }
+  });
+
+  const modeTabs = h('div.segmented', { role: 'tablist', 'aria-label': 'Editor mode' },
+    [['form', 'Form'], ['yaml', 'YAML'], ['json', 'JSON']].map(([m, label]) => h('button', {
+      type: 'button', role: 'tab', 'data-mode': m, 'aria-selected': String(m === mode), onclick: () => setMode(m),
+    }, label)));
+  mount(root,
+    h('div.card-head', h('div', h('h2', isCreate ? 'New project' : 'Spec'),
+      h('div.sub', isCreate ? 'Describe the app; registration runs registrar → repoBootstrap → imageBuilder → manifestRenderer.'
+        : 'Saving sends an update registration event.')), modeTabs),
+    h('div.card-body', formPane, textPane, general),
+    h('div.card-foot', onDelete ? h('button.btn.btn-danger#project-delete', { type: 'button', onclick: onDelete }, 'Delete project') : h('span'),
+      h('div.foot-actions', submit)));
+  return root;
+}
+
+function selectLine(textarea, line) {
+  const lines = textarea.value.split('\n');
+  const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+  textarea.focus();
+  textarea.setSelectionRange(start, start + (lines[line - 1] || '').length);
+}

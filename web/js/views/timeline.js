@@ -1,0 +1,107 @@
+// Live operation timeline: op header, steps with durations, streaming logs.
+// Fed by OpStream (SSE with Last-Event-ID resume, polling fallback).
+import { h, mount, badge, fmtTime, fmtDuration } from '../dom.js';
+import { OpStream, isTerminal } from '../sse.js';
+
+const MODE_LABEL = {
+  connecting: ['Connecting…', 'wait'], live: ['Live', 'ok'], reconnecting: ['Reconnecting…', 'warn'],
+  polling: ['Polling', 'warn'], done: ['Final', 'mute'],
+};
+const MAX_LOG_LINES = 2000;
+
+/** Create a timeline for opId. Returns {el, stop()}. onChange(op) fires on every status change. */
+export function opTimeline(opId, { onChange } = {}) {
+  const el = h('section.card.timeline', { 'aria-label': `Operation ${opId}`, 'data-op-id': opId });
+  const model = { op: null, steps: new Map(), order: [], mode: 'connecting', heartbeat: null, error: null };
+  const open = new Set();
+  let raf = 0;
+  let lastStatus = '';
+
+  const step = (name) => {
+    if (!model.steps.has(name)) { model.steps.set(name, { name, status: 'pending', logs: [] }); model.order.push(name); }
+    return model.steps.get(name);
+  };
+  const schedule = () => { if (!raf) raf = requestAnimationFrame(() => { raf = 0; render(); }); };
+
+  function snapshot(op) {
+    model.op = { ...(model.op || {}), ...op };
+    for (const s of op.steps || []) {
+      const cur = step(s.name);
+      const { logs, ...rest } = s;
+      Object.assign(cur, rest);
+      if (Array.isArray(logs) && !cur.logs.length) cur.logs = logs.slice(-MAX_LOG_LINES);
+    }
+    schedule();
+  }
+
+  function event(type, d) {
+    const op = model.op || (model.op = { id: opId });
+    if (d.step) {
+      const s = step(d.step);
+      if (type === 'step.started') Object.assign(s, { status: 'running', started_at: d.at || s.started_at });
+      if (type === 'step.completed') Object.assign(s, { status: 'completed', finished_at: d.at, outputs: d.outputs || s.outputs, message: d.message || s.message });
+      if (type === 'step.failed') Object.assign(s, { status: 'failed', finished_at: d.at, message: d.message || d.error?.message || s.message });
+      if (type === 'step.log' && d.line !== undefined) {
+        s.logs.push(String(d.line));
+        if (s.logs.length > MAX_LOG_LINES) s.logs.splice(0, s.logs.length - MAX_LOG_LINES);
+      }
+    }
+    if (type === 'op.status' && d.status) op.status = d.status;
+    if (type === 'op.completed') Object.assign(op, { status: 'completed', finished_at: d.at || op.finished_at });
+    if (type === 'op.failed') Object.assign(op, { status: 'failed', finished_at: d.at || op.finished_at, error: d.error || op.error });
+    if (type === 'op.heartbeat') model.heartbeat = d.at || new Date().toISOString();
+    if (op.status === 'running' && !op.started_at) op.started_at = d.at;
+    schedule();
+  }
+
+  const stream = new OpStream(opId, {
+    snapshot, event,
+    mode: (m) => { model.mode = m; schedule(); },
+  });
+
+  function renderStep(s, i) {
+    const running = s.status === 'running';
+    if ((running || s.status === 'failed') && !open.has(`!${s.name}`)) open.add(s.name);
+    const logPre = h('pre.log', { 'aria-label': `${s.name} log` }, s.logs.length ? s.logs.join('\n') : h('span.faint', running ? 'Waiting for output…' : 'No log output.'));
+    const details = h('details.step-body', { open: open.has(s.name) || null },
+      h('summary', 'Logs', s.logs.length ? h('span.count', String(s.logs.length)) : null),
+      logPre,
+      s.outputs && Object.keys(s.outputs).length ? h('dl.outputs', Object.entries(s.outputs).flatMap(([k, v]) =>
+        [h('dt', k), h('dd.mono', typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null);
+    details.addEventListener('toggle', () => {
+      if (details.open) { open.add(s.name); open.delete(`!${s.name}`); } else { open.delete(s.name); open.add(`!${s.name}`); }
+    });
+    if (running) requestAnimationFrame(() => { logPre.scrollTop = logPre.scrollHeight; });
+    return h('li.step', { class: `st-${s.status}`, 'data-step': s.name, 'data-status': s.status },
+      h('span.step-marker', { 'aria-hidden': 'true' }, String(i + 1)),
+      h('div.step-main',
+        h('div.step-head', h('span.step-name', s.name), badge(s.status),
+          h('span.step-dur.mono', s.started_at ? fmtDuration(s.started_at, s.finished_at) : '')),
+        s.message ? h('div.step-msg', { class: s.status === 'failed' ? 'bad' : '' }, s.message) : null,
+        details));
+  }
+
+  function render() {
+    const op = model.op;
+    const [modeLabel, modeTone] = MODE_LABEL[model.mode] || MODE_LABEL.connecting;
+    if (op?.status && op.status !== lastStatus) { lastStatus = op.status; onChange?.(op); }
+    const header = h('div.card-head.timeline-head',
+      h('div', h('h2', op?.kind ? `${op.kind} operation` : 'Operation', ' ', h('code.op-id', opId)),
+        h('div.sub', op ? [`created ${fmtTime(op.created_at)}`, op.trigger ? ` · trigger: ${typeof op.trigger === 'object' ? JSON.stringify(op.trigger) : op.trigger}` : '',
+          op.started_at ? ` · took ${fmtDuration(op.started_at, op.finished_at)}` : ''].join('') : 'Loading snapshot…')),
+      h('div.timeline-status',
+        h('span.conn', { class: `tone-${modeTone}`, id: 'timeline-conn', 'data-mode': model.mode, title: 'Event stream state' }, modeLabel),
+        op?.status ? badge(op.status, { id: 'timeline-status' }) : null));
+    const err = op?.error && (op.error.message || op.error.code)
+      ? h('div.error-banner', { role: 'alert' }, h('strong', op.error.code || 'error'), ` ${op.error.message || ''}`) : null;
+    const steps = model.order.map((n) => model.steps.get(n));
+    const body = steps.length ? h('ol.steps', steps.map(renderStep))
+      : h('div.state', h('span.spinner', { 'aria-hidden': 'true' }), op && isTerminal(op.status) ? 'No steps recorded.' : 'Waiting for the first step…');
+    mount(el, header, h('div.card-body', err, body));
+  }
+
+  render();
+  stream.start();
+  const ticker = setInterval(() => { if (model.op && !isTerminal(model.op.status)) schedule(); }, 1000);
+  return { el, stop: () => { stream.stop(); clearInterval(ticker); cancelAnimationFrame(raf); } };
+}
