@@ -1,0 +1,170 @@
+// MainWindow and DesktopShell under QT_QPA_PLATFORM=offscreen with the real
+// QtWebEngine (Chromium) loading a page from an in-test HTTP server.
+// There is no system tray here: the shell must run normally without one.
+#include <QApplication>
+#include <QDir>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSystemTrayIcon>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebEngineView>
+
+#include "tests/integration/ui/testhttpserver.h"
+#include "ui/desktopshell.h"
+#include "ui/mainwindow.h"
+#include "ui/webengineenvironment.h"
+
+using namespace paas;
+
+namespace {
+// Big distinct colour blocks, and the hash route mirrored into the title.
+const QByteArray kPage = R"(<!doctype html>
+<html><head><title>paas</title><style>
+body { margin: 0; background: #ffffff; font: 20px sans-serif; }
+#red { position: absolute; left: 0; top: 0; width: 50%; height: 50%; background: #ff0000; }
+#blue { position: absolute; right: 0; bottom: 0; width: 50%; height: 50%; background: #0000ff; }
+</style></head><body><div id="red"></div><div id="blue"></div><p>paas desktop shell test</p>
+<script>
+function route() { document.title = 'paas ' + (location.hash || '#/'); }
+window.addEventListener('hashchange', route); route();
+</script></body></html>)";
+
+int countColor(const QImage& image, QRgb color)
+{
+    int n = 0;
+    for (int y = 0; y < image.height(); y += 4)
+        for (int x = 0; x < image.width(); x += 4)
+            n += (qRed(image.pixel(x, y)) == qRed(color) && qGreen(image.pixel(x, y)) == qGreen(color)
+                  && qBlue(image.pixel(x, y)) == qBlue(color)) ? 1 : 0;
+    return n;
+}
+
+QString screenshotPath()
+{
+    const QString dir = qEnvironmentVariableIsSet("PAAS_E2E_DIR")
+                            ? qEnvironmentVariable("PAAS_E2E_DIR")
+                            : qEnvironmentVariable("PAAS_SOURCE_DIR", QDir::currentPath()) + QStringLiteral("/build/e2e");
+    QDir().mkpath(dir);
+    return dir + QStringLiteral("/window.png");
+}
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void loadsPageAndScreenshots();
+    void openOpNavigatesToOpRoute();
+    void geometryIsPersisted();
+    void closeToTrayOnlyHides();
+    void shellRunsWithoutTray();
+
+private:
+    TestHttpServer m_server;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_server.start());
+    m_server.setPage(kPage);
+}
+
+void TestMainWindow::loadsPageAndScreenshots()
+{
+    MainWindow window(m_server.url());
+    window.resize(800, 600);
+    QSignalSpy loaded(&window, &MainWindow::loadFinished);
+    window.show();
+    QVERIFY(loaded.wait(60000));
+    QCOMPARE(loaded.first().at(0).toBool(), true);
+    QCOMPARE(m_server.requests().first().path, QByteArray("/"));
+    // Chromium paints asynchronously after loadFinished: wait for the page.
+    QImage image;
+    QTRY_VERIFY_WITH_TIMEOUT((image = window.grab().toImage(), countColor(image, qRgb(255, 0, 0)) > 100
+                              && countColor(image, qRgb(0, 0, 255)) > 100), 30000);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 400 && image.height() >= 300);
+    const QString path = screenshotPath();
+    QVERIFY2(image.save(path), qPrintable(path));
+    QVERIFY(QFileInfo(path).size() > 0);
+    QVERIFY(window.windowTitle().contains(QStringLiteral("paas")));
+}
+
+void TestMainWindow::openOpNavigatesToOpRoute()
+{
+    MainWindow window(m_server.url());
+    QSignalSpy loaded(&window, &MainWindow::loadFinished);
+    window.show();
+    QVERIFY(loaded.wait(60000));
+    window.openOp(QStringLiteral("20260101-abc123"));
+    const QUrl expected = MainWindow::opUrl(m_server.url(), QStringLiteral("20260101-abc123"));
+    QCOMPARE(expected.toString(), m_server.url().toString() + QStringLiteral("/#/ops/20260101-abc123"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.view()->url(), expected, 30000);
+    // The page itself saw the route (its script mirrors location.hash).
+    QTRY_COMPARE_WITH_TIMEOUT(window.view()->title(), QStringLiteral("paas #/ops/20260101-abc123"), 30000);
+}
+
+void TestMainWindow::geometryIsPersisted()
+{
+    {
+        MainWindow window(m_server.url());
+        window.show();
+        window.resize(640, 480);
+        QTRY_COMPARE(window.size(), QSize(640, 480));
+        QVERIFY(window.close());  // no tray: the close is accepted and saves
+    }
+    QSettings settings(QStringLiteral("paas"), QStringLiteral("paas"));
+    QVERIFY(!settings.value(QStringLiteral("mainWindow/geometry")).toByteArray().isEmpty());
+    MainWindow restored(m_server.url());
+    QCOMPARE(restored.size(), QSize(640, 480));
+}
+
+void TestMainWindow::closeToTrayOnlyHides()
+{
+    MainWindow window(m_server.url());
+    QSignalSpy closing(&window, &MainWindow::closeRequested);
+    window.setCloseToTray(true);
+    window.show();
+    QVERIFY(!window.close());  // ignored: hidden to the tray
+    QVERIFY(!window.isVisible());
+    QCOMPARE(closing.count(), 0);
+    window.setCloseToTray(false);
+    window.show();
+    QVERIFY(window.close());
+    QCOMPARE(closing.count(), 1);
+}
+
+void TestMainWindow::shellRunsWithoutTray()
+{
+    QVERIFY(!QSystemTrayIcon::isSystemTrayAvailable());
+    QTemporaryDir artifacts;
+    DesktopShell shell(m_server.url(), artifacts.path());
+    QVERIFY(!shell.hasSystemTray());
+    QVERIFY(!shell.window()->closeToTray());
+    QSignalSpy quit(&shell, &DesktopShell::quitRequested);
+    QSignalSpy loaded(shell.window(), &MainWindow::loadFinished);
+    shell.show();
+    QVERIFY(shell.window()->isVisible());
+    QVERIFY(loaded.wait(60000));
+    QCOMPARE(loaded.first().at(0).toBool(), true);
+    QTRY_COMPARE(m_server.openStreams(), 1);  // the event feed is connected
+    shell.openOp(QStringLiteral("op42"));
+    QTRY_COMPARE_WITH_TIMEOUT(shell.window()->view()->title(), QStringLiteral("paas #/ops/op42"), 30000);
+    // Without a tray, closing the window is quitting.
+    QVERIFY(shell.window()->close());
+    QCOMPARE(quit.count(), 1);
+}
+
+int main(int argc, char** argv)
+{
+    // Keep QSettings away from the user's real configuration.
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    paas::prepareWebEngineEnvironment();
+    QApplication app(argc, argv);
+    TestMainWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_mainwindow.moc"
