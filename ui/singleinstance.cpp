@@ -73,20 +73,16 @@ bool SingleInstance::listen()
 {
     if (isListening())
         return true;
-    if (tryListen())
-        return true;
-    if (m_server->serverError() != QAbstractSocket::AddressInUseError) {
-        qCWarning(lcInstance) << "cannot listen on" << m_serverName << m_server->errorString();
-        return false;
-    }
-    // Someone holds the name: a live instance answers, a stale socket does not.
+    // QLocalServer with UserAccessOption binds in a private temp dir and
+    // renames over the final path, so listen() alone would silently steal
+    // the name from a live instance: probe first.
     QLocalSocket probe;
     probe.connectToServer(m_serverName);
     if (probe.waitForConnected(m_timeoutMs)) {
         qCInfo(lcInstance) << "another instance is listening on" << m_serverName;
         return false;
     }
-    qCInfo(lcInstance) << "removing stale instance socket" << m_serverName;
+    // Nobody answers: whatever is left at that name is stale.
     QLocalServer::removeServer(m_serverName);
     if (tryListen())
         return true;
