@@ -1,0 +1,58 @@
+#pragma once
+// ProjectSpec: the typed form of a validated App spec (cfg/project-jsonschema.json).
+//
+// Contract:
+//   - Built by SpecParser from JSON that passed schema validation; plain value
+//     type, copy freely. Thread-safe as any value (no shared state).
+//   - environments are ordered as a promotion path: "dev" first,
+//     "prod"/"production" last, all others alphabetically in between
+//     (see sortEnvironments / envOrderLess).
+//   - Defaults: replicas 1, port 8080, networkPolicies internal/internal,
+//     capabilities empty.
+//   - toJson() gives back a spec document that validates against the schema
+//     (defaults written out explicitly, environments as an object).
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace paas {
+
+struct EnvironmentSpec {
+    std::string name;
+    std::map<std::string, std::string> vars;
+    int replicas = 1;
+    int port = 8080;
+
+    bool operator==(const EnvironmentSpec&) const = default;
+};
+
+struct ProjectSpec {
+    std::string apiVersion;
+    std::string kind;
+    std::string name;
+    std::string runtime;
+    std::vector<std::string> capabilities;
+    std::vector<EnvironmentSpec> environments;  // path order, see above
+    std::string ingress = "internal";
+    std::string egress = "internal";
+
+    bool hasCapability(std::string_view capability) const;
+    // Finds an environment by name; "prod" and "production" match each other.
+    const EnvironmentSpec* environment(std::string_view envName) const;
+    nlohmann::json toJson() const;
+
+    bool operator==(const ProjectSpec&) const = default;
+};
+
+// True for "prod" and "production".
+bool isProductionEnv(std::string_view envName);
+// "production" -> "prod"; every other name is returned unchanged.
+std::string canonicalEnv(std::string_view envName);
+// Strict weak order for environment names: dev, others (alphabetical), prod/production.
+bool envOrderLess(std::string_view a, std::string_view b);
+void sortEnvironments(std::vector<EnvironmentSpec>& envs);
+
+}  // namespace paas

@@ -1,0 +1,62 @@
+#include "engine/model/specparser.h"
+
+#include "engine/model/specschema.h"
+
+namespace paas {
+
+using json = nlohmann::json;
+
+Result<json> SpecParser::parseBody(std::string_view body, std::string_view contentType, const DocumentLimits& limits)
+{
+    return parseDocument(body, contentType, limits);
+}
+
+Status SpecParser::validate(const json& spec, std::string_view pointerPrefix)
+{
+    return SpecSchema::validate(spec, pointerPrefix);
+}
+
+Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc)
+{
+    try {
+        ProjectSpec spec;
+        spec.apiVersion = doc.at("apiVersion").get<std::string>();
+        spec.kind = doc.at("kind").get<std::string>();
+        spec.name = doc.at("name").get<std::string>();
+        spec.runtime = doc.at("runtime").get<std::string>();
+        spec.capabilities = doc.value("capabilities", std::vector<std::string>{});
+        for (const auto& [envName, envDoc] : doc.at("environments").items()) {
+            EnvironmentSpec env;
+            env.name = envName;
+            env.vars = envDoc.value("vars", std::map<std::string, std::string>{});
+            env.replicas = envDoc.value("replicas", 1);
+            env.port = envDoc.value("port", 8080);
+            spec.environments.push_back(std::move(env));
+        }
+        sortEnvironments(spec.environments);
+        const json policies = doc.value("networkPolicies", json::object());
+        spec.ingress = policies.value("ingress", std::string("internal"));
+        spec.egress = policies.value("egress", std::string("internal"));
+        return spec;
+    } catch (const std::exception& e) {
+        return Status::unprocessable("invalid_spec", std::string("spec cannot be converted: ") + e.what());
+    }
+}
+
+Result<ProjectSpec> SpecParser::parseSpec(const json& spec, std::string_view pointerPrefix)
+{
+    if (Status s = validate(spec, pointerPrefix); !s)
+        return s;
+    return toProjectSpec(spec);
+}
+
+Result<ProjectSpec> SpecParser::parseSpecDocument(std::string_view body, std::string_view contentType,
+                                                  const DocumentLimits& limits)
+{
+    Result<json> doc = parseBody(body, contentType, limits);
+    if (!doc)
+        return doc.status();
+    return parseSpec(*doc);
+}
+
+}  // namespace paas

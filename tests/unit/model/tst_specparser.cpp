@@ -1,0 +1,270 @@
+// Unit tests for the spec pipeline: compiled-in schema resource, JSON/YAML
+// parsing with limits, valijson validation with JSON pointers, conversion.
+#include "engine/model/documentparser.h"
+#include "engine/model/specparser.h"
+#include "engine/model/specschema.h"
+
+#include <QFile>
+#include <QtTest>
+
+using namespace paas;
+using json = nlohmann::json;
+
+namespace {
+
+json validSpec()
+{
+    return json::parse(R"({
+      "apiVersion": "platform.example.com/v2", "kind": "App", "name": "platform-app",
+      "runtime": "go_1.26", "capabilities": ["http", "metrics"],
+      "environments": {"prod": {"vars": {"LOG_LEVEL": "warn"}, "replicas": 3},
+                       "dev": {"vars": {"LOG_LEVEL": "info"}}},
+      "networkPolicies": {"ingress": "internal", "egress": "public"}})");
+}
+
+QString sourcePath(const char* relative)
+{
+    return qEnvironmentVariable("PAAS_SOURCE_DIR") + "/" + relative;
+}
+
+bool hasDetail(const Status& s, const std::string& path, const std::string& needle = {})
+{
+    for (const auto& d : s.details()) {
+        if (d.path == path && d.message.find(needle) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+QByteArray dumpDetails(const Status& s)
+{
+    std::string out = s.toString();
+    for (const auto& d : s.details())
+        out += "\n  " + d.path + ": " + d.message;
+    return QByteArray::fromStdString(out);
+}
+
+}  // namespace
+
+class TstSpecParser : public QObject {
+    Q_OBJECT
+private slots:
+    void schemaResourceIsCompiledIntoStaticLib()
+    {
+        // paas_model is a static library: the resource must still be registered.
+        QVERIFY(QFile::exists(QString::fromLatin1(kSpecSchemaResource)));
+        QFile compiled(QString::fromLatin1(kSpecSchemaResource));
+        QVERIFY(compiled.open(QIODevice::ReadOnly));
+        QFile source(sourcePath("cfg/project-jsonschema.json"));
+        QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(source.fileName()));
+        QCOMPARE(compiled.readAll(), source.readAll());  // one source of truth
+        QCOMPARE(SpecSchema::document().value("$schema", std::string()),
+                 std::string("http://json-schema.org/draft-07/schema#"));
+    }
+
+    void validSpecPassesAndConverts()
+    {
+        Result<ProjectSpec> spec = SpecParser::parseSpec(validSpec(), "/spec");
+        QVERIFY2(spec.isOk(), dumpDetails(spec.status()).constData());
+        QCOMPARE(spec->name, std::string("platform-app"));
+        QCOMPARE(spec->environments.size(), std::size_t(2));
+        QCOMPARE(spec->environments[0].name, std::string("dev"));  // path order
+        QCOMPARE(spec->environments[1].name, std::string("prod"));
+        QCOMPARE(spec->environments[1].replicas, 3);
+        QCOMPARE(spec->environments[0].replicas, 1);  // default
+        QCOMPARE(spec->environments[0].port, 8080);   // default
+        QCOMPARE(spec->environments[0].vars.at("LOG_LEVEL"), std::string("info"));
+        QVERIFY(spec->hasCapability("metrics"));
+        QVERIFY(!spec->hasCapability("grpc"));
+        QCOMPARE(spec->egress, std::string("public"));
+        // toJson() round-trips through validation and conversion.
+        Result<ProjectSpec> again = SpecParser::parseSpec(spec->toJson());
+        QVERIFY2(again.isOk(), dumpDetails(again.status()).constData());
+        QVERIFY(*again == *spec);
+    }
+
+    void exampleFileValidates()
+    {
+        QFile file(sourcePath("cfg/project-example.yaml"));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+        const QByteArray bytes = file.readAll();
+        Result<ProjectSpec> spec = SpecParser::parseSpecDocument(bytes.toStdString(), "application/yaml");
+        QVERIFY2(spec.isOk(), dumpDetails(spec.status()).constData());
+        QCOMPARE(spec->name, std::string("platform-app"));
+        QVERIFY(spec->environment("production") != nullptr);
+    }
+
+    void violationsPointAtTheField_data()
+    {
+        QTest::addColumn<QString>("patch");  // JSON merge patch applied to validSpec()
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("needle");
+        QTest::newRow("name pattern") << R"({"name": "Bad_Name"})" << "/spec/name" << "invalid format";
+        QTest::newRow("name too long") << QString(R"({"name": "%1"})").arg(QString(64, 'a')) << "/spec/name" << "63";
+        QTest::newRow("name type") << R"({"name": 42})" << "/spec/name" << "wrong type";
+        QTest::newRow("missing name") << R"({"name": null})" << "/spec/name" << "required";
+        QTest::newRow("apiVersion") << R"({"apiVersion": "v1"})" << "/spec/apiVersion" << "allowed";
+        QTest::newRow("kind") << R"({"kind": "Job"})" << "/spec/kind" << "allowed";
+        QTest::newRow("runtime") << R"({"runtime": "Go 1.26"})" << "/spec/runtime" << "allowed";
+        QTest::newRow("capability enum") << R"({"capabilities": ["http", "ftp"]})" << "/spec/capabilities/1" << "allowed";
+        QTest::newRow("capability dup") << R"({"capabilities": ["http", "http"]})" << "/spec/capabilities" << "";
+        QTest::newRow("unknown top") << R"({"colour": "blue"})" << "/spec/colour" << "not an allowed property";
+        QTest::newRow("env key") << R"({"environments": {"Dev_1": {}}})" << "/spec/environments/Dev_1" << "not an allowed";
+        QTest::newRow("env unknown field") << R"({"environments": {"dev": {"cpu": 2}}})" << "/spec/environments/dev/cpu" << "";
+        QTest::newRow("replicas high") << R"({"environments": {"prod": {"replicas": 51}}})" << "/spec/environments/prod/replicas" << "50";
+        QTest::newRow("replicas low") << R"({"environments": {"prod": {"replicas": 0}}})" << "/spec/environments/prod/replicas" << "1";
+        QTest::newRow("replicas float") << R"({"environments": {"prod": {"replicas": 1.5}}})" << "/spec/environments/prod/replicas" << "type";
+        QTest::newRow("port") << R"({"environments": {"dev": {"port": 70000}}})" << "/spec/environments/dev/port" << "65535";
+        QTest::newRow("var name") << R"({"environments": {"dev": {"vars": {"1BAD": "x"}}}})" << "/spec/environments/dev/vars/1BAD" << "";
+        QTest::newRow("var value type") << R"({"environments": {"dev": {"vars": {"PORT": 8080}}}})" << "/spec/environments/dev/vars/PORT" << "string";
+        QTest::newRow("no envs") << R"({"environments": {"dev": null, "prod": null}})" << "/spec/environments" << "";
+        QTest::newRow("policy") << R"({"networkPolicies": {"ingress": "open"}})" << "/spec/networkPolicies/ingress" << "internal, public, none";
+        QTest::newRow("slash key escaped") << R"({"environments": {"a/b": {}}})" << "/spec/environments/a~1b" << "";
+    }
+    void violationsPointAtTheField()
+    {
+        QFETCH(QString, patch);
+        QFETCH(QString, pointer);
+        QFETCH(QString, needle);
+        json spec = validSpec();
+        spec.merge_patch(json::parse(patch.toStdString()));
+        Result<ProjectSpec> result = SpecParser::parseSpec(spec, "/spec");
+        QVERIFY(!result.isOk());
+        qInfo("%s", dumpDetails(result.status()).constData());
+        QCOMPARE(result.status().code(), Status::Code::Unprocessable);
+        QCOMPARE(result.status().reason(), std::string("invalid_spec"));
+        QVERIFY2(hasDetail(result.status(), pointer.toStdString(), needle.toStdString()),
+                 dumpDetails(result.status()).constData());
+        // Each row introduces exactly one violation: one detail, no spurious
+        // neighbours (valijson reports unvisited pattern properties as unknown).
+        QCOMPARE(result.status().details().size(), std::size_t(1));
+        // No wrapper noise: every detail is under the prefix and says something specific.
+        for (const auto& d : result.status().details()) {
+            QVERIFY(d.path.rfind("/spec", 0) == 0);
+            QVERIFY2(d.message.find("Failed to validate against schema") == std::string::npos, d.message.c_str());
+        }
+    }
+
+    void customRuntimePatternAccepted()
+    {
+        json spec = validSpec();
+        spec["runtime"] = "java_21";
+        QVERIFY(SpecParser::parseSpec(spec).isOk());
+        spec["runtime"] = "static";
+        QVERIFY(SpecParser::parseSpec(spec).isOk());
+    }
+
+    void malformedJsonIs400WithPosition()
+    {
+        Result<json> doc = SpecParser::parseBody("{\"name\": \"x\",\n  \"kind\": }", "application/json");
+        QVERIFY(!doc.isOk());
+        QCOMPARE(doc.status().code(), Status::Code::InvalidArgument);
+        QCOMPARE(doc.status().reason(), std::string("malformed_json"));
+        QVERIFY2(doc.status().message().find("line 2") != std::string::npos, doc.status().message().c_str());
+        QVERIFY2(doc.status().message().find("byte") != std::string::npos, doc.status().message().c_str());
+    }
+
+    void deepJsonRefused()
+    {
+        const std::string deep = std::string(65, '[') + std::string(65, ']');
+        Result<json> doc = parseJsonDocument(deep);
+        QVERIFY(!doc.isOk());
+        QCOMPARE(doc.status().code(), Status::Code::TooLarge);
+        QCOMPARE(doc.status().reason(), std::string("document_too_deep"));
+        QVERIFY(doc.status().message().find("64") != std::string::npos);
+        QVERIFY(parseJsonDocument(std::string(64, '[') + std::string(64, ']')).isOk());
+        // Far deeper than any parser stack would like.
+        const std::string huge = std::string(200000, '[') + std::string(200000, ']');
+        QCOMPARE(parseJsonDocument(huge, {.maxBytes = 1 << 20}).status().reason(), std::string("document_too_deep"));
+    }
+
+    void deepYamlRefused()
+    {
+        QCOMPARE(parseYamlDocument(std::string(65, '[') + std::string(65, ']')).status().reason(),
+                 std::string("document_too_deep"));
+        QVERIFY(parseYamlDocument(std::string(64, '[') + std::string(64, ']')).isOk());
+        // Beyond yaml-cpp's own recursion guard.
+        const std::string huge = std::string(50000, '[') + std::string(50000, ']');
+        Result<json> doc = parseYamlDocument(huge);
+        QCOMPARE(doc.status().reason(), std::string("document_too_deep"));
+        QCOMPARE(doc.status().code(), Status::Code::TooLarge);
+    }
+
+    void yamlAliasBombRefused()
+    {
+        std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+        const char* names = "abcdefghijk";
+        for (int i = 1; i < 11; ++i) {
+            std::string line = std::string(1, names[i]) + ": &" + names[i] + " [";
+            for (int j = 0; j < 9; ++j)
+                line += std::string(j ? ", *" : "*") + names[i - 1];
+            bomb += line + "]\n";
+        }
+        // 9^11 (~3e10) nodes if expanded; must be refused after the node budget.
+        Result<json> doc = SpecParser::parseBody(bomb, "application/yaml");
+        QVERIFY(!doc.isOk());
+        QCOMPARE(doc.status().reason(), std::string("yaml_too_complex"));
+        QCOMPARE(doc.status().code(), Status::Code::TooLarge);
+        // A modest, legitimate use of anchors still works.
+        Result<json> ok = parseYamlDocument("base: &v {LOG_LEVEL: info}\nother: *v\n");
+        QVERIFY(ok.isOk());
+        QCOMPARE((*ok)["other"]["LOG_LEVEL"], json("info"));
+    }
+
+    void malformedYamlIs400()
+    {
+        Result<json> doc = parseYamlDocument("name: [unclosed\nkind: App\n");
+        QCOMPARE(doc.status().reason(), std::string("malformed_yaml"));
+        QCOMPARE(doc.status().code(), Status::Code::InvalidArgument);
+        QVERIFY(doc.status().message().find("line") != std::string::npos);
+        QCOMPARE(parseYamlDocument("{[a]: b}").status().reason(), std::string("malformed_yaml"));
+        QCOMPARE(parseYamlDocument("a: 1\n---\nb: 2\n").status().reason(), std::string("malformed_yaml"));
+    }
+
+    void yamlScalarsResolveLikeCoreSchema()
+    {
+        Result<json> doc = parseYamlDocument(
+            "i: 42\nneg: -7\nhex: 0x1F\nf: 1.5\nt: true\nn: ~\ne:\ns: hello\nq: \"8080\"\nyes: yes\ntagged: !!str 12\n");
+        QVERIFY2(doc.isOk(), doc.status().toString().c_str());
+        const json expected = {{"i", 42}, {"neg", -7}, {"hex", 31}, {"f", 1.5}, {"t", true}, {"n", nullptr},
+                               {"e", nullptr}, {"s", "hello"}, {"q", "8080"}, {"yes", "yes"}, {"tagged", "12"}};
+        QCOMPARE(QString::fromStdString(doc->dump()), QString::fromStdString(expected.dump()));
+    }
+
+    void yamlAndJsonGiveTheSameSpec()
+    {
+        const std::string yaml = R"(
+apiVersion: platform.example.com/v2
+kind: App
+name: platform-app
+runtime: go_1.26
+capabilities: [http, metrics]
+environments:
+  prod:
+    vars: {LOG_LEVEL: warn}
+    replicas: 3
+  dev:
+    vars:
+      LOG_LEVEL: info
+networkPolicies: {ingress: internal, egress: public}
+)";
+        Result<ProjectSpec> fromYaml = SpecParser::parseSpecDocument(yaml, "application/yaml; charset=utf-8");
+        Result<ProjectSpec> fromJson = SpecParser::parseSpecDocument(validSpec().dump(), "application/json");
+        QVERIFY2(fromYaml.isOk(), dumpDetails(fromYaml.status()).constData());
+        QVERIFY2(fromJson.isOk(), dumpDetails(fromJson.status()).constData());
+        QVERIFY(*fromYaml == *fromJson);
+        QVERIFY(isYamlContentType("Application/X-YAML"));
+        QVERIFY(!isYamlContentType("application/json"));
+    }
+
+    void oversizedBodyRefused()
+    {
+        const std::string big(2000, ' ');
+        Result<json> doc = parseJsonDocument(big, {.maxBytes = 1000});
+        QCOMPARE(doc.status().reason(), std::string("document_too_large"));
+        QCOMPARE(doc.status().code(), Status::Code::TooLarge);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstSpecParser)
+#include "tst_specparser.moc"
