@@ -22,7 +22,7 @@ const FIELDS = [
     get: (s) => s.name || '', put: (s, v) => { s.name = v; } },
   { path: '/spec/runtime', id: 'spec-runtime', label: 'Runtime', list: 'runtime-options',
     get: (s) => s.runtime || '', put: (s, v) => { s.runtime = v; } },
-  { path: '/spec/capabilities', id: 'spec-capabilities', label: 'Capabilities', hint: 'Comma separated, e.g. http, metrics',
+  { path: '/spec/capabilities', id: 'spec-capabilities', label: 'Capabilities', checks: ['http', 'metrics', 'grpc', 'worker'],
     get: (s) => (s.capabilities || []).join(', '), put: (s, v) => { s.capabilities = list(v); } },
   { path: '/spec/environments', id: 'spec-environments', label: 'Environments', hint: 'In delivery order: dev first, prod last',
     get: (s) => Object.keys(s.environments || {}).join(', '),
@@ -33,7 +33,28 @@ const FIELDS = [
     get: (s) => s.networkPolicies?.egress || 'internal', put: (s, v) => { s.networkPolicies = { ...(s.networkPolicies || {}), egress: v }; } },
 ];
 
+function checksEl(f, spec) {
+  const on = new Set(list(f.get(spec)));
+  return h('fieldset.field.checks', { 'data-path': f.path, id: f.id },
+    h('legend.field-label', f.label),
+    h('div.check-row', f.checks.map((c) => h('label.check', h('input', { type: 'checkbox', value: c, checked: on.has(c) || null }), c))),
+    h('div.field-errors', { 'aria-live': 'polite' }));
+}
+
+/** Read a field's value as a string (checkbox groups give a comma list). */
+function valueOf(f, root) {
+  const el = $(`#${f.id}`, root);
+  if (f.checks) return $$('input:checked', el).map((i) => i.value).join(', ');
+  return el.value.trim();
+}
+
+function setValue(f, root, spec) {
+  const el = $(`#${f.id}`, root);
+  if (f.checks) { const on = new Set(list(f.get(spec))); for (const i of $$('input', el)) i.checked = on.has(i.value); } else el.value = f.get(spec);
+}
+
 function fieldEl(f, spec) {
+  if (f.checks) return checksEl(f, spec);
   const input = f.options
     ? h('select', { id: f.id, name: f.id }, f.options.map((o) => h('option', { value: o, selected: o === f.get(spec) }, o)))
     : h('input', { id: f.id, name: f.id, type: 'text', value: f.get(spec), list: f.list || null, autocomplete: 'off', spellcheck: 'false' });
@@ -66,8 +87,8 @@ export function specEditor({ project, onAccepted, onDelete }) {
   const general = h('div.form-errors', { role: 'alert' });
   const submit = h('button.btn.btn-primary#spec-submit', { type: 'submit' }, isCreate ? 'Create project' : 'Save changes');
 
-  const readForm = () => { const s = clone(base); for (const f of FIELDS) f.put(s, $(`#${f.id}`, root).value.trim()); return s; };
-  const fillForm = (s) => { for (const f of FIELDS) $(`#${f.id}`, root).value = f.get(s); };
+  const readForm = () => { const s = clone(base); for (const f of FIELDS) f.put(s, valueOf(f, root)); return s; };
+  const fillForm = (s) => { for (const f of FIELDS) setValue(f, root, s); };
 
   function setMode(next) {
     if (next === mode) return;
@@ -103,7 +124,7 @@ export function specEditor({ project, onAccepted, onDelete }) {
           .sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
         if (field) {
           field.classList.add('has-error');
-          $('input,select', field).setAttribute('aria-invalid', 'true');
+          for (const i of $$('input,select', field)) i.setAttribute('aria-invalid', 'true');
           $('.field-errors', field).append(h('div.field-error', h('span', d.message), h('code', d.path)));
           continue;
         }

@@ -16,6 +16,7 @@ export function opTimeline(opId, { onChange } = {}) {
   const open = new Set();
   let raf = 0;
   let lastStatus = '';
+  const seen = new Set(); // stream modes seen, exposed as data-modes-seen
 
   const step = (name) => {
     if (!model.steps.has(name)) { model.steps.set(name, { name, status: 'pending', logs: [] }); model.order.push(name); }
@@ -56,7 +57,7 @@ export function opTimeline(opId, { onChange } = {}) {
 
   const stream = new OpStream(opId, {
     snapshot, event,
-    mode: (m) => { model.mode = m; schedule(); },
+    mode: (m) => { model.mode = m; seen.add(m); el.dataset.modesSeen = [...seen].join(' '); schedule(); },
   });
 
   function renderStep(s, i) {

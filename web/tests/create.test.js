@@ -1,0 +1,51 @@
+// Flows: create a project from the form and watch its timeline reach completed
+// live over SSE; a 422 schema error is shown inline at the offending field.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, screenshot, apiCall } from './harness.js';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.teardown(); });
+
+test('422 details are shown inline at the name field', async () => {
+  const { page, server } = env;
+  await page.goto(`${server.url}#/new`);
+  await page.fill('#spec-name', 'Not A Valid Name!');
+  await page.click('#spec-submit');
+  const fieldError = page.locator('.field[data-path="/spec/name"] .field-error');
+  await fieldError.first().waitFor({ timeout: 15_000 });
+  assert.match(await fieldError.first().textContent(), /\/spec\/name/);
+  assert.equal(await page.getAttribute('#spec-name', 'aria-invalid'), 'true');
+  assert.match(await page.textContent('.error-banner'), /not valid/i);
+  await screenshot(page, 'web-422-inline');
+  const list = await apiCall(server, 'GET', 'api/projects');
+  assert.equal(list.body.projects.length, 0, 'an invalid spec must not create a project');
+});
+
+test('create a project from the form and watch the timeline complete live', async () => {
+  const { page, server } = env;
+  await page.goto(`${server.url}#/new`);
+  await page.fill('#spec-name', 'web-demo');
+  await page.fill('#spec-environments', 'dev, staging, prod');
+  await page.click('#spec-submit');
+  await page.waitForURL(/#\/ops\//, { timeout: 15_000 });
+  const opId = decodeURIComponent(page.url().split('#/ops/')[1]);
+  const timeline = page.locator(`.timeline[data-op-id="${opId}"]`);
+  await timeline.waitFor();
+  await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 120_000 });
+  await screenshot(page, 'web-create-timeline-completed');
+
+  const modes = (await timeline.getAttribute('data-modes-seen')) || '';
+  assert.match(modes, /\blive\b/, `timeline should have streamed over SSE, modes seen: ${modes}`);
+  const steps = await page.locator('.step').evaluateAll((els) => els.map((e) => [e.dataset.step, e.dataset.status]));
+  assert.ok(steps.length >= 1, 'timeline lists the steps');
+  assert.ok(steps.some(([n]) => n === 'registrar'), `registrar step shown: ${JSON.stringify(steps)}`);
+  for (const [name, status] of steps) assert.equal(status, 'completed', `step ${name}`);
+
+  const snap = await apiCall(server, 'GET', `api/ops/${encodeURIComponent(opId)}`);
+  assert.equal(snap.body.status, 'completed');
+  const item = page.locator('.project-item', { hasText: 'web-demo' });
+  await item.waitFor();
+  assert.equal(await page.locator('#project-title').textContent(), 'web-demo');
+});
