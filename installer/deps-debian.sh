@@ -14,7 +14,7 @@ BUILD_PKGS=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 TEST_PKGS=(
-  docker.io xvfb xauth trayer chromium nodejs npm procps
+  docker.io xvfb xauth trayer x11-utils chromium nodejs npm procps
 )
 
 want=("${BUILD_PKGS[@]}")
