@@ -1,0 +1,150 @@
+#include "engine/build/buildkitclient.h"
+
+#include "engine/build/buildkitaddress.h"
+#include "engine/build/buildkitsolve.h"
+#include "engine/build/dockerupgrade.h"
+#include "engine/build/proto/control.grpc.pb.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/create_channel_posix.h>
+#include <grpcpp/security/credentials.h>
+
+#include <chrono>
+#include <unistd.h>
+
+namespace paas {
+
+namespace bk = moby::buildkit::v1;
+
+struct BuildKitClient::Impl {
+    BuildKitEndpoint endpoint;
+    int timeoutMs = 0;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<bk::Control::Stub> stub;
+};
+
+namespace {
+
+grpc::ChannelArguments channelArgs()
+{
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(-1);
+    args.SetMaxSendMessageSize(-1);
+    return args;
+}
+
+Status unreachable(const BuildKitEndpoint& ep, const std::string& why)
+{
+    return Status::unavailable("buildkit_unreachable", "BuildKit at " + ep.text + " is unreachable: " + why);
+}
+
+// Drives a reconnecting channel until READY; gives up at the first
+// TRANSIENT_FAILURE (nothing listens) or at the deadline.
+Status waitReady(grpc::Channel& channel, const BuildKitEndpoint& ep, int timeoutMs)
+{
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(timeoutMs);
+    for (;;) {
+        const grpc_connectivity_state state = channel.GetState(true);
+        if (state == GRPC_CHANNEL_READY)
+            return Status::ok();
+        if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN)
+            return unreachable(ep, "connection failed");
+        if (!channel.WaitForStateChange(state, deadline))
+            return unreachable(ep, "no connection within " + std::to_string(timeoutMs) + " ms");
+    }
+}
+
+Result<std::shared_ptr<grpc::Channel>> dial(const BuildKitEndpoint& ep, int timeoutMs)
+{
+    if (ep.kind == BuildKitEndpoint::Docker) {
+        Result<int> fd = dialDockerGrpc(ep.pathOrHostPort, timeoutMs);
+        if (!fd)
+            return unreachable(ep, fd.status().message());
+        // Takes ownership of the fd.
+        return grpc::CreateCustomInsecureChannelFromFd("docker", *fd, channelArgs());
+    }
+    if (ep.kind == BuildKitEndpoint::Unix) {
+        // Probe first: a missing or refusing socket must fail at once.
+        Result<int> probe = dialUnixSocket(ep.pathOrHostPort, timeoutMs);
+        if (!probe)
+            return unreachable(ep, probe.status().message());
+        ::close(*probe);
+    }
+    const std::string target = ep.kind == BuildKitEndpoint::Unix ? "unix:" + ep.pathOrHostPort : ep.pathOrHostPort;
+    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), channelArgs());
+    if (Status st = waitReady(*channel, ep, timeoutMs); !st)
+        return st;
+    return channel;
+}
+
+std::string platformText(const pb::Platform& p)
+{
+    std::string s = p.os() + "/" + p.architecture();
+    return p.variant().empty() ? s : s + "/" + p.variant();
+}
+
+}  // namespace
+
+BuildKitClient::BuildKitClient(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+BuildKitClient::~BuildKitClient() = default;
+
+const std::string& BuildKitClient::address() const { return m_impl->endpoint.text; }
+
+Result<std::unique_ptr<BuildKitClient>> BuildKitClient::connect(const std::string& address, int timeoutMs)
+{
+    Result<BuildKitEndpoint> ep = parseBuildKitAddress(address);
+    if (!ep)
+        return ep.status();
+    auto impl = std::make_unique<Impl>();
+    impl->endpoint = *ep;
+    impl->timeoutMs = timeoutMs > 0 ? timeoutMs : 1;
+    Result<std::shared_ptr<grpc::Channel>> channel = dial(*ep, impl->timeoutMs);
+    if (!channel)
+        return channel.status();
+    impl->channel = *channel;
+    impl->stub = bk::Control::NewStub(impl->channel);
+    return std::unique_ptr<BuildKitClient>(new BuildKitClient(std::move(impl)));
+}
+
+Result<nlohmann::json> BuildKitClient::workers()
+{
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(m_impl->timeoutMs));
+    bk::ListWorkersRequest req;
+    bk::ListWorkersResponse resp;
+    const grpc::Status st = m_impl->stub->ListWorkers(&ctx, req, &resp);
+    if (!st.ok())
+        return Status::unavailable("buildkit_unavailable", "BuildKit at " + m_impl->endpoint.text +
+                                                               " did not answer ListWorkers: " + st.error_message());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& w : resp.record()) {
+        nlohmann::json platforms = nlohmann::json::array();
+        for (const auto& p : w.platforms())
+            platforms.push_back(platformText(p));
+        nlohmann::json labels = nlohmann::json::object();
+        for (const auto& [k, v] : w.labels())
+            labels[k] = v;
+        out.push_back({{"id", w.id()}, {"platforms", platforms}, {"labels", labels}});
+    }
+    return out;
+}
+
+Status BuildKitClient::ping()
+{
+    Result<nlohmann::json> ws = workers();
+    if (!ws)
+        return ws.status();
+    if (ws->empty())
+        return Status::unavailable("buildkit_unavailable", "BuildKit at " + m_impl->endpoint.text + " has no workers");
+    return Status::ok();
+}
+
+Result<BuildResult> BuildKitClient::build(const BuildRequest& request)
+{
+    SolveOptions opts;
+    opts.address = m_impl->endpoint.text;
+    opts.exporter = m_impl->endpoint.kind == BuildKitEndpoint::Docker ? "moby" : "image";
+    return runDockerfileSolve(*m_impl->stub, opts, request);
+}
+
+}  // namespace paas

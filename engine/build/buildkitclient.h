@@ -1,0 +1,92 @@
+#pragma once
+// BuildKitClient: a gRPC client of BuildKit's moby.buildkit.v1.Control
+// service (Solve, Status, ListWorkers). No CLI is involved (no docker,
+// buildctl or buildkitd processes).
+//
+// Reaching BuildKit (see buildkitaddress.h):
+//   unix://, tcp://  buildkitd itself (a normal, reconnecting gRPC channel);
+//   docker://PATH    the Docker engine's built-in BuildKit: the engine socket
+//                    is upgraded with `POST /grpc` (h2c) and the fd handed to
+//                    gRPC. That channel cannot reconnect; a client whose
+//                    channel broke must be discarded and connect() called again.
+//
+// How a build is run (the path verified against Debian 12's docker.io 20.10,
+// whose BuildKit is v0.8): session-free. The source Tree is turned into LLB
+// (one FileOp on scratch carrying every file inline, llbbuilder.h), the
+// Dockerfile into a second one-file LLB definition; both go to the
+// `dockerfile.v0` frontend as SolveRequest.FrontendInputs "context" and
+// "dockerfile". The exporter is `moby` with name=<image>, so the image lands in
+// the engine's image store (with buildkitd, the exporter is `image`). Status is
+// streamed in parallel and rendered as plain-progress lines through onLog.
+// The whole context travels in one gRPC message, so it is bounded
+// (kMaxContextBytes); a larger tree is TooLarge ("build_context_too_large").
+//
+// Errors (never a success for an image that was not exported):
+//   Unavailable "buildkit_unreachable"/"buildkit_unavailable"  dial failed, daemon gone
+//   Unprocessable "build_failed"   Dockerfile error, failing step; message has BuildKit's text
+//   Conflict "build_cancelled"     request.cancelled() returned true
+//   Internal "image_not_exported"  Solve returned without an image digest
+//
+// Thread affinity: one instance per thread. connect(), ping() and build() are
+// blocking and must be called from the same (worker) thread; never from a GUI
+// or event-dispatching thread. build() calls onLog and cancelled() on the
+// calling thread only.
+#include "engine/core/status.h"
+#include "engine/core/treefile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace paas {
+
+struct BuildRequest {
+    std::string image;       // e.g. "paas/myproj:0123456789ab"
+    Tree context;            // the source tree at the exact commit
+    std::string dockerfile;  // Dockerfile text
+    // RUN steps' network: "" = the engine's default (sandbox), or "none"/"host"
+    // (the dockerfile frontend's force-network-mode). An engine started with
+    // --bridge=none (as in our tests) can only run RUN steps with "none".
+    std::string networkMode;
+    std::function<void(const std::string& line)> onLog;  // optional
+    std::function<bool()> cancelled;                      // optional, polled ~every 100 ms
+};
+
+struct BuildResult {
+    std::string image;
+    std::string digest;  // image id (config digest) as reported by the exporter
+    int vertices = 0;
+    int cachedVertices = 0;
+    double durationSeconds = 0;
+    nlohmann::json exporterResponse = nlohmann::json::object();
+};
+
+class BuildKitClient {
+public:
+    static constexpr std::size_t kMaxContextBytes = 3 * 1024 * 1024 + 512 * 1024;
+
+    // Dials the address (see buildkitaddress.h). Fails fast (Unavailable) when
+    // nothing listens; otherwise waits at most timeoutMs.
+    static Result<std::unique_ptr<BuildKitClient>> connect(const std::string& address, int timeoutMs);
+    ~BuildKitClient();
+
+    const std::string& address() const;
+
+    // Control.ListWorkers (Info is unimplemented in older BuildKit). Ok when at
+    // least one worker answers within the connect timeout.
+    Status ping();
+
+    // The workers as JSON: [{"id", "platforms": ["linux/amd64", ...], "labels": {...}}].
+    Result<nlohmann::json> workers();
+
+    Result<BuildResult> build(const BuildRequest& request);
+
+private:
+    struct Impl;
+    explicit BuildKitClient(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace paas

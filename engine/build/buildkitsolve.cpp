@@ -1,0 +1,204 @@
+#include "engine/build/buildkitsolve.h"
+
+#include "engine/build/buildkitstatus.h"
+#include "engine/build/llbbuilder.h"
+
+#include <QUuid>
+
+#include <grpcpp/client_context.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace paas {
+
+namespace bk = moby::buildkit::v1;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kPollInterval = std::chrono::milliseconds(100);
+constexpr auto kStatusDrainLimit = std::chrono::seconds(5);
+
+// State shared by the calling thread and the two helper threads.
+struct SolveRun {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::string> lines;
+    BuildKitProgress progress;
+    bool solveDone = false;
+    bool statusDone = false;
+    grpc::Status solveStatus;
+    bk::SolveResponse response;
+    grpc::ClientContext solveCtx;
+    grpc::ClientContext statusCtx;
+};
+
+bool knownNetworkMode(const std::string& mode)
+{
+    static const std::set<std::string> kModes = {"", "sandbox", "none"};
+    return kModes.count(mode) > 0;
+}
+
+Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildRequest& request,
+                                     std::vector<std::string>& notes)
+{
+    if (!knownNetworkMode(request.networkMode))
+        return Status::invalidArgument("invalid_network_mode", "network mode '" + request.networkMode +
+                                                                   "' is not one of sandbox, none");
+    Result<LlbDefinition> context =
+        treeDefinition(request.context, "[paas] build context (" + std::to_string(request.context.size()) + " files)");
+    if (!context)
+        return context.status();
+    Result<LlbDefinition> dockerfile =
+        singleFileDefinition("Dockerfile", request.dockerfile, 0100644, "[paas] Dockerfile");
+    if (!dockerfile)
+        return dockerfile.status();
+    const size_t bytes = context->bytes.size() + dockerfile->bytes.size();
+    if (bytes > BuildKitClient::kMaxContextBytes)
+        return Status::tooLarge("build_context_too_large",
+                                "the build context is " + std::to_string(bytes) + " bytes; at most " +
+                                    std::to_string(BuildKitClient::kMaxContextBytes) +
+                                    " can be sent inline to BuildKit");
+    for (const auto& w : context->warnings)
+        notes.push_back("paas: " + w);
+    notes.push_back("paas: sending " + std::to_string(request.context.size()) + " files (" + std::to_string(bytes) +
+                    " bytes of LLB) to BuildKit at " + options.address + ", image " + request.image);
+
+    bk::SolveRequest req;
+    req.set_ref("paas" + QUuid::createUuid().toString(QUuid::Id128).toStdString());
+    req.set_frontend("dockerfile.v0");
+    (*req.mutable_frontendattrs())["filename"] = "Dockerfile";
+    if (!request.networkMode.empty())
+        (*req.mutable_frontendattrs())["force-network-mode"] = request.networkMode;
+    if (!(*req.mutable_frontendinputs())["context"].ParseFromString(context->bytes) ||
+        !(*req.mutable_frontendinputs())["dockerfile"].ParseFromString(dockerfile->bytes))
+        return Status::internal("llb_encoding", "could not re-read the generated LLB definition");
+    req.set_exporter(options.exporter);
+    (*req.mutable_exporterattrs())["name"] = request.image;
+    return req;
+}
+
+void solveThread(bk::Control::Stub& stub, const bk::SolveRequest& req, SolveRun& run)
+{
+    bk::SolveResponse resp;
+    const grpc::Status st = stub.Solve(&run.solveCtx, req, &resp);
+    std::lock_guard lock(run.mu);
+    run.solveStatus = st;
+    run.response = std::move(resp);
+    run.solveDone = true;
+    run.cv.notify_all();
+}
+
+void statusThread(bk::Control::Stub& stub, const std::string& ref, SolveRun& run)
+{
+    bk::StatusRequest req;
+    req.set_ref(ref);
+    auto reader = stub.Status(&run.statusCtx, req);
+    bk::StatusResponse msg;
+    while (reader->Read(&msg)) {
+        std::lock_guard lock(run.mu);
+        for (auto& line : run.progress.consume(msg))
+            run.lines.push_back(std::move(line));
+        run.cv.notify_all();
+    }
+    reader->Finish();  // errors here (e.g. "no such job" after an early failure) are not the build's
+    std::lock_guard lock(run.mu);
+    for (auto& line : run.progress.flush())
+        run.lines.push_back(std::move(line));
+    run.statusDone = true;
+    run.cv.notify_all();
+}
+
+// Runs on the calling thread until both helpers finished: forwards log lines,
+// polls cancellation, and bounds the Status drain after Solve returned.
+bool superviseRun(SolveRun& run, const BuildRequest& request)
+{
+    bool cancelled = false;
+    std::optional<Clock::time_point> solvedAt;
+    std::unique_lock lock(run.mu);
+    while (!(run.solveDone && run.statusDone)) {
+        run.cv.wait_for(lock, kPollInterval);
+        std::vector<std::string> lines;
+        lines.swap(run.lines);
+        const bool solveDone = run.solveDone;
+        lock.unlock();
+        for (const auto& line : lines)
+            if (request.onLog)
+                request.onLog(line);
+        if (!cancelled && request.cancelled && request.cancelled()) {
+            cancelled = true;
+            run.solveCtx.TryCancel();
+            run.statusCtx.TryCancel();
+        }
+        if (solveDone && !solvedAt)
+            solvedAt = Clock::now();
+        if (solvedAt && Clock::now() - *solvedAt > kStatusDrainLimit)
+            run.statusCtx.TryCancel();
+        lock.lock();
+    }
+    for (const auto& line : run.lines)
+        if (request.onLog)
+            request.onLog(line);
+    run.lines.clear();
+    return cancelled;
+}
+
+Status failure(const SolveRun& run, const SolveOptions& options, bool cancelled)
+{
+    const grpc::Status& st = run.solveStatus;
+    if (cancelled)
+        return Status::conflict("build_cancelled", "the build was cancelled");
+    if (st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::CANCELLED)
+        return Status::unavailable("buildkit_unavailable",
+                                   "BuildKit at " + options.address + " went away during the build: " +
+                                       st.error_message());
+    std::string message = "BuildKit: " + st.error_message();
+    const std::string vertexErrors = run.progress.vertexErrors();
+    if (!vertexErrors.empty() && st.error_message().find(vertexErrors) == std::string::npos)
+        message += " (" + vertexErrors + ")";
+    return Status::unprocessable("build_failed", message);
+}
+
+}  // namespace
+
+Result<BuildResult> runDockerfileSolve(bk::Control::Stub& stub, const SolveOptions& options,
+                                       const BuildRequest& request)
+{
+    const auto started = Clock::now();
+    std::vector<std::string> notes;
+    Result<bk::SolveRequest> req = makeRequest(options, request, notes);
+    if (!req)
+        return req.status();
+    for (const auto& n : notes)
+        if (request.onLog)
+            request.onLog(n);
+
+    SolveRun run;
+    std::thread solver(solveThread, std::ref(stub), std::cref(*req), std::ref(run));
+    std::thread status(statusThread, std::ref(stub), req->ref(), std::ref(run));
+    const bool cancelled = superviseRun(run, request);
+    solver.join();
+    status.join();
+
+    if (cancelled || !run.solveStatus.ok())
+        return failure(run, options, cancelled);
+    BuildResult result;
+    result.image = request.image;
+    for (const auto& [k, v] : run.response.exporterresponse())
+        result.exporterResponse[k] = v;
+    const auto digest = run.response.exporterresponse().find("containerimage.digest");
+    if (digest == run.response.exporterresponse().end() || digest->second.empty())
+        return Status::internal("image_not_exported", "BuildKit finished but reported no image digest for " +
+                                                          request.image + ": " + result.exporterResponse.dump());
+    result.digest = digest->second;
+    result.vertices = run.progress.vertices();
+    result.cachedVertices = run.progress.cachedVertices();
+    result.durationSeconds = std::chrono::duration<double>(Clock::now() - started).count();
+    return result;
+}
+
+}  // namespace paas

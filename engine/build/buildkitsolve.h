@@ -1,0 +1,24 @@
+#pragma once
+// One Dockerfile build as a session-free Control.Solve with Control.Status
+// streamed in parallel (see buildkitclient.h for the protocol choices).
+// Internal to engine/build.
+//
+// Thread affinity: call from one thread; it spawns two helper threads (the
+// blocking Solve and the Status reader) and joins both before returning.
+// request.onLog and request.cancelled run on the calling thread only.
+#include "engine/build/buildkitclient.h"
+#include "engine/build/proto/control.grpc.pb.h"
+
+#include <string>
+
+namespace paas {
+
+struct SolveOptions {
+    std::string address;   // for messages
+    std::string exporter;  // "moby" (Docker engine) or "image" (buildkitd)
+};
+
+Result<BuildResult> runDockerfileSolve(moby::buildkit::v1::Control::Stub& stub, const SolveOptions& options,
+                                       const BuildRequest& request);
+
+}  // namespace paas

@@ -1,0 +1,23 @@
+#pragma once
+// Socket plumbing for reaching BuildKit through a Docker engine socket.
+//
+// dialUnixSocket() connects a Unix stream socket within a deadline.
+// dialDockerGrpc() connects to a Docker engine socket and upgrades the
+// connection to cleartext HTTP/2 with `POST /grpc` (`Upgrade: h2c`), reading
+// the `101 Switching Protocols` reply byte by byte up to the blank line so no
+// HTTP/2 byte is consumed. The returned fd is then handed to
+// grpc::CreateInsecureChannelFromFd (which takes ownership). Such a channel
+// cannot reconnect: dial again after a failure.
+//
+// Both return an owned fd (close-on-exec, non-blocking) or Unavailable with
+// reason "buildkit_unreachable". Stateless; thread-safe.
+#include "engine/core/status.h"
+
+#include <string>
+
+namespace paas {
+
+Result<int> dialUnixSocket(const std::string& path, int timeoutMs);
+Result<int> dialDockerGrpc(const std::string& socketPath, int timeoutMs);
+
+}  // namespace paas
