@@ -250,6 +250,46 @@ Status GitRepository::stagePaths(const std::map<std::string, std::string>& files
     return Status::ok();
 }
 
+Result<std::string> GitRepository::createCommit(const git_oid& tree, const std::optional<git_oid>& parent,
+                                                const std::string& message)
+{
+    git_signature* rawSig = nullptr;
+    if (git_signature_now(&rawSig, kAuthorName, kAuthorEmail) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot create signature");
+    GitPtr<git_signature> sig(rawSig);
+    git_tree* rawTree = nullptr;
+    if (git_tree_lookup(&rawTree, m_repo.get(), &tree) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load new tree");
+    GitPtr<git_tree> treeObj(rawTree);
+    GitPtr<git_commit> parentCommit;
+    if (parent) {
+        git_commit* rawParent = nullptr;
+        if (git_commit_lookup(&rawParent, m_repo.get(), &*parent) < 0)
+            return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load HEAD commit");
+        parentCommit.reset(rawParent);
+    }
+    const git_commit* parents[1] = {parentCommit.get()};
+    const std::string text = (!message.empty() && message.back() == '\n') ? message : message + '\n';
+    git_oid commitId;
+    // update_ref with a parent is a compare-and-set: libgit2 refuses when main
+    // moved since we read it.
+    if (git_commit_create(&commitId, m_repo.get(), kMainRef, sig.get(), sig.get(), nullptr, text.c_str(),
+                          treeObj.get(), parentCommit ? 1 : 0, parents) < 0)
+        return gitErrorStatus(Status::Code::Conflict, "commit_failed", "cannot commit on main");
+    return std::string(git_oid_tostr_s(&commitId));
+}
+
+Result<bool> GitRepository::treeUnchanged(const std::optional<git_oid>& parent, const git_oid& tree)
+{
+    if (!parent)
+        return false;
+    git_commit* rawHead = nullptr;
+    if (git_commit_lookup(&rawHead, m_repo.get(), &*parent) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load HEAD commit");
+    GitPtr<git_commit> head(rawHead);
+    return git_oid_equal(git_commit_tree_id(head.get()), &tree) != 0;
+}
+
 Result<std::string> GitRepository::commitFiles(const std::map<std::string, std::string>& files,
                                                const std::string& message,
                                                const std::vector<std::string>& removals,
@@ -263,49 +303,30 @@ Result<std::string> GitRepository::commitFiles(const std::map<std::string, std::
     Result<git_oid> tree = buildTree(*parent, files, removals, modes);
     if (!tree)
         return tree.status();
-    if (parent->has_value()) {
-        git_commit* rawHead = nullptr;
-        if (git_commit_lookup(&rawHead, m_repo.get(), &**parent) < 0)
-            return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load HEAD commit");
-        GitPtr<git_commit> head(rawHead);
-        if (git_oid_equal(git_commit_tree_id(head.get()), &*tree)) {
-            // Nothing to commit. Re-stage paths whose working copy already has
-            // the desired bytes (heals an index left stale by a crash).
-            std::map<std::string, std::string> settled;
-            for (const auto& [path, data] : files)
-                if (sameFileContent(m_workdir + '/' + QString::fromStdString(path), data))
-                    settled.emplace(path, std::string());
-            if (Status st = stagePaths(settled, {}); !st)
-                return st;
-            return std::string(git_oid_tostr_s(&**parent));
-        }
+    Result<bool> unchanged = treeUnchanged(*parent, *tree);
+    if (!unchanged)
+        return unchanged.status();
+    if (*unchanged) {
+        // Nothing to commit. Re-stage paths whose working copy already has the
+        // desired bytes (heals an index left stale by a crash after a commit).
+        std::map<std::string, std::string> settled;
+        for (const auto& [path, data] : files)
+            if (sameFileContent(m_workdir + '/' + QString::fromStdString(path), data))
+                settled.emplace(path, std::string());
+        if (Status st = stagePaths(settled, {}); !st)
+            return st;
+        return std::string(git_oid_tostr_s(&**parent));
     }
+    // Working tree first: a crash before the commit leaves the repo as if the
+    // user had edited, and a rerun commits; never HEAD ahead of the files.
     if (Status st = writeWorkingTree(files, removals, modes); !st)
         return st;
-    git_signature* rawSig = nullptr;
-    if (git_signature_now(&rawSig, kAuthorName, kAuthorEmail) < 0)
-        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot create signature");
-    GitPtr<git_signature> sig(rawSig);
-    git_tree* rawTree = nullptr;
-    if (git_tree_lookup(&rawTree, m_repo.get(), &*tree) < 0)
-        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load new tree");
-    GitPtr<git_tree> treeObj(rawTree);
-    GitPtr<git_commit> parentCommit;
-    if (parent->has_value()) {
-        git_commit* rawParent = nullptr;
-        if (git_commit_lookup(&rawParent, m_repo.get(), &**parent) < 0)
-            return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load HEAD commit");
-        parentCommit.reset(rawParent);
-    }
-    const git_commit* parents[1] = {parentCommit.get()};
-    const std::string text = (!message.empty() && message.back() == '\n') ? message : message + '\n';
-    git_oid commitId;
-    if (git_commit_create(&commitId, m_repo.get(), kMainRef, sig.get(), sig.get(), nullptr, text.c_str(),
-                          treeObj.get(), parentCommit ? 1 : 0, parents) < 0)
-        return gitErrorStatus(Status::Code::Conflict, "commit_failed", "cannot commit on main");
+    Result<std::string> sha = createCommit(*tree, *parent, message);
+    if (!sha)
+        return sha.status();
     if (Status st = stagePaths(files, removals); !st)
         return st;
-    return std::string(git_oid_tostr_s(&commitId));
+    return sha;
 }
 
 }  // namespace paas

@@ -99,6 +99,9 @@ private:
                               const std::map<std::string, std::string>& files,
                               const std::vector<std::string>& removals,
                               const std::map<std::string, std::uint32_t>& modes);
+    Result<bool> treeUnchanged(const std::optional<git_oid>& parent, const git_oid& tree);
+    Result<std::string> createCommit(const git_oid& tree, const std::optional<git_oid>& parent,
+                                     const std::string& message);
     Status stagePaths(const std::map<std::string, std::string>& files, const std::vector<std::string>& removals);
 
     GitPtr<git_repository> m_repo;

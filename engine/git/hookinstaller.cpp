@@ -30,7 +30,7 @@ fi
 branch=$(git symbolic-ref --quiet --short HEAD 2>/dev/null) || exit 0
 [ "$branch" = "main" ] || exit 0
 commit=$(git rev-parse --verify --quiet HEAD 2>/dev/null) || exit 0
-subject=$(git show -s --format=%s "$commit" 2>/dev/null) || exit 0
+subject=$(git show -s --no-show-signature --format=%s "$commit" 2>/dev/null) || exit 0
 case "$subject" in
   platform-sync:*) exit 0 ;;
 esac
