@@ -62,7 +62,7 @@ async function route() {
   if (parts[0] === 'new') {
     set({ creating: true, selectedId: null, opId: null });
   } else if (parts[0] === 'projects' && parts[1]) {
-    const tab = TAB_KEYS.includes(parts[2]) ? parts[2] : (state.selectedId === parts[1] ? state.tab : 'ops');
+    const tab = TAB_KEYS.includes(parts[2]) ? parts[2] : (state.tab || 'ops');
     set({ creating: false, selectedId: parts[1], tab, opId: tab === 'ops' && state.selectedId === parts[1] ? state.opId : null });
   } else if (parts[0] === 'ops' && parts[1]) {
     const opId = parts[1];
@@ -92,6 +92,10 @@ function onFeed(type, d) {
   const status = type === 'op.completed' ? 'completed' : type === 'op.failed' ? 'failed' : d.status;
   noteOp(d.op_id, { project_id: d.project_id, status: status || (type.startsWith('step.') ? 'running' : undefined), kind: d.kind });
   if (type === 'op.completed' || type === 'op.failed' || type === 'op.status') reloadSoon();
+  if (d.project_id !== state.selectedId) return;
+  const panel = currentPanel();
+  if (panel?.key === 'ops' && type === 'op.status') panel.reloadList?.();
+  if (panel?.key === 'delivery' && (type === 'op.completed' || type === 'op.failed')) panel.reload?.();
 }
 
 initStrip();

@@ -14,7 +14,7 @@ const SSE_RETRY_MS = 4000;
 const MAX_SSE_ERRORS = 3;
 
 export class OpStream {
-  /** handlers: {snapshot(op), event(type, data), mode(m)}; m is connecting|live|reconnecting|polling|done. */
+  /** handlers: {snapshot(op), event(type, data), mode(m)}; m is connecting|live|reconnecting|polling|done|gone. */
   constructor(opId, handlers) {
     this.opId = opId;
     this.h = handlers;
@@ -107,7 +107,10 @@ export class OpStream {
           this.h.snapshot?.(r.body);
         }
         if (isTerminal(this.status)) { this.pollTimer = null; this.finish(); return; }
-      } catch { /* server down: keep trying */ }
+      } catch (err) {
+        if (err?.status === 404) { this.stop(); this.setMode('gone'); this.h.gone?.(err); return; }
+        /* server down: keep trying */
+      }
       this.pollTimer = setTimeout(tick, POLL_MS);
       if (!this.es && !this.retryTimer) this.retryTimer = setTimeout(() => { this.retryTimer = null; this.connect(); }, SSE_RETRY_MS);
     };

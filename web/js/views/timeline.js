@@ -5,7 +5,7 @@ import { OpStream, isTerminal } from '../sse.js';
 
 const MODE_LABEL = {
   connecting: ['Connecting…', 'wait'], live: ['Live', 'ok'], reconnecting: ['Reconnecting…', 'warn'],
-  polling: ['Polling', 'warn'], done: ['Final', 'mute'],
+  polling: ['Polling', 'warn'], done: ['Final', 'mute'], gone: ['Not found', 'bad'],
 };
 const MAX_LOG_LINES = 2000;
 
@@ -95,6 +95,11 @@ export function opTimeline(opId, { onChange } = {}) {
         op?.status ? badge(op.status, { id: 'timeline-status' }) : null));
     const err = op?.error && (op.error.message || op.error.code)
       ? h('div.error-banner', { role: 'alert' }, h('strong', op.error.code || 'error'), ` ${op.error.message || ''}`) : null;
+    if (model.mode === 'gone' && !op) {
+      mount(el, header, h('div.card-body', h('div.state.state-error', { role: 'alert' }, h('div.state-title', 'Operation not found'),
+        h('p', `The server has no operation ${opId}. It may belong to a deleted project.`))));
+      return;
+    }
     const steps = model.order.map((n) => model.steps.get(n));
     const body = steps.length ? h('ol.steps', steps.map(renderStep))
       : h('div.state', h('span.spinner', { 'aria-hidden': 'true' }), op && isTerminal(op.status) ? 'No steps recorded.' : 'Waiting for the first step…');
