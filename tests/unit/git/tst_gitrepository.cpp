@@ -7,6 +7,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
+#include <thread>
+
 using namespace paas;
 
 namespace {
@@ -209,6 +212,31 @@ private slots:
         QCOMPARE(repo.commitsBetween(shas[3], shas[3]).value(), std::vector<std::string>{});
         QCOMPARE(repo.commitsBetween("", shas[3], 2).value(), (std::vector<std::string>{shas[2], shas[3]}));
         QCOMPARE(repo.commitsBetween("nope", shas[3]).status().reason(), std::string("unknown_commit"));
+    }
+
+    void separateRepositoriesOnParallelThreads()
+    {
+        QTemporaryDir tmp;
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                Result<GitRepository> repo = GitRepository::init(tmp.path() + "/r" + QString::number(t));
+                if (!repo) {
+                    ++failures;
+                    return;
+                }
+                for (int i = 0; i < 15; ++i)
+                    if (!repo->commitFiles({{"n.txt", std::to_string(i)}}, "c").isOk())
+                        ++failures;
+                Result<std::vector<std::string>> all = repo->commitsBetween("", "main");
+                if (!all || all->size() != 15)
+                    ++failures;
+            });
+        }
+        for (std::thread& th : threads)
+            th.join();
+        QCOMPARE(failures.load(), 0);
     }
 };
 
