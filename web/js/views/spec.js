@@ -37,7 +37,8 @@ function checksEl(f, spec) {
   const on = new Set(list(f.get(spec)));
   return h('fieldset.field.checks', { 'data-path': f.path, id: f.id },
     h('legend.field-label', f.label),
-    h('div.check-row', f.checks.map((c) => h('label.check', h('input', { type: 'checkbox', value: c, checked: on.has(c) || null }), c))),
+    h('div.check-row', f.checks.map((c) => h('label.check', { class: on.has(c) ? 'on' : '' },
+      h('input', { type: 'checkbox', value: c, checked: on.has(c) || null, onchange: (e) => e.target.parentElement.classList.toggle('on', e.target.checked) }), c))),
     h('div.field-errors', { 'aria-live': 'polite' }));
 }
 
@@ -50,7 +51,7 @@ function valueOf(f, root) {
 
 function setValue(f, root, spec) {
   const el = $(`#${f.id}`, root);
-  if (f.checks) { const on = new Set(list(f.get(spec))); for (const i of $$('input', el)) i.checked = on.has(i.value); } else el.value = f.get(spec);
+  if (f.checks) { const on = new Set(list(f.get(spec))); for (const i of $$('input', el)) { i.checked = on.has(i.value); i.parentElement.classList.toggle('on', i.checked); } } else el.value = f.get(spec);
 }
 
 function fieldEl(f, spec) {
