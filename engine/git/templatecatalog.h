@@ -12,7 +12,10 @@
 //     (`runtime` defaults to the requested runtime id). A `{{identifier}}`
 //     without a value is an error (Internal `template_var_missing`), never
 //     silently left in place. Substitution is one pass: values are not
-//     re-scanned.
+//     re-scanned. Values are inserted verbatim (no escaping): callers pass
+//     schema-validated values (name is a DNS-1123 label, project_id URL-safe,
+//     runtime matches ^[a-z]+_[0-9]+(\.[0-9]+)?$), which are safe in every
+//     template file (Go/JS/Python strings, JSON, HTML, Dockerfile).
 //   - Output: repo-relative path -> rendered bytes. Deterministic.
 // Thread affinity: thread-safe (reads immutable compiled-in resources).
 #include "engine/core/status.h"
