@@ -1,5 +1,8 @@
 #include "ui/desktopshell.h"
 
+#include <QGuiApplication>
+#include <QIcon>
+
 #include "ui/eventfeed.h"
 #include "ui/mainwindow.h"
 #include "ui/trayicon.h"
@@ -12,6 +15,10 @@ DesktopShell::DesktopShell(QUrl apiUrl, QString artifactsRoot, QObject* parent)
       m_tray(new TrayIcon(apiUrl, std::move(artifactsRoot), this)),
       m_feed(new EventFeed(apiUrl, this))
 {
+    if (QGuiApplication::windowIcon().isNull())
+        QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/paas.svg")));
+    if (QGuiApplication::desktopFileName().isEmpty())
+        QGuiApplication::setDesktopFileName(QStringLiteral("paas"));  // installer/paas.desktop
     m_window->setCloseToTray(m_tray->hasSystemTray());
     connect(m_feed, &EventFeed::opEvent, m_tray, &TrayIcon::handleOpEvent);
     connect(m_tray, &TrayIcon::openRequested, this, &DesktopShell::showWindow);

@@ -1,13 +1,22 @@
 #include "ui/mainwindow.h"
 
 #include <QCloseEvent>
+#include <QDir>
 #include <QIcon>
+#include <QLoggingCategory>
 #include <QSettings>
+#include <QStandardPaths>
+#include <QWebEngineDownloadRequest>
+#include <QWebEngineProfile>
 #include <QWebEngineView>
+
+#include "ui/shellpage.h"
 
 namespace paas {
 
 namespace {
+Q_LOGGING_CATEGORY(lcWindow, "paas.ui.window")
+
 const char* kGeometryKey = "mainWindow/geometry";
 const char* kStateKey = "mainWindow/state";
 
@@ -20,12 +29,19 @@ QUrl withPath(QUrl url)
 }  // namespace
 
 MainWindow::MainWindow(QUrl apiUrl, QWidget* parent)
-    : QMainWindow(parent), m_apiUrl(std::move(apiUrl)), m_view(new QWebEngineView(this))
+    : QMainWindow(parent),
+      m_apiUrl(std::move(apiUrl)),
+      m_profile(new QWebEngineProfile(QStringLiteral("paas"), this)),
+      m_view(new QWebEngineView(this)),
+      m_downloadDir(QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
 {
     setObjectName(QStringLiteral("paasMainWindow"));
     setWindowTitle(QStringLiteral("paas"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/paas.svg")));
+    m_page = new ShellPage(m_apiUrl, m_profile, m_view);
+    m_view->setPage(m_page);
     setCentralWidget(m_view);
+    connect(m_profile, &QWebEngineProfile::downloadRequested, this, &MainWindow::onDownloadRequested);
     connect(m_view, &QWebEngineView::loadFinished, this, &MainWindow::loadFinished);
     connect(m_view, &QWebEngineView::titleChanged, this, [this](const QString& title) {
         setWindowTitle(title.isEmpty() ? QStringLiteral("paas") : QStringLiteral("%1 — paas").arg(title));
@@ -38,6 +54,10 @@ MainWindow::MainWindow(QUrl apiUrl, QWidget* parent)
 MainWindow::~MainWindow()
 {
     saveWindowState();
+    // The page must go before its profile (a child created earlier).
+    delete m_view;
+    m_view = nullptr;
+    m_page = nullptr;
 }
 
 QUrl MainWindow::homeUrl() const
@@ -62,6 +82,25 @@ void MainWindow::openHome()
 void MainWindow::openOp(const QString& opId)
 {
     m_view->setUrl(opUrl(m_apiUrl, opId));
+}
+
+void MainWindow::onDownloadRequested(QWebEngineDownloadRequest* download)
+{
+    if (!QDir().mkpath(m_downloadDir)) {
+        qCWarning(lcWindow) << "cannot create download folder" << m_downloadDir;
+        download->cancel();
+        return;
+    }
+    download->setDownloadDirectory(m_downloadDir);
+    connect(download, &QWebEngineDownloadRequest::isFinishedChanged, this, [this, download] {
+        if (!download->isFinished())
+            return;
+        const QString path = QDir(download->downloadDirectory()).filePath(download->downloadFileName());
+        const bool ok = download->state() == QWebEngineDownloadRequest::DownloadCompleted;
+        qCInfo(lcWindow) << "download" << (ok ? "saved to" : "failed:") << path;
+        emit downloadFinished(path, ok);
+    });
+    download->accept();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

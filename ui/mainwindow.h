@@ -11,15 +11,26 @@
 //   - Closing: with setCloseToTray(true) the window only hides (the app keeps
 //     running in the tray); otherwise the close is accepted and
 //     closeRequested() is emitted so the owner can quit the app.
+//   - The page (ShellPage) keeps navigation inside the API origin; other
+//     links open in the desktop browser.
+//   - Web storage (localStorage, cookies, cache) persists in the "paas"
+//     QWebEngineProfile under QStandardPaths::AppDataLocation.
+//   - Downloads (e.g. artifact downloads) are accepted into
+//     downloadDirectory() (default: the user's Downloads folder) and reported
+//     by downloadFinished(path, ok).
 //
 // Thread affinity: GUI thread only. QtWebEngine must have been prepared
 // before QApplication was constructed (see ui/webengineenvironment.h).
 #include <QMainWindow>
 #include <QUrl>
 
+class QWebEngineDownloadRequest;
+class QWebEngineProfile;
 class QWebEngineView;
 
 namespace paas {
+
+class ShellPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -31,9 +42,12 @@ public:
     QUrl homeUrl() const;
     static QUrl opUrl(const QUrl& apiUrl, const QString& opId);
     QWebEngineView* view() const { return m_view; }
+    ShellPage* page() const { return m_page; }
 
     void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
     bool closeToTray() const { return m_closeToTray; }
+    void setDownloadDirectory(const QString& dir) { m_downloadDir = dir; }
+    QString downloadDirectory() const { return m_downloadDir; }
 
 public slots:
     void openHome();
@@ -42,6 +56,7 @@ public slots:
 signals:
     void loadFinished(bool ok);
     void closeRequested();  // only when not closing to the tray
+    void downloadFinished(const QString& path, bool ok);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -49,9 +64,13 @@ protected:
 private:
     void restoreWindowState();
     void saveWindowState() const;
+    void onDownloadRequested(QWebEngineDownloadRequest* download);
 
     QUrl m_apiUrl;
+    QWebEngineProfile* m_profile = nullptr;
     QWebEngineView* m_view = nullptr;
+    ShellPage* m_page = nullptr;
+    QString m_downloadDir;
     bool m_closeToTray = false;
 };
 

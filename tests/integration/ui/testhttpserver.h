@@ -2,7 +2,8 @@
 // TestHttpServer: a tiny in-test HTTP/1.1 server on 127.0.0.1 (QTcpServer),
 // used by the ui integration tests as the "app" the desktop shell talks to.
 //
-//   GET <anything but /api/events>  -> 200 text/html with page(), then close.
+//   GET a path added with addRoute()  -> 200 with that route's headers + body.
+//   GET <anything else but /api/events> -> 200 text/html with page(), then close.
 //   GET /api/events                 -> 200 text/event-stream; the connection
 //                                      stays open, sendToStreams() writes SSE
 //                                      frames, closeStreams() ends them.
@@ -36,6 +37,11 @@ public:
     QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
 
     void setPage(const QByteArray& html) { m_page = html; }
+    // headers: complete header lines, each ending in "\r\n".
+    void addRoute(const QByteArray& path, const QByteArray& headers, const QByteArray& body)
+    {
+        m_routes.insert(path, {headers, body});
+    }
     const QList<Request>& requests() const { return m_requests; }
     QList<Request> streamRequests() const
     {
@@ -116,8 +122,10 @@ private:
             socket->flush();
             m_streams.append(socket);
         } else {
-            socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
-                          + QByteArray::number(m_page.size()) + "\r\nConnection: close\r\n\r\n" + m_page);
+            const auto route = m_routes.value(request.path,
+                                              {QByteArray("Content-Type: text/html; charset=utf-8\r\n"), m_page});
+            socket->write("HTTP/1.1 200 OK\r\n" + route.first + "Content-Length: "
+                          + QByteArray::number(route.second.size()) + "\r\nConnection: close\r\n\r\n" + route.second);
             socket->disconnectFromHost();
         }
         emit requestReceived();
@@ -125,6 +133,7 @@ private:
 
     QTcpServer m_server;
     QByteArray m_page = "<html><body>paas test</body></html>";
+    QHash<QByteArray, QPair<QByteArray, QByteArray>> m_routes;
     QList<Request> m_requests;
     QList<QPointer<QTcpSocket>> m_streams;
     QHash<QTcpSocket*, QByteArray> m_buffers;

@@ -13,22 +13,26 @@
 #include "tests/integration/ui/testhttpserver.h"
 #include "ui/desktopshell.h"
 #include "ui/mainwindow.h"
+#include "ui/shellpage.h"
 #include "ui/webengineenvironment.h"
 
 using namespace paas;
 
 namespace {
 // Big distinct colour blocks, and the hash route mirrored into the title.
-const QByteArray kPage = R"(<!doctype html>
-<html><head><title>paas</title><style>
-body { margin: 0; background: #ffffff; font: 20px sans-serif; }
-#red { position: absolute; left: 0; top: 0; width: 50%; height: 50%; background: #ff0000; }
-#blue { position: absolute; right: 0; bottom: 0; width: 50%; height: 50%; background: #0000ff; }
-</style></head><body><div id="red"></div><div id="blue"></div><p>paas desktop shell test</p>
-<script>
-function route() { document.title = 'paas ' + (location.hash || '#/'); }
-window.addEventListener('hashchange', route); route();
-</script></body></html>)";
+// (Plain literals, not a raw string: moc mis-tokenizes raw strings.)
+const QByteArray kPage =
+    "<!doctype html>\n"
+    "<html><head><title>paas</title><style>\n"
+    "body { margin: 0; background: #ffffff; font: 20px sans-serif; }\n"
+    "#red { position: absolute; left: 0; top: 0; width: 50%; height: 50%; background: #ff0000; }\n"
+    "#blue { position: absolute; right: 0; bottom: 0; width: 50%; height: 50%; background: #0000ff; }\n"
+    "</style></head><body><div id='red'></div><div id='blue'></div><p>paas desktop shell test</p>\n"
+    "<a id='dl' href='/download/report.txt'>report</a> <a id='ext' href='http://127.0.0.2:9/docs'>docs</a>\n"
+    "<script>\n"
+    "function route() { document.title = 'paas ' + (location.hash || '#/'); }\n"
+    "window.addEventListener('hashchange', route); route();\n"
+    "</script></body></html>\n";
 
 int countColor(const QImage& image, QRgb color)
 {
@@ -59,6 +63,8 @@ private slots:
     void geometryIsPersisted();
     void closeToTrayOnlyHides();
     void shellRunsWithoutTray();
+    void downloadsAreSaved();
+    void foreignLinksOpenExternally();
 
 private:
     TestHttpServer m_server;
@@ -156,11 +162,54 @@ void TestMainWindow::shellRunsWithoutTray()
     QCOMPARE(quit.count(), 1);
 }
 
+void TestMainWindow::downloadsAreSaved()
+{
+    m_server.addRoute("/download/report.txt",
+                      "Content-Type: text/plain\r\nContent-Disposition: attachment; filename=\"report.txt\"\r\n",
+                      "artifact bytes\n");
+    QTemporaryDir downloads;
+    MainWindow window(m_server.url());
+    window.setDownloadDirectory(downloads.path());
+    QSignalSpy loaded(&window, &MainWindow::loadFinished);
+    QSignalSpy saved(&window, &MainWindow::downloadFinished);
+    window.show();
+    QVERIFY(loaded.wait(60000));
+    window.view()->page()->runJavaScript(QStringLiteral("document.getElementById('dl').click()"));
+    QVERIFY(saved.wait(60000));
+    QCOMPARE(saved.first().at(1).toBool(), true);
+    const QString path = saved.first().at(0).toString();
+    QCOMPARE(QFileInfo(path).dir().absolutePath(), QDir(downloads.path()).absolutePath());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("artifact bytes\n"));
+}
+
+void TestMainWindow::foreignLinksOpenExternally()
+{
+    MainWindow window(m_server.url());
+    QList<QUrl> external;
+    window.page()->setExternalUrlHandler([&external](const QUrl& url) { external.append(url); });
+    QSignalSpy loaded(&window, &MainWindow::loadFinished);
+    window.show();
+    QVERIFY(loaded.wait(60000));
+    QVERIFY(window.page()->isAppUrl(MainWindow::opUrl(m_server.url(), QStringLiteral("x"))));
+    QVERIFY(!window.page()->isAppUrl(QUrl(QStringLiteral("http://127.0.0.2:9/docs"))));
+    window.view()->page()->runJavaScript(QStringLiteral("document.getElementById('ext').click()"));
+    QTRY_COMPARE_WITH_TIMEOUT(external.size(), 1, 30000);
+    QCOMPARE(external.first(), QUrl(QStringLiteral("http://127.0.0.2:9/docs")));
+    // window.open() on the app's own origin stays in the window.
+    window.view()->page()->runJavaScript(QStringLiteral("window.open('/#/ops/popup')"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.view()->title(), QStringLiteral("paas #/ops/popup"), 30000);
+    QCOMPARE(window.view()->url().host(), m_server.url().host());
+    QCOMPARE(external.size(), 1);
+}
+
 int main(int argc, char** argv)
 {
     // Keep QSettings away from the user's real configuration.
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    QTemporaryDir home;
+    for (const char* var : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"})
+        qputenv(var, (home.path() + QLatin1Char('/') + QLatin1String(var)).toUtf8());
     paas::prepareWebEngineEnvironment();
     QApplication app(argc, argv);
     TestMainWindow test;
