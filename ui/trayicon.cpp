@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QClipboard>
 #include <QDesktopServices>
+#include <QDir>
 #include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QMenu>
@@ -107,6 +108,7 @@ void TrayIcon::buildMenu()
     });
     copy->setObjectName(QStringLiteral("copyApiUrl"));
     QAction* folder = m_menu->addAction(tr("Open artifacts folder"), this, [this] {
+        QDir().mkpath(m_artifactsRoot);  // before the first project it may not exist yet
         if (!QDesktopServices::openUrl(QUrl::fromLocalFile(m_artifactsRoot)))
             qCWarning(lcTray) << "could not open" << m_artifactsRoot;
     });

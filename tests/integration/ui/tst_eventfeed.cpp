@@ -3,6 +3,8 @@
 // QT_QPA_PLATFORM=offscreen, so there is no system tray: the state machine
 // and notifications must work without one.
 #include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QJsonDocument>
 #include <QMenu>
 #include <QSignalSpy>
@@ -116,6 +118,11 @@ void TestEventFeed::trayFollowsFeed()
     QCOMPARE(opens.first().at(0).toString(), QStringLiteral("opB"));
     for (const char* name : {"open", "copyApiUrl", "openArtifacts", "quit"})
         QVERIFY2(findAction(tray.menu(), QLatin1String(name)), name);
+    findAction(tray.menu(), QStringLiteral("copyApiUrl"))->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(), server.url().toString());
+    QSignalSpy quits(&tray, &TrayIcon::quitRequested);
+    findAction(tray.menu(), QStringLiteral("quit"))->trigger();
+    QCOMPARE(quits.count(), 1);
 
     tray.acknowledge();  // the user opened the window
     QCOMPARE(tray.state(), TrayState::Idle);
