@@ -18,8 +18,13 @@
 // "dockerfile". The exporter is `moby` with name=<image>, so the image lands in
 // the engine's image store (with buildkitd, the exporter is `image`). Status is
 // streamed in parallel and rendered as plain-progress lines through onLog.
-// The whole context travels in one gRPC message, so it is bounded
-// (kMaxContextBytes); a larger tree is TooLarge ("build_context_too_large").
+// The whole context travels in one gRPC message, so it is bounded: the Docker
+// engine's gRPC server accepts at most 4 MiB per message (measured: "received
+// message larger than max (5243705 vs. 4194304)"), so a tree whose LLB exceeds
+// kMaxContextBytes is TooLarge ("build_context_too_large") before anything is
+// sent. (A larger context would need a BuildKit session, i.e. a reverse gRPC
+// file-sync server, which paas deliberately avoids.) The engine API's
+// `POST /build?version=2` fallback was not needed: frontend inputs work.
 //
 // Errors (never a success for an image that was not exported):
 //   Unavailable "buildkit_unreachable"/"buildkit_unavailable"  dial failed, daemon gone

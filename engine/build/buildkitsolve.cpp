@@ -21,7 +21,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
-constexpr auto kStatusDrainLimit = std::chrono::seconds(5);
+constexpr auto kStatusDrainLimit = std::chrono::seconds(3);  // after Solve returned
 
 // State shared by the calling thread and the two helper threads.
 struct SolveRun {
@@ -156,6 +156,8 @@ Status failure(const SolveRun& run, const SolveOptions& options, bool cancelled)
         return Status::unavailable("buildkit_unavailable",
                                    "BuildKit at " + options.address + " went away during the build: " +
                                        st.error_message());
+    if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+        return Status::tooLarge("build_context_too_large", "BuildKit refused the request: " + st.error_message());
     std::string message = "BuildKit: " + st.error_message();
     const std::string vertexErrors = run.progress.vertexErrors();
     if (!vertexErrors.empty() && st.error_message().find(vertexErrors) == std::string::npos)

@@ -3,6 +3,7 @@
 // registry is reachable.
 #include "engine/build/buildkitclient.h"
 #include "tests/integration/buildkit/dockerapi.h"
+#include "tests/integration/buildkit/socketproxy.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -206,6 +207,21 @@ private slots:
         QVERIFY(!test::DockerApi(m_sock).imageExists("paas/itest-runfail:0000000000ee"));
     }
 
+    void oversizedContextIsTooLarge()
+    {
+        auto client = connectOrFail();
+        QVERIFY(client);
+        BuildRequest req;
+        req.image = "paas/itest-big:000000000033";
+        req.context = {{"big.bin", std::string(BuildKitClient::kMaxContextBytes + 1, 'x'), 0100644}};
+        req.dockerfile = "FROM scratch\nCOPY big.bin /\n";
+        auto result = client->build(req);
+        QVERIFY(!result.isOk());
+        QCOMPARE(result.status().code(), Status::Code::TooLarge);
+        QCOMPARE(result.status().reason(), std::string("build_context_too_large"));
+        QVERIFY2(client->ping().isOk(), "the refused request must not break the connection");
+    }
+
     void unknownNetworkModeIsRejected()
     {
         auto client = connectOrFail();
@@ -217,6 +233,58 @@ private slots:
         auto result = client->build(req);
         QVERIFY(!result.isOk());
         QCOMPARE(result.status().reason(), std::string("invalid_network_mode"));
+    }
+
+    void cancelStopsARunningBuild()
+    {
+        auto client = connectOrFail();
+        QVERIFY(client);
+        BuildRequest req;
+        req.image = "paas/itest-cancel:000000000011";
+        req.context = {{"tool", steptool(), 0100755}, {"nonce", QUuid::createUuid().toString().toStdString(), 0100644}};
+        req.dockerfile = "FROM scratch\nCOPY tool nonce /\nRUN [\"/tool\", \"sleep\", \"120\"]\n";
+        req.networkMode = "none";
+        bool sleeping = false;
+        req.onLog = [&](const std::string& line) { sleeping = sleeping || line.find("steptool sleeping") != std::string::npos; };
+        req.cancelled = [&] { return sleeping; };
+        QElapsedTimer timer;
+        timer.start();
+        auto result = client->build(req);
+        QVERIFY(!result.isOk());
+        QVERIFY(sleeping);
+        QCOMPARE(result.status().reason(), std::string("build_cancelled"));
+        QVERIFY2(timer.elapsed() < 100000, "cancel did not interrupt the 120 s step");
+        QVERIFY(!test::DockerApi(m_sock).imageExists("paas/itest-cancel:000000000011"));
+    }
+
+    void daemonGoneMidBuildIsUnavailable()
+    {
+        QTemporaryDir dir;
+        const QString proxyPath = dir.filePath("proxy.sock");
+        test::SocketProxy proxy(proxyPath.toStdString(), m_sock.toStdString());
+        QVERIFY(proxy.start());
+        auto connected = BuildKitClient::connect("docker://" + proxyPath.toStdString(), 10000);
+        QVERIFY2(connected.isOk(), connected.status().toString().c_str());
+        auto& client = *connected;
+        BuildRequest req;
+        req.image = "paas/itest-gone:000000000022";
+        req.context = {{"tool", steptool(), 0100755}, {"nonce", QUuid::createUuid().toString().toStdString(), 0100644}};
+        req.dockerfile = "FROM scratch\nCOPY tool nonce /\nRUN [\"/tool\", \"sleep\", \"120\"]\n";
+        req.networkMode = "none";
+        req.onLog = [&](const std::string& line) {
+            if (line.find("steptool sleeping") != std::string::npos)
+                proxy.cut();  // the engine vanishes while the step runs
+        };
+        QElapsedTimer timer;
+        timer.start();
+        auto result = client->build(req);
+        QVERIFY(!result.isOk());
+        qInfo("%s", result.status().toString().c_str());
+        QCOMPARE(result.status().code(), Status::Code::Unavailable);
+        QCOMPARE(result.status().reason(), std::string("buildkit_unavailable"));
+        QVERIFY2(timer.elapsed() < 100000, "the client did not notice the engine was gone");
+        // The broken channel stays broken; a new connect is required.
+        QVERIFY(!client->ping().isOk());
     }
 
     void unreachableAddressFailsFast()
