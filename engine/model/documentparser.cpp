@@ -220,27 +220,36 @@ Result<json> parseJsonDocument(std::string_view text, const DocumentLimits& limi
     }
 }
 
-Result<json> parseYamlDocument(std::string_view text, const DocumentLimits& limits)
+Result<std::vector<json>> parseYamlDocuments(std::string_view text, const DocumentLimits& limits)
 {
     if (Status s = checkSize(text, limits); !s)
         return s;
     try {
-        const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-        if (docs.size() > 1)
-            return Status::invalidArgument("malformed_yaml", "expected one YAML document, got "
-                                                                 + std::to_string(docs.size()));
-        if (docs.empty())
-            return json(nullptr);
+        const std::vector<YAML::Node> nodes = YAML::LoadAll(std::string(text));
         YamlConverter converter{limits};
-        json out;
-        if (Status s = converter.convert(docs.front(), 0, out); !s)
-            return s;
-        return out;
+        std::vector<json> docs;
+        for (const auto& node : nodes) {
+            json out;
+            if (Status s = converter.convert(node, 0, out); !s)
+                return s;
+            docs.push_back(std::move(out));
+        }
+        return docs;
     } catch (const YAML::Exception& e) {
         return yamlError(e, limits);
     } catch (const std::exception& e) {
         return Status::invalidArgument("malformed_yaml", e.what());
     }
+}
+
+Result<json> parseYamlDocument(std::string_view text, const DocumentLimits& limits)
+{
+    Result<std::vector<json>> docs = parseYamlDocuments(text, limits);
+    if (!docs)
+        return docs.status();
+    if (docs->size() > 1)
+        return Status::invalidArgument("malformed_yaml", "expected one YAML document, got " + std::to_string(docs->size()));
+    return docs->empty() ? json(nullptr) : std::move(docs->front());
 }
 
 bool isYamlContentType(std::string_view contentType)

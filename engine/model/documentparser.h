@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,9 @@ struct DocumentLimits {
 
 Result<nlohmann::json> parseJsonDocument(std::string_view text, const DocumentLimits& limits = {});
 Result<nlohmann::json> parseYamlDocument(std::string_view text, const DocumentLimits& limits = {});
+// Every document of a multi-document YAML stream (e.g. `kubectl kustomize`
+// output); limits apply per document, maxNodes to the whole stream.
+Result<std::vector<nlohmann::json>> parseYamlDocuments(std::string_view text, const DocumentLimits& limits = {});
 
 // Picks the parser from a Content-Type value: "application/yaml",
 // "application/x-yaml", "text/yaml", "text/x-yaml" (parameters such as
