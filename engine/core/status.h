@@ -29,6 +29,7 @@ public:
         Unauthorized,     // bad signature (401)
         Forbidden,        // CSRF / origin (403)
         NotFound,         // unknown id (404)
+        MethodNotAllowed, // wrong method on a known path (405)
         Conflict,         // exists already, guardrail, CAS lost (409)
         Misdirected,      // DNS rebinding / bad Host (421)
         TooLarge,         // body or document too large (413)

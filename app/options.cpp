@@ -1,0 +1,201 @@
+#include "app/options.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QUrl>
+
+#include <cstring>
+#include <functional>
+
+namespace paas {
+
+namespace {
+
+const char* const kAppDirName = "EmbeddedWebApp-HTTPAPI-BackendNATS";
+
+using Apply = std::function<Status(Config&, const QString&)>;
+
+struct OptionSpec {
+    const char* flag;        // without leading dashes; empty = env only
+    const char* env;         // empty = flag only
+    const char* valueName;   // empty = boolean switch
+    const char* help;
+    Apply apply;
+};
+
+bool truthy(const QString& v)
+{
+    const QString s = v.trimmed().toLower();
+    return s == "1" || s == "true" || s == "yes" || s == "on";
+}
+
+Status parseBool(const char* name, const QString& v, bool& out)
+{
+    const QString s = v.trimmed().toLower();
+    if (s == "1" || s == "true" || s == "yes" || s == "on" || s == "0" || s == "false" || s == "no" || s == "off") {
+        out = truthy(s);
+        return Status::ok();
+    }
+    return Status::invalidArgument("invalid_option", std::string(name) + "='" + v.toStdString() + "' must be true or false");
+}
+
+Status parseInt(const char* name, const QString& v, int min, int max, int& out)
+{
+    bool ok = false;
+    const int n = v.trimmed().toInt(&ok);
+    if (!ok || n < min || n > max)
+        return Status::invalidArgument("invalid_option", std::string(name) + "='" + v.toStdString() + "' must be a number from " +
+                                                           std::to_string(min) + " to " + std::to_string(max));
+    out = n;
+    return Status::ok();
+}
+
+Status parseListen(Config& c, const QString& v)
+{
+    const QUrl url = QUrl::fromUserInput(QStringLiteral("http://") + (v.startsWith(':') ? "127.0.0.1" + v : v));
+    const int colon = v.lastIndexOf(':');
+    bool ok = false;
+    const int port = colon >= 0 ? v.mid(colon + 1).toInt(&ok) : -1;
+    if (!url.isValid() || url.host().isEmpty() || !ok || port < 0 || port > 65535)
+        return Status::invalidArgument("invalid_listen", "--listen/PAAS_LISTEN='" + v.toStdString() +
+                                                             "' must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks a free port)");
+    c.listenHost = url.host();
+    c.listenPort = static_cast<quint16>(port);
+    return Status::ok();
+}
+
+Status parseBuilderMode(Config& c, const QString& v)
+{
+    const QString mode = v.trimmed().toLower();
+    if (mode != "artifact" && mode != "buildkit")
+        return Status::invalidArgument("invalid_option", "PAAS_IMAGE_BUILDER_MODE='" + v.toStdString() +
+                                                             "' must be artifact or buildkit");
+    c.builderModeRequested = mode;
+    c.builderModeExplicit = true;
+    return Status::ok();
+}
+
+const std::vector<OptionSpec>& optionTable()
+{
+    static const std::vector<OptionSpec> table = {
+        {"listen", "PAAS_LISTEN", "host:port", "Address of the HTTP API (default 127.0.0.1:8080; port 0 = any free port).", parseListen},
+        {"headless", "PAAS_HEADLESS", "", "Run without a window (servers, CI).",
+         [](Config& c, const QString& v) { return parseBool("PAAS_HEADLESS", v, c.headless); }},
+        {"artifacts-root", "PAAS_ARTIFACTS_ROOT", "dir", "Root of the per-project artifacts.",
+         [](Config& c, const QString& v) { c.artifactsRoot = QDir(v).absolutePath(); return Status::ok(); }},
+        {"nats-store-dir", "PAAS_NATS_STORE_DIR", "dir", "JetStream store of the embedded nats-server ('temp' or 'ephemeral': removed on exit).",
+         [](Config& c, const QString& v) {
+             c.natsStoreEphemeral = v == "temp" || v == "ephemeral";
+             if (!c.natsStoreEphemeral) c.natsStoreDir = QDir(v).absolutePath();
+             return Status::ok(); }},
+        {"nats-url", "PAAS_NATS_URL", "url", "Join this NATS server/cluster instead of starting a child.",
+         [](Config& c, const QString& v) { c.natsUrl = v; return Status::ok(); }},
+        {"nats-server-bin", "PAAS_NATS_SERVER_BIN", "path", "The nats-server binary to start.",
+         [](Config& c, const QString& v) { c.natsServerBin = v; return Status::ok(); }},
+        {"image-builder-mode", "PAAS_IMAGE_BUILDER_MODE", "mode", "artifact or buildkit (default: buildkit, with fallback).", parseBuilderMode},
+        {"buildkit-addr", "PAAS_BUILDKIT_ADDR", "addr", "unix://PATH, tcp://HOST:PORT or docker://PATH.",
+         [](Config& c, const QString& v) { c.buildkitAddr = v; return Status::ok(); }},
+        {"", "PAAS_LOCAL_API_BASE_URL", "url", "Base URL the git hooks post to.",
+         [](Config& c, const QString& v) { c.localApiBaseUrl = v; return Status::ok(); }},
+        {"", "PAAS_ENABLE_COMMIT_WATCHER", "bool", "Poll source repos for new commits.",
+         [](Config& c, const QString& v) { return parseBool("PAAS_ENABLE_COMMIT_WATCHER", v, c.commitWatcherEnabled); }},
+        {"", "PAAS_COMMIT_WATCHER_INTERVAL_MS", "ms", "Commit watcher poll interval.",
+         [](Config& c, const QString& v) { return parseInt("PAAS_COMMIT_WATCHER_INTERVAL_MS", v, 100, 3600000, c.commitWatcherIntervalMs); }},
+        {"", "PAAS_SSE_HEARTBEAT_MS", "ms", "SSE heartbeat interval.",
+         [](Config& c, const QString& v) { return parseInt("PAAS_SSE_HEARTBEAT_MS", v, 50, 3600000, c.sseHeartbeatMs); }},
+        {"", "PAAS_SSE_MAX_CLIENTS", "n", "Concurrent SSE clients before 503.",
+         [](Config& c, const QString& v) { return parseInt("PAAS_SSE_MAX_CLIENTS", v, 1, 100000, c.sseMaxClients); }},
+        {"", "PAAS_WORKER_THREADS", "n", "Pipeline worker threads (default: cores, at least 2).",
+         [](Config& c, const QString& v) { return parseInt("PAAS_WORKER_THREADS", v, 1, 64, c.workerThreads); }},
+    };
+    return table;
+}
+
+Status checkWritable(const QString& dir, const char* what)
+{
+    if (!QDir().mkpath(dir))
+        return Status::invalidArgument("unwritable_dir", std::string(what) + " '" + dir.toStdString() +
+                                                             "' cannot be created; choose a writable directory");
+    QFile probe(dir + "/.paas-write-probe");
+    if (!probe.open(QIODevice::WriteOnly))
+        return Status::invalidArgument("unwritable_dir", std::string(what) + " '" + dir.toStdString() +
+                                                             "' is not writable; choose a writable directory");
+    probe.close();
+    probe.remove();
+    return Status::ok();
+}
+
+}  // namespace
+
+QString defaultArtifactsRoot()
+{
+#ifdef Q_OS_MACOS
+    const QString base = QDir::homePath() + "/Library/Application Support";
+#else
+    QString base = qEnvironmentVariable("XDG_STATE_HOME");
+    if (base.isEmpty())
+        base = QDir::homePath() + "/.local/state";
+#endif
+    return base + "/" + kAppDirName + "/artifacts";
+}
+
+bool wantsHeadless(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--headless") == 0)
+            return true;
+    if (truthy(qEnvironmentVariable("PAAS_HEADLESS")))
+        return true;
+#if defined(Q_OS_LINUX)
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariable("QT_QPA_PLATFORM") != "offscreen")
+        return true;
+#endif
+    return false;
+}
+
+void addOptions(QCommandLineParser& parser)
+{
+    for (const OptionSpec& o : optionTable()) {
+        if (!*o.flag)
+            continue;
+        const QString help = QString::fromLatin1(o.help) + (*o.env ? QStringLiteral(" [env %1]").arg(o.env) : QString());
+        if (*o.valueName)
+            parser.addOption(QCommandLineOption(QString::fromLatin1(o.flag), help, QString::fromLatin1(o.valueName)));
+        else
+            parser.addOption(QCommandLineOption(QString::fromLatin1(o.flag), help));
+    }
+}
+
+Result<Config> resolveConfig(const QCommandLineParser& parser)
+{
+    Config c;
+    for (const OptionSpec& o : optionTable()) {
+        QString value;
+        bool given = false;
+        if (*o.flag && parser.isSet(QString::fromLatin1(o.flag))) {
+            value = *o.valueName ? parser.value(QString::fromLatin1(o.flag)) : QStringLiteral("true");
+            given = true;
+        } else if (*o.env && qEnvironmentVariableIsSet(o.env) && !qEnvironmentVariableIsEmpty(o.env)) {
+            value = qEnvironmentVariable(o.env);
+            given = true;
+        }
+        if (given)
+            if (Status s = o.apply(c, value); !s)
+                return s;
+    }
+    const bool defaultRoot = c.artifactsRoot.isEmpty();
+    if (defaultRoot)
+        c.artifactsRoot = defaultArtifactsRoot();
+    c.stateDir = defaultRoot ? QFileInfo(c.artifactsRoot).absolutePath() : c.artifactsRoot + "/.paas";
+    if (c.natsStoreDir.isEmpty() && !c.natsStoreEphemeral)
+        c.natsStoreDir = c.stateDir + "/nats";
+    if (Status s = checkWritable(c.artifactsRoot, "PAAS_ARTIFACTS_ROOT"); !s)
+        return s;
+    return c;
+}
+
+}  // namespace paas

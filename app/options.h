@@ -1,0 +1,26 @@
+#pragma once
+// Options: command-line flags and PAAS_* environment variables -> Config.
+// Precedence: flag beats env beats default. A bad value is an error value
+// whose message names the flag/variable and the fix.
+// Thread affinity: main thread, at startup.
+#include "engine/core/config.h"
+#include "engine/core/status.h"
+
+#include <QStringList>
+
+class QCommandLineParser;
+
+namespace paas {
+
+// True when the process should run without a window: --headless, a truthy
+// PAAS_HEADLESS, or (on Linux) no display server. Decided before any
+// QCoreApplication exists.
+bool wantsHeadless(int argc, char** argv);
+
+void addOptions(QCommandLineParser& parser);
+Result<Config> resolveConfig(const QCommandLineParser& parser);
+
+// The OS-aware default artifacts root of the reference README.
+QString defaultArtifactsRoot();
+
+}  // namespace paas

@@ -1,0 +1,121 @@
+#include "engine/api/router.h"
+
+#include <QTcpSocket>
+#include <QUrl>
+
+namespace paas::api {
+
+namespace {
+
+struct MethodName {
+    QHttpServerRequest::Method method;
+    const char* name;
+    bool changesState;
+};
+
+constexpr MethodName kMethods[] = {
+    {QHttpServerRequest::Method::Get, "GET", false},
+    {QHttpServerRequest::Method::Head, "HEAD", false},
+    {QHttpServerRequest::Method::Options, "OPTIONS", false},
+    {QHttpServerRequest::Method::Post, "POST", true},
+    {QHttpServerRequest::Method::Put, "PUT", true},
+    {QHttpServerRequest::Method::Patch, "PATCH", true},
+    {QHttpServerRequest::Method::Delete, "DELETE", true},
+};
+
+const MethodName* methodInfo(QHttpServerRequest::Method m)
+{
+    for (const MethodName& info : kMethods)
+        if (info.method == m)
+            return &info;
+    return nullptr;
+}
+
+}  // namespace
+
+Router::Router(QObject* parent) : QAbstractHttpServer(parent) {}
+
+void Router::add(QHttpServerRequest::Method method, const QString& pattern, Handler handler)
+{
+    m_routes.push_back({method, QRegularExpression("^" + pattern + "$"), std::move(handler)});
+}
+
+void Router::setAllowedAuthority(const QString& host, quint16 port)
+{
+    const QByteArray p = QByteArray::number(port);
+    QList<QByteArray> names{"127.0.0.1", "localhost", "[::1]"};
+    const QByteArray own = host.contains(':') ? "[" + host.toLatin1() + "]" : host.toLatin1();
+    if (!names.contains(own))
+        names << own;
+    for (const QByteArray& name : names) {
+        m_allowedHosts << name << name + ":" + p;
+        m_allowedOrigins << "http://" + name + ":" + p;
+    }
+}
+
+Status Router::checkHostAndOrigin(const QHttpServerRequest& request) const
+{
+    const QByteArray host = request.value("Host").trimmed().toLower();
+    if (!host.isEmpty() && !m_allowedHosts.contains(host))
+        return {Status::Code::Misdirected, "host_not_allowed",
+                "Host '" + host.toStdString() + "' is not this server; use http://127.0.0.1:<port> or localhost"};
+    const MethodName* info = methodInfo(request.method());
+    const QByteArray origin = request.value("Origin").trimmed().toLower();
+    if (info && info->changesState && !origin.isEmpty() && !m_allowedOrigins.contains(origin))
+        return {Status::Code::Forbidden, "origin_not_allowed",
+                "cross-origin request from '" + origin.toStdString() + "' refused"};
+    return Status::ok();
+}
+
+bool Router::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
+{
+    HttpExchange ex{request, socket, {}, makeResponder(request, socket)};
+    if (Status s = checkHostAndOrigin(request); !s) {
+        sendError(ex, s);
+        return true;
+    }
+    const QString path = request.url().path(QUrl::FullyEncoded);
+    if (dispatch(ex, path))
+        return true;
+    if (request.method() == QHttpServerRequest::Method::Get && m_static && !path.startsWith("/api/")) {
+        ex.args = QStringList{QUrl::fromPercentEncoding(path.toUtf8())};
+        m_static(ex);
+        return true;
+    }
+    sendError(ex, Status::notFound("route_not_found", "no route for " + path.toStdString()));
+    return true;
+}
+
+bool Router::dispatch(HttpExchange& ex, const QString& path)
+{
+    QStringList allowed;
+    for (const Route& route : m_routes) {
+        const QRegularExpressionMatch match = route.pattern.match(path);
+        if (!match.hasMatch())
+            continue;
+        if (route.method != ex.request.method()) {
+            if (const MethodName* info = methodInfo(route.method))
+                allowed << QString::fromLatin1(info->name);
+            continue;
+        }
+        for (int i = 1; i <= match.lastCapturedIndex(); ++i)
+            ex.args << QUrl::fromPercentEncoding(match.captured(i).toUtf8());
+        route.handler(ex);
+        return true;
+    }
+    if (allowed.isEmpty())
+        return false;
+    allowed.removeDuplicates();
+    sendError(ex, {Status::Code::MethodNotAllowed, "method_not_allowed", "method not allowed; use " +
+                   allowed.join(", ").toStdString()},
+              {{"Allow", allowed.join(", ").toLatin1()}});
+    return true;
+}
+
+void Router::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    sendError(responder, Status::notFound("route_not_found", "no route"));
+}
+
+}  // namespace paas::api

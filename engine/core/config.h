@@ -1,0 +1,46 @@
+#pragma once
+// Config: the resolved runtime configuration of one paas instance.
+//
+// Contract: a plain value filled once at startup by the app (flag > env >
+// default, see app/options.cpp) and then only read. Every engine component
+// takes what it needs from it by const reference. Thread-safe once built.
+#include <QString>
+
+namespace paas {
+
+struct Config {
+    // HTTP API
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 8080;     // 0 picks a free port
+    bool headless = false;
+
+    // Storage
+    QString artifactsRoot;          // <root>/<projectId>/...
+    QString stateDir;               // parent of the default NATS store dir
+    QString natsStoreDir;           // JetStream store (child server)
+    bool natsStoreEphemeral = false;  // removed on exit
+    QString natsUrl;                // non-empty: join this server, start no child
+    QString natsServerBin;          // explicit nats-server binary
+
+    // Pipeline
+    QString localApiBaseUrl;        // PAAS_LOCAL_API_BASE_URL (hooks), empty = actual listen URL
+    QString builderModeRequested = QStringLiteral("buildkit");
+    bool builderModeExplicit = false;
+    QString buildkitAddr;           // empty = try the default candidates
+    bool commitWatcherEnabled = false;
+    int commitWatcherIntervalMs = 2000;
+    int workerThreads = 0;          // 0 = max(2, cores)
+
+    // Realtime
+    int sseHeartbeatMs = 15000;
+    int sseMaxClients = 1000;
+    int legacyWaitMs = 120000;      // legacy endpoints wait this long for their op
+
+    QString listenUrl() const
+    {
+        const bool v6 = listenHost.contains(QLatin1Char(':'));
+        return QStringLiteral("http://%1:%2").arg(v6 ? "[" + listenHost + "]" : listenHost).arg(listenPort);
+    }
+};
+
+}  // namespace paas

@@ -1,0 +1,157 @@
+#include "engine/store/natsclient.h"
+
+#include "engine/store/kvstore.h"
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+namespace paas {
+
+Status natsError(natsStatus s, const std::string& what, jsErrCode jerr)
+{
+    const char* last = nats_GetLastError(nullptr);
+    std::string text = what + ": " + natsStatus_GetText(s);
+    if (last && *last)
+        text += std::string(" (") + last + ")";
+    if (jerr != 0)
+        text += " [jetstream error " + std::to_string(static_cast<int>(jerr)) + "]";
+    if (s == NATS_NOT_FOUND)
+        return Status::notFound("not_found", text);
+    if (jerr == JSStreamWrongLastSequenceErr || (last && std::strstr(last, "wrong last sequence")))
+        return Status::conflict("revision_conflict", text);
+    if (s == NATS_TIMEOUT || s == NATS_CONNECTION_CLOSED || s == NATS_NO_SERVER || s == NATS_CONNECTION_DISCONNECTED
+        || s == NATS_NO_RESPONDERS)
+        return Status::unavailable("backend_unavailable", text);
+    return Status::internal("backend_error", text);
+}
+
+void NatsClient::onDisconnected(natsConnection*, void* self)
+{
+    auto* client = static_cast<NatsClient*>(self);
+    client->m_connected = false;
+    if (client->m_onState)
+        client->m_onState(false);
+}
+
+void NatsClient::onReconnected(natsConnection*, void* self)
+{
+    auto* client = static_cast<NatsClient*>(self);
+    client->m_connected = true;
+    if (client->m_onState)
+        client->m_onState(true);
+}
+
+Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, int timeoutMs, StateCallback onState)
+{
+    std::unique_ptr<NatsClient> client(new NatsClient);
+    client->m_url = url;
+    client->m_onState = std::move(onState);
+    natsOptions* opts = nullptr;
+    natsOptions_Create(&opts);
+    natsOptions_SetURL(opts, url.c_str());
+    natsOptions_SetName(opts, "paas");
+    natsOptions_SetMaxReconnect(opts, -1);
+    natsOptions_SetReconnectWait(opts, 250);
+    natsOptions_SetReconnectBufSize(opts, 32 * 1024 * 1024);
+    natsOptions_SetTimeout(opts, 2000);
+    natsOptions_SetDisconnectedCB(opts, &NatsClient::onDisconnected, client.get());
+    natsOptions_SetReconnectedCB(opts, &NatsClient::onReconnected, client.get());
+    natsStatus s = NATS_NO_SERVER;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    while (true) {
+        s = natsConnection_Connect(&client->m_conn, opts);
+        if (s == NATS_OK || std::chrono::steady_clock::now() > deadline)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    natsOptions_Destroy(opts);
+    if (s != NATS_OK)
+        return natsError(s, "connect to NATS at " + url);
+    s = natsConnection_JetStream(&client->m_js, client->m_conn, nullptr);
+    if (s != NATS_OK)
+        return natsError(s, "open JetStream context");
+    client->m_connected = true;
+    return client;
+}
+
+NatsClient::~NatsClient()
+{
+    m_onState = nullptr;
+    if (m_js)
+        jsCtx_Destroy(m_js);
+    if (m_conn) {
+        natsConnection_Close(m_conn);
+        natsConnection_Destroy(m_conn);
+    }
+}
+
+void NatsClient::drainAndClose(int timeoutMs)
+{
+    if (!m_conn)
+        return;
+    m_onState = nullptr;
+    natsConnection_DrainTimeout(m_conn, timeoutMs);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    while (!natsConnection_IsClosed(m_conn) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    natsConnection_Close(m_conn);
+}
+
+Status NatsClient::ensureStream(const StreamSpec& spec)
+{
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = spec.name.c_str();
+    std::vector<const char*> subjects;
+    for (const auto& subject : spec.subjects)
+        subjects.push_back(subject.c_str());
+    cfg.Subjects = subjects.data();
+    cfg.SubjectsLen = static_cast<int>(subjects.size());
+    cfg.Retention = spec.workQueue ? js_WorkQueuePolicy : js_LimitsPolicy;
+    cfg.MaxMsgs = spec.maxMsgs;
+    cfg.MaxAge = spec.maxAgeNanos;
+    cfg.MaxBytes = spec.maxBytes;
+    cfg.Storage = js_FileStorage;
+    jsStreamInfo* info = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_AddStream(&info, m_js, &cfg, nullptr, &jerr);
+    if (info)
+        jsStreamInfo_Destroy(info);
+    if (s == NATS_OK || jerr == JSStreamNameExistErr)
+        return Status::ok();
+    return natsError(s, "create stream " + spec.name, jerr);
+}
+
+Result<std::unique_ptr<KvStore>> NatsClient::openBucket(const std::string& bucket, int history)
+{
+    kvStore* kv = nullptr;
+    natsStatus s = js_KeyValue(&kv, m_js, bucket.c_str());
+    if (s == NATS_NOT_FOUND) {
+        kvConfig cfg;
+        kvConfig_Init(&cfg);
+        cfg.Bucket = bucket.c_str();
+        cfg.History = static_cast<uint8_t>(history);
+        cfg.StorageType = js_FileStorage;
+        s = js_CreateKeyValue(&kv, m_js, &cfg);
+        if (s != NATS_OK)  // another instance may have created it meanwhile
+            s = js_KeyValue(&kv, m_js, bucket.c_str());
+    }
+    if (s != NATS_OK)
+        return natsError(s, "open KV bucket " + bucket);
+    return std::unique_ptr<KvStore>(new KvStore(bucket, kv));
+}
+
+Result<uint64_t> NatsClient::publish(const std::string& subject, const std::string& data)
+{
+    jsPubAck* ack = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_Publish(&ack, m_js, subject.c_str(), data.data(), static_cast<int>(data.size()), nullptr, &jerr);
+    if (s != NATS_OK)
+        return natsError(s, "publish " + subject, jerr);
+    const uint64_t seq = ack->Sequence;
+    jsPubAck_Destroy(ack);
+    return seq;
+}
+
+}  // namespace paas

@@ -1,0 +1,75 @@
+#pragma once
+// NatsClient: one nats.c connection plus its JetStream context.
+//
+// Contract:
+//  - connect() retries until the server answers (bounded) and then keeps
+//    reconnecting forever on its own; connected() tells the current state,
+//    and the optional state callback fires on every change.
+//  - ensureStream()/openBucket() create JetStream streams and KV buckets if
+//    missing (idempotent, safe across instances sharing one server).
+//  - publish() is a synchronous JetStream publish returning the stream
+//    sequence.
+// Thread affinity: thread-safe (nats.c connections are); callbacks run on
+// nats.c's own threads and must not block.
+#include "engine/core/status.h"
+
+#include <nats/nats.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace paas {
+
+class KvStore;
+
+// Maps the last nats.c error to a Status; `what` names the operation.
+Status natsError(natsStatus s, const std::string& what, jsErrCode jerr = static_cast<jsErrCode>(0));
+
+struct StreamSpec {
+    std::string name;
+    std::vector<std::string> subjects;
+    bool workQueue = false;
+    int64_t maxMsgs = -1;
+    int64_t maxAgeNanos = 0;
+    int64_t maxBytes = -1;
+};
+
+class NatsClient {
+public:
+    using StateCallback = std::function<void(bool connected)>;
+
+    static Result<std::unique_ptr<NatsClient>> connect(const std::string& url, int timeoutMs,
+                                                       StateCallback onState = {});
+    ~NatsClient();
+    NatsClient(const NatsClient&) = delete;
+    NatsClient& operator=(const NatsClient&) = delete;
+
+    bool connected() const { return m_connected.load(); }
+    const std::string& url() const { return m_url; }
+    natsConnection* connection() const { return m_conn; }
+    jsCtx* jetStream() const { return m_js; }
+
+    Status ensureStream(const StreamSpec& spec);
+    Result<std::unique_ptr<KvStore>> openBucket(const std::string& bucket, int history = 1);
+    Result<uint64_t> publish(const std::string& subject, const std::string& data);
+
+    // Drains subscriptions and closes the connection (bounded).
+    void drainAndClose(int timeoutMs);
+
+private:
+    NatsClient() = default;
+    static void onDisconnected(natsConnection*, void* self);
+    static void onReconnected(natsConnection*, void* self);
+
+    natsConnection* m_conn = nullptr;
+    jsCtx* m_js = nullptr;
+    std::string m_url;
+    std::atomic<bool> m_connected{false};
+    StateCallback m_onState;
+};
+
+}  // namespace paas

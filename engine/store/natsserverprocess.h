@@ -1,0 +1,67 @@
+#pragma once
+// NatsServerProcess: starts and supervises a `nats-server -js` child.
+//
+// Contract:
+//  - start() launches `nats-server -js -a 127.0.0.1 -p <port> -sd <storeDir>`
+//    and blocks (bounded) until the server logs that it is ready; a missing
+//    binary, a port in use or an early exit is a clear error value.
+//  - If the child exits while it should be running, it is restarted on the
+//    same port with exponential backoff (250 ms .. 5 s), so nats.c clients
+//    reconnect by themselves; running() reflects the gap.
+//  - stop() (and the destructor) ends the child: SIGTERM, then SIGKILL after
+//    the timeout. No orphan is left.
+// Thread affinity: create and use on one thread that runs an event loop
+// (the app's main thread). Signals are emitted on that thread.
+#include "engine/core/status.h"
+
+#include <QObject>
+#include <QProcess>
+#include <QString>
+
+class QTimer;
+
+namespace paas {
+
+class NatsServerProcess : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QString binary;
+        QString storeDir;
+        quint16 port = 0;  // 0 = pick a free loopback port
+    };
+
+    // PAAS_NATS_SERVER_BIN (explicit), then next to the executable, then PATH.
+    static Result<QString> findBinary(const QString& explicitBinary);
+
+    explicit NatsServerProcess(Options options, QObject* parent = nullptr);
+    ~NatsServerProcess() override;
+
+    Status start(int readyTimeoutMs = 10000);
+    void stop(int timeoutMs = 3000);
+
+    QString url() const;
+    quint16 port() const { return m_options.port; }
+    qint64 pid() const;
+    bool running() const;
+    int restartCount() const { return m_restarts; }
+
+Q_SIGNALS:
+    void exitedUnexpectedly(int exitCode);
+    void restarted();
+
+private:
+    Status launch(int readyTimeoutMs);
+    void onFinished(int exitCode);
+    void scheduleRestart();
+
+    Options m_options;
+    QProcess* m_process = nullptr;
+    QTimer* m_restartTimer = nullptr;
+    bool m_stopping = false;
+    int m_restarts = 0;
+    int m_backoffMs = 250;
+    QByteArray m_lastOutput;
+};
+
+}  // namespace paas
