@@ -1,7 +1,9 @@
 // Integration tests of BuildKitClient against a real Docker engine (CTest
 // fixture "dockerd", socket in PAAS_TEST_DOCKER_SOCK). FROM scratch only: no
 // registry is reachable.
+#include "engine/build/buildkitaddress.h"
 #include "engine/build/buildkitclient.h"
+#include "engine/build/buildkitlocator.h"
 #include "tests/integration/buildkit/dockerapi.h"
 #include "tests/integration/buildkit/socketproxy.h"
 
@@ -285,6 +287,26 @@ private slots:
         QVERIFY2(timer.elapsed() < 100000, "the client did not notice the engine was gone");
         // The broken channel stays broken; a new connect is required.
         QVERIFY(!client->ping().isOk());
+    }
+
+    void locatorPicksTheFirstReachableCandidate()
+    {
+        QTemporaryDir dir;
+        const std::string missing = "unix://" + dir.filePath("buildkitd.sock").toStdString();
+        auto found = locateBuildKit({missing, address()}, 10000);
+        QVERIFY2(found.isOk(), found.status().toString().c_str());
+        QCOMPARE(found->address, address());
+        QCOMPARE(found->failures.size(), size_t(1));
+        QVERIFY(QString::fromStdString(found->failures[0]).startsWith(QString::fromStdString(missing)));
+        QVERIFY(!found->workers.empty());
+
+        auto none = locateBuildKit({missing}, 10000);
+        QVERIFY(!none.isOk());
+        QCOMPARE(none.status().reason(), std::string("buildkit_unreachable"));
+        QVERIFY(QString::fromStdString(none.status().message()).contains(QString::fromStdString(missing)));
+        QCOMPARE(locateBuildKit({"ftp://nope"}, 1000).status().reason(), std::string("invalid_buildkit_address"));
+        QCOMPARE(buildKitCandidates(""), defaultBuildKitCandidates());
+        QCOMPARE(buildKitCandidates(address()), std::vector<std::string>{address()});
     }
 
     void unreachableAddressFailsFast()
