@@ -165,12 +165,12 @@ void TrayIcon::rebuildRecentMenu()
 
 void TrayIcon::onOpFinished(const OpSummary& op, bool failed)
 {
-    QString what = op.kind.isEmpty() ? QStringLiteral("Operation") : op.kind;
-    if (!op.projectId.isEmpty())
-        what += QLatin1Char(' ') + op.projectId;
+    // "paas: shop — create failed", "paas: create completed", "paas: operation failed"
+    const QString what = op.kind.isEmpty() ? tr("operation") : op.kind;
+    const QString subject = op.projectId.isEmpty() ? what : QStringLiteral("%1 — %2").arg(op.projectId, what);
     TrayNotification note;
     note.failed = failed;
-    note.title = failed ? tr("paas: %1 failed").arg(what) : tr("paas: %1 completed").arg(what);
+    note.title = failed ? tr("paas: %1 failed").arg(subject) : tr("paas: %1 completed").arg(subject);
     note.body = op.opId;
     if (failed && !op.error.isEmpty())
         note.body += QStringLiteral(": ") + op.error;

@@ -2,7 +2,12 @@
 // platform. The binary re-executes itself through run-under-xvfb.sh (which
 // fails when the tools are missing and CI is set, and reports "skipped"
 // otherwise), so ctest runs it like any other paas_add_test.
+#include <QAction>
 #include <QApplication>
+#include <QDir>
+#include <QMenu>
+#include <QScreen>
+#include <QSet>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
@@ -13,7 +18,11 @@
 
 #include <unistd.h>
 
+#include "tests/integration/ui/testhttpserver.h"
+#include "ui/desktopshell.h"
+#include "ui/mainwindow.h"
 #include "ui/trayicon.h"
+#include "ui/webengineenvironment.h"
 
 using namespace paas;
 
@@ -48,20 +57,48 @@ bool dockedAndViewable(WId window)
         return false;
     return xwininfo({QStringLiteral("-id"), id}).contains(QStringLiteral("Map State: IsViewable"));
 }
+
+QString e2eDir()
+{
+    const QString dir = qEnvironmentVariableIsSet("PAAS_E2E_DIR")
+                            ? qEnvironmentVariable("PAAS_E2E_DIR")
+                            : qEnvironmentVariable("PAAS_SOURCE_DIR", QDir::currentPath()) + QStringLiteral("/build/e2e");
+    QDir().mkpath(dir);
+    return dir;
+}
+
+int distinctColors(const QImage& image)
+{
+    QSet<QRgb> colors;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            colors.insert(image.pixel(x, y));
+    return int(colors.size());
+}
 }  // namespace
 
 class TestTrayXvfb : public QObject {
     Q_OBJECT
 private slots:
+    void initTestCase();
     void trayIconDocksIntoTheTray();
+    void shellClosesToTrayAndReopens();
+
+private:
+    TestHttpServer m_server;
 };
+
+void TestTrayXvfb::initTestCase()
+{
+    QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
+    QVERIFY(m_server.start());
+    m_server.setPage("<html><body style='margin:0;background:#00aa00'><h1>paas</h1></body></html>");
+    // trayer claims _NET_SYSTEM_TRAY_S0 shortly after it starts.
+    QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 30000);
+}
 
 void TestTrayXvfb::trayIconDocksIntoTheTray()
 {
-    QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
-    // trayer claims _NET_SYSTEM_TRAY_S0 shortly after it starts.
-    QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 30000);
-
     QTemporaryDir artifacts;
     TrayIcon tray(QUrl(QStringLiteral("http://127.0.0.1:8080")), artifacts.path());
     QVERIFY(tray.hasSystemTray());
@@ -83,10 +120,44 @@ void TestTrayXvfb::trayIconDocksIntoTheTray()
     QCOMPARE(tray.state(), TrayState::Running);
     QVERIFY(icon->icon().cacheKey() != idleKey);
     QVERIFY(icon->toolTip().contains(QStringLiteral("op1")));
+    QImage running;
+    QTRY_VERIFY_WITH_TIMEOUT((running = QGuiApplication::primaryScreen()->grabWindow(0).toImage(),
+                              distinctColors(running.copy(icon->geometry())) > 4), 30000);
+    QVERIFY(running.copy(icon->geometry().adjusted(-40, 0, 0, 40)).save(e2eDir() + QStringLiteral("/tray-running.png")));
     tray.handleOpEvent(QStringLiteral("op.failed"), QJsonObject{{"op_id", "op1"}, {"status", "failed"}});
     QCOMPARE(tray.state(), TrayState::Failed);
     QCOMPARE(notes.count(), 1);  // and showMessage() went to the real tray
     QVERIFY(dockedAndViewable(widget->winId()));
+
+    // The icon is really painted on the screen, inside the tray host.
+    QImage screen;
+    QTRY_VERIFY_WITH_TIMEOUT((screen = QGuiApplication::primaryScreen()->grabWindow(0).toImage(),
+                              distinctColors(screen.copy(icon->geometry())) > 4), 30000);
+    QVERIFY(screen.save(e2eDir() + QStringLiteral("/tray.png")));
+}
+
+void TestTrayXvfb::shellClosesToTrayAndReopens()
+{
+    QTemporaryDir artifacts;
+    DesktopShell shell(m_server.url(), artifacts.path());
+    QVERIFY(shell.hasSystemTray());
+    QVERIFY(shell.window()->closeToTray());
+    QSignalSpy quit(&shell, &DesktopShell::quitRequested);
+    QSignalSpy loaded(shell.window(), &MainWindow::loadFinished);
+    shell.show();
+    QVERIFY(loaded.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(shell.window()->isVisible(), 30000);
+    QVERIFY(!shell.window()->close());  // with a tray, closing only hides
+    QVERIFY(!shell.window()->isVisible());
+    QCOMPARE(quit.count(), 0);
+    shell.tray()->menu()->findChild<QAction*>(QStringLiteral("open"))->trigger();
+    QVERIFY(shell.window()->isVisible());
+    QImage screen;
+    QTRY_VERIFY_WITH_TIMEOUT((screen = QGuiApplication::primaryScreen()->grabWindow(0).toImage(),
+                              distinctColors(screen.copy(shell.window()->geometry())) > 1), 30000);
+    QVERIFY(screen.save(e2eDir() + QStringLiteral("/desktop.png")));
+    shell.tray()->menu()->findChild<QAction*>(QStringLiteral("quit"))->trigger();
+    QCOMPARE(quit.count(), 1);
 }
 
 int main(int argc, char** argv)
@@ -100,6 +171,10 @@ int main(int argc, char** argv)
         perror("exec run-under-xvfb.sh");
         return 1;
     }
+    QTemporaryDir home;
+    for (const char* var : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"})
+        qputenv(var, (home.path() + QLatin1Char('/') + QLatin1String(var)).toUtf8());
+    paas::prepareWebEngineEnvironment();
     QApplication app(argc, argv);
     TestTrayXvfb test;
     return QTest::qExec(&test, argc, argv);
