@@ -50,7 +50,10 @@ export const artifactUrl = (projectId, path) =>
   `api/projects/${enc(projectId)}/artifacts/${String(path).split('/').map(enc).join('/')}`;
 
 export const api = {
-  health: () => get('healthz'),
+  /** /healthz answers 503 with the same body when degraded: that is a health value, not an error. */
+  health: async () => {
+    try { return await get('healthz'); } catch (e) { if (e.body?.status) return e.body; throw e; }
+  },
   system: () => get('api/system'),
   projects: ({ q = '', sort = 'name' } = {}) => get(`api/projects?q=${enc(q)}&sort=${enc(sort)}`),
   project: (id) => get(`api/projects/${enc(id)}`),

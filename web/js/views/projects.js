@@ -36,7 +36,8 @@ export function renderProjects(go) {
   }
   if (state.projectsError) {
     mount(list, h('li.state.state-error', { role: 'alert' }, h('div.state-title', 'Could not load projects'),
-      h('p', state.projectsError.message)));
+      h('p', state.projectsError.message),
+      h('button.btn.btn-sm', { type: 'button', onclick: () => document.getElementById('project-refresh').click() }, 'Retry')));
     return;
   }
   const items = visibleProjects();
