@@ -49,3 +49,21 @@ test('create a project from the form and watch the timeline complete live', asyn
   await item.waitFor();
   assert.equal(await page.locator('#project-title').textContent(), 'web-demo');
 });
+
+test('a spec edited in YAML mode is sent as application/yaml and accepted', async () => {
+  const { page, server } = env;
+  await page.goto(`${server.url}#/new`);
+  await page.click('[role=tab][data-mode="yaml"]');
+  const yaml = await page.inputValue('#spec-text');
+  assert.match(yaml, /^apiVersion: platform\.example\.com\/v2$/m);
+  await page.fill('#spec-text', yaml.replace(/^name: .*$/m, 'name: web-yaml'));
+  const req = page.waitForRequest((r) => r.url().endsWith('/api/events/registration') && r.method() === 'POST');
+  await page.click('#spec-submit');
+  const sent = await req;
+  assert.match(sent.headers()['content-type'], /application\/yaml/);
+  assert.match(sent.postData(), /^action: create\nspec:\n {2}apiVersion:/);
+  await page.waitForURL(/#\/ops\//, { timeout: 15_000 });
+  await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 120_000 });
+  const list = await apiCall(server, 'GET', 'api/projects?q=web-yaml');
+  assert.ok(list.body.projects.some((p) => p.name === 'web-yaml'), 'project registered from YAML');
+});
