@@ -8,9 +8,11 @@
 #include <grpcpp/client_context.h>
 
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 
 namespace paas {
@@ -36,6 +38,27 @@ struct SolveRun {
     grpc::ClientContext solveCtx;
     grpc::ClientContext statusCtx;
 };
+
+// Caller callbacks must not unwind through the helper threads: a throwing
+// onLog loses that line; a throwing cancelled() counts as a cancel.
+void emitLine(const BuildRequest& request, const std::string& line) noexcept
+{
+    if (!request.onLog)
+        return;
+    try {
+        request.onLog(line);
+    } catch (...) {
+    }
+}
+
+bool pollCancelled(const BuildRequest& request) noexcept
+{
+    try {
+        return request.cancelled && request.cancelled();
+    } catch (...) {
+        return true;
+    }
+}
 
 bool knownNetworkMode(const std::string& mode)
 {
@@ -127,9 +150,8 @@ bool superviseRun(SolveRun& run, const BuildRequest& request)
         const bool solveDone = run.solveDone;
         lock.unlock();
         for (const auto& line : lines)
-            if (request.onLog)
-                request.onLog(line);
-        if (!cancelled && request.cancelled && request.cancelled()) {
+            emitLine(request, line);
+        if (!cancelled && pollCancelled(request)) {
             cancelled = true;
             run.solveCtx.TryCancel();
             run.statusCtx.TryCancel();
@@ -141,8 +163,7 @@ bool superviseRun(SolveRun& run, const BuildRequest& request)
         lock.lock();
     }
     for (const auto& line : run.lines)
-        if (request.onLog)
-            request.onLog(line);
+        emitLine(request, line);
     run.lines.clear();
     return cancelled;
 }
@@ -176,12 +197,20 @@ Result<BuildResult> runDockerfileSolve(bk::Control::Stub& stub, const SolveOptio
     if (!req)
         return req.status();
     for (const auto& n : notes)
-        if (request.onLog)
-            request.onLog(n);
+        emitLine(request, n);
 
     SolveRun run;
-    std::thread solver(solveThread, std::ref(stub), std::cref(*req), std::ref(run));
-    std::thread status(statusThread, std::ref(stub), req->ref(), std::ref(run));
+    std::thread solver;
+    std::thread status;
+    try {
+        solver = std::thread(solveThread, std::ref(stub), std::cref(*req), std::ref(run));
+        status = std::thread(statusThread, std::ref(stub), req->ref(), std::ref(run));
+    } catch (const std::system_error& e) {
+        run.solveCtx.TryCancel();
+        if (solver.joinable())
+            solver.join();
+        return Status::internal("thread_start_failed", std::string("could not start the build threads: ") + e.what());
+    }
     const bool cancelled = superviseRun(run, request);
     solver.join();
     status.join();
@@ -200,6 +229,10 @@ Result<BuildResult> runDockerfileSolve(bk::Control::Stub& stub, const SolveOptio
     result.vertices = run.progress.vertices();
     result.cachedVertices = run.progress.cachedVertices();
     result.durationSeconds = std::chrono::duration<double>(Clock::now() - started).count();
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", result.durationSeconds);
+    emitLine(request, "paas: exported " + result.image + " (" + result.digest + "), " + std::to_string(result.vertices) +
+                      " steps, " + std::to_string(result.cachedVertices) + " cached, " + seconds + " s");
     return result;
 }
 

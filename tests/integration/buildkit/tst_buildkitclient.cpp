@@ -92,6 +92,7 @@ private slots:
         // Status lines arrived through onLog while the build ran.
         QVERIFY2(lines.filter("COPY app/hello.txt").size() > 0, qPrintable(lines.join('\n')));
         QVERIFY(lines.filter(QRegularExpression("^#\\d+ (DONE|CACHED)$")).size() > 0);
+        QVERIFY(lines.last().startsWith("paas: exported paas/itest:0123456789ab (sha256:"));
 
         // The engine really has the image, and its layers hold the files.
         QVERIFY2(docker.imageExists(QString::fromStdString(image)), qPrintable(docker.repoTags().join(',')));
@@ -118,6 +119,8 @@ private slots:
         req.dockerfile = "FROM scratch\nCOPY a.txt /a.txt\n";
         auto first = client->build(req);
         QVERIFY2(first.isOk(), first.status().toString().c_str());
+        // A throwing callback must not take the build (or the process) down.
+        req.onLog = [](const std::string&) { throw std::runtime_error("log sink broke"); };
         auto second = client->build(req);
         QVERIFY2(second.isOk(), second.status().toString().c_str());
         QCOMPARE(second->digest, first->digest);
