@@ -101,9 +101,14 @@ export function opTimeline(opId, { onChange } = {}) {
       return;
     }
     const steps = model.order.map((n) => model.steps.get(n));
+    const done = steps.filter((s) => s.status === 'completed').length;
+    const progress = steps.length ? h('div.progress', { role: 'progressbar', 'aria-label': 'Steps completed',
+      'aria-valuemin': '0', 'aria-valuemax': String(steps.length), 'aria-valuenow': String(done) },
+    h('div.progress-bar', { class: op?.status === 'failed' ? 'bad' : '', style: `width:${Math.round((100 * done) / steps.length)}%` }),
+    h('span.progress-label', `${done}/${steps.length} steps`)) : null;
     const body = steps.length ? h('ol.steps', steps.map(renderStep))
       : h('div.state', h('span.spinner', { 'aria-hidden': 'true' }), op && isTerminal(op.status) ? 'No steps recorded.' : 'Waiting for the first step…');
-    mount(el, header, h('div.card-body', err, body));
+    mount(el, header, progress, h('div.card-body', err, body));
   }
 
   render();
