@@ -7,6 +7,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QWebEngineDownloadRequest>
+#include <QWebEngineLoadingInfo>
 #include <QWebEngineProfile>
 #include <QWebEngineView>
 
@@ -43,6 +44,10 @@ MainWindow::MainWindow(QUrl apiUrl, QWidget* parent)
     setCentralWidget(m_view);
     connect(m_profile, &QWebEngineProfile::downloadRequested, this, &MainWindow::onDownloadRequested);
     connect(m_view, &QWebEngineView::loadFinished, this, &MainWindow::loadFinished);
+    connect(m_page, &QWebEnginePage::loadingChanged, this, &MainWindow::onLoadingChanged);
+    m_retryTimer.setSingleShot(true);
+    m_retryTimer.setInterval(1000);
+    connect(&m_retryTimer, &QTimer::timeout, m_view, &QWebEngineView::reload);
     connect(m_view, &QWebEngineView::titleChanged, this, [this](const QString& title) {
         setWindowTitle(title.isEmpty() ? QStringLiteral("paas") : QStringLiteral("%1 — paas").arg(title));
     });
@@ -82,6 +87,23 @@ void MainWindow::openHome()
 void MainWindow::openOp(const QString& opId)
 {
     m_view->setUrl(opUrl(m_apiUrl, opId));
+}
+
+void MainWindow::onLoadingChanged(const QWebEngineLoadingInfo& info)
+{
+    if (info.status() == QWebEngineLoadingInfo::LoadSucceededStatus) {
+        m_failedLoads = 0;
+        return;
+    }
+    // Only "cannot reach the API" is retried: an aborted navigation (a
+    // download, a link sent to the browser) or an HTTP error page is not.
+    if (info.status() != QWebEngineLoadingInfo::LoadFailedStatus
+        || info.errorDomain() != QWebEngineLoadingInfo::ConnectionErrorDomain || !m_page->isAppUrl(info.url())
+        || m_failedLoads >= kMaxLoadRetries)
+        return;
+    ++m_failedLoads;
+    qCInfo(lcWindow) << "cannot reach" << info.url().toString() << info.errorString() << "- retry" << m_failedLoads;
+    m_retryTimer.start();
 }
 
 void MainWindow::onDownloadRequested(QWebEngineDownloadRequest* download)

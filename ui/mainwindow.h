@@ -15,6 +15,10 @@
 //     links open in the desktop browser.
 //   - Web storage (localStorage, cookies, cache) persists in the "paas"
 //     QWebEngineProfile under QStandardPaths::AppDataLocation.
+//   - A page of the API that cannot be reached (connection error: API not up
+//     yet, restarting) is retried every
+//     loadRetryIntervalMs() (default 1000 ms), at most kMaxLoadRetries times
+//     in a row; a successful load resets the count.
 //   - Downloads (e.g. artifact downloads) are accepted into
 //     downloadDirectory() (default: the user's Downloads folder) and reported
 //     by downloadFinished(path, ok).
@@ -22,9 +26,11 @@
 // Thread affinity: GUI thread only. QtWebEngine must have been prepared
 // before QApplication was constructed (see ui/webengineenvironment.h).
 #include <QMainWindow>
+#include <QTimer>
 #include <QUrl>
 
 class QWebEngineDownloadRequest;
+class QWebEngineLoadingInfo;
 class QWebEngineProfile;
 class QWebEngineView;
 
@@ -35,6 +41,8 @@ class ShellPage;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    static constexpr int kMaxLoadRetries = 30;
+
     explicit MainWindow(QUrl apiUrl, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -48,6 +56,9 @@ public:
     bool closeToTray() const { return m_closeToTray; }
     void setDownloadDirectory(const QString& dir) { m_downloadDir = dir; }
     QString downloadDirectory() const { return m_downloadDir; }
+    void setLoadRetryIntervalMs(int ms) { m_retryTimer.setInterval(ms); }
+    int loadRetryIntervalMs() const { return m_retryTimer.interval(); }
+    int failedLoads() const { return m_failedLoads; }
 
 public slots:
     void openHome();
@@ -65,6 +76,7 @@ private:
     void restoreWindowState();
     void saveWindowState() const;
     void onDownloadRequested(QWebEngineDownloadRequest* download);
+    void onLoadingChanged(const QWebEngineLoadingInfo& info);
 
     QUrl m_apiUrl;
     QWebEngineProfile* m_profile = nullptr;
@@ -72,6 +84,8 @@ private:
     ShellPage* m_page = nullptr;
     QString m_downloadDir;
     bool m_closeToTray = false;
+    QTimer m_retryTimer;
+    int m_failedLoads = 0;
 };
 
 }  // namespace paas

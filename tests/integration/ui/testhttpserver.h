@@ -33,7 +33,7 @@ public:
         connect(&m_server, &QTcpServer::newConnection, this, &TestHttpServer::onNewConnection);
     }
 
-    bool start() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    bool start(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
     QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
 
     void setPage(const QByteArray& html) { m_page = html; }

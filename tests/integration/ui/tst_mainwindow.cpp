@@ -65,6 +65,7 @@ private slots:
     void shellRunsWithoutTray();
     void downloadsAreSaved();
     void foreignLinksOpenExternally();
+    void retriesUntilTheApiIsUp();
 
 private:
     TestHttpServer m_server;
@@ -182,6 +183,7 @@ void TestMainWindow::downloadsAreSaved()
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("artifact bytes\n"));
+    QCOMPARE(window.failedLoads(), 0);  // the aborted page navigation is not retried
 }
 
 void TestMainWindow::foreignLinksOpenExternally()
@@ -202,6 +204,29 @@ void TestMainWindow::foreignLinksOpenExternally()
     QTRY_COMPARE_WITH_TIMEOUT(window.view()->title(), QStringLiteral("paas #/ops/popup"), 30000);
     QCOMPARE(window.view()->url().host(), m_server.url().host());
     QCOMPARE(external.size(), 1);
+    QCOMPARE(window.failedLoads(), 0);
+}
+
+void TestMainWindow::retriesUntilTheApiIsUp()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe;  // find a free port, then leave it closed
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    MainWindow window(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    window.setLoadRetryIntervalMs(200);
+    QSignalSpy loads(&window, &MainWindow::loadFinished);
+    window.show();
+    QTRY_VERIFY_WITH_TIMEOUT(window.failedLoads() >= 1, 30000);  // connection refused
+    QCOMPARE(loads.first().at(0).toBool(), false);
+    TestHttpServer late;
+    late.setPage(kPage);
+    QVERIFY(late.start(port));  // the API comes up
+    QTRY_VERIFY_WITH_TIMEOUT(!loads.isEmpty() && loads.last().at(0).toBool(), 30000);
+    QCOMPARE(window.failedLoads(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(window.view()->title(), QStringLiteral("paas #/"), 30000);
 }
 
 int main(int argc, char** argv)
