@@ -10,6 +10,8 @@
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QUuid>
+
+#include <thread>
 #include <QtTest>
 
 using namespace paas;
@@ -125,6 +127,38 @@ private slots:
         QVERIFY2(second.isOk(), second.status().toString().c_str());
         QCOMPARE(second->digest, first->digest);
         QVERIFY(second->cachedVertices > 0);
+    }
+
+    void parallelBuildsOnSeparateClients()
+    {
+        // One client per thread, as the pipeline's workers use them.
+        constexpr int kBuilds = 3;
+        std::vector<Result<BuildResult>> results(kBuilds, Status::internal("not_run", ""));
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kBuilds; ++i) {
+            threads.emplace_back([this, i, &results] {
+                auto client = BuildKitClient::connect(address(), 10000);
+                if (!client) {
+                    results[i] = client.status();
+                    return;
+                }
+                BuildRequest req;
+                req.image = "paas/itest-par" + std::to_string(i) + ":00000000000" + std::to_string(i);
+                req.context = {{"n.txt", "build " + std::to_string(i) + " " + QUuid::createUuid().toString().toStdString(), 0100644}};
+                req.dockerfile = "FROM scratch\nCOPY n.txt /n.txt\n";
+                results[i] = (*client)->build(req);
+            });
+        }
+        for (auto& t : threads)
+            t.join();
+        test::DockerApi docker(m_sock);
+        for (int i = 0; i < kBuilds; ++i) {
+            QVERIFY2(results[i].isOk(), results[i].status().toString().c_str());
+            QString error;
+            const auto files = docker.imageFiles(QString::fromStdString(results[i]->image), &error);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            QVERIFY(QString::fromStdString(files.at("n.txt").data).startsWith("build " + QString::number(i) + " "));
+        }
     }
 
     void brokenDockerfileReportsBuildKitError()
