@@ -19,6 +19,9 @@ DesktopShell::DesktopShell(QUrl apiUrl, QString artifactsRoot, QObject* parent)
         QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/paas.svg")));
     if (QGuiApplication::desktopFileName().isEmpty())
         QGuiApplication::setDesktopFileName(QStringLiteral("paas"));  // installer/paas.desktop
+    // Quitting is explicit (quitRequested -> the app's orderly shutdown); a
+    // window hidden to the tray must never end the process by itself.
+    QGuiApplication::setQuitOnLastWindowClosed(false);
     m_window->setCloseToTray(m_tray->hasSystemTray());
     connect(m_feed, &EventFeed::opEvent, m_tray, &TrayIcon::handleOpEvent);
     connect(m_tray, &TrayIcon::openRequested, this, &DesktopShell::showWindow);

@@ -11,7 +11,8 @@
 //   MainWindow close       -> hides to the tray when a tray exists, otherwise
 //                             quitRequested() (the app keeps working without
 //                             a tray: closing the window is quitting).
-// Unless the app set them already, it sets the application window icon
+// It turns QGuiApplication::quitOnLastWindowClosed off: the app quits on
+// quitRequested() only. Unless the app set them already, it sets the application window icon
 // (:/icons/paas.svg) and the desktop file name ("paas", installer/paas.desktop).
 // show() shows the window and starts the event feed. quitRequested() is only
 // a request: the owner (app/) performs the orderly shutdown and then quits

@@ -149,6 +149,7 @@ void TestMainWindow::shellRunsWithoutTray()
     DesktopShell shell(m_server.url(), artifacts.path());
     QVERIFY(!shell.hasSystemTray());
     QVERIFY(!shell.window()->closeToTray());
+    QVERIFY(!QGuiApplication::quitOnLastWindowClosed());  // quitting goes through quitRequested()
     QSignalSpy quit(&shell, &DesktopShell::quitRequested);
     QSignalSpy loaded(shell.window(), &MainWindow::loadFinished);
     shell.show();
