@@ -10,6 +10,8 @@
 #include <QTest>
 #include <QWebEngineView>
 
+#include <unistd.h>
+
 #include "tests/integration/ui/testhttpserver.h"
 #include "ui/desktopshell.h"
 #include "ui/mainwindow.h"
@@ -44,6 +46,8 @@ int countColor(const QImage& image, QRgb color)
     return n;
 }
 
+bool g_disabledSandbox = false;  // what prepareWebEngineEnvironment() returned
+
 QString screenshotPath()
 {
     const QString dir = qEnvironmentVariableIsSet("PAAS_E2E_DIR")
@@ -58,6 +62,7 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase();
+    void sandboxOnlyDisabledForRoot();
     void loadsPageAndScreenshots();
     void openOpNavigatesToOpRoute();
     void geometryIsPersisted();
@@ -75,6 +80,15 @@ void TestMainWindow::initTestCase()
 {
     QVERIFY(m_server.start());
     m_server.setPage(kPage);
+}
+
+void TestMainWindow::sandboxOnlyDisabledForRoot()
+{
+    QVERIFY(QCoreApplication::testAttribute(Qt::AA_ShareOpenGLContexts));
+    if (::geteuid() == 0)
+        QCOMPARE(qgetenv("QTWEBENGINE_DISABLE_SANDBOX"), QByteArray("1"));
+    else
+        QVERIFY(!g_disabledSandbox);
 }
 
 void TestMainWindow::loadsPageAndScreenshots()
@@ -236,7 +250,7 @@ int main(int argc, char** argv)
     QTemporaryDir home;
     for (const char* var : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"})
         qputenv(var, (home.path() + QLatin1Char('/') + QLatin1String(var)).toUtf8());
-    paas::prepareWebEngineEnvironment();
+    g_disabledSandbox = paas::prepareWebEngineEnvironment();
     QApplication app(argc, argv);
     TestMainWindow test;
     return QTest::qExec(&test, argc, argv);
