@@ -62,6 +62,13 @@ bool DockerApi::removeImage(const QString& name) const
                         "http://localhost/images/" + QString::fromUtf8(QUrl::toPercentEncoding(name)) + "?force=1"});
 }
 
+bool DockerApi::pruneDanglingImages() const
+{
+    return run("curl", {"-sf", "-X", "POST", "--unix-socket", m_socket,
+                        "http://localhost/images/prune?filters=" +
+                            QString::fromUtf8(QUrl::toPercentEncoding(R"({"dangling":["true"]})"))});
+}
+
 std::map<std::string, LayerFile> DockerApi::imageFiles(const QString& name, QString* error) const
 {
     std::map<std::string, LayerFile> files;

@@ -31,6 +31,7 @@ public:
     // keyed by path without leading '/'. Empty map on failure (see error).
     std::map<std::string, LayerFile> imageFiles(const QString& name, QString* error) const;
     bool removeImage(const QString& name) const;
+    bool pruneDanglingImages() const;  // POST /images/prune (dangling only)
 
 private:
     QString m_socket;

@@ -47,6 +47,16 @@ private slots:
         QVERIFY2(test::DockerApi(m_sock).get("/_ping").has_value(), "the Docker engine does not answer /_ping");
     }
 
+    void cleanupTestCase()
+    {
+        // Keep the engine's data dir from growing run after run.
+        test::DockerApi docker(m_sock);
+        for (const QString& tag : docker.repoTags())
+            if (tag.startsWith("paas/itest"))
+                docker.removeImage(tag);
+        docker.pruneDanglingImages();
+    }
+
     void pingThroughDockerSocket()
     {
         auto client = connectOrFail();
