@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <memory>
 #include <regex>
 #include <utility>
 
@@ -34,14 +35,40 @@ struct CompiledSchema {
             valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
             valijson::adapters::NlohmannJsonAdapter adapter(document);
             parser.populateSchema(adapter, schema);
+            compilePatternSchemas(document);
         } catch (const std::exception& e) {
             document = json();
             status = Status::internal("schema_unavailable", std::string("cannot compile schema: ") + e.what());
         }
     }
 
+    // valijson 1.0 stops validating patternProperties members after the
+    // first failing one; each such subschema is also compiled on its own so
+    // validate() can check every member (see checkPatternMembers).
+    void compilePatternSchemas(const json& node)
+    {
+        if (!node.is_object())
+            return;
+        for (const char* key : {"properties", "patternProperties"}) {
+            if (!node.contains(key))
+                continue;
+            for (const auto& [name, sub] : node[key].items()) {
+                if (std::string_view(key) == "patternProperties") {
+                    auto compiledSub = std::make_unique<valijson::Schema>();
+                    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+                    parser.populateSchema(valijson::adapters::NlohmannJsonAdapter(sub), *compiledSub);
+                    patternSchemas[&sub] = std::move(compiledSub);
+                }
+                compilePatternSchemas(sub);
+            }
+        }
+        if (node.contains("items"))
+            compilePatternSchemas(node["items"]);
+    }
+
     json document;
     valijson::Schema schema;
+    std::map<const json*, std::unique_ptr<valijson::Schema>> patternSchemas;  // keyed into `document`
     Status status;
 };
 
@@ -72,6 +99,16 @@ constexpr std::string_view kAnyOfPhrase = "is not an allowed value";
 constexpr std::string_view kMissingPrefix = "Missing required property '";
 constexpr std::string_view kUnknownPrefix = "Object contains a property that could not be validated";
 
+// Compiled patterns, per thread (std::regex construction is not cheap).
+const std::regex& cachedRegex(const std::string& pattern)
+{
+    thread_local std::map<std::string, std::regex> cache;
+    auto it = cache.find(pattern);
+    if (it == cache.end())
+        it = cache.emplace(pattern, std::regex(pattern)).first;
+    return it->second;
+}
+
 // Schema node that describes the instance at `tokens` (best effort).
 const json* schemaFor(const json& root, const std::vector<std::string>& tokens)
 {
@@ -83,7 +120,7 @@ const json* schemaFor(const json& root, const std::vector<std::string>& tokens)
         const auto patterns = node->find("patternProperties");
         if (!next && patterns != node->end()) {
             for (const auto& [pattern, sub] : patterns->items()) {
-                if (std::regex_search(token, std::regex(pattern))) {
+                if (std::regex_search(token, cachedRegex(pattern))) {
                     next = &sub;
                     break;
                 }
@@ -168,16 +205,17 @@ bool propertyViolation(const json& schema, bool missing, const std::string& text
     return true;
 }
 
-// Converts one valijson error (path without prefix); false for wrapper noise.
-bool toViolation(const json& schema, const valijson::ValidationResults::Error& error, Violation& out,
-                 std::vector<std::string>& tokens)
+// Converts one valijson error found at `base` (tokens of the validated
+// value); the resulting tokens exclude the caller's prefix. False for noise.
+bool toViolation(const json& schema, const std::vector<std::string>& base,
+                 const valijson::ValidationResults::Error& error, Violation& out, std::vector<std::string>& tokens)
 {
     const std::string& text = error.description;
     for (auto wrapper : kWrapperPrefixes) {
         if (text.rfind(wrapper, 0) == 0)
             return false;
     }
-    tokens.clear();
+    tokens = base;
     for (std::size_t i = 1; i < error.context.size(); ++i) {
         const std::string& part = error.context[i];
         tokens.push_back(part.size() >= 2 ? part.substr(1, part.size() - 2) : part);
@@ -228,6 +266,64 @@ std::vector<FieldError> mergeViolations(const std::vector<Violation>& violations
     return details;
 }
 
+// Runs valijson and turns its errors into Violations.
+struct Collector {
+    const CompiledSchema& schema;
+    std::string_view prefix;
+    std::vector<Violation> violations;
+
+    bool run(const valijson::Subschema& sub, const json& value, const std::vector<std::string>& base)
+    {
+        thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
+        valijson::ValidationResults results;
+        if (validator.validate(sub, valijson::adapters::NlohmannJsonAdapter(value), &results))
+            return true;
+        valijson::ValidationResults::Error error;
+        std::vector<std::string> tokens;
+        while (results.popError(error)) {
+            Violation violation;
+            if (!toViolation(schema.document, base, error, violation, tokens))
+                continue;
+            violation.path = pointerOf(prefix, tokens);
+            violations.push_back(std::move(violation));
+        }
+        return false;
+    }
+
+    // Validates every member matched by a patternProperties subschema on its
+    // own, so violations in the 2nd, 3rd... environment are reported too.
+    void checkPatternMembers(const json& node, const json& value, const std::vector<std::string>& base)
+    {
+        if (!node.is_object() || !value.is_object())
+            return;
+        if (node.contains("properties")) {
+            for (const auto& [name, sub] : node["properties"].items()) {
+                if (value.contains(name))
+                    checkPatternMembers(sub, value[name], withToken(base, name));
+            }
+        }
+        if (!node.contains("patternProperties"))
+            return;
+        for (const auto& [pattern, sub] : node["patternProperties"].items()) {
+            const std::regex& re = cachedRegex(pattern);
+            const auto compiledSub = schema.patternSchemas.find(&sub);
+            for (const auto& [name, member] : value.items()) {
+                if (!std::regex_search(name, re))
+                    continue;
+                if (compiledSub != schema.patternSchemas.end())
+                    run(*compiledSub->second, member, withToken(base, name));
+                checkPatternMembers(sub, member, withToken(base, name));
+            }
+        }
+    }
+
+    static std::vector<std::string> withToken(std::vector<std::string> tokens, const std::string& token)
+    {
+        tokens.push_back(token);
+        return tokens;
+    }
+};
+
 }  // namespace
 
 std::string escapePointerToken(std::string_view token)
@@ -255,22 +351,11 @@ Status SpecSchema::validate(const json& spec, std::string_view pointerPrefix)
     if (!schema.status)
         return schema.status;
     try {
-        thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
-        valijson::ValidationResults results;
-        valijson::adapters::NlohmannJsonAdapter target(spec);
-        if (validator.validate(schema.schema, target, &results))
+        Collector collector{schema, pointerPrefix, {}};
+        if (collector.run(schema.schema, spec, {}))
             return Status::ok();
-        std::vector<Violation> violations;
-        valijson::ValidationResults::Error error;
-        std::vector<std::string> tokens;
-        while (results.popError(error)) {
-            Violation violation;
-            if (!toViolation(schema.document, error, violation, tokens))
-                continue;
-            violation.path = pointerOf(pointerPrefix, tokens);
-            violations.push_back(std::move(violation));
-        }
-        std::vector<FieldError> details = mergeViolations(violations);
+        collector.checkPatternMembers(schema.document, spec, {});
+        std::vector<FieldError> details = mergeViolations(collector.violations);
         std::string summary = "spec does not match the App schema";
         if (!details.empty())
             summary += ": " + details.front().path + " " + details.front().message;

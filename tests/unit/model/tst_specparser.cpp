@@ -5,6 +5,9 @@
 #include "engine/model/specschema.h"
 
 #include <QFile>
+
+#include <atomic>
+#include <thread>
 #include <QtTest>
 
 using namespace paas;
@@ -143,6 +146,47 @@ private slots:
             QVERIFY(d.path.rfind("/spec", 0) == 0);
             QVERIFY2(d.message.find("Failed to validate against schema") == std::string::npos, d.message.c_str());
         }
+    }
+
+    void everyViolationIsReported()
+    {
+        // valijson 1.0 stops at the first failing patternProperties member;
+        // SpecSchema re-checks each member so all of them are reported.
+        // (Unknown property names: valijson names one per object.)
+        json spec = validSpec();
+        spec.merge_patch(json::parse(R"({"environments": {
+            "dev": {"replicas": 0}, "prod": {"port": 0},
+            "qa": {"vars": {"A": 1, "B": 2}}}, "capabilities": ["ftp", "xx"]})"));
+        const Status s = SpecParser::validate(spec, "/spec");
+        QVERIFY(!s.isOk());
+        for (const char* pointer : {"/spec/environments/dev/replicas", "/spec/environments/prod/port",
+                                    "/spec/environments/qa/vars/A", "/spec/environments/qa/vars/B",
+                                    "/spec/capabilities/0",
+                                    "/spec/capabilities/1"})
+            QVERIFY2(hasDetail(s, pointer), (std::string(pointer) + "\n" + dumpDetails(s).toStdString()).c_str());
+        QCOMPARE(s.details().size(), std::size_t(6));
+    }
+
+    void validationIsThreadSafe()
+    {
+        json bad = validSpec();
+        bad["name"] = "Bad_Name";
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&] {
+                for (int i = 0; i < 100; ++i) {
+                    if (!SpecParser::parseSpec(validSpec()).isOk())
+                        ++failures;
+                    const Status s = SpecParser::validate(bad, "/spec");
+                    if (s.isOk() || s.details().size() != 1 || s.details()[0].path != "/spec/name")
+                        ++failures;
+                }
+            });
+        }
+        for (auto& th : threads)
+            th.join();
+        QCOMPARE(failures.load(), 0);
     }
 
     void customRuntimePatternAccepted()
