@@ -69,6 +69,8 @@ bool knownNetworkMode(const std::string& mode)
 Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildRequest& request,
                                      std::vector<std::string>& notes)
 {
+    if (request.image.empty())
+        return Status::invalidArgument("invalid_image_name", "a build needs an image name to export to");
     if (!knownNetworkMode(request.networkMode))
         return Status::invalidArgument("invalid_network_mode", "network mode '" + request.networkMode +
                                                                    "' is not one of sandbox, none");

@@ -282,6 +282,9 @@ private slots:
         auto result = client->build(req);
         QVERIFY(!result.isOk());
         QCOMPARE(result.status().reason(), std::string("invalid_network_mode"));
+        req.networkMode.clear();
+        req.image.clear();
+        QCOMPARE(client->build(req).status().reason(), std::string("invalid_image_name"));
     }
 
     void cancelStopsARunningBuild()
