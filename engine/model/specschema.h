@@ -14,7 +14,11 @@
 //     property itself. Messages are readable and quote the schema's
 //     description of the field. valijson's wrapper errors ("failed to
 //     validate against schema associated with property ...") are dropped in
-//     favour of the specific violation underneath them.
+//     favour of the specific violation underneath them. Violations on the
+//     same pointer are merged into one detail. Every environment / variable
+//     is checked (valijson 1.0 stops at the first failing patternProperties
+//     member, so those members are re-validated one by one); unknown
+//     property names are reported at most one per object (a valijson limit).
 //   - If the compiled-in schema cannot be loaded (a build bug): 500
 //     "schema_unavailable".
 #include "engine/core/status.h"
