@@ -42,6 +42,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,8 @@ struct BuildRequest {
     // (the dockerfile frontend's force-network-mode). An engine started with
     // --bridge=none (as in our tests) can only run RUN steps with "none".
     std::string networkMode;
+    std::map<std::string, std::string> buildArgs;  // ARG values (frontend "build-arg:<k>")
+    std::map<std::string, std::string> labels;     // image labels (frontend "label:<k>")
     std::function<void(const std::string& line)> onLog;  // optional
     std::function<bool()> cancelled;                      // optional, polled ~every 100 ms
 };

@@ -96,9 +96,14 @@ Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildReq
     bk::SolveRequest req;
     req.set_ref("paas" + QUuid::createUuid().toString(QUuid::Id128).toStdString());
     req.set_frontend("dockerfile.v0");
-    (*req.mutable_frontendattrs())["filename"] = "Dockerfile";
+    req.mutable_frontendattrs()->insert({"filename", "Dockerfile"});
+    auto& attrs = *req.mutable_frontendattrs();
     if (!request.networkMode.empty())
-        (*req.mutable_frontendattrs())["force-network-mode"] = request.networkMode;
+        attrs["force-network-mode"] = request.networkMode;
+    for (const auto& [k, v] : request.buildArgs)
+        attrs["build-arg:" + k] = v;
+    for (const auto& [k, v] : request.labels)
+        attrs["label:" + k] = v;
     if (!(*req.mutable_frontendinputs())["context"].ParseFromString(context->bytes) ||
         !(*req.mutable_frontendinputs())["dockerfile"].ParseFromString(dockerfile->bytes))
         return Status::internal("llb_encoding", "could not re-read the generated LLB definition");

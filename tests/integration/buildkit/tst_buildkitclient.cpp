@@ -171,6 +171,27 @@ private slots:
         }
     }
 
+    void buildArgsAndLabelsReachTheImage()
+    {
+        auto client = connectOrFail();
+        QVERIFY(client);
+        BuildRequest req;
+        req.image = "paas/itest-args:000000000044";
+        req.context = {{"a.txt", "x\n", 0100644}};
+        req.dockerfile = "FROM scratch\nARG FLAVOR=plain\nLABEL flavor=$FLAVOR\nCOPY a.txt /a.txt\n";
+        req.buildArgs = {{"FLAVOR", "spicy"}};
+        req.labels = {{"org.opencontainers.image.revision", "0123456789abcdef"}};
+        auto result = client->build(req);
+        QVERIFY2(result.isOk(), result.status().toString().c_str());
+        const auto body = test::DockerApi(m_sock).get("/images/paas%2Fitest-args:000000000044/json");
+        QVERIFY(body.has_value());
+        const auto inspect = nlohmann::json::parse(body->toStdString());
+        const auto& labels = inspect["Config"]["Labels"];
+        QCOMPARE(labels.value("flavor", ""), std::string("spicy"));
+        QCOMPARE(labels.value("org.opencontainers.image.revision", ""), std::string("0123456789abcdef"));
+        QCOMPARE(inspect.value("Id", ""), result->digest);
+    }
+
     void brokenDockerfileReportsBuildKitError()
     {
         auto client = connectOrFail();
