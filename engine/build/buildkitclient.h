@@ -16,7 +16,9 @@
 // Dockerfile into a second one-file LLB definition; both go to the
 // `dockerfile.v0` frontend as SolveRequest.FrontendInputs "context" and
 // "dockerfile". The exporter is `moby` with name=<image>, so the image lands in
-// the engine's image store (with buildkitd, the exporter is `image`). Status is
+// the engine's image store (with buildkitd, the exporter is `image`, which
+// stores into buildkitd's own image store; that path is untested here: no
+// buildkitd binary on Debian 12). Status is
 // streamed in parallel and rendered as plain-progress lines through onLog.
 // The whole context travels in one gRPC message, so it is bounded: the Docker
 // engine's gRPC server accepts at most 4 MiB per message (measured: "received
@@ -31,6 +33,9 @@
 //   Unprocessable "build_failed"   Dockerfile error, failing step; message has BuildKit's text
 //   Conflict "build_cancelled"     request.cancelled() returned true
 //   Internal "image_not_exported"  Solve returned without an image digest
+//   TooLarge "build_context_too_large"  see above
+//   InvalidArgument "invalid_image_name" / "invalid_network_mode" /
+//                   "invalid_tree_path" (llbbuilder.h)  refused before sending
 //
 // Thread affinity: one instance per thread. connect(), ping() and build() are
 // blocking and must be called from the same (worker) thread; never from a GUI
@@ -52,9 +57,10 @@ struct BuildRequest {
     std::string image;       // e.g. "paas/myproj:0123456789ab"
     Tree context;            // the source tree at the exact commit
     std::string dockerfile;  // Dockerfile text
-    // RUN steps' network: "" = the engine's default (sandbox), or "none"/"host"
-    // (the dockerfile frontend's force-network-mode). An engine started with
-    // --bridge=none (as in our tests) can only run RUN steps with "none".
+    // RUN steps' network: "" = the engine's default, "sandbox" or "none" (the
+    // dockerfile frontend's force-network-mode; "host" needs an entitlement and
+    // is refused). An engine started with --bridge=none (as in our tests) can
+    // only run RUN steps with "none".
     std::string networkMode;
     std::map<std::string, std::string> buildArgs;  // ARG values (frontend "build-arg:<k>")
     std::map<std::string, std::string> labels;     // image labels (frontend "label:<k>")
