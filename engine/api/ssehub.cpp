@@ -1,0 +1,514 @@
+#include "engine/api/ssehub.h"
+
+#include "engine/api/router.h"
+#include "engine/api/sseconnection.h"
+
+#include <QDateTime>
+#include <QDebug>
+#include <QUrlQuery>
+
+#include <mutex>
+#include <optional>
+#include <set>
+
+namespace paas::api {
+
+struct SseEvent {
+    uint64_t seq = 0;
+    std::string projectId, opId, type;
+    bool terminal = false;
+    bool log = false;
+    QByteArray frame;
+};
+
+struct SseClient {
+    quint64 id = 0;
+    SseConnection* conn = nullptr;
+    bool feed = false;
+    std::string opId, projectId, channel;
+    FeedFilter filter;
+    uint64_t lastSent = 0;
+    bool replaying = true;
+    bool finished = false;
+    std::vector<std::shared_ptr<const SseEvent>> pending;   // live events held back during the replay
+    nlohmann::json snapshot;
+    qint64 stalledSinceMs = 0;
+};
+
+struct SseHub::ReplayResult {
+    Status status;
+    bool gap = false;                       // Last-Event-ID older than retention / unknown
+    std::vector<EventPtr> events;           // the last chunk
+    std::optional<EventPtr> last;           // newest event of the op (op streams)
+};
+
+namespace {
+
+constexpr size_t kReplayChunk = 256;
+constexpr size_t kMaxPending = 100000;
+constexpr int kHousekeepingMs = 1000;
+
+std::mutex& registryMutex()
+{
+    static std::mutex m;
+    return m;
+}
+std::set<SseHub*>& registry()
+{
+    static std::set<SseHub*> hubs;
+    return hubs;
+}
+
+std::string nowIso()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString();
+}
+
+std::shared_ptr<const SseEvent> makeEvent(const StoredEvent& stored)
+{
+    auto ev = std::make_shared<SseEvent>();
+    ev->seq = stored.seq;
+    ev->projectId = stored.projectId;
+    ev->opId = stored.opId;
+    const nlohmann::json data = nlohmann::json::parse(stored.data, nullptr, false);
+    ev->type = data.is_object() && data.value("type", nlohmann::json()).is_string()
+        ? data["type"].get<std::string>() : std::string("message");
+    ev->terminal = ev->type == "op.completed" || ev->type == "op.failed";
+    ev->log = ev->type == "step.log";
+    ev->frame = formatSseFrame({stored.seq, QByteArray::fromStdString(ev->type),
+                                QByteArray::fromStdString(stored.data), -1});
+    return ev;
+}
+
+bool accepts(const SseClient& c, const SseEvent& ev)
+{
+    if (!c.feed)
+        return true;
+    if (ev.log && !c.filter.logs)
+        return false;
+    return c.filter.projectId.empty() || c.filter.projectId == ev.projectId;
+}
+
+// Last-Event-ID header, else ?lastEventId=; 0 when absent or not a number.
+uint64_t lastEventIdOf(const HttpExchange& ex)
+{
+    QByteArray raw = ex.request.value("Last-Event-ID").trimmed();
+    if (raw.isEmpty())
+        raw = QUrlQuery(ex.request.url()).queryItemValue(QStringLiteral("lastEventId")).trimmed().toUtf8();
+    bool ok = false;
+    const qulonglong id = raw.toULongLong(&ok);
+    return ok ? id : 0;
+}
+
+bool truthy(const QString& v)
+{
+    return v == QLatin1String("1") || v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0
+        || v.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0;
+}
+
+}  // namespace
+
+SseHub::SseHub(NatsClient& client, SnapshotFn snapshot, SseHubOptions options, QObject* parent)
+    : QObject(parent), m_log(client), m_snapshot(std::move(snapshot)), m_options(options)
+{
+    m_pool.setMaxThreadCount(std::max(1, m_options.replayThreads));
+    m_heartbeat.setInterval(std::max(10, m_options.heartbeatMs));
+    connect(&m_heartbeat, &QTimer::timeout, this, &SseHub::heartbeat);
+    m_heartbeat.start();
+    m_housekeeping.setInterval(kHousekeepingMs);
+    connect(&m_housekeeping, &QTimer::timeout, this, &SseHub::housekeeping);
+    m_housekeeping.start();
+    std::lock_guard lock(registryMutex());
+    registry().insert(this);
+}
+
+SseHub::~SseHub()
+{
+    {
+        std::lock_guard lock(registryMutex());
+        registry().erase(this);
+    }
+    m_stopping = true;
+    m_heartbeat.stop();
+    m_housekeeping.stop();
+    m_pool.waitForDone();
+    for (auto& [id, client] : m_clients)
+        if (client->conn)
+            client->conn->abort();
+    m_channels.clear();   // detaches every tap before m_log goes
+    m_clients.clear();
+}
+
+void SseHub::addRoutes(Router& router)
+{
+    using M = QHttpServerRequest::Method;
+    router.add(M::Get, QStringLiteral("/api/ops/([^/]+)/events"), [this](HttpExchange& ex) {
+        openOpStream(ex, ex.args.value(0).toStdString(), lastEventIdOf(ex));
+    });
+    router.add(M::Get, QStringLiteral("/api/events"), [this](HttpExchange& ex) {
+        const QUrlQuery query(ex.request.url());
+        FeedFilter filter;
+        filter.projectId = query.queryItemValue(QStringLiteral("project_id")).toStdString();
+        filter.logs = truthy(query.queryItemValue(QStringLiteral("logs")));
+        openFeed(ex, filter, lastEventIdOf(ex));
+    });
+}
+
+bool SseHub::admit(HttpExchange& ex)
+{
+    if (static_cast<int>(m_clients.size()) < m_options.maxClients)
+        return true;
+    ++m_rejectedBusy;
+    sendError(ex, Status::unavailable("too_many_streams",
+                  "the server already serves " + std::to_string(m_clients.size()) +
+                  " event streams (PAAS_SSE_MAX_CLIENTS); retry later"),
+              {{"Retry-After", QByteArray::number(m_options.retryAfterS)}});
+    return false;
+}
+
+SseClient* SseHub::addClient(bool feed)
+{
+    auto client = std::make_unique<SseClient>();
+    client->id = m_nextId++;
+    client->feed = feed;
+    SseClient* raw = client.get();
+    m_clients.emplace(raw->id, std::move(client));
+    ++(feed ? m_feedClients : m_opClients);
+    return raw;
+}
+
+// Joins the channel, then takes over the responder and writes the head. On
+// failure the client is answered (503) or already gone, and removed.
+bool SseHub::attach(SseClient& c, HttpExchange& ex, const std::string& key, const std::string& filter)
+{
+    if (Status s = join(c, key, filter); !s) {
+        sendError(ex, Status::unavailable("events_unavailable", s.message()));
+        removeClient(c.id);
+        return false;
+    }
+    c.conn = new SseConnection(std::move(ex.responder), this);
+    const quint64 id = c.id;
+    connect(c.conn, &SseConnection::gone, this, [this, id] { removeClient(id); }, Qt::QueuedConnection);
+    if (!c.conn->open()) {
+        c.finished = true;
+        c.conn->abort();
+        return false;
+    }
+    ++m_accepted;
+    return true;
+}
+
+Status SseHub::join(SseClient& client, const std::string& key, const std::string& filter)
+{
+    Channel& channel = m_channels[key];
+    if (!channel.tap) {
+        Result<std::shared_ptr<EventLog::Tap>> tap = m_log.tap(filter, [this, key](const StoredEvent& stored) {
+            EventPtr ev = makeEvent(stored);
+            QMetaObject::invokeMethod(this, [this, key, ev] { onLive(key, ev); }, Qt::QueuedConnection);
+        });
+        if (!tap) {
+            m_channels.erase(key);
+            return tap.status();
+        }
+        channel.tap = std::move(tap.value());
+        ++m_channelCount;
+    }
+    channel.clients.insert(client.id);
+    client.channel = key;
+    return Status::ok();
+}
+
+void SseHub::openOpStream(HttpExchange& ex, const std::string& opId, uint64_t lastEventId)
+{
+    if (!admit(ex))
+        return;
+    Result<nlohmann::json> snapshot = m_snapshot(opId);
+    if (!snapshot) {
+        sendError(ex, snapshot.status());
+        return;
+    }
+    const std::string projectId = snapshot->value("project_id", std::string());
+    const std::string subject = projectId.empty() ? eventsubjects::ofOp(opId) : eventsubjects::exact(projectId, opId);
+    SseClient* c = addClient(false);
+    c->opId = opId;
+    c->projectId = projectId;
+    c->snapshot = std::move(snapshot.value());
+    c->lastSent = lastEventId;
+    if (!attach(*c, ex, "op:" + opId, subject))
+        return;
+    const nlohmann::json boot{{"type", "op.bootstrap"}, {"op_id", opId}, {"project_id", projectId},
+                              {"at", nowIso()}, {"status", c->snapshot.value("status", "")}, {"op", c->snapshot}};
+    c->conn->send(formatSseFrame({0, "op.bootstrap", QByteArray::fromStdString(boot.dump()), m_options.retryMs}));
+    ++m_framesSent;
+    startReplay(c->id, subject, lastEventId, true, projectId.empty() ? std::string() : subject);
+}
+
+void SseHub::openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastEventId)
+{
+    if (!admit(ex))
+        return;
+    SseClient* c = addClient(true);
+    c->filter = filter;
+    c->lastSent = lastEventId;
+    if (!attach(*c, ex, "feed", eventsubjects::all()))
+        return;
+    c->conn->send(formatSseFrame({0, {}, QByteArray(), m_options.retryMs}));
+    if (lastEventId == 0) {  // no history for a fresh feed: live only
+        c->replaying = false;
+        return;
+    }
+    const std::string subject = filter.projectId.empty() ? eventsubjects::all() : eventsubjects::ofProject(filter.projectId);
+    startReplay(c->id, subject, lastEventId, true, {});
+}
+
+void SseHub::startReplay(quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
+                         const std::string& lastSubject)
+{
+    const uint64_t maxReplay = m_options.maxReplay;
+    m_pool.start([this, id, filter, afterSeq, replay, lastSubject, maxReplay] {
+        auto result = std::make_shared<ReplayResult>();
+        Result<StreamBounds> b = m_log.bounds();
+        if (!b) {
+            result->status = b.status();
+        } else {
+            result->gap = afterSeq > 0 && (afterSeq + 1 < b->firstSeq || afterSeq > b->lastSeq);
+            if (replay && !result->gap) {
+                std::vector<EventPtr> chunk;
+                Result<uint64_t> n = m_log.replay({filter, afterSeq, maxReplay}, [&](const StoredEvent& e) {
+                    chunk.push_back(makeEvent(e));
+                    if (chunk.size() >= kReplayChunk) {
+                        QMetaObject::invokeMethod(this, [this, id, chunk] { onReplayChunk(id, chunk); },
+                                                  Qt::QueuedConnection);
+                        chunk.clear();
+                    }
+                    return !m_stopping.load();
+                });
+                if (!n)
+                    result->status = n.status();
+                result->events = std::move(chunk);
+            }
+        }
+        if (result->status.isOk() && !lastSubject.empty())
+            if (Result<StoredEvent> last = m_log.lastOnSubject(lastSubject))
+                result->last = makeEvent(*last);
+        QMetaObject::invokeMethod(this, [this, id, result] { onReplayDone(id, result); }, Qt::QueuedConnection);
+    });
+}
+
+SseClient* SseHub::find(quint64 id)
+{
+    auto it = m_clients.find(id);
+    return it == m_clients.end() ? nullptr : it->second.get();
+}
+
+void SseHub::onLive(const std::string& key, const EventPtr& ev)
+{
+    auto it = m_channels.find(key);
+    if (it == m_channels.end())
+        return;
+    const std::vector<quint64> ids(it->second.clients.begin(), it->second.clients.end());
+    for (quint64 id : ids)
+        if (SseClient* c = find(id))
+            deliver(*c, ev);
+}
+
+void SseHub::onReplayChunk(quint64 id, const std::vector<EventPtr>& events)
+{
+    SseClient* c = find(id);
+    if (!c)
+        return;
+    for (const EventPtr& ev : events) {
+        if (c->finished)
+            return;
+        if (ev->seq > c->lastSent && accepts(*c, *ev))
+            send(*c, ev);
+    }
+}
+
+void SseHub::onReplayDone(quint64 id, const std::shared_ptr<ReplayResult>& result)
+{
+    SseClient* c = find(id);
+    if (!c || c->finished)
+        return;
+    if (!result->status.isOk()) {
+        // The client reconnects with its Last-Event-ID and gets a fresh replay.
+        qWarning().noquote() << "SSE replay failed:" << QString::fromStdString(result->status.toString());
+        finish(*c);
+        return;
+    }
+    if (result->gap)
+        c->lastSent = 0;  // ids from before retention (or another stream): bootstrap + live
+    onReplayChunk(id, result->events);
+    c->replaying = false;
+    std::vector<EventPtr> pending;
+    pending.swap(c->pending);
+    for (const EventPtr& ev : pending)
+        deliver(*c, ev);
+    if (!c->finished && !c->feed)
+        settleTerminal(*c, result);
+}
+
+// An op that has ended: its stream ends with the terminal event.
+void SseHub::settleTerminal(SseClient& c, const std::shared_ptr<ReplayResult>& result)
+{
+    const std::string status = c.snapshot.value("status", "");
+    if (status != "completed" && status != "failed")
+        return;  // running: the terminal event will come live
+    if (result->last && (*result->last)->terminal) {
+        if ((*result->last)->seq > c.lastSent)
+            send(c, *result->last);
+        else
+            finish(c);  // the client has it already
+        return;
+    }
+    const quint64 id = c.id;
+    QTimer::singleShot(m_options.terminalGraceMs, this, [this, id, status] {
+        SseClient* cl = find(id);
+        if (!cl || cl->finished)
+            return;
+        // Not in the log (retention, or a publish that failed): end with the snapshot's outcome.
+        const std::string type = status == "completed" ? "op.completed" : "op.failed";
+        nlohmann::json data{{"type", type}, {"op_id", cl->opId}, {"project_id", cl->projectId},
+                            {"kind", cl->snapshot.value("kind", "")}, {"status", status},
+                            {"at", nowIso()}, {"from_snapshot", true}};
+        if (cl->snapshot.contains("finished_at") && cl->snapshot["finished_at"].is_string())
+            data["at"] = cl->snapshot["finished_at"];
+        if (cl->snapshot.contains("error"))
+            data["error"] = cl->snapshot["error"];
+        cl->conn->send(formatSseFrame({0, QByteArray::fromStdString(type), QByteArray::fromStdString(data.dump()), -1}));
+        finish(*cl);
+    });
+}
+
+void SseHub::deliver(SseClient& c, const EventPtr& ev)
+{
+    if (c.finished || !accepts(c, *ev) || ev->seq <= c.lastSent)
+        return;
+    if (!c.replaying) {
+        send(c, ev);
+        return;
+    }
+    if (c.pending.size() >= kMaxPending) {
+        qWarning() << "SSE client dropped: too many live events during its replay";
+        finish(c);
+        return;
+    }
+    c.pending.push_back(ev);
+}
+
+void SseHub::send(SseClient& c, const EventPtr& ev)
+{
+    if (!c.conn->send(ev->frame)) {
+        finish(c);
+        return;
+    }
+    c.lastSent = ev->seq;
+    ++m_framesSent;
+    if (!c.feed && ev->terminal)
+        finish(c);
+}
+
+void SseHub::finish(SseClient& c)
+{
+    if (c.finished)
+        return;
+    c.finished = true;
+    c.pending.clear();
+    c.conn->close();  // emits gone(): removeClient() follows (queued)
+}
+
+void SseHub::removeClient(quint64 id)
+{
+    auto it = m_clients.find(id);
+    if (it == m_clients.end())
+        return;
+    SseClient& c = *it->second;
+    if (auto ch = m_channels.find(c.channel); ch != m_channels.end()) {
+        ch->second.clients.erase(id);
+        if (ch->second.clients.empty()) {
+            m_channels.erase(ch);  // the last client: the tap (and its consumer) goes
+            --m_channelCount;
+        }
+    }
+    if (c.conn) {
+        c.conn->abort();
+        c.conn->deleteLater();
+    }
+    --(c.feed ? m_feedClients : m_opClients);
+    ++m_closed;
+    m_clients.erase(it);
+}
+
+void SseHub::heartbeat()
+{
+    const std::string at = nowIso();
+    for (auto& [id, c] : m_clients) {
+        if (c->finished || !c->conn)
+            continue;
+        nlohmann::json data{{"type", "op.heartbeat"}, {"at", at}};
+        if (!c->feed) {
+            data["op_id"] = c->opId;
+            data["project_id"] = c->projectId;
+        }
+        if (c->conn->send(formatSseFrame({0, "op.heartbeat", QByteArray::fromStdString(data.dump()), -1})))
+            ++m_heartbeats;
+    }
+}
+
+void SseHub::housekeeping()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto& [id, c] : m_clients) {
+        if (c->finished || !c->conn)
+            continue;
+        const qint64 pending = c->conn->pendingBytes();
+        if (pending <= m_options.stallBytes) {
+            c->stalledSinceMs = 0;
+            continue;
+        }
+        if (c->stalledSinceMs == 0)
+            c->stalledSinceMs = now;
+        if (now - c->stalledSinceMs >= m_options.stallMs || pending > 64 * m_options.stallBytes) {
+            ++m_droppedStalled;
+            c->finished = true;
+            c->conn->abort();  // a stalled reader is dropped, not buffered without bound
+        }
+    }
+}
+
+nlohmann::json SseHub::counters() const
+{
+    return {{"sse_clients", m_opClients.load() + m_feedClients.load()},
+            {"sse_op_clients", m_opClients.load()},
+            {"sse_feed_clients", m_feedClients.load()},
+            {"sse_channels", m_channelCount.load()},
+            {"sse_accepted_total", m_accepted.load()},
+            {"sse_closed_total", m_closed.load()},
+            {"sse_rejected_busy_total", m_rejectedBusy.load()},
+            {"sse_dropped_stalled_total", m_droppedStalled.load()},
+            {"sse_frames_sent_total", m_framesSent.load()},
+            {"sse_heartbeats_total", m_heartbeats.load()},
+            {"event_log", m_log.counters()}};
+}
+
+nlohmann::json SseHub::processCounters()
+{
+    std::lock_guard lock(registryMutex());
+    nlohmann::json sum = nlohmann::json::object();
+    auto add = [](nlohmann::json& into, const nlohmann::json& from, auto& self) -> void {
+        if (!into.is_object())
+            into = nlohmann::json::object();
+        for (auto it = from.begin(); it != from.end(); ++it) {
+            if (it->is_object())
+                self(into[it.key()], *it, self);
+            else if (it->is_number())
+                into[it.key()] = into.value(it.key(), int64_t(0)) + it->get<int64_t>();
+        }
+    };
+    for (SseHub* hub : registry())
+        add(sum, hub->counters(), add);
+    sum["sse_hubs"] = registry().size();
+    return sum;
+}
+
+}  // namespace paas::api
