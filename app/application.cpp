@@ -79,6 +79,7 @@ Status Application::start()
     context.backend = m_backend.get();
     context.platform = m_platform.get();
     context.builderInfo = [p = m_platform.get()] { return p->builderInfo(); };
+    context.debugCounters = [p = m_platform.get()] { return p->counters(); };
     m_api = std::make_unique<api::ApiServer>(context);
     Result<quint16> port = m_api->start(m_config.listenHost, m_config.listenPort);
     if (!port)

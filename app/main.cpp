@@ -64,7 +64,7 @@ int main(int argc, char** argv)
     std::unique_ptr<paas::SingleInstance> instance;
     if (!headless) {
         instance = std::make_unique<paas::SingleInstance>(
-            QStringLiteral("paas-") + QString::number(qHash(config->artifactsRoot), 16));
+            paas::SingleInstance::serverNameFor(config->artifactsRoot));
         if (instance->activateExisting()) {
             std::puts("paas is already running: activated its window");
             return 0;

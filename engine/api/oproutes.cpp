@@ -1,8 +1,103 @@
+// Operation snapshots and the source webhook API.
+#include "engine/api/apiutil.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 
+#include <QMessageAuthenticationCode>
+
 namespace paas::api {
 
-void registerOpRoutes(Router&, const ApiContext&) {}
+namespace {
+
+using M = QHttpServerRequest::Method;
+
+bool constantTimeEquals(const QByteArray& a, const QByteArray& b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+// GitHub/Gitea push payloads carry ref, after and repository.
+bool isForgePush(const nlohmann::json& body)
+{
+    return body.contains("after") && body.contains("repository") && body.contains("ref");
+}
+
+SourceEvent sourceEventFrom(const HttpExchange& ex, const nlohmann::json& body)
+{
+    SourceEvent ev;
+    auto text = [&](const char* key) { return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : ""; };
+    if (isForgePush(body)) {
+        ev.projectId = queryString(ex, "project_id");
+        if (ev.projectId.empty() && body["repository"].is_object())
+            ev.projectId = body["repository"].value("name", "");
+        ev.ref = text("ref");
+        ev.commit = text("after");
+        ev.source = "webhook";
+        return ev;
+    }
+    ev.projectId = text("project_id");
+    ev.repo = text("repo");
+    ev.branch = text("branch");
+    ev.ref = text("ref");
+    ev.commit = text("commit");
+    const std::string trigger = text("trigger");
+    ev.source = trigger == "hook" ? "hook" : "webhook";
+    return ev;
+}
+
+Status checkSignature(const HttpExchange& ex, const ApiContext& ctx, const std::string& projectId)
+{
+    Result<ProjectRecord> project = ctx.platform->project(projectId);
+    if (!project || project->webhookSecret.empty())
+        return Status::ok();
+    const QByteArray given = ex.request.value("X-Hub-Signature-256").trimmed();
+    const QByteArray expected = "sha256=" + QMessageAuthenticationCode::hash(
+        ex.request.body(), QByteArray::fromStdString(project->webhookSecret), QCryptographicHash::Sha256).toHex();
+    if (!constantTimeEquals(given, expected))
+        return {Status::Code::Unauthorized, "invalid_signature",
+                "X-Hub-Signature-256 is missing or does not match this project's webhook secret"};
+    return Status::ok();
+}
+
+void handleWebhook(HttpExchange& ex, const ApiContext& ctx)
+{
+    Result<nlohmann::json> body = jsonBody(ex);
+    if (!body)
+        return sendError(ex, body.status());
+    const SourceEvent event = sourceEventFrom(ex, *body);
+    for (const char* key : {"project_id", "repo", "branch", "ref", "commit"})
+        if (body->contains(key) && !(*body)[key].is_string() && !isForgePush(*body))
+            return sendError(ex, Status::invalidArgument("invalid_field", std::string(key) + " must be a string",
+                                                         {{std::string("/") + key, "must be a string"}}));
+    if (!event.projectId.empty())
+        if (Status s = checkSignature(ex, ctx, event.projectId); !s)
+            return sendError(ex, s);
+    Result<Submission> submitted = ctx.platform->submitSourceEvent(event);
+    if (!submitted)
+        return sendError(ex, submitted.status());
+    sendSubmission(ex, *submitted);
+}
+
+}  // namespace
+
+void registerOpRoutes(Router& router, const ApiContext& ctx)
+{
+    router.add(M::Get, QStringLiteral("/api/ops/([^/]+)"), [ctx](HttpExchange& ex) {
+        Result<OpRecord> op = ctx.platform->op(ex.args[0].toStdString());
+        if (!op)
+            return sendError(ex, op.status());
+        const nlohmann::json body = opJson(*op);
+        const QByteArray etag = etagFor(body);
+        if (ex.request.value("If-None-Match") == etag)
+            return sendBytes(ex.responder, 304, {}, "application/json", {{"ETag", etag}});
+        sendJson(ex, 200, body, {{"ETag", etag}});
+    });
+    router.add(M::Post, QStringLiteral("/api/webhooks/source"), [ctx](HttpExchange& ex) { handleWebhook(ex, ctx); });
+}
 
 }  // namespace paas::api

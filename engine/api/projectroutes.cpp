@@ -1,8 +1,124 @@
+// Projects, the registration event API and the legacy direct endpoints.
+#include "engine/api/apiutil.h"
+#include "engine/api/legacywaiter.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
+#include "engine/model/specparser.h"
+
+#include <algorithm>
 
 namespace paas::api {
 
-void registerProjectRoutes(Router&, const ApiContext&) {}
+namespace {
+
+using M = QHttpServerRequest::Method;
+
+// The request body as JSON, or as YAML with Content-Type application/yaml.
+Result<nlohmann::json> documentBody(const HttpExchange& ex)
+{
+    const QByteArray type = ex.request.value("Content-Type");
+    if (!isYamlContentType(type.toStdString()))
+        return jsonBody(ex);
+    const QByteArray body = ex.request.body();
+    Result<nlohmann::json> doc = SpecParser::parseBody(std::string_view(body.constData(), body.size()), type.toStdString());
+    if (doc && !doc->is_object())
+        return Status::invalidArgument("malformed_yaml", "request body must be a YAML mapping");
+    return doc;
+}
+
+RegistrationRequest registrationFrom(const nlohmann::json& body, std::string action, std::string projectId)
+{
+    RegistrationRequest req;
+    req.action = action.empty() ? body.value("action", "") : action;
+    req.projectId = projectId.empty() ? body.value("project_id", "") : projectId;
+    if (body.contains("spec"))
+        req.spec = body["spec"];
+    return req;
+}
+
+void submitRegistration(HttpExchange& ex, const ApiContext& ctx, RegistrationRequest req, bool legacy)
+{
+    if (legacy)
+        req.source = "legacy";
+    Result<Submission> submitted = ctx.platform->submitRegistration(req);
+    if (!submitted) {
+        sendError(ex, submitted.status());
+        return;
+    }
+    if (!legacy) {
+        sendSubmission(ex, *submitted);
+        return;
+    }
+    LegacyWaiter::start(std::move(ex.responder), ctx, submitted->op.id, req.action == "create" ? 201 : 200);
+}
+
+void listProjects(HttpExchange& ex, const ApiContext& ctx)
+{
+    Result<std::vector<ProjectRecord>> all = ctx.platform->projects();
+    if (!all) {
+        sendError(ex, all.status());
+        return;
+    }
+    QString q = QString::fromStdString(queryString(ex, "q")).toLower();
+    const std::string sort = queryString(ex, "sort");
+    std::vector<ProjectRecord> list;
+    for (ProjectRecord& p : *all)
+        if (q.isEmpty() || QString::fromStdString(p.name + " " + p.id + " " + p.status).toLower().contains(q))
+            list.push_back(std::move(p));
+    std::sort(list.begin(), list.end(), [&](const ProjectRecord& a, const ProjectRecord& b) {
+        return sort == "updated" ? a.updatedAt > b.updatedAt : a.name < b.name;
+    });
+    nlohmann::json out = nlohmann::json::array();
+    for (const ProjectRecord& p : list)
+        out.push_back(toJson(p));
+    sendJson(ex, 200, {{"projects", out}, {"count", out.size()}});
+}
+
+}  // namespace
+
+void registerProjectRoutes(Router& router, const ApiContext& ctx)
+{
+    router.add(M::Post, QStringLiteral("/api/events/registration"), [ctx](HttpExchange& ex) {
+        Result<nlohmann::json> body = documentBody(ex);
+        if (!body)
+            return sendError(ex, body.status());
+        submitRegistration(ex, ctx, registrationFrom(*body, {}, {}), false);
+    });
+    router.add(M::Get, QStringLiteral("/api/projects"), [ctx](HttpExchange& ex) { listProjects(ex, ctx); });
+    router.add(M::Post, QStringLiteral("/api/projects"), [ctx](HttpExchange& ex) {
+        Result<nlohmann::json> body = documentBody(ex);
+        if (!body)
+            return sendError(ex, body.status());
+        nlohmann::json doc = body->contains("spec") ? *body : nlohmann::json{{"spec", *body}};
+        submitRegistration(ex, ctx, registrationFrom(doc, "create", body->value("project_id", "")), true);
+    });
+    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
+        Result<ProjectRecord> p = ctx.platform->project(ex.args[0].toStdString());
+        if (!p)
+            return sendError(ex, p.status());
+        sendJson(ex, 200, toJson(*p));
+    });
+    router.add(M::Put, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
+        Result<nlohmann::json> body = documentBody(ex);
+        if (!body)
+            return sendError(ex, body.status());
+        nlohmann::json doc = body->contains("spec") ? *body : nlohmann::json{{"spec", *body}};
+        submitRegistration(ex, ctx, registrationFrom(doc, "update", ex.args[0].toStdString()), true);
+    });
+    router.add(M::Delete, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
+        submitRegistration(ex, ctx, registrationFrom(nlohmann::json::object(), "delete", ex.args[0].toStdString()), true);
+    });
+    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/ops"), [ctx](HttpExchange& ex) {
+        const int offset = queryInt(ex, "offset", 0, 0, 100000);
+        const int limit = queryInt(ex, "limit", 50, 1, 500);
+        Result<std::vector<OpRecord>> ops = ctx.platform->projectOps(ex.args[0].toStdString(), offset, limit);
+        if (!ops)
+            return sendError(ex, ops.status());
+        nlohmann::json out = nlohmann::json::array();
+        for (const OpRecord& op : *ops)
+            out.push_back(opJson(op));
+        sendJson(ex, 200, {{"ops", out}, {"offset", offset}, {"limit", limit}});
+    });
+}
 
 }  // namespace paas::api

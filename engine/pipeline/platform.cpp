@@ -1,28 +1,262 @@
 #include "engine/pipeline/platform.h"
 
+#include "engine/git/gitrepository.h"
+#include "engine/git/repobootstrapper.h"
+#include "engine/model/ids.h"
+#include "engine/model/specparser.h"
+#include "engine/pipeline/commitwatcher.h"
+#include "engine/pipeline/eventbus.h"
+#include "engine/pipeline/imagebuilderpolicy.h"
+#include "engine/pipeline/orchestrator.h"
+#include "engine/pipeline/pipelinestore.h"
+#include "engine/pipeline/steps.h"
+#include "engine/pipeline/workerpool.h"
+#include "engine/store/backend.h"
+
+#include <QRegularExpression>
+#include <QThread>
+
+#include <algorithm>
+
 namespace paas {
 
-Platform::Platform(const Config& config, Backend& backend) : m_config(config), m_backend(backend) {}
-Platform::~Platform() = default;
+namespace {
 
-Status Platform::start() { return Status::ok(); }
-void Platform::stop() {}
-void Platform::setApiUrl(const std::string& url) { m_apiUrl = url; }
+constexpr size_t kMaxOpHistory = 500;
+
+bool validProjectId(const std::string& id)
+{
+    static const QRegularExpression re(QStringLiteral("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"));
+    return re.match(QString::fromStdString(id)).hasMatch();
+}
+
+// "main", "heads/main", "refs/heads/main" -> "main".
+std::string normalizeBranch(std::string branch)
+{
+    for (const char* prefix : {"refs/heads/", "heads/"})
+        if (branch.rfind(prefix, 0) == 0)
+            branch = branch.substr(std::char_traits<char>::length(prefix));
+    return branch;
+}
+
+}  // namespace
+
+Platform::Platform(const Config& config, Backend& backend)
+    : m_config(config), m_backend(backend), m_builder(std::make_unique<ImageBuilderPolicy>(config))
+{
+}
+
+Platform::~Platform()
+{
+    stop();
+}
+
+Status Platform::start()
+{
+    m_store = std::make_unique<PipelineStore>(m_backend);
+    m_events = std::make_unique<EventBus>(m_backend.client());
+    m_orchestrator = std::make_unique<Orchestrator>(*this, *m_store, *m_events, m_backend.client());
+    m_builder->resolve();
+    registerRegistrationSteps(*m_orchestrator);
+    registerBuildSteps(*m_orchestrator, *m_builder);
+    registerDeliverySteps(*m_orchestrator);
+    if (m_backend.embedded())
+        if (Status s = m_orchestrator->recover(); !s)
+            return s;
+    const int threads = m_config.workerThreads > 0 ? m_config.workerThreads : std::max(2, QThread::idealThreadCount());
+    m_workers = std::make_unique<WorkerPool>(m_backend.client(), *m_orchestrator, threads);
+    if (Status s = m_workers->start(Orchestrator::allSteps()); !s)
+        return s;
+    if (m_config.commitWatcherEnabled) {
+        m_watcher = std::make_unique<CommitWatcher>(*this, m_config.commitWatcherIntervalMs);
+        m_watcher->start();
+    }
+    return Status::ok();
+}
+
+void Platform::stop()
+{
+    m_watcher.reset();
+    if (m_workers)
+        m_workers->stop();
+    m_workers.reset();
+}
+
+QString Platform::projectDir(const std::string& projectId) const
+{
+    return m_config.artifactsRoot + "/" + QString::fromStdString(projectId);
+}
+
+void Platform::setApiUrl(const std::string& url)
+{
+    std::lock_guard lock(m_urlMutex);
+    m_apiUrl = url;
+}
+
+std::string Platform::apiUrl() const
+{
+    std::lock_guard lock(m_urlMutex);
+    return m_apiUrl;
+}
 
 nlohmann::json Platform::builderInfo() const
 {
-    return {{"requested", m_config.builderModeRequested.toStdString()},
-            {"requested_explicitly", m_config.builderModeExplicit},
-            {"effective", "artifact"},
-            {"reason", "BuildKit integration not wired yet"}};
+    return m_builder->info();
 }
 
 QString Platform::builderSummaryLine() const
 {
-    const nlohmann::json info = builderInfo();
-    return QStringLiteral("Image builder: requested=%1 (%2) effective=%3 reason=%4")
-        .arg(QString::fromStdString(info["requested"]), m_config.builderModeExplicit ? "explicit" : "implicit",
-             QString::fromStdString(info["effective"]), QString::fromStdString(info["reason"]));
+    return QString::fromStdString(m_builder->summaryLine());
+}
+
+nlohmann::json Platform::counters() const
+{
+    return {{"events_published", m_events ? m_events->published() : 0},
+            {"steps_handled", m_workers ? m_workers->handled() : 0},
+            {"steps_running", m_workers ? m_workers->busy() : 0}};
+}
+
+Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProject)
+{
+    if (Status s = m_store->createOp(op); !s)
+        return s;
+    bool head = false;
+    if (newProject) {
+        ProjectRecord p = *newProject;
+        p.queue = {op.id};
+        p.opIds = {op.id};
+        head = true;
+        if (Status s = m_store->createProject(p); !s) {
+            m_store->removeOp(op.id);
+            return s;
+        }
+    } else {
+        Result<ProjectRecord> p = m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) -> Status {
+            if (rec.status == "deleting" || rec.status == "deleted")
+                return Status::conflict("project_deleting", "project '" + rec.id + "' is being deleted");
+            rec.queue.push_back(op.id);
+            rec.opIds.push_back(op.id);
+            if (rec.opIds.size() > kMaxOpHistory)
+                rec.opIds.erase(rec.opIds.begin());
+            if (op.kind == "delete")
+                rec.status = "deleting";
+            head = rec.queue.size() == 1;
+            return Status::ok();
+        });
+        if (!p) {
+            m_store->removeOp(op.id);
+            return p.status();
+        }
+    }
+    m_events->publish(op, events::kOpStatus, {{"status", opstatus::kQueued}});
+    if (head)
+        if (Status s = m_orchestrator->dispatchNext(op); !s)
+            return s;
+    return Submission{true, {}, op};
+}
+
+Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
+{
+    if (req.action != "create" && req.action != "update" && req.action != "delete")
+        return Status::invalidArgument("invalid_action",
+            "action '" + req.action + "' is not one of create, update, delete", {{"/action", "must be create, update or delete"}});
+    if (!req.projectId.empty() && !validProjectId(req.projectId))
+        return Status::invalidArgument("invalid_project_id", "project_id must be a DNS-1123 label of at most 40 characters",
+                                       {{"/project_id", "must match ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"}});
+    if (req.action != "create" && req.projectId.empty())
+        return Status::invalidArgument("missing_project_id", "project_id is required for " + req.action,
+                                       {{"/project_id", "required"}});
+    ProjectSpec spec;
+    if (req.action != "delete") {
+        if (!req.spec.is_object())
+            return Status::invalidArgument("missing_spec", "spec is required for " + req.action, {{"/spec", "required"}});
+        Result<ProjectSpec> parsed = SpecParser::parseSpec(req.spec, "/spec");
+        if (!parsed)
+            return parsed.status();
+        spec = *parsed;
+    }
+    const std::string id = req.projectId.empty() ? projectIdFromName(spec.name) : req.projectId;
+    OpRecord op = m_orchestrator->newOp(req.action, id);
+    op.trigger = {{"source", req.source}};
+    if (req.action != "delete")
+        op.params = {{"spec", spec.toJson()}};
+    if (req.action != "create")
+        return enqueue(std::move(op), nullptr);
+    if (Result<std::vector<ProjectRecord>> all = m_store->projects())
+        for (const ProjectRecord& p : *all)
+            if (p.name == spec.name)
+                return Status::conflict("project_exists", "a project named '" + spec.name + "' already exists (id " + p.id + ")");
+    ProjectRecord project;
+    project.id = id;
+    project.name = spec.name;
+    project.spec = spec.toJson();
+    project.createdAt = project.updatedAt = op.createdAt;
+    return enqueue(std::move(op), &project);
+}
+
+Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
+{
+    if (!event.repo.empty() && event.repo != "source")
+        return Status::invalidArgument("invalid_repo", "only source repo webhooks are accepted (repo '" + event.repo + "')",
+                                       {{"/repo", "must be omitted or \"source\""}});
+    if (event.projectId.empty())
+        return Status::invalidArgument("missing_project_id", "project_id is required", {{"/project_id", "required"}});
+    const std::string branch = normalizeBranch(event.branch.empty() ? event.ref : event.branch);
+    if (!branch.empty() && branch != "main")
+        return Submission{false, "ignored: branch " + branch + " is not main", {}};
+    Result<ProjectRecord> project = m_store->project(event.projectId);
+    if (!project)
+        return project.status();
+    std::string commit = event.commit;
+    if (Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(projectDir(event.projectId)))) {
+        Result<std::string> full = commit.empty() ? repo->branchHead("main") : repo->resolveCommit(commit);
+        if (full)
+            commit = *full;
+    }
+    if (commit.empty())
+        return Status::conflict("no_commit", "the source repo has no commit on main yet");
+    OpRecord op = m_orchestrator->newOp("ci", event.projectId);
+    op.trigger = {{"source", event.source}, {"commit", commit}, {"ref", "refs/heads/main"}, {"branch", "main"}};
+    Result<bool> fresh = m_store->markCommit(event.projectId, commit, op.id);
+    if (!fresh)
+        return fresh.status();
+    if (!*fresh)
+        return Submission{false, "ignored: commit already processed", {}};
+    Result<Submission> accepted = enqueue(std::move(op), nullptr);
+    if (!accepted)
+        m_store->unmarkCommit(event.projectId, commit);
+    return accepted;
+}
+
+Result<ProjectRecord> Platform::project(const std::string& projectId) const
+{
+    return m_store->project(projectId);
+}
+
+Result<std::vector<ProjectRecord>> Platform::projects() const
+{
+    return m_store->projects();
+}
+
+Result<OpRecord> Platform::op(const std::string& opId) const
+{
+    return m_store->op(opId);
+}
+
+Result<std::vector<OpRecord>> Platform::projectOps(const std::string& projectId, int offset, int limit) const
+{
+    Result<ProjectRecord> p = m_store->project(projectId);
+    if (!p)
+        return p.status();
+    std::vector<OpRecord> out;
+    int skipped = 0;
+    for (auto it = p->opIds.rbegin(); it != p->opIds.rend() && static_cast<int>(out.size()) < limit; ++it) {
+        if (skipped++ < offset)
+            continue;
+        if (Result<OpRecord> op = m_store->op(*it))
+            out.push_back(std::move(op.value()));
+    }
+    return out;
 }
 
 }  // namespace paas

@@ -1,36 +1,124 @@
 #pragma once
 // Platform: the engine's facade — everything the API (and the app) may ask
-// of the pipeline. Placeholder during the foundation; grows with the
-// registration, CI and delivery pipelines.
-// Thread affinity: thread-safe unless stated; start()/stop() on the main thread.
+// of the pipeline.
+//
+// Contract:
+//  - submit*() validate the request, durably record the op (paas_ops KV),
+//    append it to its project's queue (CAS on paas_projects) and, when it is
+//    the head of that queue, publish its first work item — all before they
+//    return. A returned op is never lost, even if the process dies next.
+//  - Ops of one project run one at a time in acceptance order; ops of
+//    different projects run in parallel on the worker pool.
+//  - Errors are values (Status) with reasons the API maps to HTTP.
+//  - start() creates the durable consumers, resolves the image builder mode,
+//    recovers ops interrupted by a crash (re-dispatch with a bumped attempt,
+//    or fail them "interrupted"), and starts the workers.
+// Thread affinity: start()/stop() on the main thread; everything else is
+// thread-safe (called from the API thread and worker threads).
 #include "engine/core/config.h"
 #include "engine/core/status.h"
+#include "engine/pipeline/records.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QString>
 
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace paas {
 
 class Backend;
+class EventBus;
+class ImageBuilderPolicy;
+class Orchestrator;
+class PipelineStore;
+class WorkerPool;
+class CommitWatcher;
+
+struct RegistrationRequest {
+    std::string action;           // create|update|delete
+    std::string projectId;        // optional for create
+    nlohmann::json spec;          // required for create/update
+    std::string source = "api";   // api|legacy
+};
+
+struct SourceEvent {
+    std::string projectId;
+    std::string repo;             // "" or "source"
+    std::string branch;           // main | heads/main | refs/heads/main (or from ref)
+    std::string ref;
+    std::string commit;           // "" = current main HEAD of the source repo
+    std::string source = "webhook";  // webhook|hook|watcher|forge
+};
+
+struct DeliveryRequest {
+    std::string kind;             // deploy|promote|release|rollback
+    std::string projectId;
+    std::string fromEnv, toEnv;   // promote/release
+    std::string environment;      // deploy/rollback
+    int release = 0;              // rollback target (0 = previous)
+    std::string source = "api";
+};
+
+// The answer to a submission: an accepted op, or an ignored event and why.
+struct Submission {
+    bool accepted = false;
+    std::string reason;           // "ignored: ..." when not accepted
+    OpRecord op;
+};
 
 class Platform {
 public:
     Platform(const Config& config, Backend& backend);
     ~Platform();
+    Platform(const Platform&) = delete;
+    Platform& operator=(const Platform&) = delete;
 
     Status start();
     void stop();
 
+    // Registration pathway (create/update/delete).
+    Result<Submission> submitRegistration(const RegistrationRequest& request);
+    // Source webhook pathway (ci). Non-main branches and already-processed
+    // commits are answered with accepted=false and a reason.
+    Result<Submission> submitSourceEvent(const SourceEvent& event);
+    // Delivery pathway (deploy/promote/release/rollback).
+    Result<Submission> submitDelivery(const DeliveryRequest& request);
+
+    Result<ProjectRecord> project(const std::string& projectId) const;
+    Result<std::vector<ProjectRecord>> projects() const;
+    Result<OpRecord> op(const std::string& opId) const;
+    // Newest first.
+    Result<std::vector<OpRecord>> projectOps(const std::string& projectId, int offset, int limit) const;
+
+    EventBus& events() const { return *m_events; }
+    const Config& config() const { return m_config; }
+    Backend& backend() const { return m_backend; }
+    QString projectDir(const std::string& projectId) const;
+
     void setApiUrl(const std::string& url);
+    std::string apiUrl() const;
     nlohmann::json builderInfo() const;
     QString builderSummaryLine() const;
+    nlohmann::json counters() const;
+
+    PipelineStore& store() const { return *m_store; }
 
 private:
+    Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
+
     const Config& m_config;
     Backend& m_backend;
+    std::unique_ptr<PipelineStore> m_store;
+    std::unique_ptr<EventBus> m_events;
+    std::unique_ptr<Orchestrator> m_orchestrator;
+    std::unique_ptr<ImageBuilderPolicy> m_builder;
+    std::unique_ptr<WorkerPool> m_workers;
+    std::unique_ptr<CommitWatcher> m_watcher;
+    mutable std::mutex m_urlMutex;
     std::string m_apiUrl;
 };
 

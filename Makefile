@@ -1,0 +1,55 @@
+# paas — the two commands a new user needs:
+#   make run    install dependencies, build, start the app
+#   make test   install test dependencies, build, run every test through CTest
+BUILD_DIR   ?= build
+BUILD_TYPE  ?= Release
+CMAKE_FLAGS ?=
+ARGS        ?=
+CTEST_ARGS  ?=
+UNAME       := $(shell uname -s)
+
+ifeq ($(UNAME),Darwin)
+DEPS_CMD      = installer/deps-macos.sh
+DEPS_TEST_CMD = installer/deps-macos.sh --test
+else
+DEPS_CMD      = installer/deps-debian.sh
+DEPS_TEST_CMD = installer/deps-debian.sh --test
+endif
+
+.PHONY: all deps deps-test configure build run run-headless test test-unit bench clean
+
+all: build
+
+deps:
+	@$(DEPS_CMD)
+
+deps-test:
+	@$(DEPS_TEST_CMD)
+
+configure:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+
+build: deps configure
+	@cmake --build $(BUILD_DIR)
+	@echo "built $(BUILD_DIR)/bin/paas"
+
+run: build
+	$(BUILD_DIR)/bin/paas $(ARGS)
+
+run-headless: build
+	$(BUILD_DIR)/bin/paas --headless $(ARGS)
+
+test: deps-test configure
+	@cmake --build $(BUILD_DIR)
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 900 $(CTEST_ARGS)
+
+test-unit: configure
+	@cmake --build $(BUILD_DIR)
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit $(CTEST_ARGS)
+
+bench: deps configure
+	@cmake --build $(BUILD_DIR) --target paas paas_bench
+	@$(BUILD_DIR)/bin/paas_bench
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,44 @@
+#include "engine/api/apiutil.h"
+
+#include <QCryptographicHash>
+#include <QUrlQuery>
+
+namespace paas::api {
+
+nlohmann::json opJson(const OpRecord& op, bool withSteps)
+{
+    nlohmann::json j = withSteps ? toJson(op) : op.summary();
+    j.erase("params");
+    j["links"] = {{"self", "/api/ops/" + op.id}, {"events", "/api/ops/" + op.id + "/events"}};
+    return j;
+}
+
+void sendSubmission(HttpExchange& ex, const Submission& submission)
+{
+    if (!submission.accepted) {
+        sendJson(ex, 200, {{"accepted", false}, {"reason", submission.reason}});
+        return;
+    }
+    sendJson(ex, 202, {{"accepted", true}, {"op", opJson(submission.op)}},
+             {{"Location", QByteArray::fromStdString("/api/ops/" + submission.op.id)}});
+}
+
+std::string queryString(const HttpExchange& ex, const char* name)
+{
+    return ex.request.query().queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded).toStdString();
+}
+
+int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, int max)
+{
+    bool ok = false;
+    const int v = QString::fromStdString(queryString(ex, name)).toInt(&ok);
+    return ok ? std::clamp(v, min, max) : fallback;
+}
+
+QByteArray etagFor(const nlohmann::json& doc)
+{
+    const QByteArray bytes = QByteArray::fromStdString(doc.dump());
+    return "W/\"" + QCryptographicHash::hash(bytes, QCryptographicHash::Sha1).toHex().left(20) + "\"";
+}
+
+}  // namespace paas::api

@@ -1,0 +1,18 @@
+#pragma once
+// Small shared pieces of the route modules: op JSON for answers, the 202
+// "accepted" body, query parsing. API thread only.
+#include "engine/api/httpexchange.h"
+#include "engine/pipeline/platform.h"
+
+namespace paas::api {
+
+// The op as returned by the API (no internal params), with links.
+nlohmann::json opJson(const OpRecord& op, bool withSteps = true);
+// 202 {"accepted": true, "op": {...}} or 200 {"accepted": false, "reason"}.
+void sendSubmission(HttpExchange& ex, const Submission& submission);
+int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, int max);
+std::string queryString(const HttpExchange& ex, const char* name);
+// A weak ETag over a JSON document.
+QByteArray etagFor(const nlohmann::json& doc);
+
+}  // namespace paas::api

@@ -1,0 +1,55 @@
+#include "engine/api/legacywaiter.h"
+
+#include "engine/api/apiutil.h"
+
+#include <QTimer>
+
+namespace paas::api {
+
+void LegacyWaiter::start(QHttpServerResponder&& responder, const ApiContext& context, std::string opId, int successStatus)
+{
+    auto* waiter = new LegacyWaiter(std::move(responder), context, std::move(opId), successStatus);
+    waiter->poll();
+}
+
+LegacyWaiter::LegacyWaiter(QHttpServerResponder&& responder, const ApiContext& context, std::string opId,
+                           int successStatus)
+    : m_responder(std::move(responder)), m_socket(m_responder.socket()), m_context(context),
+      m_opId(std::move(opId)), m_successStatus(successStatus)
+{
+    m_elapsed.start();
+    if (m_socket)
+        connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
+}
+
+void LegacyWaiter::poll()
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        deleteLater();
+        return;
+    }
+    Result<OpRecord> op = m_context.platform->op(m_opId);
+    if (!op) {
+        sendError(m_responder, op.status());
+        deleteLater();
+        return;
+    }
+    if (!op->terminal() && m_elapsed.elapsed() < m_context.config->legacyWaitMs) {
+        QTimer::singleShot(100, this, &LegacyWaiter::poll);
+        return;
+    }
+    if (!op->terminal()) {
+        sendJson(m_responder, 202, {{"accepted", true}, {"op", opJson(*op)}, {"message", "the op is still running"}});
+    } else if (op->status == opstatus::kFailed) {
+        nlohmann::json body = errorBody(Status::internal(op->error.code, op->error.message));
+        body["op"] = opJson(*op);
+        sendJson(m_responder, op->error.code == "invalid_spec" ? 422 : 500, body);
+    } else {
+        Result<ProjectRecord> project = m_context.platform->project(op->projectId);
+        sendJson(m_responder, m_successStatus,
+                 {{"project", project ? toJson(*project) : nlohmann::json()}, {"op_id", op->id}, {"op", opJson(*op)}});
+    }
+    deleteLater();
+}
+
+}  // namespace paas::api

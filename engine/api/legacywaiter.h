@@ -1,0 +1,39 @@
+#pragma once
+// LegacyWaiter: the legacy direct endpoints (POST/PUT/DELETE /api/projects)
+// run the same pipeline as the event API but answer only when the op ends.
+// The waiter holds the responder, polls the op record (bounded by
+// Config::legacyWaitMs) without blocking the API thread, and then answers:
+//   completed -> successStatus {project, op}; failed -> the op's error with
+//   the op; still running at the bound -> 202 {accepted, op}.
+// A client that disconnects meanwhile is dropped at once.
+// Thread affinity: the API thread.
+#include "engine/api/apicontext.h"
+
+#include <QElapsedTimer>
+#include <QHttpServerResponder>
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
+
+#include <string>
+
+namespace paas::api {
+
+class LegacyWaiter : public QObject {
+    Q_OBJECT
+public:
+    static void start(QHttpServerResponder&& responder, const ApiContext& context, std::string opId, int successStatus);
+
+private:
+    LegacyWaiter(QHttpServerResponder&& responder, const ApiContext& context, std::string opId, int successStatus);
+    void poll();
+
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+    ApiContext m_context;
+    std::string m_opId;
+    int m_successStatus;
+    QElapsedTimer m_elapsed;
+};
+
+}  // namespace paas::api

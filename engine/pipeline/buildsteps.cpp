@@ -1,0 +1,180 @@
+// The imageBuilder and manifestRenderer steps.
+#include "engine/pipeline/steps.h"
+
+#include "engine/build/buildkitclient.h"
+#include "engine/core/atomicfile.h"
+#include "engine/git/gitrepository.h"
+#include "engine/git/repobootstrapper.h"
+#include "engine/git/templatecatalog.h"
+#include "engine/model/specparser.h"
+#include "engine/pipeline/imagebuilderpolicy.h"
+#include "engine/pipeline/pipelinestore.h"
+#include "engine/pipeline/platform.h"
+#include "engine/render/manifestsrepo.h"
+
+#include <QFile>
+
+#include <mutex>
+#include <sstream>
+
+namespace paas {
+
+namespace {
+
+struct BuildInput {
+    std::string commit;
+    std::string image;
+    std::string dockerfile;
+    std::string dockerfileSource;
+    Tree tree;
+};
+
+Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec)
+{
+    Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(ctx.projectDir));
+    if (!repo)
+        return repo.status();
+    const std::string wanted = ctx.op.trigger.value("commit", "");
+    Result<std::string> commit = wanted.empty() ? repo->branchHead("main") : repo->resolveCommit(wanted);
+    if (!commit)
+        return Status::invalidArgument("unknown_commit",
+            wanted.empty() ? commit.status().message()
+                           : "commit '" + wanted + "' does not exist in the source repo: " + commit.status().message());
+    Result<Tree> tree = repo->readTree(*commit);
+    if (!tree)
+        return tree.status();
+    BuildInput input{*commit, "paas/" + ctx.op.projectId + ":" + commit->substr(0, 12), {}, "repo", std::move(*tree)};
+    for (const TreeFile& f : input.tree)
+        if (f.path == "Dockerfile")
+            input.dockerfile = f.data;
+    if (input.dockerfile.empty()) {
+        Result<std::map<std::string, std::string>> tmpl = renderTemplate(spec.runtime,
+            {{"name", spec.name}, {"project_id", ctx.op.projectId}, {"port", "8080"}, {"runtime", spec.runtime}});
+        if (tmpl && tmpl->count("Dockerfile"))
+            input.dockerfile = tmpl->at("Dockerfile");
+        input.dockerfileSource = "template";
+    }
+    if (input.dockerfile.empty())
+        return Status::invalidArgument("no_dockerfile", "no Dockerfile at " + input.commit + " and no template for " + spec.runtime);
+    return input;
+}
+
+nlohmann::json publishRecord(const BuildInput& in, const nlohmann::json& builder, const std::string& digest)
+{
+    return {{"image", in.image}, {"commit", in.commit}, {"digest", digest},
+            {"requested_mode", builder["requested"]}, {"requested_explicitly", builder["requested_explicitly"]},
+            {"effective_mode", builder["effective"]}, {"reason", builder["reason"]},
+            {"published", !digest.empty()}, {"dockerfile_source", in.dockerfileSource}, {"at", nowRfc3339()}};
+}
+
+Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& policy, const BuildInput& in)
+{
+    Result<std::string> address = policy.buildkitAddressForBuild();
+    if (!address)
+        return address.status();
+    ctx.log("BuildKit at " + *address + ": building " + in.image);
+    Result<std::unique_ptr<BuildKitClient>> client = BuildKitClient::connect(*address, 5000);
+    if (!client)
+        return client.status();
+    QFile log(ctx.projectDir + "/build/buildkit.log");
+    log.open(QIODevice::WriteOnly | QIODevice::Truncate);
+    std::mutex logMutex;
+    BuildRequest request;
+    request.image = in.image;
+    request.context = in.tree;
+    request.dockerfile = in.dockerfile;
+    request.networkMode = "none";
+    request.onLog = [&](const std::string& line) {
+        {
+            std::lock_guard lock(logMutex);
+            log.write(QByteArray::fromStdString(line + "\n"));
+            log.flush();
+        }
+        ctx.log(line);
+        ctx.keepAlive();
+    };
+    return (*client)->build(request);
+}
+
+StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
+{
+    Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
+    if (!project)
+        return {project.status()};
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    if (!spec)
+        return {spec.status()};
+    Result<BuildInput> in = prepareBuild(ctx, *spec);
+    if (!in)
+        return {in.status()};
+    ctx.log("building " + in->image + " at commit " + in->commit + " (Dockerfile from " + in->dockerfileSource + ")");
+    const QString build = ctx.projectDir + "/build/";
+    if (Status s = writeFileAtomic(build + "Dockerfile", in->dockerfile); !s)
+        return {s};
+    const nlohmann::json builder = ctx.platform.builderInfo();
+    std::string digest;
+    if (builder.value("effective", "") == "buildkit") {
+        Result<BuildResult> result = buildWithBuildKit(ctx, policy, *in);
+        if (!result)
+            return {result.status()};
+        digest = result->digest;
+        std::ostringstream summary;
+        summary << "image: " << result->image << "\ndigest: " << result->digest << "\ncommit: " << in->commit
+                << "\nduration_s: " << result->durationSeconds << "\nvertices: " << result->vertices
+                << "\ncached_vertices: " << result->cachedVertices << "\n";
+        writeFileAtomic(build + "buildkit-summary.txt", summary.str());
+        writeFileAtomic(build + "buildkit-metadata.json", result->exporterResponse.dump(2) + "\n");
+    }
+    writeFileAtomic(build + "image.txt", in->image + (digest.empty() ? "" : "\n" + digest) + "\n");
+    if (Status s = writeFileAtomic(build + "publish-local-daemon.json", publishRecord(*in, builder, digest).dump(2) + "\n"); !s)
+        return {s};
+    const nlohmann::json image{{"ref", in->image}, {"commit", in->commit}, {"digest", digest},
+                               {"mode", builder.value("effective", "artifact")}, {"built_at", nowRfc3339()},
+                               {"op_id", ctx.op.id}};
+    Result<ProjectRecord> stored = ctx.store.mutateProject(ctx.op.projectId, [&](ProjectRecord& p) -> Status {
+        p.image = image;
+        p.updatedAt = nowRfc3339();
+        return Status::ok();
+    });
+    if (!stored)
+        return {stored.status()};
+    return {Status::ok(), image, digest.empty() ? "image reference recorded (artifact mode)" : "image built: " + digest};
+}
+
+StepOutcome manifestRenderer(StepContext& ctx)
+{
+    Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
+    if (!project)
+        return {project.status()};
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    if (!spec)
+        return {spec.status()};
+    const std::string image = project->image.is_object() ? project->image.value("ref", "") : "";
+    std::map<std::string, std::string> envImages;
+    for (const auto& [env, release] : project->environments.items())
+        if (release.is_object() && !release.value("image", "").empty())
+            envImages[env] = release.value("image", "");
+    const std::map<std::string, std::string> files = renderManifestsRepo(*spec, ctx.op.projectId, envImages, image);
+    Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::manifestsRepoPath(ctx.projectDir));
+    if (!repo)
+        return {repo.status()};
+    Result<std::string> commit = repo->commitFiles(files, "platform-sync: render " + image);
+    if (!commit)
+        return {commit.status()};
+    ctx.log("manifests rendered for " + image + " (" + std::to_string(files.size()) + " files) at " + commit->substr(0, 12));
+    std::vector<std::string> paths;
+    for (const auto& [path, content] : files)
+        paths.push_back("repos/manifests/" + path);
+    return {Status::ok(), {{"image", image}, {"manifests_commit", *commit}, {"files", paths}},
+            "manifests committed to repos/manifests"};
+}
+
+}  // namespace
+
+void registerBuildSteps(Orchestrator& orchestrator, ImageBuilderPolicy& policy)
+{
+    orchestrator.registerStep(steps::kImageBuilder, [&policy](StepContext& ctx) { return imageBuilder(ctx, policy); });
+    orchestrator.registerStep(steps::kManifestRenderer, manifestRenderer);
+}
+
+}  // namespace paas

@@ -1,0 +1,52 @@
+#pragma once
+// EventBus: publishes every op transition to the PAAS_EVENTS stream on
+// subject paas.events.<projectId>.<opId>. The stream sequence is the event id
+// (SSE "id:"), so replay survives restarts.
+//
+// Event data (one JSON object): {type, op_id, project_id, kind, at, seq?,
+// status?, step?, message?, line?, error?, classification?}. Types:
+// op.status, step.started, step.log, step.completed, step.failed,
+// op.completed, op.failed.
+// Thread affinity: thread-safe.
+#include "engine/core/status.h"
+#include "engine/pipeline/records.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace paas {
+
+class NatsClient;
+
+namespace events {
+inline constexpr const char* kOpStatus = "op.status";
+inline constexpr const char* kStepStarted = "step.started";
+inline constexpr const char* kStepLog = "step.log";
+inline constexpr const char* kStepCompleted = "step.completed";
+inline constexpr const char* kStepFailed = "step.failed";
+inline constexpr const char* kOpCompleted = "op.completed";
+inline constexpr const char* kOpFailed = "op.failed";
+}  // namespace events
+
+std::string eventSubject(const std::string& projectId, const std::string& opId);
+
+class EventBus {
+public:
+    explicit EventBus(NatsClient& client) : m_client(client) {}
+
+    // Publishes {type, op_id, project_id, kind, at} merged with `extra`.
+    // Returns the stream sequence. Failures are logged and returned; the
+    // pipeline never fails an op because an event could not be published.
+    Result<uint64_t> publish(const OpRecord& op, const std::string& type, nlohmann::json extra = {});
+
+    uint64_t published() const { return m_published.load(); }
+
+private:
+    NatsClient& m_client;
+    std::atomic<uint64_t> m_published{0};
+};
+
+}  // namespace paas

@@ -1,0 +1,328 @@
+#include "engine/pipeline/orchestrator.h"
+
+#include "engine/model/ids.h"
+#include "engine/pipeline/eventbus.h"
+#include "engine/pipeline/pipelinestore.h"
+#include "engine/pipeline/platform.h"
+#include "engine/store/backend.h"
+#include "engine/store/natsclient.h"
+
+#include <QDebug>
+
+#include <algorithm>
+
+namespace paas {
+
+namespace {
+
+struct RouteEntry {
+    const char* kind;
+    std::vector<std::string> steps;
+};
+
+const std::vector<RouteEntry>& routeTable()
+{
+    using namespace steps;
+    static const std::vector<RouteEntry> table = {
+        {"create", {kRegistrar, kRepoBootstrap, kImageBuilder, kManifestRenderer}},
+        {"update", {kRegistrar, kRepoBootstrap, kImageBuilder, kManifestRenderer}},
+        {"delete", {kRegistrar, kRepoBootstrap}},
+        {"ci", {kImageBuilder, kManifestRenderer}},
+        {"deploy", {kDeployer}},
+        {"promote", {kPromoter}},
+        {"release", {kReleaser}},
+        {"rollback", {kRollback}},
+    };
+    return table;
+}
+
+// Project status after an op of `kind` ended.
+std::string projectStatusAfter(const OpRecord& op, const std::string& current)
+{
+    if (op.kind == "create" || op.kind == "update")
+        return op.status == opstatus::kCompleted ? "ready" : "failed";
+    if (op.kind == "delete")
+        return op.status == opstatus::kCompleted ? "deleted" : current;
+    return current.empty() || current == "registering" ? "ready" : current;
+}
+
+enum class Claim { Run, Skip, Advance, Interrupted };
+
+}  // namespace
+
+std::string WorkItem::toJson() const
+{
+    return nlohmann::json{{"op_id", opId}, {"step", step}, {"attempt", attempt}}.dump();
+}
+
+bool WorkItem::fromJson(const std::string& text, WorkItem& out)
+{
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object() || !j.contains("op_id") || !j.contains("step"))
+        return false;
+    out.opId = j.value("op_id", "");
+    out.step = j.value("step", "");
+    out.attempt = j.value("attempt", 1);
+    return !out.opId.empty() && !out.step.empty();
+}
+
+Orchestrator::Orchestrator(Platform& platform, PipelineStore& store, EventBus& events, NatsClient& client)
+    : m_platform(platform), m_store(store), m_events(events), m_client(client)
+{
+}
+
+const std::vector<std::string>& Orchestrator::route(const std::string& kind)
+{
+    static const std::vector<std::string> none;
+    for (const RouteEntry& r : routeTable())
+        if (kind == r.kind)
+            return r.steps;
+    return none;
+}
+
+std::vector<std::string> Orchestrator::allSteps()
+{
+    std::vector<std::string> out;
+    for (const RouteEntry& r : routeTable())
+        for (const std::string& s : r.steps)
+            if (std::find(out.begin(), out.end(), s) == out.end())
+                out.push_back(s);
+    return out;
+}
+
+OpRecord Orchestrator::newOp(const std::string& kind, const std::string& projectId) const
+{
+    OpRecord op;
+    op.id = newOpId();
+    op.kind = kind;
+    op.projectId = projectId;
+    op.createdAt = nowRfc3339();
+    for (const std::string& s : route(kind))
+        op.steps.push_back(StepRecord{s});
+    return op;
+}
+
+Status Orchestrator::publishWork(const WorkItem& item)
+{
+    return m_client.publish(std::string(names::kWorkSubjectPrefix) + item.step, item.toJson()).status();
+}
+
+Status Orchestrator::dispatchNext(const OpRecord& op)
+{
+    if (op.terminal())
+        return Status::ok();
+    const int index = op.nextStepIndex();
+    if (index < 0) {
+        finishOp(op.id, Status::ok());
+        return Status::ok();
+    }
+    const StepRecord& step = op.steps[static_cast<size_t>(index)];
+    return publishWork({op.id, step.name, std::max(1, step.attempt)});
+}
+
+bool Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning)
+{
+    Claim claim = Claim::Skip;
+    const std::string now = nowRfc3339();
+    Result<OpRecord> claimed = m_store.mutateOp(item.opId, [&](OpRecord& o) -> Status {
+        claim = Claim::Skip;
+        becameRunning = false;
+        StepRecord* step = o.step(item.step);
+        if (o.terminal() || !step || item.attempt < step->attempt)
+            return Status::conflict("skip", "stale or terminal");
+        if (step->status == opstatus::kCompleted || step->status == opstatus::kSkipped) {
+            claim = Claim::Advance;
+            return Status::conflict("skip", "already done");
+        }
+        int attempt = std::max(item.attempt, std::max(1, step->attempt));
+        if (step->status == opstatus::kRunning) {
+            if (numDelivered <= 1 && item.attempt == step->attempt)
+                return Status::conflict("skip", "duplicate of a running step");
+            attempt = step->attempt + 1;  // take over an interrupted step
+        }
+        if (attempt > kMaxAttempts) {
+            claim = Claim::Interrupted;
+            return Status::conflict("skip", "too many attempts");
+        }
+        claim = Claim::Run;
+        step->status = opstatus::kRunning;
+        step->attempt = attempt;
+        step->startedAt = now;
+        step->finishedAt.clear();
+        if (o.status == opstatus::kQueued) {
+            becameRunning = true;
+            o.status = opstatus::kRunning;
+            o.startedAt = now;
+        }
+        return Status::ok();
+    });
+    if (claimed) {
+        op = claimed.value();
+        return true;
+    }
+    if (claim == Claim::Advance) {
+        if (Result<OpRecord> current = m_store.op(item.opId))
+            dispatchNext(*current);
+    } else if (claim == Claim::Interrupted) {
+        finishOp(item.opId, Status(Status::Code::Internal, "interrupted",
+                                   "step " + item.step + " was interrupted " + std::to_string(kMaxAttempts) +
+                                       " times (the process stopped while it ran)"));
+    }
+    return false;
+}
+
+void Orchestrator::handle(const WorkItem& item, int numDelivered, const std::function<void()>& keepAlive)
+{
+    OpRecord op;
+    bool becameRunning = false;
+    if (!claimStep(item, numDelivered, op, becameRunning))
+        return;
+    const StepRecord* step = op.step(item.step);
+    if (becameRunning)
+        m_events.publish(op, events::kOpStatus, {{"status", opstatus::kRunning}});
+    runStep(std::move(op), item.step, step ? step->attempt : 1, keepAlive);
+}
+
+void Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
+                           const std::function<void()>& keepAlive)
+{
+    m_events.publish(op, events::kStepStarted, {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
+    StepContext ctx{m_platform, m_store, op, stepName, m_platform.projectDir(op.projectId),
+                    [this, &op, &stepName](const std::string& line) {
+                        m_events.publish(op, events::kStepLog, {{"step", stepName}, {"line", line}});
+                    },
+                    keepAlive};
+    StepOutcome outcome;
+    auto it = m_steps.find(stepName);
+    if (it == m_steps.end()) {
+        outcome.status = Status::internal("no_worker", "no worker registered for step " + stepName);
+    } else {
+        try {
+            outcome = it->second(ctx);
+        } catch (const std::exception& e) {
+            outcome.status = Status::internal("worker_exception", std::string("step crashed: ") + e.what());
+        }
+    }
+    const bool ok = outcome.status.isOk();
+    const std::string message = ok ? outcome.message : outcome.status.message();
+    Result<OpRecord> recorded = m_store.mutateOp(op.id, [&](OpRecord& o) -> Status {
+        StepRecord* s = o.step(stepName);
+        if (!s || s->attempt != attempt)
+            return Status::conflict("superseded", "step was taken over");
+        s->status = ok ? opstatus::kCompleted : opstatus::kFailed;
+        s->finishedAt = nowRfc3339();
+        s->message = message;
+        s->outputs = outcome.outputs;
+        return Status::ok();
+    });
+    if (!recorded)
+        return;
+    m_events.publish(*recorded, ok ? events::kStepCompleted : events::kStepFailed,
+                     {{"step", stepName}, {"status", ok ? opstatus::kCompleted : opstatus::kFailed},
+                      {"message", message}, {"outputs", outcome.outputs}});
+    if (!ok)
+        finishOp(op.id, outcome.status);
+    else
+        dispatchNext(*recorded);
+}
+
+void Orchestrator::finishOp(const std::string& opId, const Status& failure)
+{
+    bool transitioned = false;
+    Result<OpRecord> ended = m_store.mutateOp(opId, [&](OpRecord& o) -> Status {
+        transitioned = false;
+        if (o.terminal())
+            return Status::ok();
+        transitioned = true;
+        o.status = failure.isOk() ? opstatus::kCompleted : opstatus::kFailed;
+        o.finishedAt = nowRfc3339();
+        if (o.startedAt.empty())
+            o.startedAt = o.finishedAt;
+        if (!failure.isOk())
+            o.error = {failure.reason(), failure.message()};
+        return Status::ok();
+    });
+    if (!ended)
+        return;
+    if (transitioned) {
+        nlohmann::json extra{{"status", ended->status}};
+        if (!failure.isOk())
+            extra["error"] = {{"code", failure.reason()}, {"message", failure.message()}};
+        m_events.publish(*ended, failure.isOk() ? events::kOpCompleted : events::kOpFailed, extra);
+    }
+    afterOpEnded(*ended);
+}
+
+void Orchestrator::afterOpEnded(const OpRecord& op)
+{
+    std::string nextOp;
+    bool deleted = false;
+    std::vector<std::string> orphans;
+    Result<ProjectRecord> project = m_store.mutateProject(op.projectId, [&](ProjectRecord& p) -> Status {
+        p.queue.erase(std::remove(p.queue.begin(), p.queue.end(), op.id), p.queue.end());
+        p.lastOp = op.summary();
+        p.status = projectStatusAfter(op, p.status);
+        p.updatedAt = nowRfc3339();
+        deleted = p.status == "deleted";
+        orphans = deleted ? p.queue : std::vector<std::string>{};
+        nextOp = p.queue.empty() || deleted ? std::string() : p.queue.front();
+        return Status::ok();
+    });
+    if (!project)
+        return;
+    if (deleted) {
+        m_store.removeProject(op.projectId);
+        for (const std::string& orphan : orphans)
+            finishOp(orphan, Status::notFound("project_deleted", "the project was deleted before this op ran"));
+        return;
+    }
+    if (!nextOp.empty())
+        if (Result<OpRecord> next = m_store.op(nextOp))
+            dispatchNext(*next);
+}
+
+Status Orchestrator::recover()
+{
+    Result<std::vector<ProjectRecord>> projects = m_store.projects();
+    if (!projects)
+        return projects.status();
+    for (const ProjectRecord& p : *projects) {
+        if (p.queue.empty())
+            continue;
+        Result<OpRecord> head = m_store.op(p.queue.front());
+        if (!head || head->terminal()) {
+            if (head)
+                afterOpEnded(*head);
+            continue;
+        }
+        const int index = head->nextStepIndex();
+        if (index < 0) {
+            finishOp(head->id, Status::ok());
+            continue;
+        }
+        const std::string stepName = head->steps[static_cast<size_t>(index)].name;
+        int attempt = 0;
+        Result<OpRecord> bumped = m_store.mutateOp(head->id, [&](OpRecord& o) -> Status {
+            StepRecord& s = o.steps[static_cast<size_t>(index)];
+            if (s.status == opstatus::kRunning)
+                s.message = "interrupted by a restart; retrying";
+            s.status = opstatus::kPending;
+            s.attempt = std::max(1, s.attempt + (s.startedAt.empty() ? 0 : 1));
+            attempt = s.attempt;
+            return Status::ok();
+        });
+        if (!bumped)
+            continue;
+        qInfo().noquote() << "recovery: op" << QString::fromStdString(head->id) << "resumes at"
+                          << QString::fromStdString(stepName) << "attempt" << attempt;
+        if (attempt > kMaxAttempts)
+            finishOp(head->id, Status(Status::Code::Internal, "interrupted",
+                                      "step " + stepName + " was interrupted by restarts " +
+                                          std::to_string(kMaxAttempts) + " times"));
+        else
+            publishWork({head->id, stepName, attempt});
+    }
+    return Status::ok();
+}
+
+}  // namespace paas

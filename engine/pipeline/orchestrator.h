@@ -1,0 +1,115 @@
+#pragma once
+// Orchestrator: the op lifecycle — routes, dispatch of work items, the step
+// state machine, op completion and per-project ordering, crash recovery.
+//
+// Contract:
+//  - Routes (table in orchestrator.cpp): create/update = registrar ->
+//    repoBootstrap -> imageBuilder -> manifestRenderer; delete = registrar ->
+//    repoBootstrap; ci = imageBuilder -> manifestRenderer; deploy, promote,
+//    release, rollback = one delivery step each.
+//  - A work item {op_id, step, attempt} on paas.work.<step> runs that step.
+//    Handling is idempotent: a stale attempt, a terminal op or a duplicate of
+//    a running step is acknowledged and ignored; a completed step only
+//    advances the op. Delivery is at least once.
+//  - A step that keeps being interrupted (attempt > kMaxAttempts) fails the
+//    op with code "interrupted". No op stays running forever.
+//  - When an op ends, it leaves its project's queue and the next queued op
+//    of that project is dispatched: one op per project at a time.
+// Thread affinity: thread-safe; handle() runs on worker pool threads.
+#include "engine/core/status.h"
+#include "engine/pipeline/records.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QString>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace paas {
+
+class EventBus;
+class NatsClient;
+class PipelineStore;
+class Platform;
+
+namespace steps {
+inline constexpr const char* kRegistrar = "registrar";
+inline constexpr const char* kRepoBootstrap = "repoBootstrap";
+inline constexpr const char* kImageBuilder = "imageBuilder";
+inline constexpr const char* kManifestRenderer = "manifestRenderer";
+inline constexpr const char* kDeployer = "deployer";
+inline constexpr const char* kPromoter = "promoter";
+inline constexpr const char* kReleaser = "releaser";
+inline constexpr const char* kRollback = "rollback";
+}  // namespace steps
+
+inline constexpr int kMaxAttempts = 3;
+
+struct StepOutcome {
+    Status status;
+    nlohmann::json outputs = nlohmann::json::object();
+    std::string message;
+};
+
+// What a step function sees. log() streams a step.log event.
+struct StepContext {
+    Platform& platform;
+    PipelineStore& store;
+    OpRecord op;                 // snapshot when the step started
+    std::string step;
+    QString projectDir;
+    std::function<void(const std::string& line)> log;
+    std::function<void()> keepAlive;   // tells JetStream the step is still being worked on
+};
+
+using StepFunction = std::function<StepOutcome(StepContext&)>;
+
+struct WorkItem {
+    std::string opId;
+    std::string step;
+    int attempt = 1;
+    std::string toJson() const;
+    static bool fromJson(const std::string& text, WorkItem& out);
+};
+
+class Orchestrator {
+public:
+    Orchestrator(Platform& platform, PipelineStore& store, EventBus& events, NatsClient& client);
+
+    static const std::vector<std::string>& route(const std::string& kind);
+    static std::vector<std::string> allSteps();
+
+    void registerStep(const std::string& name, StepFunction fn) { m_steps[name] = std::move(fn); }
+
+    // Creates a fresh op record for `kind` with its route's steps (pending).
+    OpRecord newOp(const std::string& kind, const std::string& projectId) const;
+    // Publishes the op's next pending step (if the op is not terminal).
+    Status dispatchNext(const OpRecord& op);
+
+    // Runs one work item. numDelivered > 1 means JetStream redelivered it.
+    void handle(const WorkItem& item, int numDelivered, const std::function<void()>& keepAlive);
+
+    // Embedded mode at startup: re-dispatch or fail ops left mid-flight.
+    Status recover();
+
+    // Ends an op (terminal status + event), pops it from its project's
+    // queue and dispatches the next queued op of that project.
+    void finishOp(const std::string& opId, const Status& failure);
+
+private:
+    Status publishWork(const WorkItem& item);
+    void runStep(OpRecord op, const std::string& stepName, int attempt, const std::function<void()>& keepAlive);
+    bool claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning);
+    void afterOpEnded(const OpRecord& op);
+
+    Platform& m_platform;
+    PipelineStore& m_store;
+    EventBus& m_events;
+    NatsClient& m_client;
+    std::map<std::string, StepFunction> m_steps;
+};
+
+}  // namespace paas

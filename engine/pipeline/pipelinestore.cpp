@@ -1,0 +1,160 @@
+#include "engine/pipeline/pipelinestore.h"
+
+#include "engine/store/backend.h"
+
+namespace paas {
+
+namespace {
+
+template <typename Record, typename FromJson>
+Result<Record> load(const KvStore& kv, const std::string& key, const char* what, FromJson fromJson)
+{
+    Result<KvEntry> entry = kv.get(key);
+    if (!entry) {
+        if (entry.status().code() == Status::Code::NotFound)
+            return Status::notFound(std::string(what) + "_not_found", std::string("unknown ") + what + " '" + key + "'");
+        return entry.status();
+    }
+    nlohmann::json j;
+    if (!parseStored(entry->value, j))
+        return Status::internal("corrupt_record", std::string("stored ") + what + " '" + key + "' is not valid JSON");
+    return fromJson(j);
+}
+
+template <typename Record, typename FromJson, typename ToJson>
+Result<Record> mutate(KvStore& kv, const std::string& key, const char* what, FromJson fromJson, ToJson toJsonFn,
+                      const std::function<Status(Record&)>& mutator)
+{
+    Record result;
+    Result<KvEntry> stored = kv.updateWith(key, [&](const KvEntry* current) -> Result<std::string> {
+        if (!current)
+            return Status::notFound(std::string(what) + "_not_found", std::string("unknown ") + what + " '" + key + "'");
+        nlohmann::json j;
+        if (!parseStored(current->value, j))
+            return Status::internal("corrupt_record", std::string("stored ") + what + " is not valid JSON");
+        Record record = fromJson(j);
+        if (Status s = mutator(record); !s)
+            return s;
+        result = record;
+        return toJsonFn(record).dump();
+    });
+    if (!stored)
+        return stored.status();
+    return result;
+}
+
+}  // namespace
+
+Result<OpRecord> PipelineStore::op(const std::string& opId) const
+{
+    return load<OpRecord>(m_backend.ops(), opId, "op", opFromJson);
+}
+
+Status PipelineStore::createOp(const OpRecord& op)
+{
+    return m_backend.ops().create(op.id, toJson(op).dump()).status();
+}
+
+Status PipelineStore::removeOp(const std::string& opId)
+{
+    return m_backend.ops().remove(opId);
+}
+
+Result<OpRecord> PipelineStore::mutateOp(const std::string& opId, const std::function<Status(OpRecord&)>& mutator)
+{
+    return mutate<OpRecord>(m_backend.ops(), opId, "op", opFromJson,
+                            [](const OpRecord& o) { return toJson(o); }, mutator);
+}
+
+Result<ProjectRecord> PipelineStore::project(const std::string& projectId) const
+{
+    return load<ProjectRecord>(m_backend.projects(), projectId, "project", projectFromJson);
+}
+
+Result<std::vector<ProjectRecord>> PipelineStore::projects() const
+{
+    Result<std::vector<std::string>> keys = m_backend.projects().keys();
+    if (!keys)
+        return keys.status();
+    std::vector<ProjectRecord> out;
+    for (const std::string& key : *keys) {
+        Result<ProjectRecord> p = project(key);
+        if (p)
+            out.push_back(std::move(p.value()));
+    }
+    return out;
+}
+
+Status PipelineStore::createProject(const ProjectRecord& project)
+{
+    Result<uint64_t> rev = m_backend.projects().create(project.id, toJson(project, true).dump());
+    if (!rev && rev.status().code() == Status::Code::Conflict)
+        return Status::conflict("project_exists", "project '" + project.id + "' already exists");
+    return rev.status();
+}
+
+Status PipelineStore::removeProject(const std::string& projectId)
+{
+    return m_backend.projects().remove(projectId);
+}
+
+Result<ProjectRecord> PipelineStore::mutateProject(const std::string& projectId,
+                                                   const std::function<Status(ProjectRecord&)>& mutator)
+{
+    return mutate<ProjectRecord>(m_backend.projects(), projectId, "project", projectFromJson,
+                                 [](const ProjectRecord& p) { return toJson(p, true); }, mutator);
+}
+
+Result<bool> PipelineStore::markCommit(const std::string& projectId, const std::string& commit, const std::string& opId)
+{
+    Result<uint64_t> rev = m_backend.commits().create(projectId + "." + commit,
+                                                       nlohmann::json{{"op_id", opId}, {"at", nowRfc3339()}}.dump());
+    if (rev)
+        return true;
+    if (rev.status().code() == Status::Code::Conflict)
+        return false;
+    return rev.status();
+}
+
+Status PipelineStore::unmarkCommit(const std::string& projectId, const std::string& commit)
+{
+    return m_backend.commits().remove(projectId + "." + commit);
+}
+
+Result<std::vector<ReleaseRef>> PipelineStore::releases(const std::string& projectId, const std::string& env) const
+{
+    Result<KvEntry> entry = m_backend.releases().get(projectId + "." + env);
+    std::vector<ReleaseRef> out;
+    if (!entry)
+        return entry.status().code() == Status::Code::NotFound ? Result<std::vector<ReleaseRef>>(out) : entry.status();
+    nlohmann::json j = nlohmann::json::parse(entry->value, nullptr, false);
+    if (j.is_array())
+        for (const auto& r : j)
+            out.push_back(releaseFromJson(r));
+    return out;
+}
+
+Result<ReleaseRef> PipelineStore::appendRelease(const std::string& projectId, const std::string& env, ReleaseRef release)
+{
+    ReleaseRef stored;
+    Result<KvEntry> r = m_backend.releases().updateWith(projectId + "." + env,
+        [&](const KvEntry* current) -> Result<std::string> {
+            nlohmann::json list = current ? nlohmann::json::parse(current->value, nullptr, false) : nlohmann::json::array();
+            if (!list.is_array())
+                list = nlohmann::json::array();
+            for (const auto& existing : list)  // idempotent for a redelivered step
+                if (existing.value("op_id", "") == release.opId) {
+                    stored = releaseFromJson(existing);
+                    return list.dump();
+                }
+            stored = release;
+            stored.number = static_cast<int>(list.size()) + 1;
+            list.push_back(toJson(stored));
+            return list.dump();
+        });
+    if (!r)
+        return r.status();
+    return stored;
+}
+
+}  // namespace paas

@@ -1,0 +1,92 @@
+#pragma once
+// The persistent records of the pipeline, stored as JSON in JetStream KV:
+// ProjectRecord in paas_projects/<projectId>, OpRecord in paas_ops/<opId>.
+//
+// Contract: plain value types with lossless JSON round trips (toJson /
+// fromJson). Unknown JSON fields are ignored, missing ones take defaults, so
+// records written by an older version still load. Times are RFC 3339 UTC
+// with milliseconds. Thread-safe as any value.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace paas {
+
+namespace opstatus {
+inline constexpr const char* kQueued = "queued";
+inline constexpr const char* kRunning = "running";
+inline constexpr const char* kCompleted = "completed";
+inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kPending = "pending";   // steps only
+inline constexpr const char* kSkipped = "skipped";   // steps only
+}  // namespace opstatus
+
+struct OpError {
+    std::string code;
+    std::string message;
+};
+
+struct StepRecord {
+    std::string name;                 // worker name: registrar, repoBootstrap, ...
+    std::string status = opstatus::kPending;
+    std::string startedAt, finishedAt;
+    std::string message;
+    nlohmann::json outputs = nlohmann::json::object();
+    int attempt = 0;                  // bumped on each (re)start; stale work messages are ignored
+};
+
+struct OpRecord {
+    std::string id;
+    std::string kind;                 // create|update|delete|ci|deploy|promote|release|rollback
+    std::string projectId;
+    std::string status = opstatus::kQueued;
+    std::string createdAt, startedAt, finishedAt;
+    nlohmann::json trigger = nlohmann::json::object();   // {source, commit, ref, ...}
+    nlohmann::json params = nlohmann::json::object();    // action inputs (spec, envs, ...)
+    std::string classification;       // promote|release for promotions
+    OpError error;
+    std::vector<StepRecord> steps;
+
+    bool terminal() const { return status == opstatus::kCompleted || status == opstatus::kFailed; }
+    StepRecord* step(const std::string& name);
+    const StepRecord* step(const std::string& name) const;
+    // Index of the first step not completed/skipped, or -1.
+    int nextStepIndex() const;
+    nlohmann::json summary() const;   // {id, kind, project_id, status, ...} without steps
+};
+
+struct ReleaseRef {
+    int number = 0;
+    std::string image, commit, digest, opId, at, trigger, renderedDigest;
+};
+
+struct ProjectRecord {
+    std::string id;
+    std::string name;
+    nlohmann::json spec = nlohmann::json::object();
+    std::string status = "registering";   // registering|ready|failed|deleting
+    std::string createdAt, updatedAt;
+    nlohmann::json lastOp;                // OpRecord::summary() of the newest finished or running op
+    std::vector<std::string> queue;       // accepted, unfinished op ids, in acceptance order
+    std::vector<std::string> opIds;       // every op id, oldest first (bounded)
+    nlohmann::json image;                 // {ref, commit, digest, mode, built_at, op_id}
+    nlohmann::json environments = nlohmann::json::object();   // env -> ReleaseRef json
+    std::string webhookSecret;            // optional HMAC secret for forge webhooks (never returned)
+    std::string lastSeenCommit;           // commit watcher position
+};
+
+nlohmann::json toJson(const StepRecord& s);
+nlohmann::json toJson(const OpRecord& op);
+nlohmann::json toJson(const ProjectRecord& p, bool includeSecrets = false);
+nlohmann::json toJson(const ReleaseRef& r);
+OpRecord opFromJson(const nlohmann::json& j);
+ProjectRecord projectFromJson(const nlohmann::json& j);
+ReleaseRef releaseFromJson(const nlohmann::json& j);
+
+// Parses a stored record; Internal "corrupt_record" on bad JSON.
+bool parseStored(const std::string& text, nlohmann::json& out);
+
+std::string nowRfc3339();
+
+}  // namespace paas

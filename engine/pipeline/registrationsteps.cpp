@@ -1,0 +1,95 @@
+// The registrar and repoBootstrap steps.
+#include "engine/pipeline/steps.h"
+
+#include "engine/core/atomicfile.h"
+#include "engine/git/repobootstrapper.h"
+#include "engine/model/specparser.h"
+#include "engine/pipeline/pipelinestore.h"
+#include "engine/pipeline/platform.h"
+#include "engine/render/yamlemit.h"
+
+namespace paas {
+
+namespace {
+
+StepOutcome registrar(StepContext& ctx)
+{
+    const std::string action = ctx.op.kind;
+    nlohmann::json record{{"action", action}, {"project_id", ctx.op.projectId}, {"op_id", ctx.op.id},
+                          {"received_at", ctx.op.createdAt}, {"source", ctx.op.trigger.value("source", "api")}};
+    std::vector<std::string> files;
+    if (action != "delete") {
+        const nlohmann::json spec = ctx.op.params.value("spec", nlohmann::json::object());
+        Result<ProjectSpec> parsed = SpecParser::parseSpec(spec, "/spec");
+        if (!parsed)
+            return {parsed.status()};
+        const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(parsed->toJson().dump());
+        if (Status s = writeFileAtomic(ctx.projectDir + "/registration/project.yaml", emitYaml(ordered)); !s)
+            return {s};
+        record["spec"] = parsed->toJson();
+        files.push_back("registration/project.yaml");
+        Result<ProjectRecord> stored = ctx.store.mutateProject(ctx.op.projectId, [&](ProjectRecord& p) -> Status {
+            p.spec = parsed->toJson();
+            p.name = parsed->name;
+            p.updatedAt = nowRfc3339();
+            return Status::ok();
+        });
+        if (!stored)
+            return {stored.status()};
+        ctx.log("spec validated: " + parsed->name + " (" + parsed->runtime + ", " +
+                std::to_string(parsed->environments.size()) + " environments)");
+    }
+    if (Status s = writeFileAtomic(ctx.projectDir + "/registration/registration.json", record.dump(2) + "\n"); !s)
+        return {s};
+    files.push_back("registration/registration.json");
+    return {Status::ok(), {{"files", files}}, "registration recorded"};
+}
+
+StepOutcome repoBootstrap(StepContext& ctx)
+{
+    const QString root = ctx.platform.config().artifactsRoot;
+    if (ctx.op.kind == "delete") {
+        if (Status s = RepoBootstrapper::archiveProject(root, ctx.op.projectId); !s)
+            return {s};
+        ctx.log("project folder moved to " + root.toStdString() + "/.trash/");
+        return {Status::ok(), {{"archived", true}}, "project folder moved to .trash"};
+    }
+    Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
+    if (!project)
+        return {project.status()};
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    if (!spec)
+        return {spec.status()};
+    BootstrapRequest request;
+    request.projectDir = ctx.projectDir;
+    request.projectId = ctx.op.projectId;
+    request.name = spec->name;
+    request.runtime = spec->runtime;
+    request.port = spec->environments.empty() ? 8080 : spec->environments.front().port;
+    request.apiUrlFile = root + "/.paas/api-url";
+    const std::string configured = ctx.platform.config().localApiBaseUrl.toStdString();
+    request.defaultBaseUrl = configured.empty() ? ctx.platform.apiUrl() : configured;
+    Result<BootstrapOutcome> outcome = RepoBootstrapper::run(request);
+    if (!outcome)
+        return {outcome.status()};
+    for (const std::string& f : outcome->written)
+        ctx.log("template file written: " + f);
+    for (const std::string& f : outcome->keptUserEdits)
+        ctx.log("kept user edit: " + f);
+    ctx.log("hooks installed: post-commit, post-merge");
+    return {Status::ok(),
+            {{"source_head", outcome->sourceHead}, {"manifests_head", outcome->manifestsHead},
+             {"template", outcome->templateUsed}, {"written", outcome->written},
+             {"kept_user_edits", outcome->keptUserEdits}, {"skipped_reason", outcome->skippedReason}},
+            "repos ready at repos/source and repos/manifests"};
+}
+
+}  // namespace
+
+void registerRegistrationSteps(Orchestrator& orchestrator)
+{
+    orchestrator.registerStep(steps::kRegistrar, registrar);
+    orchestrator.registerStep(steps::kRepoBootstrap, repoBootstrap);
+}
+
+}  // namespace paas

@@ -1,0 +1,138 @@
+#include "engine/pipeline/workerpool.h"
+
+#include "engine/pipeline/orchestrator.h"
+#include "engine/store/backend.h"
+#include "engine/store/natsclient.h"
+
+#include <QDebug>
+
+#include <chrono>
+
+namespace paas {
+
+namespace {
+constexpr int64_t kAckWaitNanos = int64_t(60) * 1000000000;
+constexpr int kMaxDeliver = 20;
+}
+
+WorkerPool::WorkerPool(NatsClient& client, Orchestrator& orchestrator, int threads)
+    : m_client(client), m_orchestrator(orchestrator)
+{
+    m_pool.setMaxThreadCount(threads);
+    m_pool.setExpiryTimeout(-1);
+}
+
+WorkerPool::~WorkerPool()
+{
+    stop();
+}
+
+Status WorkerPool::start(const std::vector<std::string>& steps)
+{
+    m_running = true;
+    for (const std::string& step : steps) {
+        const std::string subject = std::string(names::kWorkSubjectPrefix) + step;
+        const std::string durable = "worker_" + step;
+        jsSubOptions so;
+        jsSubOptions_Init(&so);
+        so.Stream = names::kWorkStream;
+        so.Config.AckPolicy = js_AckExplicit;
+        so.Config.AckWait = kAckWaitNanos;
+        so.Config.MaxDeliver = kMaxDeliver;
+        so.Config.FilterSubject = subject.c_str();
+        natsSubscription* sub = nullptr;
+        jsErrCode jerr = static_cast<jsErrCode>(0);
+        natsStatus s = js_PullSubscribe(&sub, m_client.jetStream(), subject.c_str(), durable.c_str(), nullptr, &so, &jerr);
+        if (s != NATS_OK)
+            return natsError(s, "create worker consumer " + durable, jerr);
+        m_subs.push_back(sub);
+        m_fetchers.emplace_back([this, sub] { fetchLoop(sub); });
+    }
+    m_keepAlive = std::thread([this] { keepAliveLoop(); });
+    return Status::ok();
+}
+
+void WorkerPool::fetchLoop(natsSubscription* sub)
+{
+    while (m_running) {
+        if (m_busy.load() >= m_pool.maxThreadCount() * 2) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            continue;
+        }
+        natsMsgList list{};
+        natsStatus s = natsSubscription_Fetch(&list, sub, 1, 500, nullptr);
+        if (s == NATS_TIMEOUT)
+            continue;
+        if (s != NATS_OK) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            continue;
+        }
+        for (int i = 0; i < list.Count; ++i) {
+            natsMsg* msg = list.Msgs[i];
+            list.Msgs[i] = nullptr;  // ownership moves to the task
+            ++m_busy;
+            {
+                std::lock_guard lock(m_inflightMutex);
+                m_inflight.insert(msg);
+            }
+            m_pool.start([this, msg] { process(msg); });
+        }
+        natsMsgList_Destroy(&list);
+    }
+}
+
+void WorkerPool::process(natsMsg* msg)
+{
+    WorkItem item;
+    const std::string text(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+    int delivered = 1;
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+        delivered = static_cast<int>(meta->NumDelivered);
+        jsMsgMetaData_Destroy(meta);
+    }
+    if (WorkItem::fromJson(text, item)) {
+        m_orchestrator.handle(item, delivered, [msg] { natsMsg_InProgress(msg, nullptr); });
+    } else {
+        qWarning().noquote() << "worker: dropping malformed work item" << QString::fromStdString(text);
+    }
+    {
+        std::lock_guard lock(m_inflightMutex);
+        m_inflight.erase(msg);
+    }
+    natsMsg_Ack(msg, nullptr);
+    natsMsg_Destroy(msg);
+    ++m_handled;
+    --m_busy;
+}
+
+void WorkerPool::keepAliveLoop()
+{
+    int ticks = 0;
+    while (m_running) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (++ticks % 100 != 0)
+            continue;
+        std::lock_guard lock(m_inflightMutex);
+        for (natsMsg* msg : m_inflight)
+            natsMsg_InProgress(msg, nullptr);
+    }
+}
+
+void WorkerPool::stop()
+{
+    if (!m_running.exchange(false))
+        return;
+    for (std::thread& t : m_fetchers)
+        t.join();
+    m_fetchers.clear();
+    if (m_keepAlive.joinable())
+        m_keepAlive.join();
+    m_pool.waitForDone(3000);
+    for (natsSubscription* sub : m_subs) {  // the durable consumers stay on the server
+        natsSubscription_Destroy(sub);
+    }
+    m_subs.clear();
+}
+
+}  // namespace paas

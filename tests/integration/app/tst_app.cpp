@@ -1,0 +1,120 @@
+// The paas binary run as a user would: startup lines, health, security
+// guards, single store ownership, clean shutdown.
+#include "tests/support/paasprocess.h"
+
+#include <QtTest>
+
+#include <csignal>
+
+using namespace paas::test;
+
+class TestApp : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void startsPrintsLinesAndServes()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        const QString out = QString::fromUtf8(app.output());
+        QVERIFY(out.contains("Artifacts root: " + app.artifactsRoot()));
+        QVERIFY(out.contains(QRegularExpression("NATS: embedded child pid \\d+ port \\d+ store ")));
+        QVERIFY(out.contains(QRegularExpression("API listening on http://127\\.0\\.0\\.1:\\d+")));
+        QVERIFY(!app.url().endsWith(":0"));
+
+        HttpResult health = app.get("/healthz");
+        QCOMPARE(health.status, 200);
+        QCOMPARE(health.json()["status"], "ok");
+        QVERIFY(health.json().contains("uptime_s"));
+
+        HttpResult index = app.get("/");
+        QCOMPARE(index.status, 200);
+        QVERIFY(index.header("Content-Type").startsWith("text/html"));
+        QVERIFY(index.body.contains("<html"));
+
+        HttpResult system = app.get("/api/system");
+        QCOMPARE(system.status, 200);
+        QCOMPARE(system.json()["artifacts_root"], app.artifactsRoot().toStdString());
+        QCOMPARE(system.json()["nats"]["mode"], "embedded");
+        QVERIFY(system.json()["image_builder"].contains("effective"));
+
+        HttpResult missing = app.get("/api/nope");
+        QCOMPARE(missing.status, 404);
+        QCOMPARE(missing.json()["error"]["code"], "route_not_found");
+        HttpResult wrongMethod = app.send("DELETE", "/healthz", {});
+        QCOMPARE(wrongMethod.status, 405);
+        QVERIFY(!wrongMethod.header("Allow").isEmpty());
+
+        const qint64 nats = app.natsPid();
+        QVERIFY(nats > 0);
+        QVERIFY2(app.stop(5000), "SIGTERM exits 0 within 5 s");
+        QVERIFY2(::kill(static_cast<pid_t>(nats), 0) != 0, "no orphan nats-server");
+    }
+
+    void securityGuards()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        HttpResult rebinding = app.get("/healthz", {{"Host", "attacker.example:80"}});
+        QCOMPARE(rebinding.status, 421);
+        QCOMPARE(rebinding.json()["error"]["code"], "host_not_allowed");
+        HttpResult localhost =
+            app.get("/healthz", {{"Host", QByteArray("localhost:") + QByteArray::number(QUrl(app.url()).port())}});
+        QCOMPARE(localhost.status, 200);
+
+        HttpResult csrf = app.post("/api/events/registration", {{"action", "create"}},
+                                   {{"Origin", "http://evil.example"}});
+        QCOMPARE(csrf.status, 403);
+        QCOMPARE(csrf.json()["error"]["code"], "origin_not_allowed");
+        HttpResult sameOrigin = app.get("/healthz", {{"Origin", "http://evil.example"}});
+        QCOMPARE(sameOrigin.status, 200);  // reads are not state-changing
+
+        const QByteArray big(2 * 1024 * 1024, 'x');
+        HttpResult tooLarge = app.send("POST", "/api/events/registration", big);
+        QCOMPARE(tooLarge.status, 413);
+        QCOMPARE(tooLarge.json()["error"]["code"], "body_too_large");
+        QCOMPARE(app.get("/healthz").status, 200);  // still serving
+    }
+
+    void secondInstanceOnSameStoreRefuses()
+    {
+        PaasProcess first;
+        QVERIFY2(first.start(), first.output().constData());
+        PaasProcess second(first.root());
+        QVERIFY(!second.start({}, 30000));
+        QVERIFY(second.process().exitCode() != 0);
+        QVERIFY2(second.output().contains("another paas instance"), second.output().constData());
+        QCOMPARE(first.get("/healthz").status, 200);
+    }
+
+    void badConfigurationFailsWithOneClearLine()
+    {
+        struct Case { const char* var; const char* value; const char* expect; };
+        const Case cases[] = {
+            {"PAAS_LISTEN", "nonsense", "PAAS_LISTEN"},
+            {"PAAS_NATS_SERVER_BIN", "/nonexistent/nats-server", "PAAS_NATS_SERVER_BIN"},
+            {"PAAS_ARTIFACTS_ROOT", "/proc/paas-cannot-write", "PAAS_ARTIFACTS_ROOT"},
+            {"PAAS_IMAGE_BUILDER_MODE", "docker", "PAAS_IMAGE_BUILDER_MODE"},
+        };
+        for (const Case& c : cases) {
+            PaasProcess app;
+            app.env().insert(c.var, c.value);
+            QVERIFY(!app.start({}, 30000));
+            QVERIFY2(app.process().exitCode() != 0, c.var);
+            QVERIFY2(app.output().contains(c.expect), app.output().constData());
+        }
+    }
+
+    void portInUseIsReported()
+    {
+        PaasProcess first;
+        QVERIFY(first.start());
+        PaasProcess second;
+        second.env().insert("PAAS_LISTEN", QUrl(first.url()).host() + ":" + QString::number(QUrl(first.url()).port()));
+        QVERIFY(!second.start({}, 30000));
+        QVERIFY2(second.output().contains("PAAS_LISTEN"), second.output().constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestApp)
+#include "tst_app.moc"

@@ -1,0 +1,192 @@
+#include "tests/support/paasprocess.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QThread>
+#include <QTimer>
+
+#include <csignal>
+
+namespace paas::test {
+
+nlohmann::json HttpResult::json() const
+{
+    return nlohmann::json::parse(body.constData(), body.constData() + body.size(), nullptr, false);
+}
+
+QByteArray HttpResult::header(const QByteArray& name) const
+{
+    for (const auto& [k, v] : headers)
+        if (k.toLower() == name.toLower())
+            return v;
+    return {};
+}
+
+HttpResult http(const QByteArray& method, const QString& url, const QByteArray& body, const Headers& headers,
+                int timeoutMs)
+{
+    QNetworkAccessManager nam;
+    QNetworkRequest request{QUrl(url)};
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    bool hasType = false;
+    for (const auto& [k, v] : headers) {
+        request.setRawHeader(k, v);
+        hasType |= k.toLower() == "content-type";
+    }
+    if (!hasType && !body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+    QNetworkReply* reply = nam.sendCustomRequest(request, method, body);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    HttpResult result;
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.body = reply->readAll();
+    for (const auto& pair : reply->rawHeaderPairs())
+        result.headers << pair;
+    reply->deleteLater();
+    return result;
+}
+
+QString paasBinary()
+{
+    return qEnvironmentVariable("PAAS_BIN", QStringLiteral("build/bin/paas"));
+}
+
+int run(const QString& program, const QStringList& args, const QString& cwd, QByteArray* out, int timeoutMs,
+        const QProcessEnvironment& env)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    if (!cwd.isEmpty())
+        p.setWorkingDirectory(cwd);
+    p.start(program, args);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return -1;
+    }
+    if (out)
+        *out = p.readAll();
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+PaasProcess::PaasProcess(const QString& root) : m_env(QProcessEnvironment::systemEnvironment())
+{
+    if (root.isEmpty()) {
+        m_tmp = std::make_unique<QTemporaryDir>();
+        m_root = m_tmp->path();
+    } else {
+        m_root = root;
+    }
+    m_env.insert("PAAS_LISTEN", "127.0.0.1:0");
+    m_env.insert("PAAS_ARTIFACTS_ROOT", artifactsRoot());
+    m_env.insert("PAAS_NATS_STORE_DIR", m_root + "/nats");
+    m_env.insert("PAAS_IMAGE_BUILDER_MODE", "artifact");
+    m_env.insert("PAAS_HEADLESS", "1");
+    m_env.remove("PAAS_LOCAL_API_BASE_URL");
+}
+
+PaasProcess::~PaasProcess()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning && !stop())
+        kill();
+}
+
+bool PaasProcess::start(const QStringList& extraArgs, int timeoutMs)
+{
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessEnvironment(m_env);
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_output.clear();
+    m_url.clear();
+    m_process->start(paasBinary(), QStringList{"--headless"} + extraArgs);
+    const QRegularExpression re(QStringLiteral("API listening on (http://\\S+)"));
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        m_process->waitForReadyRead(100);
+        m_output += m_process->readAll();
+        const QRegularExpressionMatch m = re.match(QString::fromUtf8(m_output));
+        if (m.hasMatch()) {
+            m_url = m.captured(1);
+            // Keep reading so the pipe never fills up.
+            QObject::connect(m_process.get(), &QProcess::readyRead, [this] { m_output += m_process->readAll(); });
+            return true;
+        }
+        if (m_process->state() == QProcess::NotRunning) {
+            m_output += m_process->readAll();
+            return false;
+        }
+    }
+    return false;
+}
+
+bool PaasProcess::stop(int timeoutMs)
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return m_process && m_process->exitCode() == 0;
+    m_process->terminate();
+    const bool finished = m_process->waitForFinished(timeoutMs);
+    m_output += m_process->readAll();
+    return finished && m_process->exitStatus() == QProcess::NormalExit && m_process->exitCode() == 0;
+}
+
+void PaasProcess::kill()
+{
+    if (!m_process)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(5000);
+    if (const qint64 nats = natsPid(); nats > 0)
+        ::kill(static_cast<pid_t>(nats), SIGKILL);  // a crash leaves the child; clean it like an OS would
+}
+
+qint64 PaasProcess::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+qint64 PaasProcess::natsPid() const
+{
+    const QRegularExpression re(QStringLiteral("NATS: embedded child pid (\\d+)"));
+    const QRegularExpressionMatch m = re.match(QString::fromUtf8(m_output));
+    return m.hasMatch() ? m.captured(1).toLongLong() : 0;
+}
+
+HttpResult PaasProcess::get(const QString& path, const Headers& headers) const
+{
+    return http("GET", m_url + path, {}, headers);
+}
+
+HttpResult PaasProcess::post(const QString& path, const nlohmann::json& body, const Headers& headers) const
+{
+    return http("POST", m_url + path, QByteArray::fromStdString(body.dump()), headers);
+}
+
+HttpResult PaasProcess::send(const QByteArray& method, const QString& path, const QByteArray& body,
+                             const Headers& headers) const
+{
+    return http(method, m_url + path, body, headers);
+}
+
+nlohmann::json PaasProcess::waitForOp(const std::string& opId, int timeoutMs) const
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    nlohmann::json op;
+    while (!deadline.hasExpired()) {
+        op = get(QStringLiteral("/api/ops/") + QString::fromStdString(opId)).json();
+        const std::string status = op.value("status", "");
+        if (status == "completed" || status == "failed")
+            return op;
+        QThread::msleep(100);
+    }
+    return op;
+}
+
+}  // namespace paas::test
