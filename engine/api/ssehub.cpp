@@ -2,38 +2,14 @@
 
 #include "engine/api/router.h"
 #include "engine/api/sseconnection.h"
+#include "engine/api/ssestate.h"
 
-#include <QDateTime>
 #include <QDebug>
 #include <QUrlQuery>
 
-#include <mutex>
 #include <optional>
-#include <set>
 
 namespace paas::api {
-
-struct SseEvent {
-    uint64_t seq = 0;
-    std::string projectId, opId, type;
-    bool terminal = false;
-    bool log = false;
-    QByteArray frame;
-};
-
-struct SseClient {
-    quint64 id = 0;
-    SseConnection* conn = nullptr;
-    bool feed = false;
-    std::string opId, projectId, channel;
-    FeedFilter filter;
-    uint64_t lastSent = 0;
-    bool replaying = true;
-    bool finished = false;
-    std::vector<std::shared_ptr<const SseEvent>> pending;   // live events held back during the replay
-    nlohmann::json snapshot;
-    qint64 stalledSinceMs = 0;
-};
 
 struct SseHub::ReplayResult {
     Status status;
@@ -47,47 +23,6 @@ namespace {
 constexpr size_t kReplayChunk = 256;
 constexpr size_t kMaxPending = 100000;
 constexpr int kHousekeepingMs = 1000;
-
-std::mutex& registryMutex()
-{
-    static std::mutex m;
-    return m;
-}
-std::set<SseHub*>& registry()
-{
-    static std::set<SseHub*> hubs;
-    return hubs;
-}
-
-std::string nowIso()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString();
-}
-
-std::shared_ptr<const SseEvent> makeEvent(const StoredEvent& stored)
-{
-    auto ev = std::make_shared<SseEvent>();
-    ev->seq = stored.seq;
-    ev->projectId = stored.projectId;
-    ev->opId = stored.opId;
-    const nlohmann::json data = nlohmann::json::parse(stored.data, nullptr, false);
-    ev->type = data.is_object() && data.value("type", nlohmann::json()).is_string()
-        ? data["type"].get<std::string>() : std::string("message");
-    ev->terminal = ev->type == "op.completed" || ev->type == "op.failed";
-    ev->log = ev->type == "step.log";
-    ev->frame = formatSseFrame({stored.seq, QByteArray::fromStdString(ev->type),
-                                QByteArray::fromStdString(stored.data), -1});
-    return ev;
-}
-
-bool accepts(const SseClient& c, const SseEvent& ev)
-{
-    if (!c.feed)
-        return true;
-    if (ev.log && !c.filter.logs)
-        return false;
-    return c.filter.projectId.empty() || c.filter.projectId == ev.projectId;
-}
 
 // Last-Event-ID header, else ?lastEventId=; 0 when absent or not a number.
 uint64_t lastEventIdOf(const HttpExchange& ex)
@@ -105,7 +40,6 @@ bool truthy(const QString& v)
     return v == QLatin1String("1") || v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0
         || v.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0;
 }
-
 }  // namespace
 
 SseHub::SseHub(NatsClient& client, SnapshotFn snapshot, SseHubOptions options, QObject* parent)
@@ -118,16 +52,12 @@ SseHub::SseHub(NatsClient& client, SnapshotFn snapshot, SseHubOptions options, Q
     m_housekeeping.setInterval(kHousekeepingMs);
     connect(&m_housekeeping, &QTimer::timeout, this, &SseHub::housekeeping);
     m_housekeeping.start();
-    std::lock_guard lock(registryMutex());
-    registry().insert(this);
+    registerHub(this);
 }
 
 SseHub::~SseHub()
 {
-    {
-        std::lock_guard lock(registryMutex());
-        registry().erase(this);
-    }
+    unregisterHub(this);
     m_stopping = true;
     m_heartbeat.stop();
     m_housekeeping.stop();
@@ -438,77 +368,4 @@ void SseHub::removeClient(quint64 id)
     ++m_closed;
     m_clients.erase(it);
 }
-
-void SseHub::heartbeat()
-{
-    const std::string at = nowIso();
-    for (auto& [id, c] : m_clients) {
-        if (c->finished || !c->conn)
-            continue;
-        nlohmann::json data{{"type", "op.heartbeat"}, {"at", at}};
-        if (!c->feed) {
-            data["op_id"] = c->opId;
-            data["project_id"] = c->projectId;
-        }
-        if (c->conn->send(formatSseFrame({0, "op.heartbeat", QByteArray::fromStdString(data.dump()), -1})))
-            ++m_heartbeats;
-    }
-}
-
-void SseHub::housekeeping()
-{
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (auto& [id, c] : m_clients) {
-        if (c->finished || !c->conn)
-            continue;
-        const qint64 pending = c->conn->pendingBytes();
-        if (pending <= m_options.stallBytes) {
-            c->stalledSinceMs = 0;
-            continue;
-        }
-        if (c->stalledSinceMs == 0)
-            c->stalledSinceMs = now;
-        if (now - c->stalledSinceMs >= m_options.stallMs || pending > 64 * m_options.stallBytes) {
-            ++m_droppedStalled;
-            c->finished = true;
-            c->conn->abort();  // a stalled reader is dropped, not buffered without bound
-        }
-    }
-}
-
-nlohmann::json SseHub::counters() const
-{
-    return {{"sse_clients", m_opClients.load() + m_feedClients.load()},
-            {"sse_op_clients", m_opClients.load()},
-            {"sse_feed_clients", m_feedClients.load()},
-            {"sse_channels", m_channelCount.load()},
-            {"sse_accepted_total", m_accepted.load()},
-            {"sse_closed_total", m_closed.load()},
-            {"sse_rejected_busy_total", m_rejectedBusy.load()},
-            {"sse_dropped_stalled_total", m_droppedStalled.load()},
-            {"sse_frames_sent_total", m_framesSent.load()},
-            {"sse_heartbeats_total", m_heartbeats.load()},
-            {"event_log", m_log.counters()}};
-}
-
-nlohmann::json SseHub::processCounters()
-{
-    std::lock_guard lock(registryMutex());
-    nlohmann::json sum = nlohmann::json::object();
-    auto add = [](nlohmann::json& into, const nlohmann::json& from, auto& self) -> void {
-        if (!into.is_object())
-            into = nlohmann::json::object();
-        for (auto it = from.begin(); it != from.end(); ++it) {
-            if (it->is_object())
-                self(into[it.key()], *it, self);
-            else if (it->is_number())
-                into[it.key()] = into.value(it.key(), int64_t(0)) + it->get<int64_t>();
-        }
-    };
-    for (SseHub* hub : registry())
-        add(sum, hub->counters(), add);
-    sum["sse_hubs"] = registry().size();
-    return sum;
-}
-
 }  // namespace paas::api

@@ -3,6 +3,7 @@
 // EventBus does, op snapshots come from a table the test controls.
 #include "engine/api/router.h"
 #include "engine/api/ssehub.h"
+#include "engine/api/ssepolling.h"
 #include "engine/store/backend.h"
 #include "tests/integration/sse/ssetestclient.h"
 
@@ -132,6 +133,22 @@ private Q_SLOTS:
     void init() { startHub({}); }
     void cleanup() { stopHub(); }
     void cleanupTestCase() { m_backend.reset(); }
+
+    void etagHelpers()
+    {
+        const nlohmann::json a{{"id", "o"}, {"status", "running"}};
+        const nlohmann::json b{{"status", "running"}, {"id", "o"}};
+        const nlohmann::json c{{"id", "o"}, {"status", "completed"}};
+        QCOMPARE(opEtag(a), opEtag(b));
+        QVERIFY(opEtag(a) != opEtag(c));
+        QVERIFY(opEtag(a).startsWith('"') && opEtag(a).endsWith('"'));
+        QVERIFY(etagMatches(opEtag(a), opEtag(a)));
+        QVERIFY(etagMatches("W/" + opEtag(a), opEtag(a)));
+        QVERIFY(etagMatches("\"x\", " + opEtag(a), opEtag(a)));
+        QVERIFY(etagMatches("*", opEtag(a)));
+        QVERIFY(!etagMatches(opEtag(c), opEtag(a)));
+        QVERIFY(!etagMatches("", opEtag(a)));
+    }
 
     void unknownOpIs404Json()
     {
