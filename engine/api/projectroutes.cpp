@@ -33,6 +33,8 @@ RegistrationRequest registrationFrom(const nlohmann::json& body, std::string act
     req.projectId = projectId.empty() ? body.value("project_id", "") : projectId;
     if (body.contains("spec"))
         req.spec = body["spec"];
+    if (body.contains("webhook_secret") && body["webhook_secret"].is_string())
+        req.webhookSecret = body["webhook_secret"].get<std::string>();
     return req;
 }
 

@@ -180,8 +180,16 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
     op.trigger = {{"source", req.source}};
     if (req.action != "delete")
         op.params = {{"spec", spec.toJson()}};
-    if (req.action != "create")
-        return enqueue(std::move(op), nullptr);
+    if (req.action != "create") {
+        Result<Submission> accepted = enqueue(std::move(op), nullptr);
+        if (accepted && req.action == "update" && req.webhookSecret)
+            if (Result<ProjectRecord> p = m_store->mutateProject(id, [&](ProjectRecord& rec) -> Status {
+                    rec.webhookSecret = *req.webhookSecret;
+                    return Status::ok();
+                }); !p)
+                return p.status();
+        return accepted;
+    }
     if (Result<std::vector<ProjectRecord>> all = m_store->projects())
         for (const ProjectRecord& p : *all)
             if (p.name == spec.name)
@@ -191,6 +199,7 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
     project.name = spec.name;
     project.spec = spec.toJson();
     project.createdAt = project.updatedAt = op.createdAt;
+    project.webhookSecret = req.webhookSecret.value_or("");
     return enqueue(std::move(op), &project);
 }
 

@@ -25,6 +25,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct RegistrationRequest {
     std::string projectId;        // optional for create
     nlohmann::json spec;          // required for create/update
     std::string source = "api";   // api|legacy
+    // Optional HMAC secret for forge webhooks (X-Hub-Signature-256). Set on
+    // create; on update, a present value replaces the stored one ("" clears
+    // it). Stored on the project record only, never returned by the API.
+    std::optional<std::string> webhookSecret;
 };
 
 struct SourceEvent {
