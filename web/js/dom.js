@@ -125,3 +125,19 @@ export function errorState(err, retry) {
     h('p', err?.message || String(err)),
     retry ? h('button.btn', { type: 'button', onclick: retry }, 'Retry') : null);
 }
+
+const KIND_LABELS = { ci: 'CI build', create: 'Create', update: 'Update', delete: 'Delete', deploy: 'Deploy',
+  deployment: 'Deploy', promote: 'Promote', promotion: 'Promote', release: 'Release', rollback: 'Rollback' };
+export const kindLabel = (kind) => KIND_LABELS[kind] || (kind ? kind[0].toUpperCase() + kind.slice(1) : 'Operation');
+
+/** Short human text for an op trigger (string or {source, branch, commit, ...}). */
+export function fmtTrigger(trigger) {
+  if (!trigger) return '';
+  if (typeof trigger !== 'object') return String(trigger);
+  const parts = [trigger.source || trigger.kind || trigger.type];
+  if (trigger.branch) parts.push(trigger.branch);
+  if (trigger.commit) parts.push(String(trigger.commit).slice(0, 12));
+  if (trigger.from_env || trigger.to_env) parts.push(`${trigger.from_env || '?'} → ${trigger.to_env || '?'}`);
+  if (trigger.environment) parts.push(trigger.environment);
+  return parts.filter(Boolean).join(' · ');
+}

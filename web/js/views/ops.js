@@ -1,5 +1,5 @@
 // Operations tab: the project's ops (newest first) beside the live timeline.
-import { h, mount, badge, fmtAgo, fmtDuration, loading, emptyState, errorState } from '../dom.js';
+import { h, mount, badge, fmtAgo, fmtDuration, loading, emptyState, errorState, kindLabel } from '../dom.js';
 import { api } from '../api.js';
 import { opTimeline } from './timeline.js';
 
@@ -14,7 +14,7 @@ function opItem(op, selected, go) {
   return h('li', h('a.op-item', {
     href: `#/ops/${encodeURIComponent(op.id)}`, 'aria-current': selected ? 'true' : null, 'data-op-id': op.id,
     onclick: (e) => { e.preventDefault(); go(op.id); },
-  }, h('span.op-kind', op.kind || 'op'), badge(op.status),
+  }, h('span.op-kind', kindLabel(op.kind)), badge(op.status),
   h('span.op-meta', h('code', op.id.length > 14 ? `${op.id.slice(0, 14)}…` : op.id), ' · ', fmtAgo(op.created_at),
     op.finished_at ? ` · ${fmtDuration(op.started_at || op.created_at, op.finished_at)}` : '')));
 }

@@ -1,6 +1,6 @@
 // Live operation timeline: op header, steps with durations, streaming logs.
 // Fed by OpStream (SSE with Last-Event-ID resume, polling fallback).
-import { h, mount, badge, fmtTime, fmtDuration } from '../dom.js';
+import { h, mount, badge, fmtTime, fmtDuration, kindLabel, fmtTrigger } from '../dom.js';
 import { OpStream, isTerminal } from '../sse.js';
 
 const MODE_LABEL = {
@@ -13,7 +13,7 @@ const MAX_LOG_LINES = 2000;
 export function opTimeline(opId, { onChange } = {}) {
   const el = h('section.card.timeline', { 'aria-label': `Operation ${opId}`, 'data-op-id': opId });
   const model = { op: null, steps: new Map(), order: [], mode: 'connecting', heartbeat: null, error: null };
-  const open = new Set();
+  const userOpen = new Map(); // step name -> open, once the user toggled its logs
   let raf = 0;
   let lastStatus = '';
   const seen = new Set(); // stream modes seen, exposed as data-modes-seen
@@ -62,16 +62,13 @@ export function opTimeline(opId, { onChange } = {}) {
 
   function renderStep(s, i) {
     const running = s.status === 'running';
-    if ((running || s.status === 'failed') && !open.has(`!${s.name}`)) open.add(s.name);
+    const isOpen = userOpen.has(s.name) ? userOpen.get(s.name) : (running || s.status === 'failed');
     const logPre = h('pre.log', { 'aria-label': `${s.name} log` }, s.logs.length ? s.logs.join('\n') : h('span.faint', running ? 'Waiting for output…' : 'No log output.'));
-    const details = h('details.step-body', { open: open.has(s.name) || null },
-      h('summary', 'Logs', s.logs.length ? h('span.count', String(s.logs.length)) : null),
+    const details = h('details.step-body', { open: isOpen || null },
+      h('summary', { onclick: () => userOpen.set(s.name, !details.open) }, 'Logs', s.logs.length ? h('span.count', String(s.logs.length)) : null),
       logPre,
       s.outputs && Object.keys(s.outputs).length ? h('dl.outputs', Object.entries(s.outputs).flatMap(([k, v]) =>
         [h('dt', k), h('dd.mono', typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null);
-    details.addEventListener('toggle', () => {
-      if (details.open) { open.add(s.name); open.delete(`!${s.name}`); } else { open.delete(s.name); open.add(`!${s.name}`); }
-    });
     if (running) requestAnimationFrame(() => { logPre.scrollTop = logPre.scrollHeight; });
     return h('li.step', { class: `st-${s.status}`, 'data-step': s.name, 'data-status': s.status },
       h('span.step-marker', { 'aria-hidden': 'true' }, String(i + 1)),
@@ -87,8 +84,8 @@ export function opTimeline(opId, { onChange } = {}) {
     const [modeLabel, modeTone] = MODE_LABEL[model.mode] || MODE_LABEL.connecting;
     if (op?.status && op.status !== lastStatus) { lastStatus = op.status; onChange?.(op); }
     const header = h('div.card-head.timeline-head',
-      h('div', h('h2', op?.kind ? `${op.kind} operation` : 'Operation', ' ', h('code.op-id', opId)),
-        h('div.sub', op ? [`created ${fmtTime(op.created_at)}`, op.trigger ? ` · trigger: ${typeof op.trigger === 'object' ? JSON.stringify(op.trigger) : op.trigger}` : '',
+      h('div', h('h2', op?.kind ? kindLabel(op.kind) : 'Operation', ' ', h('code.op-id', opId)),
+        h('div.sub', op ? [`created ${fmtTime(op.created_at)}`, op.trigger ? ` · ${fmtTrigger(op.trigger)}` : '',
           op.started_at ? ` · took ${fmtDuration(op.started_at, op.finished_at)}` : ''].join('') : 'Loading snapshot…')),
       h('div.timeline-status',
         h('span.conn', { class: `tone-${modeTone}`, id: 'timeline-conn', 'data-mode': model.mode, title: 'Event stream state' }, modeLabel),
