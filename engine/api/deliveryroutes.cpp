@@ -1,8 +1,113 @@
+// The delivery pathway: deployment, promotion, release and rollback events
+// (async, 202 with an op) and the read APIs the UI uses: environments,
+// release history, diff before promote.
+#include "engine/api/apiutil.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
+#include "engine/pipeline/deliveryviews.h"
 
 namespace paas::api {
 
-void registerDeliveryRoutes(Router&, const ApiContext&) {}
+namespace {
+
+using M = QHttpServerRequest::Method;
+
+// The first present of `keys` as a string ("" when absent); 400 when present
+// but not a string.
+Result<std::string> textField(const nlohmann::json& body, std::initializer_list<const char*> keys)
+{
+    for (const char* key : keys) {
+        if (!body.contains(key) || body[key].is_null())
+            continue;
+        if (!body[key].is_string())
+            return Status::invalidArgument("invalid_field", std::string(key) + " must be a string",
+                                           {{std::string("/") + key, "must be a string"}});
+        return body[key].get<std::string>();
+    }
+    return std::string();
+}
+
+struct FieldSpec {
+    std::string* target;
+    std::initializer_list<const char*> keys;
+};
+
+Status readFields(const nlohmann::json& body, std::initializer_list<FieldSpec> fields)
+{
+    for (const FieldSpec& f : fields) {
+        Result<std::string> v = textField(body, f.keys);
+        if (!v)
+            return v.status();
+        *f.target = *v;
+    }
+    return Status::ok();
+}
+
+Result<DeliveryRequest> requestFrom(const nlohmann::json& body, const std::string& kind)
+{
+    DeliveryRequest req;
+    req.kind = kind;
+    Status s = readFields(body, {{&req.projectId, {"project_id"}},
+                                 {&req.fromEnv, {"from_env", "from"}},
+                                 {&req.toEnv, {"to_env", "to"}},
+                                 {&req.environment, {"environment", "env"}}});
+    if (!s)
+        return s;
+    if (body.contains("release") && !body["release"].is_null()) {
+        const nlohmann::json& r = body["release"];
+        if (!r.is_number_integer() || r.get<long long>() < 1 || r.get<long long>() > 1000000)
+            return Status::invalidArgument("invalid_release", "release must be a positive integer",
+                                           {{"/release", "must be an integer >= 1"}});
+        req.release = r.get<int>();
+    }
+    return req;
+}
+
+void submit(HttpExchange& ex, const ApiContext& ctx, const std::string& kind)
+{
+    Result<nlohmann::json> body = jsonBody(ex);
+    if (!body)
+        return sendError(ex, body.status());
+    Result<DeliveryRequest> req = requestFrom(*body, kind);
+    if (!req)
+        return sendError(ex, req.status());
+    Result<Submission> submitted = ctx.platform->submitDelivery(*req);
+    if (!submitted)
+        return sendError(ex, submitted.status());
+    sendSubmission(ex, *submitted);
+}
+
+void answer(HttpExchange& ex, const Result<nlohmann::json>& doc)
+{
+    if (!doc)
+        return sendError(ex, doc.status());
+    sendJson(ex, 200, *doc);
+}
+
+}  // namespace
+
+void registerDeliveryRoutes(Router& router, const ApiContext& ctx)
+{
+    static const std::pair<const char*, const char*> kEvents[] = {
+        {"/api/events/deployment", "deploy"},
+        {"/api/events/promotion", "promote"},
+        {"/api/events/release", "release"},
+        {"/api/events/rollback", "rollback"},
+    };
+    for (const auto& [path, kind] : kEvents) {
+        const std::string k = kind;
+        router.add(M::Post, QString::fromLatin1(path), [ctx, k](HttpExchange& ex) { submit(ex, ctx, k); });
+    }
+    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/environments"), [ctx](HttpExchange& ex) {
+        answer(ex, DeliveryViews::environments(*ctx.platform, ex.args[0].toStdString()));
+    });
+    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/releases"), [ctx](HttpExchange& ex) {
+        answer(ex, DeliveryViews::releases(*ctx.platform, ex.args[0].toStdString(), queryString(ex, "env")));
+    });
+    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/diff"), [ctx](HttpExchange& ex) {
+        answer(ex, DeliveryViews::diff(*ctx.platform, ex.args[0].toStdString(), queryString(ex, "from"),
+                                       queryString(ex, "to")));
+    });
+}
 
 }  // namespace paas::api

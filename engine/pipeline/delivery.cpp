@@ -1,11 +1,158 @@
 // Platform::submitDelivery: acceptance and guardrails of the delivery pathway.
+//
+// Order of checks (the first failing one answers):
+//   400 invalid_kind / missing_project_id / missing_environment /
+//       unknown_environment (names it) / deploy_dev_only / not_production /
+//       invalid_release; 404 project_not_found / release_not_found;
+//   409 no_image (deploy), same_environment, nothing_deployed (source, or the
+//       rollback target), no_previous_release, already_current,
+//       delivery_in_progress (an unfinished delivery op of the same project
+//       and target environment is queued or running).
+// Submissions are serialized in-process so the in-progress guardrail cannot
+// be raced by two concurrent requests of this instance.
 #include "engine/pipeline/platform.h"
+
+#include "engine/model/specparser.h"
+#include "engine/pipeline/deliverystate.h"
+#include "engine/pipeline/orchestrator.h"
+#include "engine/pipeline/pipelinestore.h"
 
 namespace paas {
 
-Result<Submission> Platform::submitDelivery(const DeliveryRequest&)
+namespace {
+
+std::mutex g_deliveryMutex;
+
+struct Target {
+    std::string kind;
+    std::string env;
+    std::string fromEnv;
+    int release = 0;
+    std::string classification;
+};
+
+Status checkPromotion(const DeliveryRequest& req, const ProjectSpec& spec, const ProjectRecord& project, Target& t)
 {
-    return Status::unavailable("not_implemented", "delivery is not implemented yet");
+    Result<std::string> from = DeliveryState::resolveEnv(spec, req.fromEnv, "/from_env");
+    if (!from)
+        return from.status();
+    Result<std::string> to = DeliveryState::resolveEnv(spec, req.toEnv, "/to_env");
+    if (!to)
+        return to.status();
+    const bool production = isProductionEnv(*to);
+    if (req.kind == delivery::kRelease && !production)
+        return Status::invalidArgument("not_production",
+            "release targets production only ('" + *to + "' is not prod/production); use /api/events/promotion",
+            {{"/to_env", "must be prod or production"}});
+    if (*from == *to)
+        return Status::conflict("same_environment", "from_env and to_env are both '" + *to + "'");
+    if (DeliveryState::current(project, *from).is_null())
+        return Status::conflict("nothing_deployed", "environment '" + *from + "' has nothing deployed to promote");
+    t.kind = production ? delivery::kRelease : delivery::kPromote;
+    t.classification = t.kind;
+    t.fromEnv = *from;
+    t.env = *to;
+    return Status::ok();
+}
+
+Status checkDeploy(const DeliveryRequest& req, const ProjectSpec& spec, const ProjectRecord& project, Target& t)
+{
+    Result<std::string> env = DeliveryState::resolveEnv(spec, req.environment.empty() ? "dev" : req.environment,
+                                                        "/environment");
+    if (!env)
+        return env.status();
+    if (*env != "dev")
+        return Status::invalidArgument("deploy_dev_only",
+            "deployment targets dev only; move a build to '" + *env + "' with POST /api/events/promotion"
+            + (isProductionEnv(*env) ? " or POST /api/events/release" : ""),
+            {{"/environment", "must be dev"}});
+    if (!project.image.is_object() || project.image.value("ref", "").empty())
+        return Status::conflict("no_image", "project '" + project.id + "' has no built image yet");
+    t.kind = delivery::kDeploy;
+    t.env = *env;
+    return Status::ok();
+}
+
+Status checkRollback(const DeliveryRequest& req, const ProjectSpec& spec, const ProjectRecord& project,
+                     PipelineStore& store, Target& t)
+{
+    Result<std::string> env = DeliveryState::resolveEnv(spec, req.environment, "/environment");
+    if (!env)
+        return env.status();
+    if (req.release < 0)
+        return Status::invalidArgument("invalid_release", "release must be a positive integer", {{"/release", "must be >= 1"}});
+    Result<std::vector<ReleaseRef>> history = store.releases(project.id, *env);
+    if (!history)
+        return history.status();
+    const nlohmann::json current = DeliveryState::current(project, *env);
+    if (history->empty() || current.is_null())
+        return Status::conflict("nothing_deployed", "environment '" + *env + "' has nothing deployed to roll back");
+    int wanted = req.release;
+    if (wanted == 0) {
+        if (history->size() < 2)
+            return Status::conflict("no_previous_release", "environment '" + *env + "' has only one release");
+        wanted = (*history)[history->size() - 2].number;
+    } else if (wanted > static_cast<int>(history->size())) {
+        return Status::notFound("release_not_found", "environment '" + *env + "' has no release " + std::to_string(wanted));
+    }
+    if (wanted == current.value("number", 0))
+        return Status::conflict("already_current", "release " + std::to_string(wanted) + " is already current in '" + *env + "'");
+    t.kind = delivery::kRollback;
+    t.env = *env;
+    t.release = wanted;
+    return Status::ok();
+}
+
+// 409 when an unfinished delivery op of the project targets the same env.
+Status checkNotBusy(PipelineStore& store, const ProjectRecord& project, const std::string& env)
+{
+    for (const std::string& id : project.queue) {
+        Result<OpRecord> op = store.op(id);
+        if (!op || op->terminal() || !DeliveryState::isDeliveryKind(op->kind))
+            continue;
+        if (op->params.is_object() && op->params.value("environment", "") == env)
+            return Status::conflict("delivery_in_progress", "another delivery op (" + op->id + ", " + op->kind
+                                    + ") for environment '" + env + "' is still " + op->status);
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
+{
+    if (!DeliveryState::isDeliveryKind(req.kind))
+        return Status::invalidArgument("invalid_kind", "delivery kind '" + req.kind + "' is not deploy, promote, release or rollback");
+    if (req.projectId.empty())
+        return Status::invalidArgument("missing_project_id", "project_id is required", {{"/project_id", "required"}});
+    std::lock_guard lock(g_deliveryMutex);
+    Result<ProjectRecord> project = m_store->project(req.projectId);
+    if (!project)
+        return project.status();
+    if (project->status == "deleting" || project->status == "deleted")
+        return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    if (!spec)
+        return spec.status();
+    Target t;
+    Status checked = req.kind == delivery::kDeploy     ? checkDeploy(req, *spec, *project, t)
+                     : req.kind == delivery::kRollback ? checkRollback(req, *spec, *project, *m_store, t)
+                                                       : checkPromotion(req, *spec, *project, t);
+    if (!checked)
+        return checked;
+    if (Status s = checkNotBusy(*m_store, *project, t.env); !s)
+        return s;
+    OpRecord op = m_orchestrator->newOp(t.kind, req.projectId);
+    op.trigger = {{"source", req.source}, {"endpoint", req.kind}};
+    op.params = {{"environment", t.env}};
+    if (!t.fromEnv.empty()) {
+        op.params["from_env"] = t.fromEnv;
+        op.params["to_env"] = t.env;
+    }
+    if (t.release > 0)
+        op.params["release"] = t.release;
+    op.classification = t.classification;
+    return enqueue(std::move(op), nullptr);
 }
 
 }  // namespace paas

@@ -1,0 +1,32 @@
+#pragma once
+// DeliveryDiff: what a promotion would change, as text and as data.
+//
+// Contract:
+//   - unified(): a line-based unified diff (LCS, "---"/"+++" headers, "@@ -a,b
+//     +c,d @@" hunks with `context` lines around changes), the same format as
+//     `diff -u`. Identical inputs give "". Inputs longer than kMaxLines lines
+//     per side are diffed as one whole replacement hunk (bounded memory).
+//     A missing trailing newline is treated like a present one.
+//   - objectChanges(): per Kubernetes object (matched by kind + metadata.name)
+//     {kind, name, change: added|removed|changed, fields: [{op, path, from?,
+//     to?}]}; unchanged objects are left out. Field paths are RFC 6901
+//     pointers from nlohmann::json::diff.
+//   - Pure functions, no I/O, no shared state: thread-safe.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace paas {
+
+class DeliveryDiff {
+public:
+    static constexpr size_t kMaxLines = 4000;
+
+    static std::string unified(const std::string& before, const std::string& after, const std::string& labelBefore,
+                               const std::string& labelAfter, int context = 3);
+    static nlohmann::json objectChanges(const std::vector<nlohmann::json>& before,
+                                        const std::vector<nlohmann::json>& after);
+};
+
+}  // namespace paas
