@@ -60,11 +60,19 @@ bool contains(const QByteArray& text, const std::string& needle)
 class TestDeliveryPath : public QObject {
     Q_OBJECT
 
-    std::string m_id;
+    std::unique_ptr<PaasProcess> m_app;
+    std::string m_id, m_image1, m_image2;
+    QByteArray m_prod1, m_prod2;
+    std::string m_rollbackOp;
 
     std::string image(const PaasProcess& app) const
     {
         return app.get(QString::fromStdString("/api/projects/" + m_id)).json()["image"].value("ref", "");
+    }
+
+    nlohmann::json history(const PaasProcess& app, const std::string& env) const
+    {
+        return app.get(QString::fromStdString("/api/projects/" + m_id + "/releases?env=" + env)).json();
     }
 
     // A second commit on the source repo's main (hooks off) and its CI op.
@@ -89,70 +97,86 @@ class TestDeliveryPath : public QObject {
     }
 
 private Q_SLOTS:
-    void wholePathThenRestart()
+    // The stages run in declaration order on one app and one project.
+    void s1_create()
     {
-        PaasProcess app;
-        QVERIFY2(app.start(), app.output().constData());
-        // 1. create
-        const HttpResult created = postEvent(app, "registration", {{"action", "create"}, {"spec", deliverySpec("shop")}});
+        m_app = std::make_unique<PaasProcess>();
+        QVERIFY2(m_app->start(), m_app->output().constData());
+        const HttpResult created = postEvent(*m_app, "registration", {{"action", "create"}, {"spec", deliverySpec("shop")}});
         QCOMPARE(created.status, 202);
         m_id = created.json()["op"]["project_id"].get<std::string>();
-        QCOMPARE(app.waitForOp(acceptedOp(created))["status"], "completed");
-        const std::string image1 = image(app);
-        QVERIFY(!image1.empty());
-        QVERIFY(envCurrent(app, m_id, "dev").is_null());
+        QCOMPARE(m_app->waitForOp(acceptedOp(created))["status"], "completed");
+        m_image1 = image(*m_app);
+        QVERIFY(!m_image1.empty());
+        QVERIFY(envCurrent(*m_app, m_id, "dev").is_null());
+    }
 
-        // 2. deploy dev
-        nlohmann::json op = deliver(app, "deployment", {{"project_id", m_id}});
+    void s2_deployDev()
+    {
+        QVERIFY(m_app && !m_image1.empty());
+        const nlohmann::json op = deliver(*m_app, "deployment", {{"project_id", m_id}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "deploy");
-        const QByteArray devRendered = readArtifact(app, m_id, "deploy/dev/rendered.yaml");
-        QVERIFY(contains(devRendered, "image: " + image1));
-        QVERIFY(contains(devRendered, "namespace: " + m_id + "-dev"));
-        QVERIFY(contains(devRendered, "LOG_LEVEL"));
-        QVERIFY(contains(readArtifact(app, m_id, "deploy/dev/deployment.yaml"), "kind: Deployment"));
-        QVERIFY(!contains(readArtifact(app, m_id, "deploy/dev/deployment.yaml"), "kind: Service"));
-        QVERIFY(contains(readArtifact(app, m_id, "deploy/dev/service.yaml"), "kind: Service"));
-        QCOMPARE(readArtifact(app, m_id, "releases/dev/1/rendered.yaml"), devRendered);
-        nlohmann::json history = app.get(QString::fromStdString("/api/projects/" + m_id + "/releases?env=dev")).json();
-        QCOMPARE(history["releases"].size(), size_t(1));
-        QCOMPARE(history["releases"][0]["number"], 1);
-        QCOMPARE(history["releases"][0]["image"], image1);
-        QCOMPARE(history["releases"][0]["op_id"], op["id"]);
-        QCOMPARE(history["releases"][0]["trigger"], "deploy");
-        QCOMPARE(history["releases"][0]["rendered_digest"], sha256Of(devRendered));
-        QCOMPARE(envCurrent(app, m_id, "dev")["number"], 1);
+        const QByteArray rendered = readArtifact(*m_app, m_id, "deploy/dev/rendered.yaml");
+        QVERIFY(contains(rendered, "image: " + m_image1));
+        QVERIFY(contains(rendered, "namespace: " + m_id + "-dev"));
+        QVERIFY(contains(rendered, "LOG_LEVEL"));
+        QVERIFY(contains(readArtifact(*m_app, m_id, "deploy/dev/deployment.yaml"), "kind: Deployment"));
+        QVERIFY(!contains(readArtifact(*m_app, m_id, "deploy/dev/deployment.yaml"), "kind: Service"));
+        QVERIFY(contains(readArtifact(*m_app, m_id, "deploy/dev/service.yaml"), "kind: Service"));
+        QCOMPARE(readArtifact(*m_app, m_id, "releases/dev/1/rendered.yaml"), rendered);
+        const nlohmann::json h = history(*m_app, "dev");
+        QCOMPARE(h["releases"].size(), size_t(1));
+        QCOMPARE(h["releases"][0]["number"], 1);
+        QCOMPARE(h["releases"][0]["image"], m_image1);
+        QCOMPARE(h["releases"][0]["op_id"], op["id"]);
+        QCOMPARE(h["releases"][0]["trigger"], "deploy");
+        QCOMPARE(h["releases"][0]["rendered_digest"], sha256Of(rendered));
+        QCOMPARE(envCurrent(*m_app, m_id, "dev")["number"], 1);
+    }
 
-        // 3. promote dev -> staging: the build moves, staging keeps its config.
-        op = deliver(app, "promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}});
+    // The build moves, staging keeps its own config.
+    void s3_promoteDevToStaging()
+    {
+        QVERIFY(m_app && !m_image1.empty());
+        const nlohmann::json op =
+            deliver(*m_app, "promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "promote");
         QCOMPARE(op["classification"], "promote");
-        const QByteArray stagingRendered = readArtifact(app, m_id, "promotions/dev-to-staging/rendered.yaml");
-        QVERIFY(contains(stagingRendered, "image: " + image1));
-        QVERIFY(contains(stagingRendered, "namespace: " + m_id + "-staging"));
-        QVERIFY(contains(stagingRendered, "GREETING"));
-        QVERIFY(!contains(stagingRendered, "LOG_LEVEL"));
-        QCOMPARE(readArtifact(app, m_id, "releases/staging/1/rendered.yaml"), stagingRendered);
-        QVERIFY(!QFile::exists(artifactPath(app, m_id, "deploy/staging/rendered.yaml")));
+        const QByteArray rendered = readArtifact(*m_app, m_id, "promotions/dev-to-staging/rendered.yaml");
+        QVERIFY(contains(rendered, "image: " + m_image1));
+        QVERIFY(contains(rendered, "namespace: " + m_id + "-staging"));
+        QVERIFY(contains(rendered, "GREETING"));
+        QVERIFY(!contains(rendered, "LOG_LEVEL"));
+        QCOMPARE(readArtifact(*m_app, m_id, "releases/staging/1/rendered.yaml"), rendered);
+        QVERIFY(!QFile::exists(artifactPath(*m_app, m_id, "deploy/staging/rendered.yaml")));
+    }
 
-        // 4. release staging -> prod (from/to aliases)
-        op = deliver(app, "release", {{"project_id", m_id}, {"from", "staging"}, {"to", "prod"}});
+    void s4_releaseStagingToProd()
+    {
+        QVERIFY(m_app && !m_image1.empty());
+        const nlohmann::json op = deliver(*m_app, "release", {{"project_id", m_id}, {"from", "staging"}, {"to", "prod"}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "release");
         QCOMPARE(op["classification"], "release");
-        const QByteArray prod1 = readArtifact(app, m_id, "releases/staging-to-prod/rendered.yaml");
-        QVERIFY(contains(prod1, "image: " + image1));
-        QVERIFY(contains(prod1, "replicas: 2"));
-        QVERIFY(contains(prod1, "containerPort: 9090"));
-        QCOMPARE(readArtifact(app, m_id, "releases/prod/1/rendered.yaml"), prod1);
+        m_prod1 = readArtifact(*m_app, m_id, "releases/staging-to-prod/rendered.yaml");
+        QVERIFY(contains(m_prod1, "image: " + m_image1));
+        QVERIFY(contains(m_prod1, "replicas: 2"));
+        QVERIFY(contains(m_prod1, "containerPort: 9090"));
+        QCOMPARE(readArtifact(*m_app, m_id, "releases/prod/1/rendered.yaml"), m_prod1);
+    }
 
-        // Diff before promote for a known change: staging's GREETING changes in the spec.
-        const HttpResult updated = postEvent(app, "registration",
+    // A known change: staging's GREETING (and prod's replicas) change in the spec.
+    void s5_diffBeforePromote()
+    {
+        QVERIFY(m_app && !m_prod1.isEmpty());
+        const HttpResult updated = postEvent(*m_app, "registration",
             {{"action", "update"}, {"project_id", m_id}, {"spec", deliverySpec("shop", "hola", 3)}});
-        QCOMPARE(app.waitForOp(acceptedOp(updated))["status"], "completed");
-        QCOMPARE(deliver(app, "deployment", {{"project_id", m_id}})["status"], "completed");
-        const nlohmann::json diff = app.get(QString::fromStdString("/api/projects/" + m_id + "/diff?from=dev&to=staging")).json();
+        QCOMPARE(m_app->waitForOp(acceptedOp(updated))["status"], "completed");
+        QCOMPARE(deliver(*m_app, "deployment", {{"project_id", m_id}})["status"], "completed");
+        const nlohmann::json diff =
+            m_app->get(QString::fromStdString("/api/projects/" + m_id + "/diff?from=dev&to=staging")).json();
         QCOMPARE(diff["from"], "dev");
         QCOMPARE(diff["to"], "staging");
         QCOMPARE(diff["changed"], true);
@@ -167,90 +191,113 @@ private Q_SLOTS:
         QCOMPARE(diff["objects"][0]["fields"].size(), size_t(1));
         QCOMPARE(diff["objects"][0]["fields"][0]["from"], "hello");
         QCOMPARE(diff["objects"][0]["fields"][0]["to"], "hola");
+    }
 
-        // 5. a second CI build, deployed to dev and promoted up to prod
-        QCOMPARE(secondBuild(app), "completed");
-        const std::string image2 = image(app);
-        QVERIFY(!image2.empty() && image2 != image1);
-        QCOMPARE(deliver(app, "deployment", {{"project_id", m_id}, {"environment", "dev"}})["status"], "completed");
-        QCOMPARE(envCurrent(app, m_id, "dev")["number"], 3);
-        QCOMPARE(envCurrent(app, m_id, "dev")["image"], image2);
-        QCOMPARE(deliver(app, "promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}})["status"],
+    void s6_secondBuildDeployedAndPromoted()
+    {
+        QVERIFY(m_app && !m_prod1.isEmpty());
+        QCOMPARE(secondBuild(*m_app), "completed");
+        m_image2 = image(*m_app);
+        QVERIFY(!m_image2.empty() && m_image2 != m_image1);
+        QCOMPARE(deliver(*m_app, "deployment", {{"project_id", m_id}, {"environment", "dev"}})["status"], "completed");
+        QCOMPARE(envCurrent(*m_app, m_id, "dev")["number"], 3);
+        QCOMPARE(envCurrent(*m_app, m_id, "dev")["image"], m_image2);
+        QCOMPARE(deliver(*m_app, "promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}})["status"],
                  "completed");
         // A promotion into production is classified and handled as a release.
-        op = deliver(app, "promotion", {{"project_id", m_id}, {"from_env", "staging"}, {"to_env", "production"}});
+        const nlohmann::json op =
+            deliver(*m_app, "promotion", {{"project_id", m_id}, {"from_env", "staging"}, {"to_env", "production"}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "release");
         QCOMPARE(op["classification"], "release");
-        const QByteArray prod2 = readArtifact(app, m_id, "releases/staging-to-prod/rendered.yaml");
-        QVERIFY(contains(prod2, "image: " + image2));
-        QVERIFY(contains(prod2, "replicas: 3"));
-        QVERIFY(contains(prod2, "value: hola"));
-        QCOMPARE(readArtifact(app, m_id, "releases/prod/2/rendered.yaml"), prod2);
+        const HttpResult events = m_app->get(QString::fromStdString("/api/ops/" + op["id"].get<std::string>() + "/events"));
+        QVERIFY2(events.body.contains("\"classification\":\"release\""), events.body.constData());
+        m_prod2 = readArtifact(*m_app, m_id, "releases/staging-to-prod/rendered.yaml");
+        QVERIFY(contains(m_prod2, "image: " + m_image2));
+        QVERIFY(contains(m_prod2, "replicas: 3"));
+        QVERIFY(contains(m_prod2, "value: hola"));
+        QCOMPARE(readArtifact(*m_app, m_id, "releases/prod/2/rendered.yaml"), m_prod2);
+    }
 
-        // 6. rollback prod to release 1: image and rendered config restored.
-        op = deliver(app, "rollback", {{"project_id", m_id}, {"environment", "prod"}, {"release", 1}});
+    // The image and the rendered config of release 1 come back.
+    void s7_rollbackProdToRelease1()
+    {
+        QVERIFY(m_app && !m_prod2.isEmpty());
+        const nlohmann::json op = deliver(*m_app, "rollback", {{"project_id", m_id}, {"environment", "prod"}, {"release", 1}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "rollback");
-        const nlohmann::json prodNow = envCurrent(app, m_id, "prod");
+        m_rollbackOp = op["id"].get<std::string>();
+        const nlohmann::json prodNow = envCurrent(*m_app, m_id, "prod");
         QCOMPARE(prodNow["number"], 3);
-        QCOMPARE(prodNow["image"], image1);
-        QCOMPARE(readArtifact(app, m_id, "releases/prod/3/rendered.yaml"), prod1);
-        QCOMPARE(readArtifact(app, m_id, "deploy/prod/rendered.yaml"), prod1);
-        QVERIFY(contains(readArtifact(app, m_id, "deploy/prod/deployment.yaml"), "replicas: 2"));
-        QVERIFY(contains(readArtifact(app, m_id, "deploy/prod/service.yaml"), "port: 9090"));
-        history = app.get(QString::fromStdString("/api/projects/" + m_id + "/releases?env=production")).json();
-        QCOMPARE(history["environment"], "prod");
-        QCOMPARE(history["releases"].size(), size_t(3));
-        QCOMPARE(history["releases"][0]["number"], 3);
-        QCOMPARE(history["releases"][0]["trigger"], "rollback to release 1");
-        QCOMPARE(history["releases"][0]["current"], true);
-        QCOMPARE(history["releases"][2]["number"], 1);
-        QCOMPARE(history["releases"][1]["trigger"], "release from staging");
+        QCOMPARE(prodNow["image"], m_image1);
+        QCOMPARE(readArtifact(*m_app, m_id, "releases/prod/3/rendered.yaml"), m_prod1);
+        QCOMPARE(readArtifact(*m_app, m_id, "deploy/prod/rendered.yaml"), m_prod1);
+        QVERIFY(contains(readArtifact(*m_app, m_id, "deploy/prod/deployment.yaml"), "replicas: 2"));
+        QVERIFY(contains(readArtifact(*m_app, m_id, "deploy/prod/service.yaml"), "port: 9090"));
+        const nlohmann::json h = history(*m_app, "production");
+        QCOMPARE(h["environment"], "prod");
+        QCOMPARE(h["releases"].size(), size_t(3));
+        QCOMPARE(h["releases"][0]["number"], 3);
+        QCOMPARE(h["releases"][0]["trigger"], "rollback to release 1");
+        QCOMPARE(h["releases"][0]["current"], true);
+        QCOMPARE(h["releases"][1]["trigger"], "release from staging");
+        QCOMPARE(h["releases"][2]["number"], 1);
+    }
 
-        // Every delivery is one manifests commit with the platform-sync subject.
-        const QString i1 = QString::fromStdString(image1), i2 = QString::fromStdString(image2);
+    // Every delivery is one manifests commit with the platform-sync subject.
+    void s8_manifestsCommits()
+    {
+        QVERIFY(m_app && !m_rollbackOp.empty());
+        const QString i1 = QString::fromStdString(m_image1), i2 = QString::fromStdString(m_image2);
         const QStringList expected{"platform-sync: deploy dev " + i1, "platform-sync: promote staging " + i1,
                                    "platform-sync: release prod " + i1, "platform-sync: deploy dev " + i1,
                                    "platform-sync: deploy dev " + i2, "platform-sync: promote staging " + i2,
                                    "platform-sync: release prod " + i2, "platform-sync: rollback prod " + i1};
-        QCOMPARE(deliverySubjects(app, m_id), expected);
+        QCOMPARE(deliverySubjects(*m_app, m_id), expected);
+    }
 
-        // kubectl kustomize builds every overlay, pinned to what runs there.
-        const std::map<std::string, std::string> runs{{"dev", image2}, {"staging", image2}, {"prod", image1}};
+    // kubectl kustomize builds every overlay, pinned to what runs there.
+    void s9_kustomizeEveryOverlay()
+    {
+        QVERIFY(m_app && !m_rollbackOp.empty());
+        const std::map<std::string, std::string> runs{{"dev", m_image2}, {"staging", m_image2}, {"prod", m_image1}};
         for (const auto& [env, img] : runs) {
             int code = -1;
-            const std::string built = kustomize(app, m_id, env, &code);
+            const std::string built = kustomize(*m_app, m_id, env, &code);
             QVERIFY2(code == 0, built.c_str());
             QVERIFY2(built.find("image: " + img) != std::string::npos, built.c_str());
             QVERIFY(built.find("namespace: " + m_id + "-" + env) != std::string::npos);
         }
         int code = -1;
-        const std::string prodBuilt = kustomize(app, m_id, "prod", &code);
-        QVERIFY2(prodBuilt.find("replicas: 2") != std::string::npos, prodBuilt.c_str());  // restored config
-        QVERIFY(prodBuilt.find("value: hello") != std::string::npos);
+        const std::string prod = kustomize(*m_app, m_id, "prod", &code);
+        QVERIFY2(prod.find("replicas: 2") != std::string::npos, prod.c_str());  // the restored config
+        QVERIFY(prod.find("value: hello") != std::string::npos);
+    }
 
-        // Ops and release history survive a restart; the pipeline goes on.
-        const std::string rollbackOp = op["id"].get<std::string>();
-        QVERIFY(app.stop());
-        PaasProcess second(app.root());
+    // Ops and release history survive a restart; the pipeline goes on.
+    void s10_survivesRestart()
+    {
+        QVERIFY(m_app && !m_rollbackOp.empty());
+        QVERIFY(m_app->stop());
+        PaasProcess second(m_app->root());
         QVERIFY2(second.start(), second.output().constData());
-        const nlohmann::json again = second.get(QString::fromStdString("/api/ops/" + rollbackOp)).json();
+        const nlohmann::json again = second.get(QString::fromStdString("/api/ops/" + m_rollbackOp)).json();
         QCOMPARE(again["status"], "completed");
         QCOMPARE(again["kind"], "rollback");
-        history = second.get(QString::fromStdString("/api/projects/" + m_id + "/releases?env=prod")).json();
-        QCOMPARE(history["releases"].size(), size_t(3));
+        QCOMPARE(history(second, "prod")["releases"].size(), size_t(3));
         QCOMPARE(envCurrent(second, m_id, "prod")["number"], 3);
-        op = deliver(second, "rollback", {{"project_id", m_id}, {"environment", "prod"}});  // default: previous (2)
-        QCOMPARE(op["status"], "completed");
+        const nlohmann::json op = deliver(second, "rollback", {{"project_id", m_id}, {"environment", "prod"}});
+        QCOMPARE(op["status"], "completed");   // default: the previous release (2)
         QCOMPARE(envCurrent(second, m_id, "prod")["number"], 4);
-        QCOMPARE(envCurrent(second, m_id, "prod")["image"], image2);
-        QCOMPARE(readArtifact(second, m_id, "deploy/prod/rendered.yaml"), prod2);
+        QCOMPARE(envCurrent(second, m_id, "prod")["image"], m_image2);
+        QCOMPARE(readArtifact(second, m_id, "deploy/prod/rendered.yaml"), m_prod2);
         const nlohmann::json all = second.get(QString::fromStdString("/api/projects/" + m_id + "/releases")).json();
         QCOMPARE(all["releases"].size(), size_t(3 + 2 + 4));
         QCOMPARE(all["releases"][0]["environment"], "prod");
         QVERIFY(second.stop());
     }
+
+    void cleanupTestCase() { m_app.reset(); }
 };
 
 QTEST_GUILESS_MAIN(TestDeliveryPath)
