@@ -7,6 +7,7 @@
 #include <QTcpServer>
 #include <QtTest>
 
+#include <functional>
 #include <thread>
 
 using namespace paas::test;
@@ -45,76 +46,115 @@ std::string detailPath(const HttpResult& r)
 class TestDeliveryGuards : public QObject {
     Q_OBJECT
 
-private Q_SLOTS:
-    void guardrailsAndClientErrors()
-    {
-        PaasProcess app;
-        QVERIFY2(app.start(), app.output().constData());
-        const std::string id = createProject(app, deliverySpec("guards"));
-        QVERIFY(!id.empty());
-        auto post = [&](const std::string& event, nlohmann::json body) { return postEvent(app, event, body); };
+    std::unique_ptr<PaasProcess> m_app;
+    std::string m_id;
+    std::string m_fan;   // the project of the concurrency tests
 
+    HttpResult post(const std::string& event, const nlohmann::json& body) const { return postEvent(*m_app, event, body); }
+    QString base() const { return QString::fromStdString("/api/projects/" + m_id); }
+
+    // Ten promotions of m_fan posted at once from ten threads.
+    std::vector<HttpResult> tenAtOnce(const std::function<std::string(int)>& target) const
+    {
+        std::vector<HttpResult> answers(10);
+        std::vector<std::thread> threads;
+        const QString url = m_app->url() + "/api/events/promotion";
+        for (int i = 0; i < 10; ++i) {
+            const nlohmann::json body{{"project_id", m_fan}, {"from_env", "dev"}, {"to_env", target(i)}};
+            threads.emplace_back([&answers, url, body, i] {
+                answers[i] = http("POST", url, QByteArray::fromStdString(body.dump()));
+            });
+        }
+        for (auto& t : threads)
+            t.join();
+        return answers;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_app = std::make_unique<PaasProcess>();
+        QVERIFY2(m_app->start(), m_app->output().constData());
+        m_id = createProject(*m_app, deliverySpec("guards"));
+        QVERIFY(!m_id.empty());
+    }
+
+    void badRequests()
+    {
         EXPECT_ERROR(post("deployment", {{"project_id", "nope"}}), 404, "project_not_found");
         EXPECT_ERROR(post("deployment", nlohmann::json::object()), 400, "missing_project_id");
         EXPECT_ERROR(post("deployment", {{"project_id", 5}}), 400, "invalid_field");
-        EXPECT_ERROR(app.send("POST", "/api/events/deployment", "{not json"), 400, "malformed_json");
-        HttpResult r = post("deployment", {{"project_id", id}, {"environment", "qa"}});
+        EXPECT_ERROR(m_app->send("POST", "/api/events/deployment", "{not json"), 400, "malformed_json");
+        HttpResult r = post("deployment", {{"project_id", m_id}, {"environment", "qa"}});
         EXPECT_ERROR(r, 400, "unknown_environment");
         QVERIFY(r.json()["error"]["message"].get<std::string>().find("'qa'") != std::string::npos);
         QCOMPARE(detailPath(r), "/environment");
-        r = post("deployment", {{"project_id", id}, {"environment", "staging"}});
+        r = post("deployment", {{"project_id", m_id}, {"environment", "staging"}});
         EXPECT_ERROR(r, 400, "deploy_dev_only");
         QVERIFY(r.json()["error"]["message"].get<std::string>().find("/api/events/promotion") != std::string::npos);
-        EXPECT_ERROR(post("deployment", {{"project_id", id}, {"environment", "production"}}), 400, "deploy_dev_only");
+        EXPECT_ERROR(post("deployment", {{"project_id", m_id}, {"environment", "production"}}), 400, "deploy_dev_only");
+    }
 
-        // Nothing deployed anywhere yet.
-        EXPECT_ERROR(post("promotion", {{"project_id", id}, {"from_env", "dev"}, {"to_env", "staging"}}), 409,
+    void nothingDeployedYet()
+    {
+        EXPECT_ERROR(post("promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}}), 409,
                      "nothing_deployed");
-        EXPECT_ERROR(post("rollback", {{"project_id", id}, {"environment", "dev"}}), 409, "nothing_deployed");
-        QCOMPARE(app.waitForOp(acceptedOp(post("deployment", {{"project_id", id}})))["status"], "completed");
+        EXPECT_ERROR(post("rollback", {{"project_id", m_id}, {"environment", "dev"}}), 409, "nothing_deployed");
+        EXPECT_ERROR(m_app->get(base() + "/diff?from=dev&to=staging"), 409, "nothing_deployed");
+        QCOMPARE(m_app->waitForOp(acceptedOp(post("deployment", {{"project_id", m_id}})))["status"], "completed");
+    }
 
-        EXPECT_ERROR(post("promotion", {{"project_id", id}, {"from_env", "dev"}, {"to_env", "dev"}}), 409,
+    void promotionGuards()
+    {
+        EXPECT_ERROR(post("promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "dev"}}), 409,
                      "same_environment");
-        EXPECT_ERROR(post("promotion", {{"project_id", id}, {"from", "prod"}, {"to", "production"}}), 409,
+        EXPECT_ERROR(post("promotion", {{"project_id", m_id}, {"from", "prod"}, {"to", "production"}}), 409,
                      "same_environment");
-        r = post("promotion", {{"project_id", id}, {"from_env", "dev"}, {"to_env", "qa"}});
+        HttpResult r = post("promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "qa"}});
         EXPECT_ERROR(r, 400, "unknown_environment");
         QCOMPARE(detailPath(r), "/to_env");
-        r = post("promotion", {{"project_id", id}, {"from_env", "dev"}});
+        r = post("promotion", {{"project_id", m_id}, {"from_env", "dev"}});
         EXPECT_ERROR(r, 400, "missing_environment");
         QCOMPARE(detailPath(r), "/to_env");
-        EXPECT_ERROR(post("promotion", {{"project_id", id}, {"from_env", "staging"}, {"to_env", "prod"}}), 409,
+        EXPECT_ERROR(post("promotion", {{"project_id", m_id}, {"from_env", "staging"}, {"to_env", "prod"}}), 409,
                      "nothing_deployed");
-        r = post("release", {{"project_id", id}, {"from_env", "dev"}, {"to_env", "staging"}});
+        r = post("release", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}});
         EXPECT_ERROR(r, 400, "not_production");
         QCOMPARE(detailPath(r), "/to_env");
+    }
 
-        EXPECT_ERROR(post("rollback", {{"project_id", id}, {"environment", "dev"}}), 409, "no_previous_release");
-        EXPECT_ERROR(post("rollback", {{"project_id", id}, {"environment", "dev"}, {"release", 1}}), 409,
-                     "already_current");
-        EXPECT_ERROR(post("rollback", {{"project_id", id}, {"environment", "dev"}, {"release", 7}}), 404,
-                     "release_not_found");
-        EXPECT_ERROR(post("rollback", {{"project_id", id}, {"environment", "dev"}, {"release", "1"}}), 400,
-                     "invalid_release");
-        EXPECT_ERROR(post("rollback", {{"project_id", id}, {"environment", "dev"}, {"release", 0}}), 400,
-                     "invalid_release");
-        EXPECT_ERROR(post("rollback", {{"project_id", id}}), 400, "missing_environment");
+    void rollbackGuards()
+    {
+        auto rollback = [&](nlohmann::json extra) {
+            extra["project_id"] = m_id;
+            return post("rollback", extra);
+        };
+        EXPECT_ERROR(rollback({{"environment", "dev"}}), 409, "no_previous_release");
+        EXPECT_ERROR(rollback({{"environment", "dev"}, {"release", 1}}), 409, "already_current");
+        EXPECT_ERROR(rollback({{"environment", "dev"}, {"release", 7}}), 404, "release_not_found");
+        EXPECT_ERROR(rollback({{"environment", "dev"}, {"release", "1"}}), 400, "invalid_release");
+        EXPECT_ERROR(rollback({{"environment", "dev"}, {"release", 0}}), 400, "invalid_release");
+        EXPECT_ERROR(rollback(nlohmann::json::object()), 400, "missing_environment");
+        EXPECT_ERROR(rollback({{"environment", "staging"}}), 409, "nothing_deployed");
+    }
 
-        // Read APIs: unknown project / env, and diff guardrails.
-        const QString base = QString::fromStdString("/api/projects/" + id);
-        EXPECT_ERROR(app.get("/api/projects/nope/environments"), 404, "project_not_found");
-        EXPECT_ERROR(app.get(base + "/releases?env=qa"), 400, "unknown_environment");
-        EXPECT_ERROR(app.get(base + "/diff?from=dev&to=dev"), 409, "same_environment");
-        EXPECT_ERROR(app.get(base + "/diff?from=staging&to=prod"), 409, "nothing_deployed");
-        EXPECT_ERROR(app.get(base + "/diff?from=dev"), 400, "missing_environment");
-        const nlohmann::json firstDiff = app.get(base + "/diff?from=dev&to=staging").json();
-        QCOMPARE(firstDiff["changed"], true);   // staging is empty: everything is added
-        QCOMPARE(firstDiff["objects"].size(), size_t(3));
-        QCOMPARE(firstDiff["objects"][0]["change"], "added");
-        QVERIFY(firstDiff["unified"].get<std::string>().find("@@ -0,0 +1,") != std::string::npos);
+    void readApiErrorsAndFirstDiff()
+    {
+        EXPECT_ERROR(m_app->get("/api/projects/nope/environments"), 404, "project_not_found");
+        EXPECT_ERROR(m_app->get(base() + "/releases?env=qa"), 400, "unknown_environment");
+        EXPECT_ERROR(m_app->get(base() + "/diff?from=dev&to=dev"), 409, "same_environment");
+        EXPECT_ERROR(m_app->get(base() + "/diff?from=staging&to=prod"), 409, "nothing_deployed");
+        EXPECT_ERROR(m_app->get(base() + "/diff?from=dev"), 400, "missing_environment");
+        const nlohmann::json diff = m_app->get(base() + "/diff?from=dev&to=staging").json();
+        QCOMPARE(diff["changed"], true);   // staging is empty: everything is added
+        QCOMPARE(diff["objects"].size(), size_t(3));
+        QCOMPARE(diff["objects"][0]["change"], "added");
+        QVERIFY(diff["unified"].get<std::string>().find("@@ -0,0 +1,") != std::string::npos);
+    }
 
-        // Nothing was accepted by any refused request.
-        const nlohmann::json ops = app.get(base + "/ops").json();
+    void refusedRequestsCreateNoOps()
+    {
+        const nlohmann::json ops = m_app->get(base() + "/ops").json();
         QCOMPARE(ops["ops"].size(), size_t(2));   // create + deploy
     }
 
@@ -158,30 +198,18 @@ private Q_SLOTS:
 
     void tenConcurrentPromotionsRunOneAtATime()
     {
-        PaasProcess app;
-        QVERIFY2(app.start(), app.output().constData());
         nlohmann::json spec = deliverySpec("fan");
         spec["environments"] = {{"dev", nlohmann::json::object()}};
         for (int i = 1; i <= 10; ++i)
             spec["environments"]["e" + std::to_string(i)] = nlohmann::json::object();
-        const std::string id = createProject(app, spec);
-        QVERIFY(!id.empty());
-        QCOMPARE(app.waitForOp(acceptedOp(postEvent(app, "deployment", {{"project_id", id}})))["status"], "completed");
-
-        std::vector<HttpResult> answers(10);
-        std::vector<std::thread> threads;
-        const QString url = app.url() + "/api/events/promotion";
-        for (int i = 0; i < 10; ++i)
-            threads.emplace_back([&, i] {
-                const nlohmann::json body{{"project_id", id}, {"from_env", "dev"}, {"to_env", "e" + std::to_string(i + 1)}};
-                answers[i] = http("POST", url, QByteArray::fromStdString(body.dump()));
-            });
-        for (auto& t : threads)
-            t.join();
+        m_fan = createProject(*m_app, spec);
+        QVERIFY(!m_fan.empty());
+        QCOMPARE(m_app->waitForOp(acceptedOp(postEvent(*m_app, "deployment", {{"project_id", m_fan}})))["status"],
+                 "completed");
         std::vector<nlohmann::json> done;
-        for (const HttpResult& a : answers) {
+        for (const HttpResult& a : tenAtOnce([](int i) { return "e" + std::to_string(i + 1); })) {
             QVERIFY2(a.status == 202, a.body.constData());
-            done.push_back(app.waitForOp(acceptedOp(a)));
+            done.push_back(m_app->waitForOp(acceptedOp(a)));
             QCOMPARE(done.back()["status"], "completed");
             QCOMPARE(done.back()["classification"], "promote");
         }
@@ -192,8 +220,9 @@ private Q_SLOTS:
         for (size_t i = 1; i < done.size(); ++i)
             QVERIFY2(done[i]["started_at"].get<std::string>() >= done[i - 1]["finished_at"].get<std::string>(),
                      (done[i].dump() + " overlaps " + done[i - 1].dump()).c_str());
-        // In acceptance order (the project's op list), and none lost.
-        const nlohmann::json ops = app.get(QString::fromStdString("/api/projects/" + id + "/ops?limit=20")).json()["ops"];
+        // In acceptance order (the project's op list, oldest last).
+        const nlohmann::json ops =
+            m_app->get(QString::fromStdString("/api/projects/" + m_fan + "/ops?limit=20")).json()["ops"];
         std::vector<std::string> accepted;
         for (auto it = ops.rbegin(); it != ops.rend(); ++it)
             if ((*it)["kind"] == "promote")
@@ -201,42 +230,46 @@ private Q_SLOTS:
         QCOMPARE(accepted.size(), size_t(10));
         for (size_t i = 0; i < done.size(); ++i)
             QCOMPARE(done[i]["id"].get<std::string>(), accepted[i]);
-        const std::string devImage = app.get(QString::fromStdString("/api/projects/" + id)).json()["image"]["ref"];
+    }
+
+    void tenConcurrentPromotionsNoneLost()
+    {
+        QVERIFY(!m_fan.empty());
+        const std::string devImage = m_app->get(QString::fromStdString("/api/projects/" + m_fan)).json()["image"]["ref"];
         for (int i = 1; i <= 10; ++i) {
             const std::string env = "e" + std::to_string(i);
             const nlohmann::json h =
-                app.get(QString::fromStdString("/api/projects/" + id + "/releases?env=" + env)).json();
+                m_app->get(QString::fromStdString("/api/projects/" + m_fan + "/releases?env=" + env)).json();
             QCOMPARE(h["releases"].size(), size_t(1));
             QCOMPARE(h["releases"][0]["image"], devImage);
-            QVERIFY(!readArtifact(app, id, "promotions/dev-to-" + env + "/rendered.yaml").isEmpty());
+            QVERIFY(!readArtifact(*m_app, m_fan, "promotions/dev-to-" + env + "/rendered.yaml").isEmpty());
         }
-        QCOMPARE(deliverySubjects(app, id).size(), 11);   // deploy + 10 promotions
+        QCOMPARE(deliverySubjects(*m_app, m_fan).size(), 11);   // deploy + 10 promotions
+    }
 
-        // Ten concurrent promotions into the SAME environment: each is either
-        // accepted or refused as in progress; every accepted one becomes a release.
-        threads.clear();
-        for (int i = 0; i < 10; ++i)
-            threads.emplace_back([&, i] {
-                const nlohmann::json body{{"project_id", id}, {"from_env", "dev"}, {"to_env", "e1"}};
-                answers[i] = http("POST", url, QByteArray::fromStdString(body.dump()));
-            });
-        for (auto& t : threads)
-            t.join();
+    // Into the SAME environment: each is accepted or refused as in progress;
+    // every accepted one becomes a release.
+    void tenConcurrentPromotionsIntoOneEnvironment()
+    {
+        QVERIFY(!m_fan.empty());
         size_t acceptedCount = 0;
-        for (const HttpResult& a : answers) {
+        for (const HttpResult& a : tenAtOnce([](int) { return std::string("e1"); })) {
             if (a.status == 202) {
                 ++acceptedCount;
-                QCOMPARE(app.waitForOp(acceptedOp(a))["status"], "completed");
-            } else {
-                QCOMPARE(a.status, 409);
-                QCOMPARE(a.json()["error"]["code"], "delivery_in_progress");
+                QCOMPARE(m_app->waitForOp(acceptedOp(a))["status"], "completed");
+                continue;
             }
+            QCOMPARE(a.status, 409);
+            QCOMPARE(a.json()["error"]["code"], "delivery_in_progress");
         }
         QVERIFY(acceptedCount >= 1);
-        const nlohmann::json e1 = app.get(QString::fromStdString("/api/projects/" + id + "/releases?env=e1")).json();
+        const nlohmann::json e1 =
+            m_app->get(QString::fromStdString("/api/projects/" + m_fan + "/releases?env=e1")).json();
         QCOMPARE(e1["releases"].size(), 1 + acceptedCount);
         QCOMPARE(e1["releases"][0]["number"].get<size_t>(), 1 + acceptedCount);
     }
+
+    void cleanupTestCase() { m_app.reset(); }
 };
 
 QTEST_GUILESS_MAIN(TestDeliveryGuards)
