@@ -98,13 +98,10 @@ Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& poli
 
 StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
 {
-    Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
-    if (!project)
-        return {project.status()};
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
-    if (!spec)
-        return {spec.status()};
-    Result<BuildInput> in = prepareBuild(ctx, *spec);
+    Result<ProjectAndSpec> loaded = loadProjectSpec(ctx);
+    if (!loaded)
+        return {loaded.status()};
+    Result<BuildInput> in = prepareBuild(ctx, loaded->spec);
     if (!in)
         return {in.status()};
     ctx.log("building " + in->image + " at commit " + in->commit + " (Dockerfile from " + in->dockerfileSource + ")");
@@ -143,12 +140,11 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
 
 StepOutcome manifestRenderer(StepContext& ctx)
 {
-    Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
-    if (!project)
-        return {project.status()};
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
-    if (!spec)
-        return {spec.status()};
+    Result<ProjectAndSpec> loaded = loadProjectSpec(ctx);
+    if (!loaded)
+        return {loaded.status()};
+    const ProjectRecord* project = &loaded->project;
+    const ProjectSpec* spec = &loaded->spec;
     const std::string image = project->image.is_object() ? project->image.value("ref", "") : "";
     std::map<std::string, std::string> envImages;
     for (const auto& [env, release] : project->environments.items())

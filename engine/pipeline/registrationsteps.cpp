@@ -54,12 +54,10 @@ StepOutcome repoBootstrap(StepContext& ctx)
         ctx.log("project folder moved to " + root.toStdString() + "/.trash/");
         return {Status::ok(), {{"archived", true}}, "project folder moved to .trash"};
     }
-    Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
-    if (!project)
-        return {project.status()};
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
-    if (!spec)
-        return {spec.status()};
+    Result<ProjectAndSpec> loaded = loadProjectSpec(ctx);
+    if (!loaded)
+        return {loaded.status()};
+    const ProjectSpec* spec = &loaded->spec;
     BootstrapRequest request;
     request.projectDir = ctx.projectDir;
     request.projectId = ctx.op.projectId;
@@ -85,6 +83,17 @@ StepOutcome repoBootstrap(StepContext& ctx)
 }
 
 }  // namespace
+
+Result<ProjectAndSpec> loadProjectSpec(StepContext& ctx)
+{
+    Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
+    if (!project)
+        return project.status();
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    if (!spec)
+        return spec.status();
+    return ProjectAndSpec{std::move(project.value()), std::move(spec.value())};
+}
 
 void registerRegistrationSteps(Orchestrator& orchestrator)
 {
