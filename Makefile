@@ -7,6 +7,9 @@ CMAKE_FLAGS ?=
 ARGS        ?=
 CTEST_ARGS  ?=
 UNAME       := $(shell uname -s)
+# ccache hits across clones in different folders (CI clones afresh).
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= true
 
 ifeq ($(UNAME),Darwin)
 DEPS_CMD      = installer/deps-macos.sh
