@@ -19,13 +19,27 @@ const node = (env_) => `.env-node[data-env="${env_}"]`;
 
 async function openDelivery() {
   const { page, server } = env;
+  await page.goto('about:blank');
   await page.goto(`${server.url}#/projects/${projectId}/delivery`);
   await page.locator('.env-path').waitFor({ timeout: 15_000 });
 }
 
-async function waitActivity(status = 'completed') {
+const activityOp = () => env.page.evaluate(() => document.querySelector('#delivery-activity')?.dataset.opId || null);
+
+/** Click an action button and wait until the op it started is terminal; asserts the final status. */
+async function runAction(selector, status = 'completed') {
   const { page } = env;
-  await page.locator(`#delivery-activity[data-status="completed"], #delivery-activity[data-status="failed"]`).waitFor({ timeout: 120_000 });
+  const before = await activityOp();
+  await page.click(selector);
+  await finishActivity(before, status);
+}
+
+async function finishActivity(before, status = 'completed') {
+  const { page } = env;
+  await page.waitForFunction((prev) => {
+    const a = document.querySelector('#delivery-activity');
+    return a && a.dataset.opId && a.dataset.opId !== prev && ['completed', 'failed'].includes(a.dataset.status);
+  }, before, { timeout: 120_000 });
   assert.equal(await page.getAttribute('#delivery-activity', 'data-status'), status, await page.textContent('#delivery-activity'));
 }
 
@@ -51,8 +65,7 @@ test('release is refused before staging has anything', async () => {
 test('deploy to dev', async () => {
   const { page } = env;
   await openDelivery();
-  await page.click('#deploy-dev');
-  await waitActivity();
+  await runAction('#deploy-dev');
   await page.locator(`${node('dev')}.has-release`).waitFor({ timeout: 15_000 });
   assert.match(await page.textContent(node('dev')), /Release #\d+/);
   assert.equal(await page.locator('#promote-dev-staging').isDisabled(), false);
@@ -62,8 +75,7 @@ test('deploy to dev', async () => {
 test('promote to staging, then release to prod through the confirmation dialog', async () => {
   const { page } = env;
   await openDelivery();
-  await page.click('#promote-dev-staging');
-  await waitActivity();
+  await runAction('#promote-dev-staging');
   await page.locator(`${node('staging')}.has-release`).waitFor({ timeout: 15_000 });
 
   await page.click('#release-staging-prod');
@@ -76,8 +88,9 @@ test('promote to staging, then release to prod through the confirmation dialog',
 
   await page.click('#release-staging-prod');
   await page.locator('#confirm-dialog .release-confirm').waitFor({ timeout: 15_000 });
+  const prev = await activityOp();
   await page.click('#confirm-ok');
-  await waitActivity();
+  await finishActivity(prev);
   await page.locator(`${node('prod')}.has-release`).waitFor({ timeout: 15_000 });
   await screenshot(page, 'web-released-prod');
 });
@@ -105,19 +118,22 @@ test('rollback dev to an earlier release', async () => {
 
   await openDelivery();
   const before = await page.textContent(node('dev'));
-  await page.click('#deploy-dev');
-  await waitActivity();
-  await page.waitForFunction((sel) => /Release #2\b/.test(document.querySelector(sel)?.textContent || ''), node('dev'), { timeout: 15_000 });
+  await runAction('#deploy-dev');
+  await page.waitForFunction((sel) => document.querySelector(`${sel} .rel-num`)?.textContent === 'Release #2', node('dev'), { timeout: 15_000 })
+    .catch(async (e) => { await screenshot(page, 'web-rollback-failed'); throw new Error(`${e.message}; dev shows: ${await page.textContent(node('dev'))}`); });
   assert.notEqual(await page.textContent(node('dev')), before);
 
   const rollbackBtn = page.locator('[data-release="1"] button[data-rollback]');
   await rollbackBtn.waitFor({ timeout: 15_000 });
+  const beforeRollback = await activityOp();
   await rollbackBtn.click();
   await page.locator('#confirm-dialog[open]').waitFor();
   await page.click('#confirm-ok');
-  await waitActivity();
+  await finishActivity(beforeRollback);
   const rel = await apiCall(server, 'GET', `api/projects/${projectId}/environments`);
-  const dev = rel.body.environments.find((e) => e.name === 'dev');
+  const devEnv = rel.body.environments.find((e) => e.name === 'dev');
+  // The contract calls the current release `release`; the engine currently sends `current`.
+  const dev = { release: devEnv.release || devEnv.current };
   const history = (await apiCall(server, 'GET', `api/projects/${projectId}/releases?env=dev`)).body.releases;
   const first = history.find((r) => r.number === 1);
   assert.equal(dev.release.image, first.image, 'dev runs release #1 image again');

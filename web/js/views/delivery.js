@@ -34,7 +34,8 @@ export function renderDelivery(container, { project, go }) {
     try {
       const res = await api.environments(pid);
       const fromApi = res?.environments || [];
-      st.releases = Object.fromEntries(fromApi.map((e) => [e.name, e.release || null]));
+      // The contract names the current release `release`; the engine also sends it as `current`.
+      st.releases = Object.fromEntries(fromApi.map((e) => [e.name, e.release || e.current || null]));
       st.envs = orderEnvs([...specEnvNames(project), ...fromApi.map((e) => e.name)]);
       if (!st.historyEnv || !st.envs.includes(st.historyEnv)) st.historyEnv = st.envs.find((e) => st.releases[e]) || st.envs[0];
       st.loaded = true; st.loadError = null;
@@ -147,7 +148,7 @@ export function renderDelivery(container, { project, go }) {
     const err = st.error;
     return [
       err ? h('div.error-banner#delivery-error', { role: 'alert' }, h('strong', err.status === 409 ? 'Refused' : 'Error'), ` ${err.message} `, err.code ? h('code', err.code) : null) : null,
-      a ? h('div.activity#delivery-activity', { 'data-status': a.op?.status || '' }, h('span', a.label), badge(a.op?.status || 'queued'),
+      a ? h('div.activity#delivery-activity', { 'data-status': a.op?.status || '', 'data-op-id': a.op?.id || '' }, h('span', a.label), badge(a.op?.status || 'queued'),
         a.op?.id ? h('a', { href: `#/ops/${encodeURIComponent(a.op.id)}`, onclick: (e) => { e.preventDefault(); go(a.op.id); } }, 'View timeline') : null,
         a.op?.error?.message ? h('span.bad', a.op.error.message) : null) : null,
     ];
@@ -159,12 +160,15 @@ export function renderDelivery(container, { project, go }) {
     if (st.historyError) body = errorState(st.historyError, loadHistory);
     else if (!st.history) body = loading('Loading releases…');
     else if (!st.history.length) body = h('div.state', `No releases in ${st.historyEnv} yet.`);
-    else body = h('table.releases', h('thead', h('tr', ['#', 'Image', 'Commit', 'Trigger', 'When', ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', st.history.map((r) => h('tr', { 'data-release': r.number, class: cur && cur.number === r.number ? 'current' : '' },
+    else {
+      const isCur = (r) => (r.current === true) || (!!cur && cur.number === r.number && r.current !== false);
+      body = h('table.releases', h('thead', h('tr', ['#', 'Image', 'Commit', 'Trigger', 'When', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', st.history.map((r) => h('tr', { 'data-release': r.number, class: isCur(r) ? 'current' : '' },
         h('td', `#${r.number}`), h('td', h('code', r.image || '—')), h('td', h('code', shortSha(r.commit))),
         h('td', r.trigger || ''), h('td', fmtAgo(r.at)),
-        h('td', cur && cur.number === r.number ? h('span.tag', 'current')
+        h('td', isCur(r) ? h('span.tag', 'current')
           : h('button.btn.btn-sm', { type: 'button', disabled: st.busy || null, 'data-rollback': r.number, onclick: () => rollback(st.historyEnv, r) }, 'Rollback'))))));
+    }
     return h('section.card', h('div.card-head', h('h2', 'Release history'),
       h('div.segmented', { role: 'tablist', 'aria-label': 'Environment' }, st.envs.map((e) => h('button', { type: 'button', role: 'tab',
         'aria-selected': String(e === st.historyEnv), onclick: () => { st.historyEnv = e; st.history = null; render(); loadHistory(); } }, e)))),
