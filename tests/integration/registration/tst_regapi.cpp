@@ -1,0 +1,305 @@
+// Issue 3, the API's edges against the real `paas` binary: request
+// validation (malformed, schema-violating, oversized, YAML, alias bombs,
+// unknown action/project, duplicates), the artifacts API (listing, download,
+// every traversal form refused), op ETags and the project list's q/sort.
+#include "tests/integration/registration/regsupport.h"
+
+using namespace paas::test;
+using namespace paas::test::reg;
+
+namespace {
+
+QByteArray yamlHeaders() { return "application/yaml"; }
+
+QByteArray specYaml(const QByteArray& name)
+{
+    return "apiVersion: platform.example.com/v2\n"
+           "kind: App\n"
+           "name: " + name + "  # a comment\n"
+           "runtime: static\n"
+           "capabilities: [http]\n"
+           "environments:\n"
+           "  dev:\n"
+           "    vars: {LOG_LEVEL: info}\n"
+           "networkPolicies: {ingress: internal, egress: none}\n";
+}
+
+QByteArray indented(const QByteArray& text)
+{
+    QByteArray out;
+    for (const QByteArray& line : text.split('\n'))
+        if (!line.isEmpty())
+            out += "  " + line + "\n";
+    return out;
+}
+
+bool detailsHavePath(const nlohmann::json& body, const std::string& path)
+{
+    if (!body.is_object() || !body.contains("error") || !body["error"].contains("details"))
+        return false;
+    for (const auto& d : body["error"]["details"])
+        if (d.value("path", "") == path && !d.value("message", "").empty())
+            return true;
+    return false;
+}
+
+bool isErrorShape(const nlohmann::json& body)
+{
+    return body.is_object() && body.contains("error") && body["error"].is_object()
+        && body["error"]["code"].is_string() && body["error"]["message"].is_string();
+}
+
+}  // namespace
+
+class TestRegApi : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<PaasProcess> m_app;
+    const std::string m_artifactsProject = "artifacts-app";
+
+    std::string createAndWait(const nlohmann::json& spec)
+    {
+        const HttpResult r = m_app->post("/api/events/registration", regEvent("create", spec));
+        if (r.status != 202)
+            return {};
+        const nlohmann::json op = m_app->waitForOp(opIdOf(r));
+        return op.value("status", "") == "completed" ? op.value("project_id", "") : std::string();
+    }
+
+    HttpResult postRaw(const QByteArray& body, const QByteArray& type = "application/json")
+    {
+        return m_app->send("POST", "/api/events/registration", body, {{"Content-Type", type}});
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_app = std::make_unique<PaasProcess>();
+        QVERIFY2(m_app->start(), m_app->output().constData());
+        QCOMPARE(createAndWait(appSpec(m_artifactsProject)), m_artifactsProject);
+    }
+
+    void malformedJsonIs400()
+    {
+        const HttpResult r = postRaw(R"({"action": "create", "spec": {)");
+        QCOMPARE(r.status, 400);
+        QVERIFY(isErrorShape(r.json()));
+        QCOMPARE(r.json()["error"]["code"], "malformed_json");
+    }
+
+    void schemaViolationIs422WithPointers()
+    {
+        nlohmann::json spec = appSpec("Not_A_Label");
+        spec["networkPolicies"]["ingress"] = "everywhere";
+        const HttpResult r = m_app->post("/api/events/registration", regEvent("create", spec));
+        QCOMPARE(r.status, 422);
+        const nlohmann::json body = r.json();
+        QVERIFY(isErrorShape(body));
+        QVERIFY2(detailsHavePath(body, "/spec/name"), r.body.constData());
+        QVERIFY2(detailsHavePath(body, "/spec/networkPolicies/ingress"), r.body.constData());
+        // The legacy endpoint validates the same way.
+        const HttpResult legacy = m_app->send("POST", "/api/projects", QByteArray::fromStdString(spec.dump()));
+        QCOMPARE(legacy.status, 422);
+        QVERIFY2(detailsHavePath(legacy.json(), "/spec/name"), legacy.body.constData());
+    }
+
+    void oversizedBodyIs413()
+    {
+        nlohmann::json body = regEvent("create", appSpec("too-big"));
+        body["padding"] = std::string(2 * 1024 * 1024, 'x');
+        const HttpResult r = m_app->post("/api/events/registration", body);
+        QCOMPARE(r.status, 413);
+        QVERIFY(isErrorShape(r.json()));
+        QCOMPARE(m_app->get("/healthz").status, 200);
+        QCOMPARE(m_app->get(projectPath("too-big")).status, 404);
+    }
+
+    void yamlBodyAccepted()
+    {
+        const QByteArray yaml = "action: create\nspec:\n" + indented(specYaml("yaml-app"));
+        const HttpResult r = postRaw(yaml, yamlHeaders());
+        QVERIFY2(r.status == 202, r.body.constData());
+        const nlohmann::json op = m_app->waitForOp(opIdOf(r));
+        QVERIFY2(op["status"] == "completed", describe(op));
+        QCOMPARE(m_app->get(projectPath("yaml-app")).json()["spec"]["networkPolicies"]["egress"], "none");
+        // The legacy create takes the bare spec as YAML.
+        const HttpResult legacy = m_app->send("POST", "/api/projects", specYaml("yaml-legacy"),
+                                              {{"Content-Type", yamlHeaders()}});
+        QVERIFY2(legacy.status == 201, legacy.body.constData());
+        QCOMPARE(legacy.json()["project"]["id"], "yaml-legacy");
+    }
+
+    void yamlAliasBombRefused()
+    {
+        QByteArray bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+        const char* names = "abcdefghi";
+        for (int i = 1; i < 9; ++i) {
+            QByteArray line = QByteArray(1, names[i]) + ": &" + names[i] + " [";
+            for (int k = 0; k < 9; ++k)
+                line += QByteArray(k ? "," : "") + "*" + names[i - 1];
+            bomb += line + "]\n";
+        }
+        bomb += "action: create\nspec: *i\n";
+        const HttpResult r = postRaw(bomb, yamlHeaders());
+        QVERIFY2(r.status >= 400 && r.status < 500, r.body.constData());
+        QVERIFY(isErrorShape(r.json()));
+        QCOMPARE(m_app->get("/healthz").status, 200);
+        QCOMPARE(m_app->get("/healthz").json()["status"], "ok");
+    }
+
+    void unknownActionIs400()
+    {
+        const HttpResult r = m_app->post("/api/events/registration", regEvent("destroy", appSpec("x-app")));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json()["error"]["code"], "invalid_action");
+        QVERIFY(detailsHavePath(r.json(), "/action"));
+    }
+
+    void unknownProjectIs404()
+    {
+        HttpResult r = m_app->post("/api/events/registration", regEvent("update", appSpec("ghost"), "ghost"));
+        QCOMPARE(r.status, 404);
+        QVERIFY(isErrorShape(r.json()));
+        r = m_app->post("/api/events/registration", regEvent("delete", nullptr, "ghost"));
+        QCOMPARE(r.status, 404);
+        QCOMPARE(m_app->send("PUT", projectPath("ghost"), QByteArray::fromStdString(appSpec("ghost").dump())).status, 404);
+        QCOMPARE(m_app->send("DELETE", projectPath("ghost"), {}).status, 404);
+        QCOMPARE(m_app->get(projectPath("ghost")).status, 404);
+        QCOMPARE(m_app->get(projectPath("ghost", "/ops")).status, 404);
+        QCOMPARE(m_app->get("/api/ops/op-0000000000000-nosuchop").status, 404);
+    }
+
+    void duplicateCreateIs409()
+    {
+        HttpResult r = m_app->post("/api/events/registration", regEvent("create", appSpec(m_artifactsProject)));
+        QCOMPARE(r.status, 409);
+        QVERIFY(isErrorShape(r.json()));
+        // Same id under another name, and same name under another id.
+        r = m_app->post("/api/events/registration", regEvent("create", appSpec("other-name"), m_artifactsProject));
+        QCOMPARE(r.status, 409);
+        r = m_app->post("/api/events/registration", regEvent("create", appSpec(m_artifactsProject), "fresh-id"));
+        QCOMPARE(r.status, 409);
+        QCOMPARE(m_app->get(projectPath("fresh-id")).status, 404);
+    }
+
+    void artifactListingAndDownload()
+    {
+        const HttpResult list = m_app->get(projectPath(m_artifactsProject, "/artifacts"));
+        QCOMPARE(list.status, 200);
+        std::set<std::string> files, dirs;
+        const nlohmann::json listing = list.json();   // keep the document alive while iterating
+        for (const auto& f : listing["files"]) {
+            const std::string path = f["path"];
+            QVERIFY2(path.find(".git") == std::string::npos || path.find(".gitignore") != std::string::npos,
+                     path.c_str());
+            QVERIFY(f.contains("size") && f["mtime"].is_string());
+            (f["dir"] == true ? dirs : files).insert(path);
+        }
+        for (const char* expected : {"registration/project.yaml", "registration/registration.json",
+                                     "repos/source/Dockerfile", "repos/manifests/kustomization.yaml",
+                                     "repos/manifests/rendered.yaml", "build/Dockerfile", "build/image.txt",
+                                     "build/publish-local-daemon.json"})
+            QVERIFY2(files.count(expected), (std::string(expected) + " missing from " + list.body.toStdString()).c_str());
+        QVERIFY(dirs.count("repos/source"));
+
+        const HttpResult yaml = m_app->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"));
+        QCOMPARE(yaml.status, 200);
+        QVERIFY2(yaml.header("Content-Type").contains("yaml"), yaml.header("Content-Type").constData());
+        QVERIFY(!yaml.header("ETag").isEmpty());
+        QCOMPARE(yaml.body, readFile(projectDir(*m_app, m_artifactsProject) + "/registration/project.yaml"));
+        const HttpResult again = m_app->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"),
+                                            {{"If-None-Match", yaml.header("ETag")}});
+        QCOMPARE(again.status, 304);
+        const HttpResult json = m_app->get(projectPath(m_artifactsProject, "/artifacts/build/publish-local-daemon.json"));
+        QCOMPARE(json.status, 200);
+        QVERIFY(json.header("Content-Type").startsWith("application/json"));
+        QCOMPARE(m_app->get(projectPath(m_artifactsProject, "/artifacts/nope.txt")).status, 404);
+        QCOMPARE(m_app->get(projectPath(m_artifactsProject, "/artifacts/repos/source/.git/config")).status, 404);
+    }
+
+    void artifactTraversalRefused()
+    {
+        const QByteArray secret = "TOP-SECRET-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+        const QString outside = m_app->artifactsRoot() + "/secret.txt";   // beside the project folders
+        QFile f(outside);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(secret);
+        f.close();
+        const QString dir = projectDir(*m_app, m_artifactsProject);
+        QVERIFY(QFile::link(outside, dir + "/leak.txt"));
+        QVERIFY(QFile::link(m_app->artifactsRoot(), dir + "/leakdir"));
+        const QByteArray base = "/api/projects/" + QByteArray::fromStdString(m_artifactsProject) + "/artifacts/";
+        const QByteArray cases[] = {
+            "../secret.txt", "registration/../../secret.txt", "%2e%2e/secret.txt", "%2E%2E%2Fsecret.txt",
+            "registration%2f..%2f..%2fsecret.txt", "..%5csecret.txt", "/etc/passwd", "%2fetc%2fpasswd",
+            "%2F" + QUrl::toPercentEncoding(outside), "registration/project.yaml%00.txt", "%00", "leak.txt",
+            "leakdir/secret.txt", "./../secret.txt",
+        };
+        for (const QByteArray& c : cases) {
+            const RawResult r = rawGet(*m_app, base + c);
+            QVERIFY2(r.status == 400 || r.status == 404, (c + " -> " + QByteArray::number(r.status)).constData());
+            QVERIFY2(!r.body.contains(secret) && !r.body.contains("root:x:0:0"), c.constData());
+        }
+        // The symlinks are not listed either.
+        const nlohmann::json listing = m_app->get(projectPath(m_artifactsProject, "/artifacts")).json();
+        QVERIFY(listing["files"].size() > 5);
+        for (const auto& file : listing["files"])
+            QVERIFY(file["path"] != "leak.txt" && file["path"] != "leakdir");
+        QCOMPARE(m_app->get("/healthz").status, 200);
+    }
+
+    void opEtagAndNotModified()
+    {
+        const std::string opId = projectOps(*m_app, m_artifactsProject).back()["id"];
+        const QString path = "/api/ops/" + QString::fromStdString(opId);
+        const HttpResult first = m_app->get(path);
+        QCOMPARE(first.status, 200);
+        const QByteArray etag = first.header("ETag");
+        QVERIFY(!etag.isEmpty());
+        const HttpResult second = m_app->get(path, {{"If-None-Match", etag}});
+        QCOMPARE(second.status, 304);
+        QVERIFY(second.body.isEmpty());
+        QCOMPARE(m_app->get(path, {{"If-None-Match", "\"other\""}}).status, 200);
+    }
+
+    void projectListFilterAndSort()
+    {
+        for (const char* name : {"zeta-list", "alpha-list", "mid-other"})
+            QVERIFY(!createAndWait(appSpec(name)).empty());
+        // Update the alphabetically-first one last: it is the most recently updated.
+        const HttpResult up = m_app->post("/api/events/registration",
+                                          regEvent("update", appSpec("alpha-list", "static", {{"LOG_LEVEL", "x"}}), "alpha-list"));
+        QCOMPARE(up.status, 202);
+        QCOMPARE(m_app->waitForOp(opIdOf(up))["status"], "completed");
+
+        auto names = [&](const QString& query) {
+            std::vector<std::string> out;
+            const HttpResult r = m_app->get("/api/projects" + query);
+            const nlohmann::json doc = r.json();
+            for (const auto& p : doc["projects"])
+                out.push_back(p["id"]);
+            return out;
+        };
+        QVERIFY2(names("?q=list&sort=name") == (std::vector<std::string>{"alpha-list", "zeta-list"}),
+                 m_app->get("/api/projects?q=list&sort=name").body.constData());
+        QCOMPARE(names("?q=LIST&sort=name"), (std::vector<std::string>{"alpha-list", "zeta-list"}));
+        QCOMPARE(names("?q=no-such-project"), std::vector<std::string>{});
+        const std::vector<std::string> byUpdate = names("?sort=updated");
+        QVERIFY(!byUpdate.empty());
+        QCOMPARE(byUpdate.front(), std::string("alpha-list"));
+        const std::vector<std::string> byName = names("?sort=name");
+        QVERIFY(std::is_sorted(byName.begin(), byName.end()));
+        QVERIFY(byName.size() >= 4);
+        const nlohmann::json all = m_app->get("/api/projects").json();
+        QCOMPARE(all["count"], all["projects"].size());
+    }
+
+    void cleanupTestCase()
+    {
+        QVERIFY2(m_app->stop(), m_app->output().right(3000).constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRegApi)
+#include "tst_regapi.moc"

@@ -1,0 +1,220 @@
+// Issue 3, durability and ordering against the real `paas` binary: projects
+// and ops survive a restart (and the hooks find the restarted app), a kill -9
+// mid-pipeline never leaves an op running, 20 concurrent creates all
+// complete, 20 concurrent updates of one project run one at a time in
+// acceptance order with none lost.
+#include "tests/integration/registration/regsupport.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <set>
+
+using namespace paas::test;
+using namespace paas::test::reg;
+
+namespace {
+
+QProcessEnvironment gitEnv()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* role : {"AUTHOR", "COMMITTER"}) {
+        env.insert(QString("GIT_%1_NAME").arg(role), "Reg Test");
+        env.insert(QString("GIT_%1_EMAIL").arg(role), "regtest@example.com");
+    }
+    env.remove("PAAS_LOCAL_API_BASE_URL");
+    return env;
+}
+
+// Every accepted op must end completed, or failed with `interrupted`.
+bool endedCleanly(const nlohmann::json& op)
+{
+    if (op.value("status", "") == "completed")
+        return true;
+    return op.value("status", "") == "failed" && op["error"].is_object() && op["error"].value("code", "") == "interrupted";
+}
+
+}  // namespace
+
+class TestRegDurability : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void projectsAndOpsSurviveRestart()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        const std::string id = "durable";
+        HttpResult r = app.post("/api/events/registration", regEvent("create", appSpec(id)));
+        QCOMPARE(r.status, 202);
+        const nlohmann::json created = app.waitForOp(opIdOf(r));
+        QVERIFY2(created["status"] == "completed", describe(created));
+        r = app.post("/api/events/registration", regEvent("update", appSpec(id, "static", {{"LOG_LEVEL", "trace"}}), id));
+        QCOMPARE(r.status, 202);
+        const nlohmann::json updated = app.waitForOp(opIdOf(r));
+        QVERIFY2(updated["status"] == "completed", describe(updated));
+        const nlohmann::json before = app.get(projectPath(id)).json();
+        QVERIFY(app.stop());
+
+        PaasProcess second(app.root());
+        QVERIFY2(second.start(), second.output().constData());
+        const nlohmann::json after = second.get(projectPath(id)).json();
+        QCOMPARE(after["status"], "ready");
+        QCOMPARE(after["spec"], before["spec"]);
+        QCOMPARE(after["last_op"]["id"], updated["id"]);
+        for (const nlohmann::json& op : {created, updated}) {
+            const nlohmann::json again = second.get("/api/ops/" + QString::fromStdString(op["id"])).json();
+            QCOMPARE(again["status"], "completed");
+            QCOMPARE(again["steps"], op["steps"]);
+            QCOMPARE(again["finished_at"], op["finished_at"]);
+        }
+        const nlohmann::json ops = projectOps(second, id);
+        QCOMPARE(ops.size(), size_t(2));
+        QCOMPARE(ops[0]["id"], updated["id"]);   // newest first
+        QCOMPARE(second.get("/api/projects").json()["count"], 1);
+
+        // The pipeline works after the restart, and the hook finds the new
+        // address (the api-url file is rewritten on start).
+        const QString source = projectDir(second, id) + "/repos/source";
+        QByteArray out;
+        QCOMPARE(run("git", {"commit", "--allow-empty", "-m", "feat: after restart"}, source, &out, 60000, gitEnv()), 0);
+        QCOMPARE(run("git", {"rev-parse", "HEAD"}, source, &out, 60000, gitEnv()), 0);
+        const std::string commit = out.trimmed().toStdString();
+        nlohmann::json ci;
+        QVERIFY2(waitFor([&] {
+                     for (const auto& op : projectOps(second, id))
+                         if (op["kind"] == "ci" && op["trigger"].value("commit", "") == commit)
+                             ci = op;
+                     return ci.is_object();
+                 }),
+                 "the hook did not reach the restarted app");
+        QCOMPARE(second.waitForOp(ci["id"])["status"], "completed");
+        QVERIFY(second.stop());
+    }
+
+    void killNineMidPipelineNeverLeavesOpsRunning()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        std::vector<std::string> opIds;
+        for (int i = 0; i < 6; ++i) {
+            const HttpResult r = app.post("/api/events/registration", regEvent("create", appSpec("crash-" + std::to_string(i))));
+            QCOMPARE(r.status, 202);
+            opIds.push_back(opIdOf(r));
+        }
+        int unfinished = 0;
+        for (const std::string& id : opIds)
+            unfinished += isTerminal(app.get("/api/ops/" + QString::fromStdString(id)).json()) ? 0 : 1;
+        app.kill();
+        qInfo() << "ops not yet finished just before kill -9:" << unfinished << "of" << opIds.size();
+
+        PaasProcess second(app.root());
+        QVERIFY2(second.start(), second.output().constData());
+        for (const std::string& id : opIds) {
+            const nlohmann::json op = second.waitForOp(id, 180000);
+            QVERIFY2(isTerminal(op), ("op still not finished after restart: " + op.dump()).c_str());
+            QVERIFY2(endedCleanly(op), describe(op));
+            for (const auto& step : op["steps"])
+                QVERIFY2(step["status"] != "running", describe(op));
+            const nlohmann::json project = second.get(projectPath(op["project_id"])).json();
+            if (op["status"] == "completed") {
+                QCOMPARE(project["status"], "ready");
+                QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/build/image.txt"));
+                QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/repos/manifests/rendered.yaml"));
+            }
+        }
+        // The engine is healthy and takes new work after recovery.
+        const HttpResult r = second.post("/api/events/registration", regEvent("create", appSpec("after-crash")));
+        QCOMPARE(r.status, 202);
+        QCOMPARE(second.waitForOp(opIdOf(r))["status"], "completed");
+        QVERIFY(second.stop());
+    }
+
+    void twentyConcurrentCreatesAllComplete()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        std::vector<Request> requests;
+        for (int i = 0; i < 20; ++i)
+            requests.push_back({"POST", "/api/events/registration",
+                                QByteArray::fromStdString(regEvent("create", appSpec("conc-" + std::to_string(i))).dump())});
+        const std::vector<HttpResult> results = parallelRequests(app, requests);
+        std::set<std::string> projects;
+        for (size_t i = 0; i < results.size(); ++i) {
+            QVERIFY2(results[i].status == 202, results[i].body.constData());
+            const nlohmann::json op = app.waitForOp(opIdOf(results[i]), 300000);
+            QVERIFY2(op["status"] == "completed", describe(op));
+            projects.insert(op["project_id"]);
+            QVERIFY(QFile::exists(projectDir(app, op["project_id"]) + "/build/image.txt"));
+        }
+        QCOMPARE(projects.size(), size_t(20));
+        const nlohmann::json list = app.get("/api/projects").json();
+        QCOMPARE(list["count"], 20);
+        for (const auto& p : list["projects"])
+            QCOMPARE(p["status"], "ready");
+        QVERIFY(app.stop());
+    }
+
+    void twentyConcurrentUpdatesRunInAcceptanceOrder()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        const std::string id = "serial";
+        const HttpResult created = app.post("/api/events/registration", regEvent("create", appSpec(id)));
+        QCOMPARE(created.status, 202);
+        const nlohmann::json createOp = app.waitForOp(opIdOf(created));
+        QVERIFY2(createOp["status"] == "completed", describe(createOp));
+
+        std::vector<Request> requests;
+        for (int i = 0; i < 20; ++i)
+            requests.push_back({"POST", "/api/events/registration",
+                                QByteArray::fromStdString(
+                                    regEvent("update", appSpec(id, "static", {{"SEQ", std::to_string(i)}}), id).dump())});
+        const std::vector<HttpResult> results = parallelRequests(app, requests);
+        std::map<std::string, int> seqOf;   // op id -> SEQ it carries
+        for (int i = 0; i < 20; ++i) {
+            QVERIFY2(results[i].status == 202, results[i].body.constData());
+            seqOf[opIdOf(results[i])] = i;
+        }
+        QCOMPARE(seqOf.size(), size_t(20));
+        std::vector<nlohmann::json> ops;
+        for (const auto& [opId, seq] : seqOf) {
+            const nlohmann::json op = app.waitForOp(opId, 300000);
+            QVERIFY2(op["status"] == "completed", describe(op));
+        }
+        // Acceptance order: the project's op list (newest first) reversed.
+        const nlohmann::json listed = projectOps(app, id);
+        QCOMPARE(listed.size(), size_t(21));
+        for (auto it = listed.rbegin(); it != listed.rend(); ++it)
+            ops.push_back(app.get("/api/ops/" + QString::fromStdString((*it)["id"])).json());
+        QCOMPARE(ops.front()["id"], createOp["id"]);
+        for (size_t i = 1; i < ops.size(); ++i) {
+            QVERIFY2(seqOf.count(ops[i]["id"]), describe(ops[i]));
+            const std::string prevEnd = ops[i - 1]["finished_at"], start = ops[i]["started_at"];
+            QVERIFY2(prevEnd <= start, (prevEnd + " > " + start + " for op " + ops[i]["id"].get<std::string>()).c_str());
+        }
+        // The last accepted update is what the project holds: none lost or reordered.
+        const std::string last = std::to_string(seqOf.at(ops.back()["id"]));
+        const nlohmann::json project = app.get(projectPath(id)).json();
+        QCOMPARE(project["spec"]["environments"]["dev"]["vars"]["SEQ"], last);
+        QCOMPARE(project["last_op"]["id"], ops.back()["id"]);
+        const YAML::Node stored = YAML::Load(readFile(projectDir(app, id) + "/registration/project.yaml").toStdString());
+        QCOMPARE(stored["environments"]["dev"]["vars"]["SEQ"].as<std::string>(), last);
+        bool rendered = false;
+        for (const YAML::Node& doc : YAML::LoadAll(readFile(projectDir(app, id) + "/repos/manifests/rendered.yaml").toStdString()))
+            if (doc["kind"] && doc["kind"].as<std::string>() == "Deployment")
+                for (const YAML::Node& e : doc["spec"]["template"]["spec"]["containers"][0]["env"])
+                    rendered |= e["name"].as<std::string>() == "SEQ" && e["value"].as<std::string>() == last;
+        QVERIFY2(rendered, "rendered.yaml does not carry the last update");
+        // Each update's registrar recorded its own spec, in order.
+        for (size_t i = 1; i < ops.size(); ++i) {
+            const auto& reg = ops[i]["steps"][0];
+            QCOMPARE(reg["name"], "registrar");
+            QCOMPARE(reg["status"], "completed");
+        }
+        QVERIFY(app.stop());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRegDurability)
+#include "tst_regdurability.moc"
