@@ -15,7 +15,7 @@ function opItem(op, selected, go) {
     href: `#/ops/${encodeURIComponent(op.id)}`, 'aria-current': selected ? 'true' : null, 'data-op-id': op.id,
     onclick: (e) => { e.preventDefault(); go(op.id); },
   }, h('span.op-kind', kindLabel(op.kind)), badge(op.status),
-  h('span.op-meta', h('code', op.id.length > 14 ? `${op.id.slice(0, 14)}…` : op.id), ' · ', fmtAgo(op.created_at),
+  h('span.op-meta', h('code', { title: op.id }, op.id.length > 14 ? `…${op.id.slice(-8)}` : op.id), ' · ', fmtAgo(op.created_at),
     op.finished_at ? ` · ${fmtDuration(op.started_at || op.created_at, op.finished_at)}` : '')));
 }
 
