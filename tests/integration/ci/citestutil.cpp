@@ -136,15 +136,22 @@ nlohmann::json waitForCiOp(const PaasProcess& app, const std::string& projectId,
 std::vector<HttpResult> postConcurrently(const QString& url, const std::vector<QByteArray>& bodies,
                                          const Headers& headers, int timeoutMs)
 {
+    return postConcurrently(std::vector<QString>(bodies.size(), url), bodies, headers, timeoutMs);
+}
+
+std::vector<HttpResult> postConcurrently(const std::vector<QString>& urls, const std::vector<QByteArray>& bodies,
+                                         const Headers& headers, int timeoutMs)
+{
     // One QNetworkAccessManager per request: each has its own connection
     // pool, so every request gets its own TCP connection at the same time.
     std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
     std::vector<QNetworkReply*> replies;
     QEventLoop loop;
-    int pending = static_cast<int>(bodies.size());
-    for (const QByteArray& body : bodies) {
+    int pending = static_cast<int>(std::min(bodies.size(), urls.size()));
+    for (size_t i = 0; i < bodies.size() && i < urls.size(); ++i) {
+        const QByteArray& body = bodies[i];
         managers.push_back(std::make_unique<QNetworkAccessManager>());
-        QNetworkRequest request{QUrl(url)};
+        QNetworkRequest request{QUrl(urls[i])};
         request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
         for (const auto& [k, v] : headers)
             request.setRawHeader(k, v);

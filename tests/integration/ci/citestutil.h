@@ -52,6 +52,9 @@ nlohmann::json waitForCiOp(const PaasProcess& app, const std::string& projectId,
 // Sends every body as POST to `url` at once, one connection each.
 std::vector<HttpResult> postConcurrently(const QString& url, const std::vector<QByteArray>& bodies,
                                          const Headers& headers = {}, int timeoutMs = 60000);
+// The same, request i going to urls[i] (for spreading over several instances).
+std::vector<HttpResult> postConcurrently(const std::vector<QString>& urls, const std::vector<QByteArray>& bodies,
+                                         const Headers& headers = {}, int timeoutMs = 60000);
 
 struct SseEvent {
     QByteArray event;

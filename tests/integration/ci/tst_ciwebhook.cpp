@@ -251,6 +251,46 @@ private Q_SLOTS:
         QCOMPARE(forCommit.front().value("id", ""), opId);
     }
 
+    void concurrentWebhooksAcrossTwoInstancesMakeOneOp()
+    {
+        // A second instance joins the first one's NATS (PAAS_NATS_URL) and
+        // shares its artifacts root: one JetStream, two API processes. The
+        // dedupe marker must hold across them, not just inside one process.
+        const json nats = m_app.get("/api/system").json()["nats"];
+        const std::string natsUrl = nats.is_object() ? nats.value("url", "") : "";
+        QVERIFY2(!natsUrl.empty(), nats.dump().c_str());
+        PaasProcess second(m_app.root());
+        second.env().insert("PAAS_NATS_URL", QString::fromStdString(natsUrl));
+        second.env().insert("PAAS_NATS_STORE_DIR", m_app.root() + "/nats-unused");
+        QVERIFY2(second.start(), second.output().constData());
+        QCOMPARE(second.get("/api/system").json()["nats"].value("mode", ""), std::string("external"));
+
+        for (int round = 0; round < 3; ++round) {
+            const std::string sha = commitNoHooks();
+            QVERIFY(!sha.empty());
+            const QByteArray body = QByteArray::fromStdString(json{{"project_id", m_id}, {"branch", "main"}, {"commit", sha}}.dump());
+            std::vector<QString> urls;
+            for (int i = 0; i < 50; ++i)
+                urls.push_back((i % 2 ? second.url() : m_app.url()) + kHook);
+            const std::vector<HttpResult> results = postConcurrently(urls, std::vector<QByteArray>(50, body));
+            int accepted = 0, deduped = 0;
+            std::string opId;
+            for (const HttpResult& r : results) {
+                if (r.status == 202) {
+                    ++accepted;
+                    opId = r.json()["op"].value("id", "");
+                }
+                deduped += r.status == 200 && r.json().value("reason", "") == "ignored: commit already processed";
+            }
+            QCOMPARE(accepted, 1);
+            QCOMPARE(deduped, 49);
+            QCOMPARE(m_app.waitForOp(opId).value("status", ""), std::string("completed"));
+            QCOMPARE(ciOpsFor(m_app, m_id, sha).size(), size_t(1));
+            QCOMPARE(ciOpsFor(second, m_id, sha).size(), size_t(1));
+        }
+        QVERIFY(second.stop());
+    }
+
     void forgePushPayloadsAreAccepted()
     {
         // GitHub/Gitea push: project from repository.name ...
