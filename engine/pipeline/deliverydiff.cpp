@@ -126,11 +126,15 @@ nlohmann::json DeliveryDiff::objectChanges(const std::vector<nlohmann::json>& be
     std::vector<std::pair<std::string, std::string>> order;
     std::map<std::pair<std::string, std::string>, std::pair<nlohmann::json, nlohmann::json>> byKey;
     for (const auto& o : before) {
+        if (!o.is_object())
+            continue;
         if (!byKey.count(keyOf(o)))
             order.push_back(keyOf(o));
         byKey[keyOf(o)].first = o;
     }
     for (const auto& o : after) {
+        if (!o.is_object())
+            continue;
         if (!byKey.count(keyOf(o)))
             order.push_back(keyOf(o));
         byKey[keyOf(o)].second = o;

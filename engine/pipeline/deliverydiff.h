@@ -10,7 +10,7 @@
 //   - objectChanges(): per Kubernetes object (matched by kind + metadata.name)
 //     {kind, name, change: added|removed|changed, fields: [{op, path, from?,
 //     to?}]}; unchanged objects are left out. Field paths are RFC 6901
-//     pointers from nlohmann::json::diff.
+//     pointers from nlohmann::json::diff. Non-object documents are ignored.
 //   - Pure functions, no I/O, no shared state: thread-safe.
 #include <nlohmann/json.hpp>
 
