@@ -10,7 +10,7 @@ function visibleProjects() {
 }
 
 function envNames(p) {
-  const envs = p.environments || p.spec?.environments;
+  const envs = p.spec?.environments || p.environments;
   if (Array.isArray(envs)) return envs.map((e) => (typeof e === 'string' ? e : e.name));
   return envs && typeof envs === 'object' ? Object.keys(envs) : [];
 }
