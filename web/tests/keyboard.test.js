@@ -52,3 +52,34 @@ test('"a" opens and loads the artifacts of the selected project', async () => {
   await page.locator('.tree-file').first().waitFor({ timeout: 15_000 });
   await screenshot(page, 'web-shortcut-artifacts');
 });
+
+test('search filters the inventory on the server and shows a designed empty state', async () => {
+  const { page, server } = env;
+  await page.goto(server.url);
+  await page.locator(`.project-item[data-project-id="${projectId}"]`).waitFor();
+  const req = page.waitForRequest((r) => r.url().includes('/api/projects?q=no-such-project'), { timeout: 5_000 });
+  await page.fill('#project-search', 'no-such-project');
+  await req;
+  await page.locator('#project-list .state-empty').waitFor();
+  assert.match(await page.textContent('#project-list'), /No matching projects/);
+  await page.fill('#project-search', 'web-k');
+  await page.locator(`.project-item[data-project-id="${projectId}"]`).waitFor();
+  const sorted = page.waitForRequest((r) => r.url().includes('sort=updated'), { timeout: 5_000 });
+  await page.selectOption('#project-sort', 'updated');
+  await sorted;
+  await page.locator(`.project-item[data-project-id="${projectId}"]`).waitFor();
+});
+
+test('system strip shows count, health, active ops and the builder mode with its reason', async () => {
+  const { page, server } = env;
+  await page.goto(server.url);
+  await page.locator(`.project-item[data-project-id="${projectId}"]`).waitFor();
+  await page.waitForFunction(() => /ok|degraded/.test(document.querySelector('#strip-health strong')?.textContent || ''));
+  assert.equal(await page.textContent('#strip-projects strong'), '1');
+  assert.equal(await page.textContent('#strip-builder strong'), 'artifact');
+  const title = await page.getAttribute('#strip-builder', 'title');
+  assert.match(title, /requested: artifact \(explicit\)/);
+  assert.match(title, /effective: artifact/);
+  assert.match(await page.textContent('#strip-ops strong'), /^\d+$/);
+  await screenshot(page, 'web-system-strip');
+});
