@@ -1,5 +1,6 @@
-// Flow: the #/ops/<id> deep link opens an op's timeline; restarting the server
-// mid-op, the timeline reconnects (Last-Event-ID / polling) and recovers.
+// Flows: the #/ops/<id> deep link opens an op's timeline; restarting the server
+// mid-op, the timeline reconnects (Last-Event-ID / polling) and recovers; with
+// the event stream unavailable the timeline falls back to ETag polling.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, openBrowser, screenshot, apiCall, specFor, waitOp } from './harness.js';
@@ -51,4 +52,32 @@ test('timeline recovers after a server restart mid-op', async () => {
   assert.match(modes, /reconnecting|polling/);
   assert.ok(final.status === 'completed' || final.error?.code, `op ends completed or with a clear error: ${JSON.stringify(final.error)}`);
   await screenshot(page, 'web-restart-recovered');
+});
+
+test('timeline falls back to If-None-Match polling when the event stream is unavailable', async () => {
+  const { page } = browser;
+  await page.route(/\/api\/ops\/[^/]+\/events/, (route) => route.fulfill({ status: 503, contentType: 'text/plain', body: 'stream disabled by test' }));
+  const polls = [];
+  page.on('response', (r) => {
+    if (/\/api\/ops\/[^/]+$/.test(new URL(r.url()).pathname)) polls.push({ status: r.status(), inm: r.request().headers()['if-none-match'] || '' });
+  });
+  const create = await apiCall(server, 'POST', 'api/events/registration', { action: 'create', spec: specFor('web-poll') });
+  assert.equal(create.status, 202, JSON.stringify(create.body));
+  let watched = create.body.op.id;
+  for (let i = 0; i < 12; i++) {
+    const spec = specFor('web-poll');
+    spec.environments.dev.vars.REVISION = String(i);
+    const r = await apiCall(server, 'POST', 'api/events/registration', { action: 'update', project_id: create.body.op.project_id, spec });
+    watched = r.body.op.id;
+  }
+  await page.goto(`${server.url}#/ops/${encodeURIComponent(watched)}`);
+  await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 120_000 });
+  const modes = await page.locator(`.timeline[data-op-id="${watched}"]`).getAttribute('data-modes-seen');
+  assert.match(modes, /polling/);
+  assert.doesNotMatch(modes, /live/);
+  assert.ok(polls.some((p) => p.status === 200), 'snapshots were polled');
+  assert.ok(polls.some((p) => p.inm), `conditional polls carry If-None-Match: ${JSON.stringify(polls)}`);
+  console.log(`polls: ${polls.length}, 304s: ${polls.filter((p) => p.status === 304).length}`);
+  await screenshot(page, 'web-polling-fallback');
+  await page.unroute(/\/api\/ops\/[^/]+\/events/);
 });
