@@ -41,7 +41,7 @@ async function loadProjects() {
     const hadSelected = !!selectedProject();
     set({ projects, projectsError: null, projectsLoading: false });
     touch('activeOps');
-    if (state.selectedId && !hadSelected && selectedProject()) renderWorkspace(nav);
+    if (state.selectedId && hadSelected !== !!selectedProject()) renderWorkspace(nav); // appeared or was deleted
     else refreshHeader(nav);
   } catch (err) {
     if (seq === loadSeq) set({ projectsError: err, projectsLoading: false });

@@ -67,3 +67,19 @@ test('a spec edited in YAML mode is sent as application/yaml and accepted', asyn
   const list = await apiCall(server, 'GET', 'api/projects?q=web-yaml');
   assert.ok(list.body.projects.some((p) => p.name === 'web-yaml'), 'project registered from YAML');
 });
+
+test('delete a project from the Spec tab after a confirmation', async () => {
+  const { page, server } = env;
+  await page.goto(`${server.url}#/projects/web-demo/spec`);
+  await page.locator('#spec-name').waitFor({ timeout: 15_000 });
+  assert.equal(await page.inputValue('#spec-name'), 'web-demo', 'the editor shows the stored spec');
+  await page.click('#project-delete');
+  await page.locator('#confirm-dialog[open]').waitFor();
+  await page.click('#confirm-ok');
+  await page.waitForURL(/#\/ops\//, { timeout: 15_000 });
+  await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 60_000 });
+  await page.locator('.project-item[data-project-id="web-demo"]').waitFor({ state: 'detached', timeout: 15_000 });
+  const list = await apiCall(server, 'GET', 'api/projects');
+  assert.ok(!list.body.projects.some((p) => p.id === 'web-demo'), 'project is gone from the inventory');
+  await screenshot(page, 'web-deleted');
+});

@@ -33,14 +33,15 @@ export function renderOps(container, { projectId, opId, go, onOpChange }) {
 
   let ops = [];
   async function loadList() {
-    if (!projectId) { mount(listEl, h('li', emptyState('No project', 'This operation belongs to an unknown project.'))); return; }
+    if (!projectId) { mount(listEl, h('li', emptyState('Project not found', 'This operation belongs to a project that no longer exists, e.g. after a delete.'))); return; }
     try {
       ops = (await api.projectOps(projectId))?.ops || [];
       if (!ops.length) { mount(listEl, h('li', emptyState('No operations yet', 'Create, build or deploy to start one.'))); return; }
       mount(listEl, ops.map((op) => opItem(op, op.id === shown(), go)));
       if (!shown()) go(ops[0].id, { replace: true });
     } catch (err) {
-      mount(listEl, h('li', errorState(err, loadList)));
+      if (err.status === 404) mount(listEl, h('li', emptyState('Project not found', 'It may have been deleted.')));
+      else mount(listEl, h('li', errorState(err, loadList)));
     }
   }
   const shown = () => current?.opId || opId;
