@@ -7,6 +7,7 @@
 #include "engine/git/repobootstrapper.h"
 #include "engine/git/templatecatalog.h"
 #include "engine/model/specparser.h"
+#include "engine/pipeline/deliverystate.h"
 #include "engine/pipeline/imagebuilderpolicy.h"
 #include "engine/pipeline/pipelinestore.h"
 #include "engine/pipeline/platform.h"
@@ -150,7 +151,8 @@ StepOutcome manifestRenderer(StepContext& ctx)
     for (const auto& [env, release] : project->environments.items())
         if (release.is_object() && !release.value("image", "").empty())
             envImages[env] = release.value("image", "");
-    const std::map<std::string, std::string> files = renderManifestsRepo(*spec, ctx.op.projectId, envImages, image);
+    const std::map<std::string, std::string> files = renderManifestsRepo(
+        DeliveryState::deployedSpec(*spec, project->environments), ctx.op.projectId, envImages, image);
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::manifestsRepoPath(ctx.projectDir));
     if (!repo)
         return {repo.status()};

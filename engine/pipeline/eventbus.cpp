@@ -16,6 +16,8 @@ Result<uint64_t> EventBus::publish(const OpRecord& op, const std::string& type, 
 {
     nlohmann::json data{{"type", type}, {"op_id", op.id}, {"project_id", op.projectId},
                         {"kind", op.kind}, {"at", nowRfc3339()}};
+    if (!op.classification.empty())
+        data["classification"] = op.classification;
     if (extra.is_object())
         data.update(extra);
     Result<uint64_t> seq = m_client.publish(eventSubject(op.projectId, op.id), data.dump());
