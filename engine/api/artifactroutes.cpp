@@ -2,6 +2,7 @@
 #include "engine/api/apiutil.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
+#include "engine/api/ssepolling.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -107,7 +108,7 @@ void downloadArtifact(HttpExchange& ex, const ApiContext& ctx)
         return sendError(ex, Status::tooLarge("artifact_too_large", "artifact is larger than 64 MiB"));
     const QByteArray data = file.readAll();
     const QByteArray etag = '"' + QCryptographicHash::hash(data, QCryptographicHash::Sha1).toHex() + '"';
-    if (ex.request.value("If-None-Match") == etag)
+    if (etagMatches(ex.request.value("If-None-Match"), etag))
         return sendBytes(ex.responder, 304, {}, contentTypeFor(resolved), {{"ETag", etag}});
     const QByteArray name = QFileInfo(resolved).fileName().toUtf8().replace('"', '_');
     sendBytes(ex.responder, 200, data, contentTypeFor(resolved),

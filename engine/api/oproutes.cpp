@@ -2,6 +2,7 @@
 #include "engine/api/apiutil.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
+#include "engine/api/ssepolling.h"
 
 #include <QMessageAuthenticationCode>
 
@@ -92,8 +93,8 @@ void registerOpRoutes(Router& router, const ApiContext& ctx)
         if (!op)
             return sendError(ex, op.status());
         const nlohmann::json body = opJson(*op);
-        const QByteArray etag = etagFor(body);
-        if (ex.request.value("If-None-Match") == etag)
+        const QByteArray etag = opEtag(body);
+        if (etagMatches(ex.request.value("If-None-Match"), etag))
             return sendBytes(ex.responder, 304, {}, "application/json", {{"ETag", etag}});
         sendJson(ex, 200, body, {{"ETag", etag}});
     });
