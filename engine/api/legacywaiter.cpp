@@ -18,6 +18,9 @@ LegacyWaiter::LegacyWaiter(QHttpServerResponder&& responder, const ApiContext& c
       m_opId(std::move(opId)), m_successStatus(successStatus)
 {
     m_elapsed.start();
+    if (Result<OpRecord> op = m_context.platform->op(m_opId))
+        if (Result<ProjectRecord> project = m_context.platform->project(op->projectId))
+            m_projectAtStart = toJson(*project);
     if (m_socket)
         connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
 }
@@ -46,8 +49,14 @@ void LegacyWaiter::poll()
         sendJson(m_responder, op->error.code == "invalid_spec" ? 422 : 500, body);
     } else {
         Result<ProjectRecord> project = m_context.platform->project(op->projectId);
-        sendJson(m_responder, m_successStatus,
-                 {{"project", project ? toJson(*project) : nlohmann::json()}, {"op_id", op->id}, {"op", opJson(*op)}});
+        nlohmann::json projectJson = project ? toJson(*project) : nlohmann::json();
+        if (!project && op->kind == "delete" && m_projectAtStart.is_object()) {
+            projectJson = m_projectAtStart;
+            projectJson["status"] = "deleted";
+            projectJson["last_op"] = op->summary();
+            projectJson["queue"] = nlohmann::json::array();
+        }
+        sendJson(m_responder, m_successStatus, {{"project", projectJson}, {"op_id", op->id}, {"op", opJson(*op)}});
     }
     deleteLater();
 }

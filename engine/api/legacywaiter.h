@@ -3,8 +3,10 @@
 // run the same pipeline as the event API but answer only when the op ends.
 // The waiter holds the responder, polls the op record (bounded by
 // Config::legacyWaitMs) without blocking the API thread, and then answers:
-//   completed -> successStatus {project, op}; failed -> the op's error with
-//   the op; still running at the bound -> 202 {accepted, op}.
+//   completed -> successStatus {project, op_id, op}; failed -> the op's
+//   error with the op; still running at the bound -> 202 {accepted, op}.
+//   A completed delete answers with the project as it was when the request
+//   was accepted, with status "deleted" and last_op = the delete op.
 // A client that disconnects meanwhile is dropped at once.
 // Thread affinity: the API thread.
 #include "engine/api/apicontext.h"
@@ -33,6 +35,7 @@ private:
     ApiContext m_context;
     std::string m_opId;
     int m_successStatus;
+    nlohmann::json m_projectAtStart;   // for a delete: the record goes away
     QElapsedTimer m_elapsed;
 };
 
