@@ -170,6 +170,26 @@ private Q_SLOTS:
         QCOMPARE(m_app->get("/api/ops/op-0000000000000-nosuchop").status, 404);
     }
 
+    void unsafeProjectIdsRefused()
+    {
+        for (const char* id : {"../evil", "..", "a/b", "UPPER", "-dash", "x%2f..", ".hidden"}) {
+            const HttpResult r = m_app->post("/api/events/registration", regEvent("create", appSpec("safe-name"), id));
+            QVERIFY2(r.status == 400, (std::string(id) + ": " + r.body.toStdString()).c_str());
+            QCOMPARE(r.json()["error"]["code"], "invalid_project_id");
+            QVERIFY(detailsHavePath(r.json(), "/project_id"));
+        }
+        QVERIFY(!QFileInfo::exists(m_app->root() + "/evil"));
+        QCOMPARE(m_app->get(projectPath("safe-name")).status, 404);
+        // Ids that are not folders of projects never reach the file system.
+        for (const QByteArray& raw : {QByteArray("/api/projects/%2e%2e/artifacts"), QByteArray("/api/projects/../artifacts"),
+                                      QByteArray("/api/projects/.trash/artifacts"), QByteArray("/api/projects/.paas/artifacts/api-url"),
+                                      QByteArray("/api/projects/%2e%2e/artifacts/secret.txt")}) {
+            const RawResult r = rawGet(*m_app, raw);
+            QVERIFY2(r.status == 400 || r.status == 404, (raw + " -> " + QByteArray::number(r.status)).constData());
+            QVERIFY2(!r.body.contains("\"files\"") && !r.body.contains("http://"), raw.constData());
+        }
+    }
+
     void duplicateCreateIs409()
     {
         HttpResult r = m_app->post("/api/events/registration", regEvent("create", appSpec(m_artifactsProject)));
@@ -211,6 +231,8 @@ private Q_SLOTS:
         const HttpResult again = m_app->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"),
                                             {{"If-None-Match", yaml.header("ETag")}});
         QCOMPARE(again.status, 304);
+        QCOMPARE(m_app->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"),
+                            {{"If-None-Match", "\"stale\", " + yaml.header("ETag")}}).status, 304);
         const HttpResult json = m_app->get(projectPath(m_artifactsProject, "/artifacts/build/publish-local-daemon.json"));
         QCOMPARE(json.status, 200);
         QVERIFY(json.header("Content-Type").startsWith("application/json"));
@@ -249,6 +271,27 @@ private Q_SLOTS:
         QCOMPARE(m_app->get("/healthz").status, 200);
     }
 
+    void projectOpsPaginateNewestFirst()
+    {
+        const std::string id = m_artifactsProject;
+        for (int i = 0; i < 2; ++i) {
+            const HttpResult r = m_app->post("/api/events/registration",
+                                             regEvent("update", appSpec(id, "static", {{"N", std::to_string(i)}}), id));
+            QCOMPARE(r.status, 202);
+            QCOMPARE(m_app->waitForOp(opIdOf(r))["status"], "completed");
+        }
+        const nlohmann::json all = projectOps(*m_app, id);
+        QVERIFY(all.size() >= 3);
+        QCOMPARE(all.back()["kind"], "create");
+        for (size_t i = 1; i < all.size(); ++i)
+            QVERIFY(all[i - 1]["created_at"].get<std::string>() >= all[i]["created_at"].get<std::string>());
+        const nlohmann::json page = m_app->get(projectPath(id, "/ops?offset=1&limit=1")).json();
+        QCOMPARE(page["offset"], 1);
+        QCOMPARE(page["limit"], 1);
+        QCOMPARE(page["ops"].size(), size_t(1));
+        QCOMPARE(page["ops"][0]["id"], all[1]["id"]);
+    }
+
     void opEtagAndNotModified()
     {
         const std::string opId = projectOps(*m_app, m_artifactsProject).back()["id"];
@@ -261,6 +304,12 @@ private Q_SLOTS:
         QCOMPARE(second.status, 304);
         QVERIFY(second.body.isEmpty());
         QCOMPARE(m_app->get(path, {{"If-None-Match", "\"other\""}}).status, 200);
+        // RFC 9110 13.1.2: a list of tags, "*", and weak comparison.
+        QCOMPARE(m_app->get(path, {{"If-None-Match", "\"other\", " + etag}}).status, 304);
+        QCOMPARE(m_app->get(path, {{"If-None-Match", "*"}}).status, 304);
+        const QByteArray opaque = etag.startsWith("W/") ? etag.mid(2) : etag;
+        QCOMPARE(m_app->get(path, {{"If-None-Match", "W/" + opaque}}).status, 304);
+        QCOMPARE(m_app->get(path, {{"If-None-Match", opaque}}).status, 304);
     }
 
     void projectListFilterAndSort()

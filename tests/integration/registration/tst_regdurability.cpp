@@ -96,12 +96,21 @@ private Q_SLOTS:
     {
         PaasProcess app;
         QVERIFY2(app.start(), app.output().constData());
+        HttpResult base = app.post("/api/events/registration", regEvent("create", appSpec("crash-queue")));
+        QCOMPARE(base.status, 202);
+        QCOMPARE(app.waitForOp(opIdOf(base))["status"], "completed");
         std::vector<std::string> opIds;
+        std::vector<std::string> queueOps;   // updates of crash-queue, in acceptance order
         for (int i = 0; i < 6; ++i) {
             const HttpResult r = app.post("/api/events/registration", regEvent("create", appSpec("crash-" + std::to_string(i))));
             QCOMPARE(r.status, 202);
             opIds.push_back(opIdOf(r));
+            const HttpResult u = app.post("/api/events/registration",
+                regEvent("update", appSpec("crash-queue", "static", {{"SEQ", std::to_string(i)}}), "crash-queue"));
+            QCOMPARE(u.status, 202);
+            queueOps.push_back(opIdOf(u));
         }
+        opIds.insert(opIds.end(), queueOps.begin(), queueOps.end());
         int unfinished = 0;
         for (const std::string& id : opIds)
             unfinished += isTerminal(app.get("/api/ops/" + QString::fromStdString(id)).json()) ? 0 : 1;
@@ -123,6 +132,24 @@ private Q_SLOTS:
                 QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/repos/manifests/rendered.yaml"));
             }
         }
+        std::map<std::string, int> outcomes;
+        for (const std::string& id : opIds) {
+            const nlohmann::json op = second.get("/api/ops/" + QString::fromStdString(id)).json();
+            outcomes[op.value("status", "") + (op["error"].is_object() ? "/" + op["error"].value("code", "") : "")]++;
+        }
+        for (const auto& [outcome, n] : outcomes)
+            qInfo() << "after restart:" << outcome.c_str() << n;
+        // The queued updates of one project ran one at a time, in order.
+        std::string previousEnd;
+        for (const std::string& id : queueOps) {
+            const nlohmann::json op = second.get("/api/ops/" + QString::fromStdString(id)).json();
+            const std::string start = op["started_at"].is_string() ? op["started_at"].get<std::string>() : "";
+            QVERIFY2(previousEnd <= start, describe(op));
+            previousEnd = op["finished_at"];
+        }
+        const nlohmann::json lastUpdate = second.get("/api/ops/" + QString::fromStdString(queueOps.back())).json();
+        if (lastUpdate["status"] == "completed")
+            QCOMPARE(second.get(projectPath("crash-queue")).json()["spec"]["environments"]["dev"]["vars"]["SEQ"], "5");
         // The engine is healthy and takes new work after recovery.
         const HttpResult r = second.post("/api/events/registration", regEvent("create", appSpec("after-crash")));
         QCOMPARE(r.status, 202);
@@ -152,6 +179,36 @@ private Q_SLOTS:
         QCOMPARE(list["count"], 20);
         for (const auto& p : list["projects"])
             QCOMPARE(p["status"], "ready");
+        QVERIFY(app.stop());
+    }
+
+    void concurrentCreatesOfOneNameAcceptExactlyOne()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        // Same name under different explicit ids: the name check and the
+        // record creation must be one atomic decision.
+        std::vector<Request> requests;
+        for (int i = 0; i < 10; ++i)
+            requests.push_back({"POST", "/api/events/registration",
+                                QByteArray::fromStdString(regEvent("create", appSpec("twin"), "twin-" + std::to_string(i)).dump())});
+        // Same name, derived id.
+        for (int i = 0; i < 5; ++i)
+            requests.push_back({"POST", "/api/events/registration",
+                                QByteArray::fromStdString(regEvent("create", appSpec("solo")).dump())});
+        const std::vector<HttpResult> results = parallelRequests(app, requests);
+        int twins = 0, solos = 0;
+        for (size_t i = 0; i < results.size(); ++i) {
+            QVERIFY2(results[i].status == 202 || results[i].status == 409, results[i].body.constData());
+            if (results[i].status == 409)
+                QCOMPARE(results[i].json()["error"]["code"], "project_exists");
+            else
+                (i < 10 ? twins : solos) += 1;
+        }
+        QCOMPARE(twins, 1);
+        QCOMPARE(solos, 1);
+        const nlohmann::json list = app.get("/api/projects").json();
+        QCOMPARE(list["count"], 2);
         QVERIFY(app.stop());
     }
 

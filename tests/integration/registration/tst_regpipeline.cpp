@@ -168,6 +168,20 @@ private Q_SLOTS:
         verifyTrashed(id);
     }
 
+    void recreateAfterDeleteStartsFresh()
+    {
+        const std::string id = "phoenix";
+        QVERIFY2(runEvent(regEvent("create", appSpec(id)))["status"] == "completed", "create");
+        QVERIFY2(runEvent(regEvent("delete", nullptr, id))["status"] == "completed", "delete");
+        const nlohmann::json op = runEvent(regEvent("create", appSpec(id, "static", {{"LOG_LEVEL", "again"}})));
+        QVERIFY2(op["status"] == "completed", describe(op));
+        verifyArtifacts(id, "again");
+        QCOMPARE(git(projectDir(*m_app, id) + "/repos/source", {"rev-list", "--count", "main"}), QByteArray("1"));
+        const nlohmann::json ops = projectOps(*m_app, id);
+        QCOMPARE(ops.size(), size_t(1));   // the old project's history went with it
+        QCOMPARE(m_app->get(projectPath(id)).json()["status"], "ready");
+    }
+
     void legacyApiCreateUpdateDelete()
     {
         const std::string id = "legacy-life";
@@ -196,6 +210,11 @@ private Q_SLOTS:
         QCOMPARE(body["op"]["kind"], "delete");
         QCOMPARE(body["op"]["status"], "completed");
         QVERIFY(body["op_id"].is_string());
+        // The deleted project as it was last, marked deleted.
+        QVERIFY2(body["project"].is_object(), r.body.constData());
+        QCOMPARE(body["project"]["id"], id);
+        QCOMPARE(body["project"]["status"], "deleted");
+        QCOMPARE(body["project"]["last_op"]["id"], body["op_id"]);
         verifyTrashed(id);
     }
 
