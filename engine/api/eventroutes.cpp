@@ -1,10 +1,10 @@
 // The realtime routes: GET /api/ops/{opID}/events and GET /api/events (SSE),
 // served by one SseHub that lives on the API thread with the router.
+#include "engine/api/apiutil.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/api/ssehub.h"
 #include "engine/pipeline/platform.h"
-#include "engine/pipeline/records.h"
 #include "engine/store/backend.h"
 
 namespace paas::api {
@@ -21,7 +21,7 @@ void registerEventRoutes(Router& router, const ApiContext& context)
         Result<OpRecord> op = platform->op(opId);
         if (!op)
             return op.status();
-        return toJson(*op);
+        return opJson(*op);   // as GET /api/ops/{id} serves it
     };
     // Owned by the router: deleted with it, on the API thread.
     auto* hub = new SseHub(context.backend->client(), snapshot, options, &router);

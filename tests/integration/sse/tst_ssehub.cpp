@@ -2,6 +2,7 @@
 // nats-server: events are published to PAAS_EVENTS exactly as the pipeline's
 // EventBus does, op snapshots come from a table the test controls.
 #include "engine/api/router.h"
+#include "engine/api/sseconnection.h"
 #include "engine/api/ssehub.h"
 #include "engine/api/ssepolling.h"
 #include "engine/store/backend.h"
@@ -133,6 +134,15 @@ private Q_SLOTS:
     void init() { startHub({}); }
     void cleanup() { stopHub(); }
     void cleanupTestCase() { m_backend.reset(); }
+
+    void frameFormat()
+    {
+        QCOMPARE(formatSseFrame({7, "op.status", "{\"a\":1}", -1}),
+                 QByteArray("id: 7\nevent: op.status\ndata: {\"a\":1}\n\n"));
+        QCOMPARE(formatSseFrame({0, "op.bootstrap", "x\ny", 3000}),
+                 QByteArray("retry: 3000\nevent: op.bootstrap\ndata: x\ndata: y\n\n"));
+        QCOMPARE(formatSseFrame({0, {}, QByteArray(), 1000}), QByteArray("retry: 1000\n\n"));
+    }
 
     void etagHelpers()
     {

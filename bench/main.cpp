@@ -1,0 +1,47 @@
+// paas_bench: starts the paas binary next to it and prints performance
+// figures (`make bench`). Usage: paas_bench [--list] [benchmark ...]
+#include "bench/benchmarks.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace paas::bench;
+
+namespace {
+
+// Add a row to add figures (e.g. webhook throughput).
+const Benchmark kBenchmarks[] = {
+    {"sse_latency", "SSE event latency, publish -> receipt, at 1/100/500 clients", &sseLatency},
+    {"sse_idle_rss", "app memory per idle SSE client", &sseIdleRss},
+};
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList wanted = app.arguments().mid(1);
+    if (wanted.contains(QStringLiteral("--list"))) {
+        for (const Benchmark& b : kBenchmarks)
+            std::printf("%-16s %s\n", b.name, b.description);
+        return 0;
+    }
+    BenchContext context;
+    QString error;
+    if (!context.start(&error)) {
+        std::fprintf(stderr, "paas_bench: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("paas_bench: paas at %s (pid %lld)\n", qPrintable(context.url()),
+                static_cast<long long>(context.appPid()));
+    for (const Benchmark& b : kBenchmarks) {
+        if (!wanted.isEmpty() && !wanted.contains(QString::fromLatin1(b.name)))
+            continue;
+        std::printf("\n== %s: %s\n", b.name, b.description);
+        std::fflush(stdout);
+        b.run(context);
+    }
+    context.stop();
+    return 0;
+}
