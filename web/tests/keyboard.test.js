@@ -83,3 +83,18 @@ test('system strip shows count, health, active ops and the builder mode with its
   assert.match(await page.textContent('#strip-ops strong'), /^\d+$/);
   await screenshot(page, 'web-system-strip');
 });
+
+test('workspace tabs are keyboard-navigable with arrow keys', async () => {
+  const { page, server } = env;
+  await page.goto(`${server.url}#/projects/${projectId}/ops`);
+  await page.locator('#tab-ops[aria-selected="true"]').waitFor();
+  await page.locator('.op-item[aria-current="true"]').waitFor({ timeout: 15_000 }); // newest op auto-selected
+  await page.focus('#tab-ops');
+  await page.keyboard.press('ArrowRight');
+  await page.locator('#tab-delivery[aria-selected="true"]').waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'tab-delivery');
+  assert.match(page.url(), /\/delivery$/);
+  await page.keyboard.press('End');
+  await page.locator('#tab-spec[aria-selected="true"]').waitFor();
+  assert.equal(await page.getAttribute('#spec-name', 'readonly'), '', 'name is read-only after creation');
+});

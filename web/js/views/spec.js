@@ -4,6 +4,7 @@
 import { h, mount, $, $$ } from '../dom.js';
 import { api } from '../api.js';
 import { toYaml, wrapSpecYaml } from '../yaml.js';
+import { orderEnvs } from './delivery.js';
 
 const RUNTIMES = ['go_1.26', 'node_22', 'python_3.13', 'static'];
 export const DEFAULT_SPEC = {
@@ -25,7 +26,7 @@ const FIELDS = [
   { path: '/spec/capabilities', id: 'spec-capabilities', label: 'Capabilities', checks: ['http', 'metrics', 'grpc', 'worker'],
     get: (s) => (s.capabilities || []).join(', '), put: (s, v) => { s.capabilities = list(v); } },
   { path: '/spec/environments', id: 'spec-environments', label: 'Environments', hint: 'In delivery order: dev first, prod last',
-    get: (s) => Object.keys(s.environments || {}).join(', '),
+    get: (s) => orderEnvs(Object.keys(s.environments || {})).join(', '),
     put: (s, v) => { const old = s.environments || {}; s.environments = Object.fromEntries(list(v).map((n) => [n, old[n] || {}])); } },
   { path: '/spec/networkPolicies/ingress', id: 'spec-ingress', label: 'Ingress', options: ['internal', 'public', 'none'],
     get: (s) => s.networkPolicies?.ingress || 'internal', put: (s, v) => { s.networkPolicies = { ...(s.networkPolicies || {}), ingress: v }; } },
@@ -86,6 +87,11 @@ export function specEditor({ project, onAccepted, onDelete }) {
   const text = h('textarea#spec-text', { rows: 18, spellcheck: 'false', 'aria-label': 'Spec source', 'aria-describedby': 'spec-text-errors' });
   const textPane = h('div.spec-text', { hidden: true }, text, h('ul.spec-text-errors#spec-text-errors', { 'aria-live': 'polite' }));
   const general = h('div.form-errors', { role: 'alert' });
+  if (!isCreate) { // the name is the project's identity: fixed after creation
+    const name = $('#spec-name', formPane);
+    name.readOnly = true;
+    name.parentElement.querySelector('.field-hint').textContent = 'Fixed after creation (it names the project id).';
+  }
   const submit = h('button.btn.btn-primary#spec-submit', { type: 'submit' }, isCreate ? 'Create project' : 'Save changes');
 
   const readForm = () => { const s = clone(base); for (const f of FIELDS) f.put(s, valueOf(f, root)); return s; };

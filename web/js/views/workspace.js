@@ -12,6 +12,7 @@ import { toast } from './toast.js';
 
 export const TABS = [['ops', 'Operations'], ['delivery', 'Delivery'], ['artifacts', 'Artifacts'], ['spec', 'Spec']];
 let panel = null; // {key, stop?, reload?}
+let focusTabAfterRender = false; // set by arrow-key tab navigation
 
 function stopPanel() { panel?.stop?.(); panel = null; }
 
@@ -52,10 +53,22 @@ function header(project, nav) {
         envs.length ? h('span', envs.join(' → ')) : null, h('span', `updated ${fmtTime(project.updated_at)}`),
         op?.id ? h('span', 'last op ', h('a', { href: `#/ops/${encodeURIComponent(op.id)}` }, op.kind || op.id), op.status ? ` (${op.status})` : '') : null)),
     buildAction(project, nav),
-    h('div.tabs', { role: 'tablist', 'aria-label': 'Project sections' }, TABS.map(([key, label]) => h('button.tab', {
+    h('div.tabs', { role: 'tablist', 'aria-label': 'Project sections', onkeydown: (e) => tabKeys(e, nav) }, TABS.map(([key, label]) => h('button.tab', {
       type: 'button', role: 'tab', id: `tab-${key}`, 'aria-selected': String(state.tab === key), 'aria-controls': 'ws-panel',
-      onclick: () => nav.tab(key),
+      tabindex: state.tab === key ? '0' : '-1', onclick: () => nav.tab(key),
     }, label))));
+}
+
+/** Arrow keys / Home / End move between tabs (WAI-ARIA tabs pattern). */
+function tabKeys(e, nav) {
+  const keys = TABS.map(([k]) => k);
+  const i = keys.indexOf(state.tab);
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: keys.length - 1 }[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  const key = keys[(next + keys.length) % keys.length];
+  focusTabAfterRender = true;
+  nav.tab(key);
 }
 
 function renderPanel(body, project, nav) {
@@ -105,7 +118,10 @@ export function renderWorkspace(nav) {
     return;
   }
   const body = h('div.ws-body', { id: 'ws-panel', role: 'tabpanel', 'aria-labelledby': `tab-${state.tab}` });
+  const focused = ws.contains(document.activeElement) && document.activeElement.id; // keep focus across re-renders
   mount(ws, header(project, nav), body);
+  if (focusTabAfterRender) { focusTabAfterRender = false; document.getElementById(`tab-${state.tab}`)?.focus(); }
+  else if (focused) document.getElementById(focused)?.focus();
   renderPanel(body, project, nav);
 }
 
