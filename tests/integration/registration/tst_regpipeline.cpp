@@ -218,6 +218,42 @@ private Q_SLOTS:
         verifyTrashed(id);
     }
 
+    void updateNeverClobbersUserEdits()
+    {
+        const std::string id = "user-edits";
+        QVERIFY2(runEvent(regEvent("create", appSpec(id)))["status"] == "completed", "create");
+        const QString source = projectDir(*m_app, id) + "/repos/source";
+        QFile page(source + "/index.html");
+        QVERIFY(page.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        page.write("<h1>mine</h1>\n");
+        page.close();
+        int rc = -1;
+        git(source, {"commit", "-am", "feat: my page"}, &rc);
+        QCOMPARE(rc, 0);
+        QFile scratch(source + "/notes.txt");   // uncommitted work in progress
+        QVERIFY(scratch.open(QIODevice::WriteOnly));
+        scratch.write("wip\n");
+        scratch.close();
+        const QByteArray readmeBefore = readFile(source + "/README.md");
+
+        // Same runtime: nothing the user changed is touched.
+        nlohmann::json op = runEvent(regEvent("update", appSpec(id, "static", {{"LOG_LEVEL", "debug"}}), id));
+        QVERIFY2(op["status"] == "completed", describe(op));
+        QCOMPARE(readFile(source + "/index.html"), QByteArray("<h1>mine</h1>\n"));
+        QCOMPARE(readFile(source + "/notes.txt"), QByteArray("wip\n"));
+        QCOMPARE(readFile(source + "/README.md"), readmeBefore);
+        // Runtime change: template-owned files follow, user-edited ones stay.
+        op = runEvent(regEvent("update", appSpec(id, "node_22"), id));
+        QVERIFY2(op["status"] == "completed", describe(op));
+        QCOMPARE(readFile(source + "/index.html"), QByteArray("<h1>mine</h1>\n"));
+        QCOMPARE(readFile(source + "/notes.txt"), QByteArray("wip\n"));
+        QVERIFY(QFile::exists(source + "/package.json"));
+        QVERIFY(!readFile(source + "/Dockerfile").contains("FROM scratch"));
+        QVERIFY(git(source, {"log", "--format=%s", "main"}).contains("feat: my page"));
+        QCOMPARE(git(source, {"status", "--porcelain", "--untracked-files=no"}), QByteArray());
+        QCOMPARE(git(source, {"symbolic-ref", "--short", "HEAD"}), QByteArray("main"));
+    }
+
     void kubectlKustomizeBuildsManifests()
     {
         const QString kubectl = QStandardPaths::findExecutable("kubectl");
