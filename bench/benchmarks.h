@@ -17,4 +17,9 @@ struct Benchmark {
 void sseLatency(BenchContext& context);
 void sseIdleRss(BenchContext& context);
 
+// webhookbench.cpp
+void webhookAcceptLatency(BenchContext& context);
+void webhookCiLatency(BenchContext& context);
+void webhookBurst(BenchContext& context);
+
 }  // namespace paas::bench

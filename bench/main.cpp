@@ -14,6 +14,9 @@ namespace {
 const Benchmark kBenchmarks[] = {
     {"sse_latency", "SSE event latency, publish -> receipt, at 1/100/500 clients", &sseLatency},
     {"sse_idle_rss", "app memory per idle SSE client", &sseIdleRss},
+    {"webhook_202", "source webhook -> 202 latency p50/p99 (sequential, unique commits)", &webhookAcceptLatency},
+    {"webhook_ci", "source webhook -> ci op completed latency (artifact mode)", &webhookCiLatency},
+    {"webhook_burst", "1000 webhooks, 50% duplicates, 50 connections: throughput, ops created", &webhookBurst},
 };
 
 }  // namespace
