@@ -13,6 +13,9 @@ export function orderEnvs(names) {
   return uniq.map((n, i) => [n, i]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([n]) => n);
 }
 
+/** Keep the distinctive end of an image ref (the tag) when it is long. */
+const shortImage = (img) => (!img ? '—' : img.length > 26 ? `…${img.slice(-24)}` : img);
+
 const specEnvNames = (project) => Object.keys(project?.spec?.environments || {});
 
 /** Why a transition is refused, or '' when allowed. */
@@ -106,7 +109,7 @@ export function renderDelivery(container, { project, go }) {
     const rel = st.releases[env];
     return h('div.env-node', { 'data-env': env, class: rel ? 'has-release' : 'empty', 'aria-label': `Environment ${env}` },
       h('div.env-name', env, isProdEnv(env) ? h('span.tag', 'production') : null),
-      rel ? h('div.env-release', h('div.rel-num', `Release #${rel.number}`), h('code.rel-image', { title: rel.image }, rel.image || '—'),
+      rel ? h('div.env-release', h('div.rel-num', `Release #${rel.number}`), h('code.rel-image', { title: rel.image }, shortImage(rel.image)),
         h('div.rel-meta', rel.commit ? h('code', shortSha(rel.commit)) : null, ' ', fmtAgo(rel.at)))
         : h('div.env-empty', 'Nothing deployed'),
       env === 'dev' ? h('button.btn.btn-sm.btn-primary#deploy-dev', { type: 'button', disabled: st.busy || null,
