@@ -123,8 +123,10 @@ export function specEditor({ project, onAccepted, onDelete }) {
   function showErrors(err) {
     clearErrors();
     const details = err.details.length ? err.details : [{ path: '', message: err.message }];
-    general.append(h('div.error-banner', h('strong', err.status === 422 ? 'The spec is not valid' : `Request failed (${err.status || 'network'})`),
-      h('span', ` ${err.message}`), h('code.err-code', err.code)));
+    const banner = h('div.error-banner', h('strong', err.status === 422 ? 'The spec is not valid' : `Request failed (${err.status || 'network'})`),
+      h('span.msg', ` ${err.message}`), h('code.err-code', err.code));
+    general.append(banner);
+    let placed = 0;
     for (const d of details) {
       if (mode === 'form') {
         const field = $$('.field', root).filter((el) => d.path && String(d.path).startsWith(el.dataset.path))
@@ -133,6 +135,7 @@ export function specEditor({ project, onAccepted, onDelete }) {
           field.classList.add('has-error');
           for (const i of $$('input,select', field)) i.setAttribute('aria-invalid', 'true');
           $('.field-errors', field).append(h('div.field-error', h('span', d.message), h('code', d.path)));
+          placed += 1;
           continue;
         }
       } else {
@@ -144,6 +147,7 @@ export function specEditor({ project, onAccepted, onDelete }) {
       }
       if (d.path || err.details.length) general.append(h('div.field-error', { 'data-path': d.path || '' }, h('code', d.path || '(spec)'), h('span', d.message)));
     }
+    if (placed && placed === details.length) $('.msg', banner).textContent = ` Fix the highlighted field${placed > 1 ? 's' : ''}.`;
     const first = $('[aria-invalid=true]', root);
     if (first) first.focus();
   }
