@@ -54,6 +54,7 @@ test('a spec edited in YAML mode is sent as application/yaml and accepted', asyn
   const { page, server } = env;
   await page.goto(`${server.url}#/new`);
   await page.click('[role=tab][data-mode="yaml"]');
+  assert.equal(await page.locator('#spec-name').isVisible(), false, 'the form is hidden in YAML mode');
   const yaml = await page.inputValue('#spec-text');
   assert.match(yaml, /^apiVersion: platform\.example\.com\/v2$/m);
   await page.fill('#spec-text', yaml.replace(/^name: .*$/m, 'name: web-yaml'));
@@ -66,6 +67,23 @@ test('a spec edited in YAML mode is sent as application/yaml and accepted', asyn
   await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 120_000 });
   const list = await apiCall(server, 'GET', 'api/projects?q=web-yaml');
   assert.ok(list.body.projects.some((p) => p.name === 'web-yaml'), 'project registered from YAML');
+});
+
+test('422 details in YAML mode point at the line of the offending key', async () => {
+  const { page, server } = env;
+  await page.goto(`${server.url}#/new`);
+  await page.click('[role=tab][data-mode="yaml"]');
+  const yaml = await page.inputValue('#spec-text');
+  await page.fill('#spec-text', yaml.replace(/^name: .*$/m, 'name: Bad_Name'));
+  await page.click('#spec-submit');
+  const item = page.locator('#spec-text-errors li[data-path="/spec/name"]');
+  await item.waitFor({ timeout: 15_000 });
+  const line = yaml.split('\n').findIndex((l) => l.startsWith('name:')) + 1;
+  assert.match(await item.textContent(), new RegExp(`^Line ${line}`));
+  await item.locator('button').click();
+  const selected = await page.evaluate(() => { const t = document.querySelector('#spec-text'); return t.value.slice(t.selectionStart, t.selectionEnd); });
+  assert.equal(selected, 'name: Bad_Name');
+  await screenshot(page, 'web-422-yaml-line');
 });
 
 test('delete a project from the Spec tab after a confirmation', async () => {
