@@ -7,7 +7,11 @@
 #include "engine/store/backend.h"
 #include "engine/store/natsclient.h"
 
+#include <QDateTime>
 #include <QDebug>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
 
 #include <algorithm>
 
@@ -47,6 +51,30 @@ std::string projectStatusAfter(const OpRecord& op, const std::string& current)
 }
 
 enum class Claim { Run, Skip, Advance, Interrupted };
+
+// When this process started (static initialisation runs before main).
+const QDateTime kProcessStart = QDateTime::currentDateTimeUtc();
+
+// A step cut off by a crash (kill -9, power loss) can leave git lock files
+// (config.lock, index.lock, HEAD.lock, refs/heads/main.lock) in the project's
+// repos, and its retry would then fail with git_error instead of finishing.
+// Locks older than this process were left by a dead process and are removed;
+// newer ones (a live git, e.g. the user's) are left alone.
+void clearStaleGitLocks(const QString& projectDir, const std::function<void(const std::string&)>& log)
+{
+    for (const char* repo : {"/repos/source/.git", "/repos/manifests/.git"}) {
+        const QString gitDir = projectDir + QLatin1String(repo);
+        for (const auto& [dir, flags] : {std::pair{gitDir, QDirIterator::NoIteratorFlags},
+                                         std::pair{gitDir + "/refs", QDirIterator::Subdirectories}}) {
+            QDirIterator it(dir, {QStringLiteral("*.lock")}, QDir::Files | QDir::Hidden, flags);
+            while (it.hasNext()) {
+                const QFileInfo lock(it.next());
+                if (lock.lastModified().toUTC() < kProcessStart && QFile::remove(lock.filePath()))
+                    log("removed stale git lock " + lock.filePath().toStdString() + " left by an interrupted run");
+            }
+        }
+    }
+}
 
 }  // namespace
 
@@ -192,6 +220,8 @@ void Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt
                         m_events.publish(op, events::kStepLog, {{"step", stepName}, {"line", line}});
                     },
                     keepAlive};
+    if (attempt > 1)
+        clearStaleGitLocks(ctx.projectDir, ctx.log);
     StepOutcome outcome;
     auto it = m_steps.find(stepName);
     if (it == m_steps.end()) {
