@@ -110,6 +110,9 @@ private Q_SLOTS:
             QCOMPARE(u.status, 202);
             queueOps.push_back(opIdOf(u));
         }
+        const HttpResult del = app.post("/api/events/registration", regEvent("delete", nullptr, "crash-queue"));
+        QCOMPARE(del.status, 202);
+        queueOps.push_back(opIdOf(del));   // last in the queue
         opIds.insert(opIds.end(), queueOps.begin(), queueOps.end());
         int unfinished = 0;
         for (const std::string& id : opIds)
@@ -126,7 +129,7 @@ private Q_SLOTS:
             for (const auto& step : op["steps"])
                 QVERIFY2(step["status"] != "running", describe(op));
             const nlohmann::json project = second.get(projectPath(op["project_id"])).json();
-            if (op["status"] == "completed") {
+            if (op["status"] == "completed" && op["kind"] == "create") {   // crash-queue is deleted at the end
                 QCOMPARE(project["status"], "ready");
                 QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/build/image.txt"));
                 QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/repos/manifests/rendered.yaml"));
@@ -147,9 +150,21 @@ private Q_SLOTS:
             QVERIFY2(previousEnd <= start, describe(op));
             previousEnd = op["finished_at"];
         }
-        const nlohmann::json lastUpdate = second.get("/api/ops/" + QString::fromStdString(queueOps.back())).json();
-        if (lastUpdate["status"] == "completed")
-            QCOMPARE(second.get(projectPath("crash-queue")).json()["spec"]["environments"]["dev"]["vars"]["SEQ"], "5");
+        // The delete ran last: the folder is in .trash (holding the last
+        // update) and no stray project folder is left behind.
+        const nlohmann::json deleted = second.get("/api/ops/" + QString::fromStdString(queueOps.back())).json();
+        if (deleted["status"] == "completed") {
+            QCOMPARE(second.get(projectPath("crash-queue")).status, 404);
+            QVERIFY(!QFileInfo::exists(projectDir(second, "crash-queue")));
+            const QStringList trashed = QDir(second.artifactsRoot() + "/.trash").entryList({"crash-queue-*"}, QDir::Dirs);
+            QCOMPARE(trashed.size(), 1);
+            const nlohmann::json lastUpdate = second.get("/api/ops/" + QString::fromStdString(queueOps[5])).json();
+            if (lastUpdate["status"] == "completed") {
+                const YAML::Node kept = YAML::Load(
+                    readFile(second.artifactsRoot() + "/.trash/" + trashed.first() + "/registration/project.yaml").toStdString());
+                QCOMPARE(kept["environments"]["dev"]["vars"]["SEQ"].as<std::string>(), std::string("5"));
+            }
+        }
         // The engine is healthy and takes new work after recovery.
         const HttpResult r = second.post("/api/events/registration", regEvent("create", appSpec("after-crash")));
         QCOMPARE(r.status, 202);
@@ -245,6 +260,14 @@ private Q_SLOTS:
         for (auto it = listed.rbegin(); it != listed.rend(); ++it)
             ops.push_back(app.get("/api/ops/" + QString::fromStdString((*it)["id"])).json());
         QCOMPARE(ops.front()["id"], createOp["id"]);
+        // Op ids are time-ordered and the API accepts one request at a time,
+        // so the acceptance order is also the order of the ids.
+        std::vector<std::string> byId, accepted;
+        for (const auto& [opId, seq] : seqOf)
+            byId.push_back(opId);   // std::map: sorted
+        for (size_t i = 1; i < ops.size(); ++i)
+            accepted.push_back(ops[i]["id"]);
+        QCOMPARE(accepted, byId);
         for (size_t i = 1; i < ops.size(); ++i) {
             QVERIFY2(seqOf.count(ops[i]["id"]), describe(ops[i]));
             const std::string prevEnd = ops[i - 1]["finished_at"], start = ops[i]["started_at"];
