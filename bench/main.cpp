@@ -3,6 +3,8 @@
 #include "bench/benchmarks.h"
 
 #include <QCoreApplication>
+#include <QFile>
+#include <QThread>
 
 #include <cstdio>
 
@@ -36,8 +38,10 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "paas_bench: %s\n", qPrintable(error));
         return 1;
     }
-    std::printf("paas_bench: paas at %s (pid %lld)\n", qPrintable(context.url()),
-                static_cast<long long>(context.appPid()));
+    QFile load(QStringLiteral("/proc/loadavg"));
+    const QByteArray loadavg = load.open(QIODevice::ReadOnly) ? load.readAll().trimmed() : QByteArray("?");
+    std::printf("paas_bench: paas at %s (pid %lld); load average %s, %d cores\n", qPrintable(context.url()),
+                static_cast<long long>(context.appPid()), loadavg.constData(), QThread::idealThreadCount());
     for (const Benchmark& b : kBenchmarks) {
         if (!wanted.isEmpty() && !wanted.contains(QString::fromLatin1(b.name)))
             continue;

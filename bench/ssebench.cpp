@@ -78,9 +78,10 @@ void latencyAt(BenchContext& ctx, int n, int events)
         c->onFrame = [&latencyMs](const test::SseTestFrame& f) {
             if (!f.id)
                 return;
-            const nlohmann::json data = f.json();
-            if (data.is_object() && data.contains("bench_t_ns"))
-                latencyMs.push_back(double(steadyNs() - data["bench_t_ns"].get<int64_t>()) / 1e6);
+            const int64_t now = steadyNs();   // before any parsing on this side
+            const size_t at = f.data.find("\"bench_t_ns\":");
+            if (at != std::string::npos)
+                latencyMs.push_back(double(now - std::stoll(f.data.substr(at + 13))) / 1e6);
         };
     std::thread publisher([&ctx, &project, &opId, events] {
         for (int i = 0; i < events; ++i) {
