@@ -40,6 +40,8 @@ class TestCiWebhook : public QObject {
     std::string m_id;
     QString m_repo;
     int m_seq = 0;
+    std::string m_signedId;     // the project with a webhook secret
+    QByteArray m_secret;
 
     std::string commitNoHooks()
     {
@@ -320,71 +322,79 @@ private Q_SLOTS:
         QCOMPARE(r.status, 404);
     }
 
-    void webhookSecretRequiresSignature()
+    void webhookSecretIsStoredButNeverReturned()
     {
-        const QByteArray secret = "s3cr3t-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+        m_secret = "s3cr3t-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
         std::string error;
-        const json created = createProject(m_app, "ci-signed", {{"webhook_secret", secret.toStdString()}}, &error);
+        const json created = createProject(m_app, "ci-signed", {{"webhook_secret", m_secret.toStdString()}}, &error);
         QVERIFY2(!created.is_null(), error.c_str());
         QCOMPARE(created.value("status", ""), std::string("completed"));
-        const std::string id = created.value("project_id", "");
-        const QString repo = sourceRepo(m_app, id);
+        m_signedId = created.value("project_id", "");
 
-        // Never returned, never written to the artifacts.
-        const HttpResult project = m_app.get("/api/projects/" + QString::fromStdString(id));
+        const HttpResult project = m_app.get("/api/projects/" + QString::fromStdString(m_signedId));
         QCOMPARE(project.status, 200);
-        QVERIFY(!project.body.contains(secret));
+        QVERIFY(!project.body.contains(m_secret));
         QVERIFY(!project.json().contains("webhook_secret"));
         QCOMPARE(project.json().value("webhook_secret_set", false), true);
-        QVERIFY(!m_app.get("/api/projects").body.contains(secret));
-        QVERIFY(!m_app.get("/api/ops/" + QString::fromStdString(created.value("id", ""))).body.contains(secret));
-        QDirIterator it(m_app.artifactsRoot() + "/" + QString::fromStdString(id), QDir::Files | QDir::Hidden,
+        QVERIFY(!m_app.get("/api/projects").body.contains(m_secret));
+        QVERIFY(!m_app.get("/api/ops/" + QString::fromStdString(created.value("id", ""))).body.contains(m_secret));
+        QDirIterator it(m_app.artifactsRoot() + "/" + QString::fromStdString(m_signedId), QDir::Files | QDir::Hidden,
                         QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString file = it.next();
-            QVERIFY2(!readFile(file).contains(secret), qPrintable("secret leaked into " + file));
+            QVERIFY2(!readFile(file).contains(m_secret), qPrintable("secret leaked into " + file));
         }
+    }
 
+    void webhookSecretRequiresAValidSignature()
+    {
+        QVERIFY(!m_signedId.empty());
         QByteArray out;
-        const std::string sha = gitCommit(repo, "signed.txt", "signed\n", "signed change", false, gitEnv(), &out);
+        const std::string sha = gitCommit(sourceRepo(m_app, m_signedId), "signed.txt", "signed\n", "signed change", false,
+                                          gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
-        const QByteArray body = QByteArray::fromStdString(githubPush(id, "refs/heads/main", sha).dump());
+        const QByteArray body = QByteArray::fromStdString(githubPush(m_signedId, "refs/heads/main", sha).dump());
         const Headers jsonType{{"Content-Type", "application/json"}};
         HttpResult r = m_app.send("POST", kHook, body, jsonType);
         QCOMPARE(r.status, 401);
         QCOMPARE(r.json()["error"].value("code", ""), std::string("invalid_signature"));
-        for (const QByteArray& wrong : {signatureFor(body, "not-the-secret"), signatureFor(body + " ", secret),
-                                        signatureFor(body, secret).toUpper(), QByteArray("sha256="),
-                                        signatureFor(body, secret).mid(7)}) {
+        for (const QByteArray& wrong : {signatureFor(body, "not-the-secret"), signatureFor(body + " ", m_secret),
+                                        signatureFor(body, m_secret).toUpper(), QByteArray("sha256="),
+                                        signatureFor(body, m_secret).mid(7)}) {
             r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", wrong}});
             QVERIFY2(r.status == 401, wrong.constData());
         }
         // Plain (non-forge) payloads are checked too.
-        const QByteArray plain = QByteArray::fromStdString(
-            nlohmann::json{{"project_id", id}, {"branch", "main"}, {"commit", sha}}.dump());
+        const QByteArray plain = QByteArray::fromStdString(json{{"project_id", m_signedId}, {"branch", "main"}, {"commit", sha}}.dump());
         QCOMPARE(m_app.send("POST", kHook, plain, jsonType).status, 401);
-        QVERIFY(ciOps(m_app, id).empty());
+        QVERIFY(ciOps(m_app, m_signedId).empty());
 
-        r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body, secret)}});
+        r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body, m_secret)}});
         QCOMPARE(r.status, 202);
         QCOMPARE(r.json()["op"]["trigger"].value("commit", ""), sha);
         QCOMPARE(m_app.waitForOp(r.json()["op"].value("id", "")).value("status", ""), std::string("completed"));
+    }
 
-        // An update replaces the secret: the old one stops working.
-        const QByteArray rotated = secret + "-rotated";
+    void updateReplacesTheWebhookSecret()
+    {
+        QVERIFY(!m_signedId.empty());
+        const QByteArray rotated = m_secret + "-rotated";
         const HttpResult update = m_app.post("/api/events/registration",
-            {{"action", "update"}, {"project_id", id}, {"spec", specFor("ci-signed")}, {"webhook_secret", rotated.toStdString()}});
+            {{"action", "update"}, {"project_id", m_signedId}, {"spec", specFor("ci-signed")}, {"webhook_secret", rotated.toStdString()}});
         QCOMPARE(update.status, 202);
         QCOMPARE(m_app.waitForOp(update.json()["op"].value("id", "")).value("status", ""), std::string("completed"));
-        const std::string next = gitCommit(repo, "signed.txt", "signed again\n", "signed change 2", false, gitEnv(), &out);
+        QByteArray out;
+        const std::string next = gitCommit(sourceRepo(m_app, m_signedId), "signed.txt", "signed again\n", "signed change 2",
+                                           false, gitEnv(), &out);
         QVERIFY2(!next.empty(), out.constData());
-        const QByteArray body2 = QByteArray::fromStdString(githubPush(id, "refs/heads/main", next).dump());
-        r = m_app.send("POST", kHook, body2, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body2, secret)}});
+        const QByteArray body = QByteArray::fromStdString(githubPush(m_signedId, "refs/heads/main", next).dump());
+        const Headers jsonType{{"Content-Type", "application/json"}};
+        HttpResult r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body, m_secret)}});
         QCOMPARE(r.status, 401);
-        r = m_app.send("POST", kHook, body2, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body2, rotated)}});
+        r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body, rotated)}});
         QCOMPARE(r.status, 202);
         QCOMPARE(m_app.waitForOp(r.json()["op"].value("id", "")).value("status", ""), std::string("completed"));
-        QVERIFY(!m_app.get("/api/projects/" + QString::fromStdString(id)).body.contains(rotated));
+        QVERIFY(!m_app.get("/api/projects/" + QString::fromStdString(m_signedId)).body.contains(rotated));
     }
 
     // --- image builder policy without any BuildKit ---------------------------
