@@ -138,6 +138,6 @@ test('rollback dev to an earlier release', async () => {
   const first = history.find((r) => r.number === 1);
   assert.equal(dev.release.image, first.image, 'dev runs release #1 image again');
   assert.equal(dev.release.commit, first.commit);
-  await page.waitForFunction((img) => document.querySelector('.env-node[data-env="dev"] .rel-image')?.textContent === img, first.image, { timeout: 15_000 });
+  await page.waitForFunction((img) => document.querySelector('.env-node[data-env="dev"] .rel-image')?.title === img, first.image, { timeout: 15_000 });
   await screenshot(page, 'web-rollback');
 });
