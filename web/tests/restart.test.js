@@ -24,7 +24,7 @@ test('timeline recovers after a server restart mid-op', async () => {
   // Queue updates behind the create so the op we watch is still pending at restart time
   // (ops on one project run one at a time).
   let watched = create.body.op.id;
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 20; i++) {
     const spec = specFor('web-restart');
     spec.environments.dev.vars.REVISION = String(i);
     const r = await apiCall(server, 'POST', 'api/events/registration', { action: 'update', project_id: projectId, spec });
