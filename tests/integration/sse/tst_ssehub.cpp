@@ -331,6 +331,12 @@ private Q_SLOTS:
         qInfo("after the cycles: %s", m_hub->counters().dump().c_str());
         QVERIFY(m_hub->counters()["sse_accepted_total"].get<int>() >= 100);
         QCOMPARE(m_hub->counters()["sse_accepted_total"], m_hub->counters()["sse_closed_total"]);
+        // what /api/system shows (ApiContext::debugCounters = SseHub::processCounters)
+        const nlohmann::json process = SseHub::processCounters();
+        QCOMPARE(process["sse_hubs"].get<int>(), 1);
+        QCOMPARE(process["sse_clients"].get<int>(), 0);
+        QCOMPARE(process["event_log"]["nats_subscriptions"].get<int>(), 0);
+        QCOMPARE(process["sse_accepted_total"], m_hub->counters()["sse_accepted_total"]);
         // still healthy
         SseTestClient& c = client("/api/ops/op-cyc/events");
         QTRY_COMPARE_WITH_TIMEOUT(c.ids().size(), size_t(1), 10000);
