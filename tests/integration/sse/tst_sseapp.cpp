@@ -6,6 +6,7 @@
 #include "tests/integration/sse/ssetestclient.h"
 #include "tests/support/paasprocess.h"
 
+#include <QDir>
 #include <QProcess>
 #include <QUrl>
 #include <QtTest>
@@ -39,6 +40,11 @@ bool waitFor(Pred pred, int timeoutMs = 20000)
 quint16 portOf(const PaasProcess& app)
 {
     return static_cast<quint16>(QUrl(app.url()).port());
+}
+
+int openFds(qint64 pid)
+{
+    return static_cast<int>(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size());
 }
 
 bool isTerminal(const std::string& event)
@@ -156,6 +162,8 @@ private Q_SLOTS:
     void connectDisconnectCyclesLeaveNothing()
     {
         const QByteArray path = QByteArray("/api/ops/") + m_opId.c_str() + "/events";
+        const int fdsBefore = openFds(m_app->pid());
+        QVERIFY(fdsBefore > 0);
         for (int i = 0; i < 1000; ++i) {
             auto c = stream(i % 2 ? path : QByteArray("/api/events?logs=1"));
             QVERIFY(waitFor([&] { return c->socket().state() == QAbstractSocket::ConnectedState; }));
@@ -163,6 +171,10 @@ private Q_SLOTS:
                 QVERIFY(waitFor([&] { return c->status() == 200; }));
             c->abort();
         }
+        // no leaked sockets: the app's descriptors come back to where they were
+        int fdsAfter = 0;
+        QVERIFY2(waitFor([&] { return (fdsAfter = openFds(m_app->pid())) <= fdsBefore + 2; }),
+                 qPrintable(QStringLiteral("fds before %1, after %2").arg(fdsBefore).arg(fdsAfter)));
         nlohmann::json after;
         QVERIFY2(waitFor([&] {
                      after = counters();
