@@ -4,6 +4,8 @@
 
 #include <QTimer>
 
+#include <algorithm>
+
 namespace paas::api {
 
 void LegacyWaiter::start(QHttpServerResponder&& responder, const ApiContext& context, std::string opId, int successStatus)
@@ -37,7 +39,12 @@ void LegacyWaiter::poll()
         deleteLater();
         return;
     }
-    if (!op->terminal() && m_elapsed.elapsed() < m_context.config->legacyWaitMs) {
+    // The op turns terminal before the project record is updated (status,
+    // last_op, queue): wait for both, or the answer carries a stale project.
+    Result<ProjectRecord> project = m_context.platform->project(op->projectId);
+    const bool projectSettled =
+        !project || std::find(project->queue.begin(), project->queue.end(), op->id) == project->queue.end();
+    if ((!op->terminal() || !projectSettled) && m_elapsed.elapsed() < m_context.config->legacyWaitMs) {
         QTimer::singleShot(100, this, &LegacyWaiter::poll);
         return;
     }
@@ -48,7 +55,6 @@ void LegacyWaiter::poll()
         body["op"] = opJson(*op);
         sendJson(m_responder, op->error.code == "invalid_spec" ? 422 : 500, body);
     } else {
-        Result<ProjectRecord> project = m_context.platform->project(op->projectId);
         nlohmann::json projectJson = project ? toJson(*project) : nlohmann::json();
         if (!project && op->kind == "delete" && m_projectAtStart.is_object()) {
             projectJson = m_projectAtStart;

@@ -2,7 +2,9 @@
 // LegacyWaiter: the legacy direct endpoints (POST/PUT/DELETE /api/projects)
 // run the same pipeline as the event API but answer only when the op ends.
 // The waiter holds the responder, polls the op record (bounded by
-// Config::legacyWaitMs) without blocking the API thread, and then answers:
+// Config::legacyWaitMs) without blocking the API thread until the op is
+// terminal and the project record has taken it in (the op left the
+// project's queue), and then answers:
 //   completed -> successStatus {project, op_id, op}; failed -> the op's
 //   error with the op; still running at the bound -> 202 {accepted, op}.
 //   A completed delete answers with the project as it was when the request
