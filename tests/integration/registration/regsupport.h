@@ -125,6 +125,23 @@ inline nlohmann::json projectOps(const PaasProcess& app, const std::string& id, 
     return j.is_object() ? j.value("ops", nlohmann::json::array()) : nlohmann::json::array();
 }
 
+// The project once it has taken in the end of op `opId` (the op left its
+// queue): an op turns terminal a moment before the project record follows.
+inline nlohmann::json settledProject(const PaasProcess& app, const std::string& id, const std::string& opId)
+{
+    nlohmann::json project;
+    waitFor([&] {
+        project = app.get(projectPath(id)).json();
+        if (!project.is_object() || !project.contains("queue"))
+            return false;
+        for (const auto& queued : project["queue"])
+            if (queued == opId)
+                return false;
+        return true;
+    }, 30000);
+    return project;
+}
+
 inline bool isTerminal(const nlohmann::json& op)
 {
     const std::string s = op.is_object() ? op.value("status", "") : "";

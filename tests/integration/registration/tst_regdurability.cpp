@@ -128,8 +128,8 @@ private Q_SLOTS:
             QVERIFY2(endedCleanly(op), describe(op));
             for (const auto& step : op["steps"])
                 QVERIFY2(step["status"] != "running", describe(op));
-            const nlohmann::json project = second.get(projectPath(op["project_id"])).json();
             if (op["status"] == "completed" && op["kind"] == "create") {   // crash-queue is deleted at the end
+                const nlohmann::json project = settledProject(second, op["project_id"], op["id"]);
                 QCOMPARE(project["status"], "ready");
                 QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/build/image.txt"));
                 QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/repos/manifests/rendered.yaml"));
@@ -148,21 +148,23 @@ private Q_SLOTS:
             const nlohmann::json op = second.get("/api/ops/" + QString::fromStdString(id)).json();
             const std::string start = op["started_at"].is_string() ? op["started_at"].get<std::string>() : "";
             QVERIFY2(previousEnd <= start, describe(op));
-            previousEnd = op["finished_at"];
+            QVERIFY2(op["finished_at"].is_string(), describe(op));
+            previousEnd = op["finished_at"].get<std::string>();
         }
         // The delete ran last: the folder is in .trash (holding the last
         // update) and no stray project folder is left behind.
         const nlohmann::json deleted = second.get("/api/ops/" + QString::fromStdString(queueOps.back())).json();
         if (deleted["status"] == "completed") {
-            QCOMPARE(second.get(projectPath("crash-queue")).status, 404);
+            QVERIFY(waitFor([&] { return second.get(projectPath("crash-queue")).status == 404; }, 30000));
             QVERIFY(!QFileInfo::exists(projectDir(second, "crash-queue")));
             const QStringList trashed = QDir(second.artifactsRoot() + "/.trash").entryList({"crash-queue-*"}, QDir::Dirs);
             QCOMPARE(trashed.size(), 1);
             const nlohmann::json lastUpdate = second.get("/api/ops/" + QString::fromStdString(queueOps[5])).json();
             if (lastUpdate["status"] == "completed") {
-                const YAML::Node kept = YAML::Load(
-                    readFile(second.artifactsRoot() + "/.trash/" + trashed.first() + "/registration/project.yaml").toStdString());
-                QCOMPARE(kept["environments"]["dev"]["vars"]["SEQ"].as<std::string>(), std::string("5"));
+                const QByteArray kept = readFile(second.artifactsRoot() + "/.trash/" + trashed.first() + "/registration/project.yaml");
+                const YAML::Node seq = YAML::Load(kept.toStdString())["environments"]["dev"]["vars"]["SEQ"];
+                QVERIFY2(seq.IsScalar(), kept.constData());
+                QCOMPARE(seq.as<std::string>(), std::string("5"));
             }
         }
         // The engine is healthy and takes new work after recovery.
@@ -186,6 +188,7 @@ private Q_SLOTS:
             QVERIFY2(results[i].status == 202, results[i].body.constData());
             const nlohmann::json op = app.waitForOp(opIdOf(results[i]), 300000);
             QVERIFY2(op["status"] == "completed", describe(op));
+            QCOMPARE(settledProject(app, op["project_id"], op["id"])["status"], "ready");
             projects.insert(op["project_id"]);
             QVERIFY(QFile::exists(projectDir(app, op["project_id"]) + "/build/image.txt"));
         }
@@ -275,7 +278,7 @@ private Q_SLOTS:
         }
         // The last accepted update is what the project holds: none lost or reordered.
         const std::string last = std::to_string(seqOf.at(ops.back()["id"]));
-        const nlohmann::json project = app.get(projectPath(id)).json();
+        const nlohmann::json project = settledProject(app, id, ops.back()["id"]);
         QCOMPARE(project["spec"]["environments"]["dev"]["vars"]["SEQ"], last);
         QCOMPARE(project["last_op"]["id"], ops.back()["id"]);
         const YAML::Node stored = YAML::Load(readFile(projectDir(app, id) + "/registration/project.yaml").toStdString());

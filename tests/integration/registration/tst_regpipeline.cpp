@@ -123,7 +123,8 @@ private:
         const QString kept = m_app->artifactsRoot() + "/.trash/" + trashed.first();
         QVERIFY(QFile::exists(kept + "/repos/source/Dockerfile"));   // the user's source survives
         QVERIFY(QFile::exists(kept + "/registration/project.yaml"));
-        QCOMPARE(m_app->get(projectPath(id)).status, 404);
+        // The record goes right after the op turns completed.
+        QVERIFY(waitFor([&] { return m_app->get(projectPath(id)).status == 404; }, 30000));
     }
 
 private Q_SLOTS:
@@ -153,7 +154,7 @@ private Q_SLOTS:
         }
         QCOMPARE(steps, (std::vector<std::string>{"registrar", "repoBootstrap", "imageBuilder", "manifestRenderer"}));
         verifyArtifacts(id, "info");
-        const nlohmann::json project = m_app->get(projectPath(id)).json();
+        const nlohmann::json project = settledProject(*m_app, id, op["id"]);
         QCOMPARE(project["status"], "ready");
         QCOMPARE(project["last_op"]["id"], op["id"]);
 
@@ -179,7 +180,7 @@ private Q_SLOTS:
         QCOMPARE(git(projectDir(*m_app, id) + "/repos/source", {"rev-list", "--count", "main"}), QByteArray("1"));
         const nlohmann::json ops = projectOps(*m_app, id);
         QCOMPARE(ops.size(), size_t(1));   // the old project's history went with it
-        QCOMPARE(m_app->get(projectPath(id)).json()["status"], "ready");
+        QCOMPARE(settledProject(*m_app, id, op["id"])["status"], "ready");
     }
 
     void legacyApiCreateUpdateDelete()
