@@ -72,6 +72,13 @@ void latencyAt(BenchContext& ctx, int n, int events)
         closeClients(clients);
         return;
     }
+    // A first event that every client must receive: all replays are done, all live.
+    ctx.nats().publish("paas.events." + project + "." + opId,
+                       nlohmann::json{{"type", "step.log"}, {"op_id", opId}, {"project_id", project},
+                                      {"kind", "create"}, {"at", "bench"}, {"line", "warm-up"}}.dump());
+    if (!pump([&] { return std::all_of(clients.begin(), clients.end(), [](const auto& c) { return !c->ids().empty(); }); },
+              60000))
+        std::printf("  not every client got the warm-up event\n");
     std::vector<double> latencyMs;
     latencyMs.reserve(static_cast<size_t>(n) * events);
     for (auto& c : clients)

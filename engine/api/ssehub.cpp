@@ -194,35 +194,47 @@ void SseHub::openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastE
 void SseHub::startReplay(quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
                          const std::string& lastSubject)
 {
-    const uint64_t maxReplay = m_options.maxReplay;
-    m_pool.start([this, id, filter, afterSeq, replay, lastSubject, maxReplay] {
+    m_pool.start([this, id, filter, afterSeq, replay, lastSubject] {
         auto result = std::make_shared<ReplayResult>();
-        Result<StreamBounds> b = m_log.bounds();
-        if (!b) {
-            result->status = b.status();
-        } else {
-            result->gap = afterSeq > 0 && (afterSeq + 1 < b->firstSeq || afterSeq > b->lastSeq);
-            if (replay && !result->gap) {
-                std::vector<EventPtr> chunk;
-                Result<uint64_t> n = m_log.replay({filter, afterSeq, maxReplay}, [&](const StoredEvent& e) {
-                    chunk.push_back(makeEvent(e));
-                    if (chunk.size() >= kReplayChunk) {
-                        QMetaObject::invokeMethod(this, [this, id, chunk] { onReplayChunk(id, chunk); },
-                                                  Qt::QueuedConnection);
-                        chunk.clear();
-                    }
-                    return !m_stopping.load();
-                });
-                if (!n)
-                    result->status = n.status();
-                result->events = std::move(chunk);
-            }
-        }
-        if (result->status.isOk() && !lastSubject.empty())
-            if (Result<StoredEvent> last = m_log.lastOnSubject(lastSubject))
-                result->last = makeEvent(*last);
+        fillReplay(*result, id, filter, afterSeq, replay, lastSubject);
         QMetaObject::invokeMethod(this, [this, id, result] { onReplayDone(id, result); }, Qt::QueuedConnection);
     });
+}
+
+// On a pool thread: the stream bounds (gap?), the op's newest event (is there
+// anything after afterSeq at all?), then the replay itself in chunks.
+void SseHub::fillReplay(ReplayResult& result, quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
+                        const std::string& lastSubject)
+{
+    Result<StreamBounds> b = m_log.bounds();
+    if (!b) {
+        result.status = b.status();
+        return;
+    }
+    result.gap = afterSeq > 0 && (afterSeq + 1 < b->firstSeq || afterSeq > b->lastSeq);
+    if (!lastSubject.empty()) {
+        Result<StoredEvent> last = m_log.lastOnSubject(lastSubject);
+        if (last)
+            result.last = makeEvent(*last);
+        else if (last.status().code() != Status::Code::NotFound)
+            result.status = last.status();
+        if (!result.last || (*result.last)->seq <= afterSeq)
+            replay = false;   // nothing after afterSeq: no consumer needed
+    }
+    if (!replay || result.gap || !result.status.isOk())
+        return;
+    std::vector<EventPtr> chunk;
+    Result<uint64_t> n = m_log.replay({filter, afterSeq, m_options.maxReplay}, [&](const StoredEvent& e) {
+        chunk.push_back(makeEvent(e));
+        if (chunk.size() >= kReplayChunk) {
+            QMetaObject::invokeMethod(this, [this, id, chunk] { onReplayChunk(id, chunk); }, Qt::QueuedConnection);
+            chunk.clear();
+        }
+        return !m_stopping.load();
+    });
+    if (!n)
+        result.status = n.status();
+    result.events = std::move(chunk);
 }
 
 SseClient* SseHub::find(quint64 id)

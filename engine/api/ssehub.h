@@ -105,6 +105,8 @@ private:
     void removeClient(quint64 id);
     void startReplay(quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
                      const std::string& lastSubject);
+    void fillReplay(ReplayResult& result, quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
+                    const std::string& lastSubject);
     void onLive(const std::string& key, const EventPtr& ev);
     void onReplayChunk(quint64 id, const std::vector<EventPtr>& events);
     void onReplayDone(quint64 id, const std::shared_ptr<ReplayResult>& result);
