@@ -1,6 +1,7 @@
 #include "app/application.h"
 
 #include "engine/api/apiserver.h"
+#include "engine/api/ssehub.h"
 #include "engine/core/atomicfile.h"
 #include "engine/pipeline/platform.h"
 #include "engine/store/backend.h"
@@ -79,7 +80,11 @@ Status Application::start()
     context.backend = m_backend.get();
     context.platform = m_platform.get();
     context.builderInfo = [p = m_platform.get()] { return p->builderInfo(); };
-    context.debugCounters = [p = m_platform.get()] { return p->counters(); };
+    context.debugCounters = [p = m_platform.get()] {
+        nlohmann::json counters = p->counters();
+        counters.update(api::SseHub::processCounters());
+        return counters;
+    };
     m_api = std::make_unique<api::ApiServer>(context);
     Result<quint16> port = m_api->start(m_config.listenHost, m_config.listenPort);
     if (!port)
