@@ -1,6 +1,5 @@
 #include "engine/api/apiutil.h"
 
-#include <QCryptographicHash>
 #include <QUrlQuery>
 
 namespace paas::api {
@@ -33,12 +32,6 @@ int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, in
     bool ok = false;
     const int v = QString::fromStdString(queryString(ex, name)).toInt(&ok);
     return ok ? std::clamp(v, min, max) : fallback;
-}
-
-QByteArray etagFor(const nlohmann::json& doc)
-{
-    const QByteArray bytes = QByteArray::fromStdString(doc.dump());
-    return "W/\"" + QCryptographicHash::hash(bytes, QCryptographicHash::Sha1).toHex().left(20) + "\"";
 }
 
 }  // namespace paas::api

@@ -12,7 +12,5 @@ nlohmann::json opJson(const OpRecord& op, bool withSteps = true);
 void sendSubmission(HttpExchange& ex, const Submission& submission);
 int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, int max);
 std::string queryString(const HttpExchange& ex, const char* name);
-// A weak ETag over a JSON document.
-QByteArray etagFor(const nlohmann::json& doc);
 
 }  // namespace paas::api
