@@ -142,9 +142,16 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
     const bool empty = ci->NumPending == 0 && ci->Delivered.Consumer == 0;
     jsConsumerInfo_Destroy(ci);
     uint64_t count = 0;
+    // NumPending can read 0 a moment too early on an ordered consumer; when
+    // it does before the last known sequence, wait briefly for more instead
+    // of ending the replay (a client must never miss an event).
+    constexpr int kTailWaitMs = 300;
+    int waitMs = options.stallTimeoutMs;
     while (!empty && count < options.maxEvents) {
         MsgGuard m;
-        s = natsSubscription_NextMsg(&m.msg, g.sub, options.stallTimeoutMs);
+        s = natsSubscription_NextMsg(&m.msg, g.sub, waitMs);
+        if (s == NATS_TIMEOUT && waitMs == kTailWaitMs)
+            break;  // nothing more matches the filter
         if (s != NATS_OK)
             return natsError(s, "replay " + options.filter + " stalled");
         if (natsMsg_GetMetaData(&m.meta, m.msg) != NATS_OK)
@@ -153,8 +160,9 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
         fillEvent(m.msg, m.meta->Sequence.Stream, ev);
         ++count;
         ++m_replayed;
-        if (!sink(ev) || ev.seq >= b->lastSeq || m.meta->NumPending == 0)
+        if (!sink(ev) || ev.seq >= b->lastSeq)
             break;
+        waitMs = m.meta->NumPending == 0 ? kTailWaitMs : options.stallTimeoutMs;
     }
     return count;
 }
