@@ -22,9 +22,10 @@ test('timeline recovers after a server restart mid-op', async () => {
   assert.equal(create.status, 202, JSON.stringify(create.body));
   const projectId = create.body.op.project_id;
   // Queue updates behind the create so the op we watch is still pending at restart time
-  // (ops on one project run one at a time).
+  // (ops on one project run one at a time). An idle machine runs an update in
+  // ~0.1 s, so the queue must be long enough to outlast loading the page.
   let watched = create.body.op.id;
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 120; i++) {
     const spec = specFor('web-restart');
     spec.environments.dev.vars.REVISION = String(i);
     const r = await apiCall(server, 'POST', 'api/events/registration', { action: 'update', project_id: projectId, spec });
