@@ -116,6 +116,19 @@ Result<StoredEvent> EventLog::lastOnSubject(const std::string& subject) const
     return ev;
 }
 
+namespace {
+uint64_t pendingOnConsumer(natsSubscription* sub)
+{
+    jsConsumerInfo* ci = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    if (natsSubscription_GetConsumerInfo(&ci, sub, nullptr, &jerr) != NATS_OK || !ci)
+        return 0;
+    const uint64_t pending = ci->NumPending;
+    jsConsumerInfo_Destroy(ci);
+    return pending;
+}
+}  // namespace
+
 Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink) const
 {
     ++m_replays;
@@ -142,16 +155,9 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
     const bool empty = ci->NumPending == 0 && ci->Delivered.Consumer == 0;
     jsConsumerInfo_Destroy(ci);
     uint64_t count = 0;
-    // NumPending can read 0 a moment too early on an ordered consumer; when
-    // it does before the last known sequence, wait briefly for more instead
-    // of ending the replay (a client must never miss an event).
-    constexpr int kTailWaitMs = 300;
-    int waitMs = options.stallTimeoutMs;
     while (!empty && count < options.maxEvents) {
         MsgGuard m;
-        s = natsSubscription_NextMsg(&m.msg, g.sub, waitMs);
-        if (s == NATS_TIMEOUT && waitMs == kTailWaitMs)
-            break;  // nothing more matches the filter
+        s = natsSubscription_NextMsg(&m.msg, g.sub, options.stallTimeoutMs);
         if (s != NATS_OK)
             return natsError(s, "replay " + options.filter + " stalled");
         if (natsMsg_GetMetaData(&m.meta, m.msg) != NATS_OK)
@@ -162,7 +168,11 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
         ++m_replayed;
         if (!sink(ev) || ev.seq >= b->lastSeq)
             break;
-        waitMs = m.meta->NumPending == 0 ? kTailWaitMs : options.stallTimeoutMs;
+        // A message's NumPending can read 0 a moment too early on an ordered
+        // consumer; ask the consumer itself before ending the replay, so a
+        // client never misses an event.
+        if (m.meta->NumPending == 0 && pendingOnConsumer(g.sub) == 0)
+            break;
     }
     return count;
 }
