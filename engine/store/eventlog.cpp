@@ -117,6 +117,13 @@ Result<StoredEvent> EventLog::lastOnSubject(const std::string& subject) const
 }
 
 namespace {
+// Messages already delivered to this process but not yet taken by NextMsg.
+int locallyQueued(natsSubscription* sub)
+{
+    int msgs = 0, bytes = 0;
+    return natsSubscription_GetPending(sub, &msgs, &bytes) == NATS_OK ? msgs : 0;
+}
+
 uint64_t pendingOnConsumer(natsSubscription* sub)
 {
     jsConsumerInfo* ci = nullptr;
@@ -171,7 +178,7 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
         // A message's NumPending can read 0 a moment too early on an ordered
         // consumer; ask the consumer itself before ending the replay, so a
         // client never misses an event.
-        if (m.meta->NumPending == 0 && pendingOnConsumer(g.sub) == 0)
+        if (m.meta->NumPending == 0 && locallyQueued(g.sub) == 0 && pendingOnConsumer(g.sub) == 0)
             break;
     }
     return count;
