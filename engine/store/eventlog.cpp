@@ -124,16 +124,6 @@ int locallyQueued(natsSubscription* sub)
     return natsSubscription_GetPending(sub, &msgs, &bytes) == NATS_OK ? msgs : 0;
 }
 
-uint64_t pendingOnConsumer(natsSubscription* sub)
-{
-    jsConsumerInfo* ci = nullptr;
-    jsErrCode jerr = static_cast<jsErrCode>(0);
-    if (natsSubscription_GetConsumerInfo(&ci, sub, nullptr, &jerr) != NATS_OK || !ci)
-        return 0;
-    const uint64_t pending = ci->NumPending;
-    jsConsumerInfo_Destroy(ci);
-    return pending;
-}
 }  // namespace
 
 Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink) const
@@ -175,10 +165,9 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
         ++m_replayed;
         if (!sink(ev) || ev.seq >= b->lastSeq)
             break;
-        // A message's NumPending can read 0 a moment too early on an ordered
-        // consumer; ask the consumer itself before ending the replay, so a
-        // client never misses an event.
-        if (m.meta->NumPending == 0 && locallyQueued(g.sub) == 0 && pendingOnConsumer(g.sub) == 0)
+        // NumPending counts only what the server has not sent yet; messages
+        // already queued in this process must be read before ending.
+        if (m.meta->NumPending == 0 && locallyQueued(g.sub) == 0)
             break;
     }
     return count;
