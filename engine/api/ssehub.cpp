@@ -18,6 +18,14 @@ struct SseHub::ReplayResult {
     std::optional<EventPtr> last;           // newest event of the op (op streams)
 };
 
+struct SseHub::ReplayJob {
+    quint64 id = 0;
+    std::string filter;
+    uint64_t afterSeq = 0;
+    std::string lastSubject;                // op streams: the op's exact subject
+    CancelFlag cancelled;
+};
+
 namespace {
 
 constexpr size_t kReplayChunk = 256;
@@ -170,7 +178,7 @@ void SseHub::openOpStream(HttpExchange& ex, const std::string& opId, uint64_t la
                               {"at", nowIso()}, {"status", c->snapshot.value("status", "")}, {"op", c->snapshot}};
     c->conn->send(formatSseFrame({0, "op.bootstrap", QByteArray::fromStdString(boot.dump()), m_options.retryMs}));
     ++m_framesSent;
-    startReplay(c->id, subject, lastEventId, true, projectId.empty() ? std::string() : subject);
+    startReplay(*c, subject, lastEventId, projectId.empty() ? std::string() : subject);
 }
 
 void SseHub::openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastEventId)
@@ -188,49 +196,64 @@ void SseHub::openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastE
         return;
     }
     const std::string subject = filter.projectId.empty() ? eventsubjects::all() : eventsubjects::ofProject(filter.projectId);
-    startReplay(c->id, subject, lastEventId, true, {});
+    startReplay(*c, subject, lastEventId, {});
 }
 
-void SseHub::startReplay(quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
+void SseHub::startReplay(SseClient& client, const std::string& filter, uint64_t afterSeq,
                          const std::string& lastSubject)
 {
-    m_pool.start([this, id, filter, afterSeq, replay, lastSubject] {
+    ReplayJob job{client.id, filter, afterSeq, lastSubject, client.cancelled};
+    m_pool.start([this, job = std::move(job)] {
+        if (job.cancelled->load() || m_stopping.load()) {
+            ++m_replaysCancelled;  // the client left while this waited in the queue
+            return;
+        }
         auto result = std::make_shared<ReplayResult>();
-        fillReplay(*result, id, filter, afterSeq, replay, lastSubject);
-        QMetaObject::invokeMethod(this, [this, id, result] { onReplayDone(id, result); }, Qt::QueuedConnection);
+        fillReplay(*result, job);
+        if (job.cancelled->load()) {
+            ++m_replaysCancelled;
+            return;
+        }
+        QMetaObject::invokeMethod(this, [this, id = job.id, result] { onReplayDone(id, result); },
+                                  Qt::QueuedConnection);
     });
 }
 
 // On a pool thread: the stream bounds (gap?), the op's newest event (is there
-// anything after afterSeq at all?), then the replay itself in chunks.
-void SseHub::fillReplay(ReplayResult& result, quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
-                        const std::string& lastSubject)
+// anything after afterSeq at all?), then the replay itself in chunks. Every
+// step first checks that the client still wants it.
+void SseHub::fillReplay(ReplayResult& result, const ReplayJob& job)
 {
+    auto abandoned = [this, &job] { return job.cancelled->load() || m_stopping.load(); };
     Result<StreamBounds> b = m_log.bounds();
     if (!b) {
         result.status = b.status();
         return;
     }
-    result.gap = afterSeq > 0 && (afterSeq + 1 < b->firstSeq || afterSeq > b->lastSeq);
-    if (!lastSubject.empty()) {
-        Result<StoredEvent> last = m_log.lastOnSubject(lastSubject);
+    result.gap = job.afterSeq > 0 && (job.afterSeq + 1 < b->firstSeq || job.afterSeq > b->lastSeq);
+    bool replay = true;
+    if (!job.lastSubject.empty() && !abandoned()) {
+        Result<StoredEvent> last = m_log.lastOnSubject(job.lastSubject);
         if (last)
             result.last = makeEvent(*last);
         else if (last.status().code() != Status::Code::NotFound)
             result.status = last.status();
-        if (!result.last || (*result.last)->seq <= afterSeq)
+        if (!result.last || (*result.last)->seq <= job.afterSeq)
             replay = false;   // nothing after afterSeq: no consumer needed
     }
-    if (!replay || result.gap || !result.status.isOk())
+    if (!replay || result.gap || !result.status.isOk() || abandoned())
         return;
     std::vector<EventPtr> chunk;
-    Result<uint64_t> n = m_log.replay({filter, afterSeq, m_options.maxReplay}, [&](const StoredEvent& e) {
+    EventLog::ReplayOptions options{job.filter, job.afterSeq, m_options.maxReplay};
+    options.cancelled = abandoned;
+    Result<uint64_t> n = m_log.replay(options, [&](const StoredEvent& e) {
         chunk.push_back(makeEvent(e));
         if (chunk.size() >= kReplayChunk) {
-            QMetaObject::invokeMethod(this, [this, id, chunk] { onReplayChunk(id, chunk); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(this, [this, id = job.id, chunk] { onReplayChunk(id, chunk); },
+                                      Qt::QueuedConnection);
             chunk.clear();
         }
-        return !m_stopping.load();
+        return !abandoned();
     });
     if (!n)
         result.status = n.status();
@@ -355,6 +378,7 @@ void SseHub::finish(SseClient& c)
     if (c.finished)
         return;
     c.finished = true;
+    c.cancelled->store(true);
     c.pending.clear();
     c.conn->close();  // emits gone(): removeClient() follows (queued)
 }
@@ -365,6 +389,7 @@ void SseHub::removeClient(quint64 id)
     if (it == m_clients.end())
         return;
     SseClient& c = *it->second;
+    c.cancelled->store(true);
     if (auto ch = m_channels.find(c.channel); ch != m_channels.end()) {
         ch->second.clients.erase(id);
         if (ch->second.clients.empty()) {

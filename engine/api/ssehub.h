@@ -18,9 +18,14 @@
 //  - Fan-out: ONE live tap (one JetStream ordered consumer) per op with
 //    clients, plus one for the global feed, shared by all their clients and
 //    released when the last client leaves. Replays run on the hub's own
-//    small thread pool, never on the API thread.
+//    small thread pool, never on the API thread. A replay is cancelled when
+//    its client finishes or goes: a queued one never starts, a running one
+//    stops at its next event (or within 100 ms while waiting for one), so a
+//    new client never waits behind, or loses to, an abandoned one.
 //  - Limits: at most maxClients streams (503 + Retry-After beyond), a client
-//    whose send buffer stays over stallBytes for stallMs is dropped, a
+//    whose send buffer stays over stallBytes for stallMs without draining
+//    (no byte taken by the kernel between checks) is dropped, and one over
+//    64 x stallBytes is dropped at once; a
 //    client that disconnects is removed at once (SseConnection guards every
 //    write, see DESIGN.md §7).
 //  - counters() / processCounters() are thread-safe (for /api/system).
@@ -97,16 +102,17 @@ private:
         std::set<quint64> clients;
     };
     struct ReplayResult;
+    struct ReplayJob;
+    using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
     bool admit(HttpExchange& ex);
     SseClient* addClient(bool feed);
     bool attach(SseClient& client, HttpExchange& ex, const std::string& key, const std::string& filter);
     Status join(SseClient& client, const std::string& key, const std::string& filter);
     void removeClient(quint64 id);
-    void startReplay(quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
+    void startReplay(SseClient& client, const std::string& filter, uint64_t afterSeq,
                      const std::string& lastSubject);
-    void fillReplay(ReplayResult& result, quint64 id, const std::string& filter, uint64_t afterSeq, bool replay,
-                    const std::string& lastSubject);
+    void fillReplay(ReplayResult& result, const ReplayJob& job);
     void onLive(const std::string& key, const EventPtr& ev);
     void onReplayChunk(quint64 id, const std::vector<EventPtr>& events);
     void onReplayDone(quint64 id, const std::shared_ptr<ReplayResult>& result);
@@ -131,7 +137,7 @@ private:
 
     std::atomic<int> m_opClients{0}, m_feedClients{0}, m_channelCount{0};
     std::atomic<uint64_t> m_accepted{0}, m_rejectedBusy{0}, m_droppedStalled{0}, m_closed{0};
-    std::atomic<uint64_t> m_framesSent{0}, m_heartbeats{0};
+    std::atomic<uint64_t> m_framesSent{0}, m_heartbeats{0}, m_replaysCancelled{0};
 };
 
 }  // namespace paas::api

@@ -2,6 +2,7 @@
 
 #include "engine/store/natsclient.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace paas {
@@ -124,6 +125,24 @@ int locallyQueued(natsSubscription* sub)
     return natsSubscription_GetPending(sub, &msgs, &bytes) == NATS_OK ? msgs : 0;
 }
 
+constexpr int kCancelPollMs = 100;
+
+// NextMsg in slices, so a cancelled replay lets go of its thread at once.
+// NATS_TIMEOUT after stallMs; NATS_ILLEGAL_STATE when cancelled.
+natsStatus nextMsg(natsMsg** msg, natsSubscription* sub, int stallMs, const std::function<bool()>& cancelled)
+{
+    if (!cancelled)
+        return natsSubscription_NextMsg(msg, sub, stallMs);
+    for (int waited = 0;; waited += kCancelPollMs) {
+        if (cancelled())
+            return NATS_ILLEGAL_STATE;
+        const int slice = std::min(kCancelPollMs, stallMs - waited);
+        const natsStatus s = natsSubscription_NextMsg(msg, sub, std::max(1, slice));
+        if (s != NATS_TIMEOUT || waited + slice >= stallMs)
+            return s;
+    }
+}
+
 }  // namespace
 
 Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink) const
@@ -154,7 +173,9 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
     uint64_t count = 0;
     while (!empty && count < options.maxEvents) {
         MsgGuard m;
-        s = natsSubscription_NextMsg(&m.msg, g.sub, options.stallTimeoutMs);
+        s = nextMsg(&m.msg, g.sub, options.stallTimeoutMs, options.cancelled);
+        if (s == NATS_ILLEGAL_STATE && options.cancelled && options.cancelled())
+            break;
         if (s != NATS_OK)
             return natsError(s, "replay " + options.filter + " stalled");
         if (natsMsg_GetMetaData(&m.meta, m.msg) != NATS_OK)

@@ -11,8 +11,8 @@
 //    there is none).
 //  - replay() delivers, in stream order, the events matching a subject filter
 //    with sequence > afterSeq that exist when it is called (it stops once it
-//    has caught up, at most maxEvents). It uses an ephemeral ordered consumer
-//    that it deletes before returning. Blocking: never call it on a thread
+//    has caught up, at most maxEvents, or until options.cancelled says so).
+//    It uses an ephemeral ordered consumer that it deletes before returning. Blocking: never call it on a thread
 //    that must stay responsive (the API thread, nats.c callbacks).
 //  - tap() attaches a live listener to a subject filter. All taps of one
 //    filter share ONE JetStream ordered push consumer (DeliverNew), created
@@ -76,6 +76,10 @@ public:
         uint64_t afterSeq = 0;
         uint64_t maxEvents = 100000;
         int stallTimeoutMs = 5000;   // a pending message that never arrives
+        // Polled while waiting for the next message (every 100 ms at most)
+        // and between messages: true ends the replay early, as a sink that
+        // returns false does.
+        std::function<bool()> cancelled;
     };
 
     explicit EventLog(NatsClient& client, std::string stream = "PAAS_EVENTS");

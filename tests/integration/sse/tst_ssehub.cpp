@@ -342,6 +342,39 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(c.ids().size(), size_t(1), 10000);
     }
 
+    // Abandoned replays are cancelled: clients that leave while their replay
+    // waits in the pool (or runs) cost no more NATS work, and a new client's
+    // replay is not queued behind theirs (the issue 10 flake). Counted in
+    // replayed events, not in time, so a loaded machine cannot flip it.
+    void abandonedReplaysAreCancelled()
+    {
+        const int events = 2000, leavers = 40;
+        const std::vector<uint64_t> ids = runningOp("op-aband", "pab", events);
+        const uint64_t replayedBefore = m_hub->counters()["event_log"]["replayed_events"].get<uint64_t>();
+        std::vector<std::unique_ptr<SseTestClient>> gone;
+        for (int i = 0; i < leavers; ++i) {
+            gone.push_back(std::make_unique<SseTestClient>(m_port, "/api/ops/op-aband/events"));
+            gone.back()->start();
+        }
+        QVERIFY(waitFor([&] {
+            return std::all_of(gone.begin(), gone.end(), [](auto& c) { return !c->frames().empty(); });
+        }, 30000));
+        for (auto& c : gone)
+            c->abort();
+        QTRY_COMPARE_WITH_TIMEOUT(counter("sse_clients"), 0, 20000);
+        SseTestClient& fresh = client("/api/ops/op-aband/events");
+        QTRY_COMPARE_WITH_TIMEOUT(fresh.ids().size(), size_t(events), 30000);
+        QCOMPARE(fresh.ids(), ids);
+        const nlohmann::json counters = m_hub->counters();
+        qInfo("after %d abandoned replays: %s", leavers, counters.dump().c_str());
+        QVERIFY(counters["sse_replays_cancelled_total"].get<uint64_t>() >= 1);
+        // Without cancellation every leaver replays all its events (40 x 2000).
+        const uint64_t replayed = counters["event_log"]["replayed_events"].get<uint64_t>() - replayedBefore;
+        QVERIFY2(replayed < uint64_t(events) * leavers / 2, std::to_string(replayed).c_str());
+        fresh.abort();
+        allGone();
+    }
+
     void clientKilledMidStreamDoesNotCrash()
     {
         setOp("op-kill", "pk", "running");
