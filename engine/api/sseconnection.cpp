@@ -28,6 +28,7 @@ SseConnection::SseConnection(QHttpServerResponder&& responder, QObject* parent)
         return;
     }
     connect(m_socket, &QAbstractSocket::disconnected, this, &SseConnection::markGone);
+    connect(m_socket, &QIODevice::bytesWritten, this, [this](qint64 n) { m_sent += n; });
     connect(m_socket, &QObject::destroyed, this, &SseConnection::markGone);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
         if (!isOpen())

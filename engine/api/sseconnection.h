@@ -48,6 +48,7 @@ public:
 
     bool isOpen() const;
     qint64 pendingBytes() const;   // written but not yet sent to the client
+    qint64 sentBytes() const { return m_sent; }   // handed to the kernel so far
 
 signals:
     void gone();
@@ -58,6 +59,7 @@ private:
     QHttpServerResponder m_responder;
     QPointer<QTcpSocket> m_socket;
     bool m_gone = false;
+    qint64 m_sent = 0;
 };
 
 }  // namespace paas::api

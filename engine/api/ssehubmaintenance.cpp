@@ -59,15 +59,20 @@ void SseHub::housekeeping()
         if (c->finished || !c->conn)
             continue;
         const qint64 pending = c->conn->pendingBytes();
-        if (pending <= m_options.stallBytes) {
-            c->stalledSinceMs = 0;
+        const qint64 sent = c->conn->sentBytes();
+        const bool drained = sent != c->sentAtCheck;   // the reader took bytes since the last check
+        c->sentAtCheck = sent;
+        const bool overHardCap = pending > 64 * m_options.stallBytes;
+        if ((pending <= m_options.stallBytes || drained) && !overHardCap) {
+            c->stalledSinceMs = 0;   // a reader that keeps draining is slow, not stalled
             continue;
         }
         if (c->stalledSinceMs == 0)
             c->stalledSinceMs = now;
-        if (now - c->stalledSinceMs >= m_options.stallMs || pending > 64 * m_options.stallBytes) {
+        if (now - c->stalledSinceMs >= m_options.stallMs || overHardCap) {
             ++m_droppedStalled;
             c->finished = true;
+            c->cancelled->store(true);
             c->conn->abort();  // a stalled reader is dropped, not buffered without bound
         }
     }
@@ -85,6 +90,7 @@ nlohmann::json SseHub::counters() const
             {"sse_dropped_stalled_total", m_droppedStalled.load()},
             {"sse_frames_sent_total", m_framesSent.load()},
             {"sse_heartbeats_total", m_heartbeats.load()},
+            {"sse_replays_cancelled_total", m_replaysCancelled.load()},
             {"event_log", m_log.counters()}};
 }
 
