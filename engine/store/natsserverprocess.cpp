@@ -82,6 +82,8 @@ Status NatsServerProcess::start(int readyTimeoutMs)
     if (!QDir().mkpath(m_options.storeDir))
         return Status::invalidArgument("nats_store_dir",
             "cannot create PAAS_NATS_STORE_DIR " + m_options.storeDir.toStdString());
+    if (Status s = childguard::stopLeftover(pidFile(), QFileInfo(m_options.binary).fileName(), m_options.storeDir); !s)
+        return s;
     m_stopping = false;
     return launch(readyTimeoutMs);
 }
@@ -91,6 +93,7 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
     delete m_process;
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setChildProcessModifier(childguard::dieWithParent());
     m_lastOutput.clear();
     const QStringList args{QStringLiteral("-js"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
                            QStringLiteral("-p"), QString::number(m_options.port),
@@ -112,6 +115,9 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
         m_lastOutput += m_process->readAll();
     }
     m_lastOutput.clear();
+    m_watch.arm(m_process->processId());
+    if (Status s = childguard::writePidFile(pidFile(), m_process->processId()); !s)
+        qWarning().noquote() << "NATS: cannot record the child's pid:" << QString::fromStdString(s.message());
     // Keep draining output so the pipe never fills; keep only a tail.
     connect(m_process, &QProcess::readyRead, this, [this] {
         m_lastOutput = (m_lastOutput + m_process->readAll()).right(4096);
@@ -140,6 +146,7 @@ void NatsServerProcess::stop(int timeoutMs)
 {
     m_stopping = true;
     m_restartTimer->stop();
+    m_watch.disarm();
     if (!m_process || m_process->state() == QProcess::NotRunning)
         return;
     m_process->disconnect(this);
@@ -148,6 +155,12 @@ void NatsServerProcess::stop(int timeoutMs)
         m_process->kill();
         m_process->waitForFinished(2000);
     }
+    childguard::removePidFile(pidFile());
+}
+
+QString NatsServerProcess::pidFile() const
+{
+    return m_options.storeDir + QStringLiteral("/nats-server.pid");
 }
 
 QString NatsServerProcess::url() const

@@ -10,9 +10,14 @@
 //    reconnect by themselves; running() reflects the gap.
 //  - stop() (and the destructor) ends the child: SIGTERM, then SIGKILL after
 //    the timeout. No orphan is left.
+//  - The child dies with the app however the app dies (childguard.h: Linux
+//    PR_SET_PDEATHSIG plus a portable pipe watch), and its pid is recorded in
+//    <storeDir>/nats-server.pid; start() first stops a leftover server of a
+//    dead app recorded there, so no store is ever opened by two servers.
 // Thread affinity: create and use on one thread that runs an event loop
 // (the app's main thread). Signals are emitted on that thread.
 #include "engine/core/status.h"
+#include "engine/store/childguard.h"
 
 #include <QObject>
 #include <QProcess>
@@ -41,6 +46,7 @@ public:
     void stop(int timeoutMs = 3000);
 
     QString url() const;
+    QString pidFile() const;
     quint16 port() const { return m_options.port; }
     qint64 pid() const;
     bool running() const;
@@ -62,6 +68,7 @@ private:
     int m_restarts = 0;
     int m_backoffMs = 250;
     QByteArray m_lastOutput;
+    childguard::ParentWatch m_watch;
 };
 
 }  // namespace paas

@@ -2,6 +2,8 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -9,6 +11,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 
 namespace paas::test {
@@ -99,6 +102,15 @@ PaasProcess::~PaasProcess()
         kill();
 }
 
+void PaasProcess::setWindowed(bool windowed)
+{
+    m_windowed = windowed;
+    if (windowed)
+        m_env.remove("PAAS_HEADLESS");
+    else
+        m_env.insert("PAAS_HEADLESS", "1");
+}
+
 bool PaasProcess::start(const QStringList& extraArgs, int timeoutMs)
 {
     m_process = std::make_unique<QProcess>();
@@ -106,7 +118,7 @@ bool PaasProcess::start(const QStringList& extraArgs, int timeoutMs)
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_output.clear();
     m_url.clear();
-    m_process->start(paasBinary(), QStringList{"--headless"} + extraArgs);
+    m_process->start(paasBinary(), (m_windowed ? QStringList{} : QStringList{"--headless"}) + extraArgs);
     const QRegularExpression re(QStringLiteral("API listening on (http://\\S+)"));
     const QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
@@ -137,14 +149,50 @@ bool PaasProcess::stop(int timeoutMs)
     return finished && m_process->exitStatus() == QProcess::NormalExit && m_process->exitCode() == 0;
 }
 
-void PaasProcess::kill()
+bool PaasProcess::kill()
 {
     if (!m_process)
-        return;
+        return true;
     m_process->kill();
     m_process->waitForFinished(5000);
-    if (const qint64 nats = natsPid(); nats > 0)
-        ::kill(static_cast<pid_t>(nats), SIGKILL);  // a crash leaves the child; clean it like an OS would
+    const qint64 nats = natsPid();
+    const QDeadlineTimer deadline(10000);
+    while (nats > 0 && processAlive(nats) && !deadline.hasExpired())
+        QThread::msleep(20);
+    if (nats > 0 && processAlive(nats)) {
+        qWarning("nats-server %lld outlived its app", nats);
+        ::kill(static_cast<pid_t>(nats), SIGKILL);
+        return false;
+    }
+    return true;
+}
+
+bool processAlive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray line = stat.readAll();
+    const int close = line.lastIndexOf(')');
+    return close > 0 && close + 2 < line.size() && line.at(close + 2) != 'Z';
+}
+
+QList<qint64> processesMatching(const QStringList& needles)
+{
+    QList<qint64> pids;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString& entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        QFile file(QStringLiteral("/proc/%1/cmdline").arg(entry));
+        if (!ok || !file.open(QIODevice::ReadOnly))
+            continue;
+        const QString cmd = QString::fromLocal8Bit(file.readAll().replace('\0', ' '));
+        if (!cmd.isEmpty() && std::all_of(needles.begin(), needles.end(), [&](const QString& n) { return cmd.contains(n); })
+            && processAlive(pid))
+            pids << pid;
+    }
+    return pids;
 }
 
 qint64 PaasProcess::pid() const

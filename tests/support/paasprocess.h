@@ -40,9 +40,14 @@ public:
     QString root() const { return m_root; }
     QString artifactsRoot() const { return m_root + "/artifacts"; }
 
+    // Window mode (no --headless): for tests that run under a display.
+    void setWindowed(bool windowed);
     bool start(const QStringList& extraArgs = {}, int timeoutMs = 60000);
     bool stop(int timeoutMs = 10000);   // SIGTERM, true if it exited 0 in time
-    void kill();                        // SIGKILL (crash simulation)
+    // SIGKILL (crash simulation). The nats-server child must die with the
+    // app; kill() waits for that and, if it does not, kills it itself and
+    // returns false (so no test leaks a server).
+    bool kill();
 
     QString url() const { return m_url; }
     qint64 pid() const;
@@ -64,7 +69,13 @@ private:
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
     QString m_url;
+    bool m_windowed = false;
 };
+
+// Whether `pid` is a live process (not gone, not a zombie).
+bool processAlive(qint64 pid);
+// The pids of live processes whose command line contains every needle.
+QList<qint64> processesMatching(const QStringList& needles);
 
 // The built paas binary (PAAS_BIN from CTest).
 QString paasBinary();

@@ -117,7 +117,7 @@ private Q_SLOTS:
         int unfinished = 0;
         for (const std::string& id : opIds)
             unfinished += isTerminal(app.get("/api/ops/" + QString::fromStdString(id)).json()) ? 0 : 1;
-        app.kill();
+        QVERIFY2(app.kill(), "the nats-server child died with the app");
         qInfo() << "ops not yet finished just before kill -9:" << unfinished << "of" << opIds.size();
 
         PaasProcess second(app.root());
@@ -172,6 +172,82 @@ private Q_SLOTS:
         QCOMPARE(r.status, 202);
         QCOMPARE(second.waitForOp(opIdOf(r))["status"], "completed");
         QVERIFY(second.stop());
+    }
+
+    // Issue 10, 1b: kill -9 of the app takes its nats-server along (no
+    // orphan keeps the store open); the restart runs exactly one server on
+    // the store, and everything acknowledged before the kill is there.
+    void killedAppLeavesNoOrphanAndLosesNothing()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        const QString store = app.root() + "/nats/jetstream";
+        std::vector<std::string> acknowledged;
+        for (int i = 0; i < 3; ++i) {
+            const HttpResult r = app.post("/api/events/registration", regEvent("create", appSpec("orphan-" + std::to_string(i))));
+            QCOMPARE(r.status, 202);
+            acknowledged.push_back(opIdOf(r));
+        }
+        QCOMPARE(processesMatching({"nats-server", store}).size(), 1);
+        const qint64 nats = app.natsPid();
+        QVERIFY(nats > 0);
+        QVERIFY2(app.kill(), "nats-server outlived the app killed with SIGKILL");
+        QVERIFY(!processAlive(nats));
+
+        PaasProcess second(app.root());
+        QVERIFY2(second.start(), second.output().constData());
+        QCOMPARE(processesMatching({"nats-server", store}).size(), 1);
+        for (const std::string& id : acknowledged)
+            QVERIFY2(endedCleanly(second.waitForOp(id)), id.c_str());
+        QVERIFY(second.stop());
+        QVERIFY(processesMatching({"nats-server", store}).isEmpty());
+    }
+
+    // A server left on the store by an app that died without the guards (or
+    // on a platform without PR_SET_PDEATHSIG) is stopped before a new one
+    // starts; one recorded pid that is not a nats-server on this store is
+    // never touched.
+    void leftoverServerOnTheStoreIsStoppedFirst()
+    {
+        PaasProcess app;
+        const QString store = app.root() + "/nats/jetstream";
+        QVERIFY(QDir().mkpath(store));
+        QProcess leftover;
+        leftover.setProcessChannelMode(QProcess::MergedChannels);
+        leftover.start("nats-server", {"-js", "-a", "127.0.0.1", "-p", "-1", "-sd", store});
+        QVERIFY(leftover.waitForStarted());
+        QByteArray said;
+        QElapsedTimer waited;
+        waited.start();
+        while (!said.contains("Server is ready") && waited.elapsed() < 10000 && leftover.state() == QProcess::Running) {
+            leftover.waitForReadyRead(100);
+            said += leftover.readAll();
+        }
+        QVERIFY2(said.contains("Server is ready"), said.constData());
+        QFile pidFile(store + "/nats-server.pid");
+        QVERIFY(pidFile.open(QIODevice::WriteOnly));
+        pidFile.write(QByteArray::number(leftover.processId()) + "\n");
+        pidFile.close();
+
+        QVERIFY2(app.start(), app.output().constData());
+        QVERIFY2(app.output().contains("leftover nats-server"), app.output().constData());
+        QVERIFY(leftover.waitForFinished(10000));
+        QCOMPARE(processesMatching({"nats-server", store}).size(), 1);
+        QVERIFY(app.stop());
+
+        // A recycled pid (here: a sleeping shell) is left alone.
+        QProcess bystander;
+        bystander.start("sleep", {"30"});
+        QVERIFY(bystander.waitForStarted());
+        QVERIFY(pidFile.open(QIODevice::WriteOnly));
+        pidFile.write(QByteArray::number(bystander.processId()) + "\n");
+        pidFile.close();
+        PaasProcess again(app.root());
+        QVERIFY2(again.start(), again.output().constData());
+        QVERIFY(processAlive(bystander.processId()));
+        QVERIFY(again.stop());
+        bystander.kill();
+        bystander.waitForFinished();
     }
 
     void twentyConcurrentCreatesAllComplete()
