@@ -26,6 +26,15 @@ void onSignal(int)
 }
 }  // namespace
 
+void requestQuit()
+{
+    // Not quit(): in Qt 6 a QGuiApplication's quit() first sends close events
+    // to the top-level windows and is cancelled when one ignores it, as the
+    // close-to-tray window does, so SIGTERM (logout, shutdown) was lost.
+    // exit() leaves the event loop unconditionally; main() then shuts down.
+    QCoreApplication::exit(0);
+}
+
 void installQuitSignalHandlers()
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0)
@@ -34,7 +43,7 @@ void installQuitSignalHandlers()
     QObject::connect(notifier, &QSocketNotifier::activated, notifier, [] {
         char byte = 0;
         [[maybe_unused]] const ssize_t n = ::read(g_signalFds[1], &byte, 1);
-        QCoreApplication::quit();
+        requestQuit();
     });
     struct sigaction sa {};
     sa.sa_handler = onSignal;

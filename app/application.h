@@ -44,7 +44,11 @@ private:
     bool m_stopped = false;
 };
 
-// Routes SIGINT/SIGTERM into an orderly QCoreApplication::quit().
+// Leaves the event loop unconditionally (QCoreApplication::exit(0)); main()
+// then stops the API, the workers and nats-server in order. Used by
+// SIGINT/SIGTERM and by the tray/window Quit.
+void requestQuit();
+// Routes SIGINT/SIGTERM into requestQuit().
 void installQuitSignalHandlers();
 
 }  // namespace paas

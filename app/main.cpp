@@ -86,7 +86,7 @@ int main(int argc, char** argv)
         shell = std::make_unique<paas::DesktopShell>(QUrl(app.apiUrl()), app.config().artifactsRoot);
         QObject::connect(instance.get(), &paas::SingleInstance::activationRequested, shell.get(),
                          &paas::DesktopShell::showWindow);
-        QObject::connect(shell.get(), &paas::DesktopShell::quitRequested, qtApp.get(), &QCoreApplication::quit);
+        QObject::connect(shell.get(), &paas::DesktopShell::quitRequested, qtApp.get(), [] { paas::requestQuit(); });
         shell->show();
     }
 #endif

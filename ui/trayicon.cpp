@@ -176,6 +176,7 @@ void TrayIcon::onOpFinished(const OpSummary& op, bool failed)
         note.body += QStringLiteral(": ") + op.error;
     m_lastNotification = note;
     ++m_notificationCount;
+    qCInfo(lcTray).noquote() << "notification:" << note.title;
     if (m_tray)
         m_tray->showMessage(note.title, note.body,
                             failed ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information);

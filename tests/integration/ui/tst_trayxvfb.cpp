@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tests/integration/ui/testhttpserver.h"
+#include "tests/support/paasprocess.h"
 #include "ui/desktopshell.h"
 #include "ui/mainwindow.h"
 #include "ui/trayicon.h"
@@ -83,6 +84,7 @@ private slots:
     void initTestCase();
     void trayIconDocksIntoTheTray();
     void shellClosesToTrayAndReopens();
+    void realAppQuitsOnSigtermAfterANotification();
 
 private:
     TestHttpServer m_server;
@@ -158,6 +160,34 @@ void TestTrayXvfb::shellClosesToTrayAndReopens()
     QVERIFY(screen.save(e2eDir() + QStringLiteral("/desktop.png")));
     shell.tray()->menu()->findChild<QAction*>(QStringLiteral("quit"))->trigger();
     QCOMPARE(quit.count(), 1);
+}
+
+// Issue 10, 1b: the real app in window mode, with a tray host running before
+// it starts and after a tray notification, quits in order on ONE SIGTERM
+// (logout, shutdown): exit 0, and its nats-server gone with it.
+void TestTrayXvfb::realAppQuitsOnSigtermAfterANotification()
+{
+    test::PaasProcess app;
+    app.setWindowed(true);
+    QVERIFY2(app.start(), app.output().constData());
+    const qint64 nats = app.natsPid();
+    QVERIFY(nats > 0);
+    // The tray follows the live feed (no history): create once it listens.
+    QTRY_VERIFY_WITH_TIMEOUT(app.get("/api/system").json()["counters"].value("sse_feed_clients", 0) >= 1, 60000);
+    const nlohmann::json spec{{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", "tray-quit"},
+                              {"runtime", "static"}, {"capabilities", {"http"}},
+                              {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", "info"}}}}}}},
+                              {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}};
+    const test::HttpResult r = app.post("/api/events/registration", {{"action", "create"}, {"spec", spec}});
+    QVERIFY2(r.status == 202, r.body.constData());
+    const nlohmann::json op = app.waitForOp(r.json()["op"]["id"].get<std::string>());
+    QCOMPARE(op.value("status", ""), std::string("completed"));
+    QTRY_VERIFY2_WITH_TIMEOUT(app.output().contains("notification: paas:"), app.output().right(3000).constData(), 30000);
+    QVERIFY2(!app.output().contains("no system tray available"), app.output().constData());
+    QTest::qWait(2000);   // as a user would: the balloon is up, the window idles beside the tray
+
+    QVERIFY2(app.stop(15000), app.output().constData());   // one SIGTERM, exit code 0
+    QVERIFY(!test::processAlive(nats));
 }
 
 int main(int argc, char** argv)
