@@ -12,16 +12,6 @@ namespace {
 
 using M = QHttpServerRequest::Method;
 
-bool constantTimeEquals(const QByteArray& a, const QByteArray& b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
-
 // GitHub/Gitea push payloads carry ref, after and repository.
 bool isForgePush(const nlohmann::json& body)
 {
@@ -56,12 +46,16 @@ Status checkSignature(const HttpExchange& ex, const ApiContext& ctx, const std::
     Result<ProjectRecord> project = ctx.platform->project(projectId);
     if (!project || project->webhookSecret.empty())
         return Status::ok();
+    // The project's own git hooks (hooktokens.h): a local, per-project credential.
+    if (ctx.platform->hookTokens().verify(projectId, ex.request.value(HookTokens::kHeader)))
+        return Status::ok();
     const QByteArray given = ex.request.value("X-Hub-Signature-256").trimmed();
     const QByteArray expected = "sha256=" + QMessageAuthenticationCode::hash(
         ex.request.body(), QByteArray::fromStdString(project->webhookSecret), QCryptographicHash::Sha256).toHex();
     if (!constantTimeEquals(given, expected))
         return {Status::Code::Unauthorized, "invalid_signature",
-                "X-Hub-Signature-256 is missing or does not match this project's webhook secret"};
+                "X-Hub-Signature-256 is missing or does not match this project's webhook secret "
+                "(and no valid X-Paas-Hook-Token was sent)"};
     return Status::ok();
 }
 

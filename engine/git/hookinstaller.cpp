@@ -2,6 +2,7 @@
 
 #include "engine/core/atomicfile.h"
 #include "engine/git/gitrepository.h"
+#include "engine/git/hooktokens.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -43,9 +44,15 @@ fi
 base=${base%/}
 
 body=$(printf '{"project_id":"%s","repo":"source","branch":"main","ref":"refs/heads/main","commit":"%s","trigger":"hook"}' "$PAAS_PROJECT_ID" "$commit")
-log="$(git rev-parse --git-dir 2>/dev/null || echo .git)/paas-hook.log"
+git_dir=$(git rev-parse --git-dir 2>/dev/null || echo .git)
+log="$git_dir/paas-hook.log"
+token_header=-H
+token_value='X-Paas-Hook: 1'
+if [ -r "$git_dir/paas-hook-token" ]; then
+  token_value="@$git_dir/paas-hook-token"
+fi
 (
-  curl -sS -m 5 -H 'Expect:' -H 'content-type: application/json' \
+  curl -sS -m 5 -H 'Expect:' -H 'content-type: application/json' "$token_header" "$token_value" \
     -X POST --data-binary "$body" "$base/api/webhooks/source" >"$log" 2>&1 </dev/null &
 ) >/dev/null 2>&1 </dev/null
 exit 0
@@ -109,8 +116,24 @@ std::string renderHookScript(const std::string& hookName, const std::string& pro
     return script;
 }
 
+namespace {
+Status writeHookToken(const QString& gitDir, const std::string& token)
+{
+    const QString path = gitDir + '/' + QLatin1String(HookTokens::kFileName);
+    QFile::remove(path);   // a fresh file, created owner-only before anything is written
+    QFile file(path);
+    const QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly))
+        return Status::internal("io_error", "cannot write the hook token " + path.toStdString());
+    const QByteArray line = QByteArray(HookTokens::kHeader) + ": " + QByteArray::fromStdString(token) + '\n';
+    if (file.write(line) != line.size())
+        return Status::internal("io_error", "cannot write the hook token " + path.toStdString());
+    return Status::ok();
+}
+}  // namespace
+
 Status installHooks(const QString& repoPath, const std::string& projectId, const QString& apiUrlFile,
-                    const std::string& defaultBaseUrl)
+                    const std::string& defaultBaseUrl, const std::string& hookToken)
 {
     if (!isSafeId(projectId))
         return Status::invalidArgument("invalid_project_id", "project id is not URL-safe: " + projectId);
@@ -130,6 +153,8 @@ Status installHooks(const QString& repoPath, const std::string& projectId, const
         if (!QFile::setPermissions(path, mode))
             return Status::internal("io_error", "cannot chmod +x " + path.toStdString());
     }
+    if (!hookToken.empty())
+        return writeHookToken(repo->gitDir(), hookToken);
     return Status::ok();
 }
 

@@ -10,6 +10,10 @@
 //     <base> is $PAAS_LOCAL_API_BASE_URL, else the first line of the baked
 //     api-url file (rewritten by the app on every start), else the baked
 //     default base URL;
+//   - sends the project's hook token (hooktokens.h) from the 0600 file
+//     <git-dir>/paas-hook-token as the X-Paas-Hook-Token header (curl -H @file,
+//     so it never shows in a process list), which the API accepts in place of
+//     X-Hub-Signature-256 when the project has a webhook secret;
 //   - runs curl detached in the background (-m 5, output to
 //     `.git/paas-hook.log`) and always exits 0: it never blocks or fails the
 //     user's commit.
@@ -37,11 +41,12 @@ inline constexpr const char* kHookMarker = "# paas-managed-hook";
 std::string renderHookScript(const std::string& hookName, const std::string& projectId,
                              const QString& apiUrlFile, const std::string& defaultBaseUrl);
 
-// Installs both hooks into <repoPath>/.git/hooks. InvalidArgument
+// Installs both hooks into <repoPath>/.git/hooks, and the hook token file
+// (mode 0600) when hookToken is not empty. InvalidArgument
 // `invalid_project_id` for an unsafe id; NotFound `repo_not_found` when
 // repoPath is not a git working tree.
 Status installHooks(const QString& repoPath, const std::string& projectId, const QString& apiUrlFile,
-                    const std::string& defaultBaseUrl);
+                    const std::string& defaultBaseUrl, const std::string& hookToken = {});
 
 // Writes the api-url file the hooks read (one line, the app's listen base
 // URL, e.g. "http://127.0.0.1:8080"), atomically. Called by the app on start.

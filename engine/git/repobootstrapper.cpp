@@ -209,7 +209,7 @@ Result<BootstrapOutcome> RepoBootstrapper::run(const BootstrapRequest& req)
     Result<std::string> head = source->branchHead();
     if (head)
         outcome.sourceHead = *head;
-    if (Status st = installHooks(source->workdir(), req.projectId, req.apiUrlFile, req.defaultBaseUrl); !st)
+    if (Status st = installHooks(source->workdir(), req.projectId, req.apiUrlFile, req.defaultBaseUrl, req.hookToken); !st)
         return st;
     if (Status st = ensureManifests(req, outcome); !st)
         return st;

@@ -50,6 +50,7 @@ struct BootstrapRequest {
     int port = 8080;             // {{port}}
     QString apiUrlFile;          // <artifacts-root>/.paas/api-url, baked into hooks
     std::string defaultBaseUrl = "http://127.0.0.1:8080";
+    std::string hookToken;       // written next to the hooks (hooktokens.h); "" = none
 };
 
 struct BootstrapOutcome {

@@ -53,6 +53,10 @@ Platform::~Platform()
 
 Status Platform::start()
 {
+    Result<HookTokens> tokens = HookTokens::load(m_config.artifactsRoot);
+    if (!tokens)
+        return tokens.status();
+    m_hookTokens = *tokens;
     m_store = std::make_unique<PipelineStore>(m_backend);
     m_events = std::make_unique<EventBus>(m_backend.client());
     m_orchestrator = std::make_unique<Orchestrator>(*this, *m_store, *m_events, m_backend.client());

@@ -17,6 +17,7 @@
 // thread-safe (called from the API thread and worker threads).
 #include "engine/core/config.h"
 #include "engine/core/status.h"
+#include "engine/git/hooktokens.h"
 #include "engine/pipeline/records.h"
 
 #include <nlohmann/json.hpp>
@@ -111,6 +112,8 @@ public:
     nlohmann::json counters() const;
 
     PipelineStore& store() const { return *m_store; }
+    // The local hooks' credentials (loaded by start()).
+    const HookTokens& hookTokens() const { return m_hookTokens; }
 
 private:
     Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
@@ -123,6 +126,7 @@ private:
     std::unique_ptr<ImageBuilderPolicy> m_builder;
     std::unique_ptr<WorkerPool> m_workers;
     std::unique_ptr<CommitWatcher> m_watcher;
+    HookTokens m_hookTokens;
     mutable std::mutex m_urlMutex;
     std::string m_apiUrl;
 };

@@ -67,6 +67,7 @@ StepOutcome repoBootstrap(StepContext& ctx)
     request.apiUrlFile = root + "/.paas/api-url";
     const std::string configured = ctx.platform.config().localApiBaseUrl.toStdString();
     request.defaultBaseUrl = configured.empty() ? ctx.platform.apiUrl() : configured;
+    request.hookToken = ctx.platform.hookTokens().tokenFor(ctx.op.projectId);
     Result<BootstrapOutcome> outcome = RepoBootstrapper::run(request);
     if (!outcome)
         return {outcome.status()};

@@ -103,6 +103,57 @@ private Q_SLOTS:
         QCOMPARE(ciOps(app, id).size(), size_t(1));
     }
 
+    // Issue 10, item 7: with a webhook secret set, the project's own hooks
+    // still start CI (they send the per-project hook token from a 0600 file
+    // inside .git); unsigned, forged, or another project's tokens are refused,
+    // and the token is never served.
+    void hooksAuthenticateWhenAWebhookSecretIsSet()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        std::string error;
+        const json created = createProject(app, "ci-secret-hook", {{"webhook_secret", "hook-test-secret"}}, &error);
+        QVERIFY2(created.value("status", "") == "completed", error.c_str());
+        const std::string id = created.value("project_id", "");
+        const std::string other = createOrFail(app, "ci-secret-other");
+        QVERIFY(!other.empty());
+        const QString repo = sourceRepo(app, id);
+        const QString tokenFile = repo + "/.git/paas-hook-token";
+        QVERIFY(QFileInfo::exists(tokenFile));
+        QCOMPARE(QFileInfo(tokenFile).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+                 QFileDevice::Permissions());
+        QByteArray out;
+        QCOMPARE(run("git", {"status", "--porcelain"}, repo, &out, 60000, gitEnv()), 0);
+        QVERIFY2(!out.contains("paas-hook-token"), out.constData());
+
+        const std::string sha = gitCommit(repo, "index.html", "<h1>signed hook</h1>\n", "feat: hook with secret", true, gitEnv(), &out);
+        QVERIFY2(!sha.empty(), out.constData());
+        const json op = waitForCiOp(app, id, sha);
+        QVERIFY2(!op.is_null(), readFile(repo + "/.git/paas-hook.log").constData());
+        QCOMPARE(op["trigger"].value("source", ""), std::string("hook"));
+
+        const QByteArray tokenLine = readFile(tokenFile).trimmed();
+        QVERIFY(tokenLine.startsWith("X-Paas-Hook-Token: "));
+        const QByteArray token = tokenLine.mid(int(sizeof("X-Paas-Hook-Token: ")) - 1);
+        const QByteArray otherToken = readFile(sourceRepo(app, other) + "/.git/paas-hook-token").trimmed().mid(19);
+        QVERIFY(!otherToken.isEmpty() && otherToken != token);
+        const json body{{"project_id", id}, {"repo", "source"}, {"branch", "main"}, {"trigger", "hook"}};
+        const Headers jsonType{{"Content-Type", "application/json"}};
+        for (const QByteArray& wrong : {QByteArray(), QByteArray("0000"), otherToken, token.left(token.size() - 1) + "x"}) {
+            const HttpResult r = app.send("POST", "/api/webhooks/source", QByteArray::fromStdString(body.dump()),
+                                          wrong.isEmpty() ? jsonType : jsonType + Headers{{"X-Paas-Hook-Token", wrong}});
+            QCOMPARE(r.status, 401);
+            QCOMPARE(r.json()["error"]["code"], "invalid_signature");
+        }
+        // Never served: the artifacts API refuses .git, and the install secret is not an artifact path.
+        for (const QString& path : {"/api/projects/" + QString::fromStdString(id) + "/artifacts/repos/source/.git/paas-hook-token",
+                                    QString("/api/projects/" + QString::fromStdString(id) + "/artifacts/../.paas/hook-secret")}) {
+            const HttpResult r = app.get(path);
+            QVERIFY2(r.status >= 400 && !r.body.contains(token), qPrintable(path));
+        }
+        QVERIFY(!app.get("/api/projects/" + QString::fromStdString(id)).body.contains(token));
+    }
+
     void hooksFireOnlyOnMainAndOnMerge()
     {
         PaasProcess app;
