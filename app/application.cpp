@@ -1,5 +1,7 @@
 #include "app/application.h"
 
+#include "app/apitoken.h"
+
 #include "engine/api/apiserver.h"
 #include "engine/api/ssehub.h"
 #include "engine/core/atomicfile.h"
@@ -101,6 +103,10 @@ Status Application::start()
     m_config.listenPort = *port;
     m_platform->setApiUrl(apiUrl().toStdString());
     writeApiUrlFile();
+    if (Status s = writeHookAuthHeader(m_config); !s)
+        qWarning().noquote() << "the git hooks cannot authenticate:" << QString::fromStdString(s.message());
+    if (!m_config.apiToken.isEmpty())
+        printLine(QStringLiteral("API auth: every request needs Authorization: Bearer <token>"));
     printLine(QStringLiteral("API listening on %1").arg(apiUrl()));
     return Status::ok();
 }

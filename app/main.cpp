@@ -1,5 +1,6 @@
 // paas: one process holding the engine, the JetStream backend, the HTTP API
 // and (unless --headless) the desktop window and tray icon.
+#include "app/apitoken.h"
 #include "app/application.h"
 #include "app/options.h"
 
@@ -59,6 +60,15 @@ int main(int argc, char** argv)
     if (!config)
         return fail(config.status());
     config->headless = headless;
+    if (parser.isSet(QStringLiteral("generate-api-token"))) {
+        paas::Result<QString> path = paas::generateApiToken(*config);
+        if (!path)
+            return fail(path.status());
+        std::printf("API token written to %s (mode 0600); paas uses it at its next start\n", qPrintable(*path));
+        return 0;
+    }
+    if (paas::Status s = paas::resolveApiToken(*config); !s)
+        return fail(s);
 
 #ifdef PAAS_WITH_UI
     std::unique_ptr<paas::SingleInstance> instance;
@@ -84,6 +94,7 @@ int main(int argc, char** argv)
     std::unique_ptr<paas::DesktopShell> shell;
     if (!headless) {
         shell = std::make_unique<paas::DesktopShell>(QUrl(app.apiUrl()), app.config().artifactsRoot);
+        shell->setApiToken(app.config().apiToken);
         QObject::connect(instance.get(), &paas::SingleInstance::activationRequested, shell.get(),
                          &paas::DesktopShell::showWindow);
         QObject::connect(shell.get(), &paas::DesktopShell::quitRequested, qtApp.get(), [] { paas::requestQuit(); });

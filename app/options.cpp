@@ -7,6 +7,7 @@
 #include <QStandardPaths>
 #include <QUrl>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -67,6 +68,17 @@ Status parseListen(Config& c, const QString& v)
     return Status::ok();
 }
 
+Status parseApiToken(Config& c, const QString& v)
+{
+    const QByteArray token = v.trimmed().toUtf8();
+    const bool printable = std::all_of(token.begin(), token.end(), [](char ch) { return ch > ' ' && ch < 127; });
+    if (token.size() < 16 || token.size() > 512 || !printable)
+        return Status::invalidArgument("invalid_option", "PAAS_API_TOKEN must be 16 to 512 printable characters "
+                                                         "without spaces (e.g. `head -c 32 /dev/urandom | base64`)");
+    c.apiToken = token;
+    return Status::ok();
+}
+
 Status parseBuilderMode(Config& c, const QString& v)
 {
     const QString mode = v.trimmed().toLower();
@@ -108,6 +120,10 @@ const std::vector<OptionSpec>& optionTable()
          [](Config& c, const QString& v) { return parseInt("PAAS_SSE_HEARTBEAT_MS", v, 50, 3600000, c.sseHeartbeatMs); }},
         {"", "PAAS_SSE_MAX_CLIENTS", "n", "Concurrent SSE clients before 503.",
          [](Config& c, const QString& v) { return parseInt("PAAS_SSE_MAX_CLIENTS", v, 1, 100000, c.sseMaxClients); }},
+        {"", "PAAS_API_TOKEN", "token", "Bearer token every API request must carry; required to listen beyond loopback.",
+         parseApiToken},
+        {"generate-api-token", "", "", "Write a new API token to <artifacts root>/.paas/api-token (mode 0600), print its path, and exit.",
+         [](Config&, const QString&) { return Status::ok(); }},
         {"", "PAAS_WORKER_THREADS", "n", "Pipeline worker threads (default: cores, at least 2).",
          [](Config& c, const QString& v) { return parseInt("PAAS_WORKER_THREADS", v, 1, 64, c.workerThreads); }},
     };

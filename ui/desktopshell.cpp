@@ -35,6 +35,12 @@ DesktopShell::~DesktopShell()
     m_feed->stop();
 }
 
+void DesktopShell::setApiToken(const QByteArray& token)
+{
+    m_window->setApiToken(token);
+    m_feed->setApiToken(token);
+}
+
 bool DesktopShell::hasSystemTray() const
 {
     return m_tray->hasSystemTray();

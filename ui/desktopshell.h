@@ -37,6 +37,8 @@ public:
     DesktopShell(QUrl apiUrl, QString artifactsRoot, QObject* parent = nullptr);
     ~DesktopShell() override;
 
+    // The API's bearer token (empty: none required), for the window and the feed.
+    void setApiToken(const QByteArray& token);
     MainWindow* window() const { return m_window.get(); }
     TrayIcon* tray() const { return m_tray; }
     EventFeed* feed() const { return m_feed; }

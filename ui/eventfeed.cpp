@@ -77,6 +77,8 @@ void EventFeed::openStream()
     QNetworkRequest request(streamUrl());
     request.setRawHeader("Accept", "text/event-stream");
     request.setRawHeader("Cache-Control", "no-cache");
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token);
     if (!m_parser.lastEventId().isEmpty())
         request.setRawHeader("Last-Event-ID", m_parser.lastEventId().toUtf8());
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);

@@ -40,6 +40,8 @@ public:
     ~EventFeed() override;
 
     QUrl streamUrl() const;
+    // Sent as "Authorization: Bearer <token>" when the API requires one.
+    void setApiToken(const QByteArray& token) { m_token = token; }
     void start();
     void stop();
     bool isConnected() const { return m_connected; }
@@ -73,6 +75,7 @@ private:
     int m_baseDelayMs = 1000;
     int m_currentDelayMs = 1000;
     int m_attempts = 0;
+    QByteArray m_token;
 };
 
 }  // namespace paas

@@ -11,6 +11,7 @@
 #include <QWebEngineProfile>
 #include <QWebEngineView>
 
+#include "ui/bearerinterceptor.h"
 #include "ui/shellpage.h"
 
 namespace paas {
@@ -53,6 +54,14 @@ MainWindow::MainWindow(QUrl apiUrl, QWidget* parent)
     });
     resize(1200, 800);
     restoreWindowState();
+    openHome();
+}
+
+void MainWindow::setApiToken(const QByteArray& token)
+{
+    if (token.isEmpty())
+        return;
+    m_profile->setUrlRequestInterceptor(new BearerInterceptor(m_apiUrl, token, m_profile));
     openHome();
 }
 

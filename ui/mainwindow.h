@@ -52,6 +52,9 @@ public:
     QWebEngineView* view() const { return m_view; }
     ShellPage* page() const { return m_page; }
 
+    // When the API requires a bearer token: sent with every request to the
+    // API's origin (BearerInterceptor), and the home page is reloaded.
+    void setApiToken(const QByteArray& token);
     void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
     bool closeToTray() const { return m_closeToTray; }
     void setDownloadDirectory(const QString& dir) { m_downloadDir = dir; }

@@ -44,6 +44,8 @@ Result<quint16> ApiServer::start(const QString& host, quint16 port)
         }
         m_port = tcp->serverPort();
         m_router->setAllowedAuthority(host, m_port);
+        if (m_context.config)
+            m_router->setBearerToken(m_context.config->apiToken);
         registerRoutes();
         m_router->bind(tcp);
     }, Qt::BlockingQueuedConnection);

@@ -1,5 +1,7 @@
 #include "engine/api/router.h"
 
+#include "engine/core/constanttime.h"
+
 #include <QTcpSocket>
 #include <QUrl>
 
@@ -67,10 +69,24 @@ Status Router::checkHostAndOrigin(const QHttpServerRequest& request) const
     return Status::ok();
 }
 
+Status Router::checkBearer(const QHttpServerRequest& request) const
+{
+    const QByteArray given = request.value("Authorization").trimmed();
+    if (given.size() > 7 && given.left(7).toLower() == "bearer " && constantTimeEquals(given.mid(7).trimmed(), m_bearer))
+        return Status::ok();
+    return {Status::Code::Unauthorized, "unauthorized",
+            "this server requires Authorization: Bearer <token> (PAAS_API_TOKEN or <root>/.paas/api-token)"};
+}
+
 bool Router::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
     HttpExchange ex{request, socket, {}, makeResponder(request, socket)};
-    if (Status s = checkHostAndOrigin(request); !s) {
+    if (!m_bearer.isEmpty()) {
+        if (Status s = checkBearer(request); !s) {
+            sendError(ex, s, {{"WWW-Authenticate", "Bearer realm=\"paas\""}});
+            return true;
+        }
+    } else if (Status s = checkHostAndOrigin(request); !s) {
         sendError(ex, s);
         return true;
     }

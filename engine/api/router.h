@@ -12,6 +12,12 @@
 //    address (else 421, DNS rebinding), and state-changing methods with a
 //    foreign Origin are refused with 403 (CSRF). Requests without Origin
 //    (curl, git hooks) pass.
+//  - With a bearer token set (PAAS_API_TOKEN), every request must carry
+//    "Authorization: Bearer <token>" (compared in constant time), else 401
+//    unauthorized with WWW-Authenticate. A request with the token skips the
+//    Host/Origin checks: they guard ambient (cookie-less, loopback) trust,
+//    which a bearer token replaces, and a server bound beyond loopback is
+//    reached under any host name.
 // Thread affinity: the API thread only.
 #include "engine/api/httpexchange.h"
 
@@ -40,6 +46,7 @@ public:
     void add(QHttpServerRequest::Method method, const QString& pattern, Handler handler);
     // Host names (with and without port) that this server answers to.
     void setAllowedAuthority(const QString& host, quint16 port);
+    void setBearerToken(const QByteArray& token) { m_bearer = token; }
 
     // Fallback for GET requests that match no route (static web files).
     void setStaticHandler(Handler handler) { m_static = std::move(handler); }
@@ -50,12 +57,14 @@ protected:
 
 private:
     Status checkHostAndOrigin(const QHttpServerRequest& request) const;
+    Status checkBearer(const QHttpServerRequest& request) const;
     bool dispatch(HttpExchange& ex, const QString& path);
 
     std::vector<Route> m_routes;
     Handler m_static;
     QSet<QByteArray> m_allowedHosts;
     QSet<QByteArray> m_allowedOrigins;
+    QByteArray m_bearer;
 };
 
 }  // namespace paas::api

@@ -4,6 +4,8 @@
 // Contract: a plain value filled once at startup by the app (flag > env >
 // default, see app/options.cpp) and then only read. Every engine component
 // takes what it needs from it by const reference. Thread-safe once built.
+#include <QByteArray>
+#include <QHostAddress>
 #include <QString>
 
 namespace paas {
@@ -13,6 +15,10 @@ struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 8080;     // 0 picks a free port
     bool headless = false;
+    // PAAS_API_TOKEN, or <root>/.paas/api-token (0600): when set, every request
+    // needs "Authorization: Bearer <token>". Required beyond loopback. Never
+    // printed, never returned.
+    QByteArray apiToken;
 
     // Storage
     QString artifactsRoot;          // <root>/<projectId>/...
@@ -35,6 +41,15 @@ struct Config {
     int sseHeartbeatMs = 15000;
     int sseMaxClients = 1000;
     int legacyWaitMs = 120000;      // legacy endpoints wait this long for their op
+
+    bool listensBeyondLoopback() const
+    {
+        if (listenHost == QLatin1String("localhost"))
+            return false;
+        const QHostAddress address(listenHost);
+        return address.isNull() || !address.isLoopback();
+    }
+    QString apiTokenFile() const { return artifactsRoot + QStringLiteral("/.paas/api-token"); }
 
     QString listenUrl() const
     {

@@ -46,13 +46,13 @@ base=${base%/}
 body=$(printf '{"project_id":"%s","repo":"source","branch":"main","ref":"refs/heads/main","commit":"%s","trigger":"hook"}' "$PAAS_PROJECT_ID" "$commit")
 git_dir=$(git rev-parse --git-dir 2>/dev/null || echo .git)
 log="$git_dir/paas-hook.log"
-token_header=-H
-token_value='X-Paas-Hook: 1'
-if [ -r "$git_dir/paas-hook-token" ]; then
-  token_value="@$git_dir/paas-hook-token"
-fi
+# Credentials come from owner-only files (curl -H @file): never in argv.
+set --
+[ -r "$git_dir/paas-hook-token" ] && set -- "$@" -H "@$git_dir/paas-hook-token"
+auth_file="$(dirname "$PAAS_API_URL_FILE")/api-auth-header"
+[ -r "$auth_file" ] && set -- "$@" -H "@$auth_file"
 (
-  curl -sS -m 5 -H 'Expect:' -H 'content-type: application/json' "$token_header" "$token_value" \
+  curl -sS -m 5 -H 'Expect:' -H 'content-type: application/json' "$@" \
     -X POST --data-binary "$body" "$base/api/webhooks/source" >"$log" 2>&1 </dev/null &
 ) >/dev/null 2>&1 </dev/null
 exit 0

@@ -13,7 +13,9 @@
 //   - sends the project's hook token (hooktokens.h) from the 0600 file
 //     <git-dir>/paas-hook-token as the X-Paas-Hook-Token header (curl -H @file,
 //     so it never shows in a process list), which the API accepts in place of
-//     X-Hub-Signature-256 when the project has a webhook secret;
+//     X-Hub-Signature-256 when the project has a webhook secret, and the
+//     app's Authorization header from <root>/.paas/api-auth-header (0600)
+//     when the API requires a bearer token;
 //   - runs curl detached in the background (-m 5, output to
 //     `.git/paas-hook.log`) and always exits 0: it never blocks or fails the
 //     user's commit.

@@ -19,16 +19,6 @@ QByteArray randomSecret()
 }
 }  // namespace
 
-bool constantTimeEquals(const QByteArray& a, const QByteArray& b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
-
 Result<HookTokens> HookTokens::load(const QString& artifactsRoot)
 {
     const QString path = artifactsRoot + "/.paas/hook-secret";

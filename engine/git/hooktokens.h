@@ -13,6 +13,7 @@
 //  - verify() compares in constant time; a token of another project, or of
 //    another install, does not match.
 // Thread affinity: immutable after load(); thread-safe.
+#include "engine/core/constanttime.h"
 #include "engine/core/status.h"
 
 #include <QByteArray>
@@ -37,8 +38,5 @@ public:
 private:
     QByteArray m_secret;
 };
-
-// Constant-time comparison of two byte strings (sizes are not secret).
-bool constantTimeEquals(const QByteArray& a, const QByteArray& b);
 
 }  // namespace paas

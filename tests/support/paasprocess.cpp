@@ -209,18 +209,18 @@ qint64 PaasProcess::natsPid() const
 
 HttpResult PaasProcess::get(const QString& path, const Headers& headers) const
 {
-    return http("GET", m_url + path, {}, headers);
+    return http("GET", m_url + path, {}, m_defaultHeaders + headers);
 }
 
 HttpResult PaasProcess::post(const QString& path, const nlohmann::json& body, const Headers& headers) const
 {
-    return http("POST", m_url + path, QByteArray::fromStdString(body.dump()), headers);
+    return http("POST", m_url + path, QByteArray::fromStdString(body.dump()), m_defaultHeaders + headers);
 }
 
 HttpResult PaasProcess::send(const QByteArray& method, const QString& path, const QByteArray& body,
                              const Headers& headers) const
 {
-    return http(method, m_url + path, body, headers);
+    return http(method, m_url + path, body, m_defaultHeaders + headers);
 }
 
 nlohmann::json PaasProcess::waitForOp(const std::string& opId, int timeoutMs) const

@@ -40,6 +40,8 @@ public:
     QString root() const { return m_root; }
     QString artifactsRoot() const { return m_root + "/artifacts"; }
 
+    // Sent with every request of get/post/send (e.g. an Authorization header).
+    void setDefaultHeaders(const Headers& headers) { m_defaultHeaders = headers; }
     // Window mode (no --headless): for tests that run under a display.
     void setWindowed(bool windowed);
     bool start(const QStringList& extraArgs = {}, int timeoutMs = 60000);
@@ -70,6 +72,7 @@ private:
     QByteArray m_output;
     QString m_url;
     bool m_windowed = false;
+    Headers m_defaultHeaders;
 };
 
 // Whether `pid` is a live process (not gone, not a zombie).

@@ -105,6 +105,54 @@ private Q_SLOTS:
         }
     }
 
+    // Issue 10, item 8: beyond loopback only with a token; then every
+    // request needs it, under any Host.
+    void beyondLoopbackRequiresAToken()
+    {
+        PaasProcess refused;
+        refused.env().insert("PAAS_LISTEN", "0.0.0.0:0");
+        QVERIFY(!refused.start({}, 30000));
+        QVERIFY(refused.process().exitCode() != 0);
+        QVERIFY2(refused.output().contains("PAAS_API_TOKEN") && refused.output().contains("--generate-api-token"),
+                 refused.output().constData());
+        QVERIFY(!refused.output().contains("API listening"));
+
+        PaasProcess app;
+        app.env().insert("PAAS_LISTEN", "0.0.0.0:0");
+        QByteArray out;
+        QCOMPARE(run(paasBinary(), {"--generate-api-token"}, {}, &out, 30000, app.env()), 0);
+        const QString tokenFile = app.artifactsRoot() + "/.paas/api-token";
+        QVERIFY2(out.contains(tokenFile.toUtf8()), out.constData());
+        QCOMPARE(QFileInfo(tokenFile).permissions() & ~(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser),
+                 QFileDevice::Permissions());
+        QFile file(tokenFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray token = file.readAll().trimmed();
+        QVERIFY(token.size() >= 32);
+        QVERIFY(!out.contains(token));   // printed: the path, never the token
+
+        QVERIFY2(app.start(), app.output().constData());
+        QVERIFY(!app.output().contains(token));
+        const QString port = QString::number(QUrl(app.url()).port());
+        HttpResult anonymous = http("GET", "http://127.0.0.1:" + port + "/api/projects");
+        QCOMPARE(anonymous.status, 401);
+        QCOMPARE(anonymous.json()["error"]["code"], "unauthorized");
+        QVERIFY(anonymous.header("WWW-Authenticate").startsWith("Bearer"));
+        QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/healthz", {}, {{"Authorization", "Bearer wrong-token-0123456789"}}).status, 401);
+        const Headers bearer{{"Authorization", "Bearer " + token}};
+        QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/api/projects", {}, bearer).status, 200);
+        // Reached under another name than loopback (as over a LAN): the token is what counts.
+        QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/healthz", {}, bearer + Headers{{"Host", "paas.lan:" + port.toUtf8()}}).status, 200);
+        QVERIFY(app.stop());
+
+        // A token file readable by others is refused.
+        QVERIFY(QFile::setPermissions(tokenFile, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+        PaasProcess loose(app.root());
+        loose.env().insert("PAAS_LISTEN", "0.0.0.0:0");
+        QVERIFY(!loose.start({}, 30000));
+        QVERIFY2(loose.output().contains("chmod 600"), loose.output().constData());
+    }
+
     void portInUseIsReported()
     {
         PaasProcess first;

@@ -154,6 +154,35 @@ private Q_SLOTS:
         QVERIFY(!app.get("/api/projects/" + QString::fromStdString(id)).body.contains(token));
     }
 
+    // Issue 10, item 8: with an API token, the hooks send the app's
+    // Authorization header from <root>/.paas/api-auth-header (0600).
+    void hooksAuthenticateWhenTheApiNeedsAToken()
+    {
+        PaasProcess app;
+        const QByteArray token = "ci-hooks-token-0123456789abcdef";
+        app.env().insert("PAAS_API_TOKEN", QString::fromLatin1(token));
+        QVERIFY2(app.start(), app.output().constData());
+        QCOMPARE(app.get("/api/projects").status, 401);
+        app.setDefaultHeaders({{"Authorization", "Bearer " + token}});
+        const std::string id = createOrFail(app, "ci-token-hook");
+        QVERIFY(!id.empty());
+        const QString header = app.artifactsRoot() + "/.paas/api-auth-header";
+        QCOMPARE(QFileInfo(header).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        const QString repo = sourceRepo(app, id);
+        QByteArray out;
+        const std::string sha = gitCommit(repo, "index.html", "<h1>token</h1>\n", "feat: behind a token", true, gitEnv(), &out);
+        QVERIFY2(!sha.empty(), out.constData());
+        const json op = waitForCiOp(app, id, sha);
+        QVERIFY2(!op.is_null(), readFile(repo + "/.git/paas-hook.log").constData());
+        QCOMPARE(op["trigger"].value("source", ""), std::string("hook"));
+        QVERIFY(app.stop());
+
+        // Without a token the header file goes, so nothing stale is sent.
+        PaasProcess again(app.root());
+        QVERIFY2(again.start(), again.output().constData());
+        QVERIFY(!QFileInfo::exists(header));
+    }
+
     void hooksFireOnlyOnMainAndOnMerge()
     {
         PaasProcess app;

@@ -85,6 +85,7 @@ private slots:
     void trayIconDocksIntoTheTray();
     void shellClosesToTrayAndReopens();
     void realAppQuitsOnSigtermAfterANotification();
+    void realAppWindowAndTrayUseTheApiToken();
 
 private:
     TestHttpServer m_server;
@@ -188,6 +189,22 @@ void TestTrayXvfb::realAppQuitsOnSigtermAfterANotification()
 
     QVERIFY2(app.stop(15000), app.output().constData());   // one SIGTERM, exit code 0
     QVERIFY(!test::processAlive(nats));
+}
+
+// Issue 10, item 8: with PAAS_API_TOKEN the window's page (its EventSource
+// on /api/events) and the tray's feed both get through: two feed clients.
+void TestTrayXvfb::realAppWindowAndTrayUseTheApiToken()
+{
+    test::PaasProcess app;
+    app.setWindowed(true);
+    const QByteArray token = "window-and-tray-token-0123456789";
+    app.env().insert("PAAS_API_TOKEN", QString::fromLatin1(token));
+    QVERIFY2(app.start(), app.output().constData());
+    QCOMPARE(app.get("/api/system").status, 401);
+    app.setDefaultHeaders({{"Authorization", "Bearer " + token}});
+    QTRY_VERIFY2_WITH_TIMEOUT(app.get("/api/system").json()["counters"].value("sse_feed_clients", 0) >= 2,
+                              app.get("/api/system").body.constData(), 60000);
+    QVERIFY(app.stop(15000));
 }
 
 int main(int argc, char** argv)
