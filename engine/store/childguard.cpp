@@ -63,6 +63,12 @@ void ParentWatch::disarm()
     m_watcher = nullptr;
 }
 
+void ParentWatch::closePipe()
+{
+    if (m_watcher)
+        m_watcher->closeWriteChannel();
+}
+
 qint64 ParentWatch::watcherPid() const
 {
     return m_watcher ? m_watcher->processId() : 0;

@@ -42,6 +42,9 @@ public:
     bool arm(qint64 childPid);
     void disarm();
     qint64 watcherPid() const;
+    // Closes the app's end of the pipe, exactly what the app's death does:
+    // the watcher then stops the child (for tests of the portable path).
+    void closePipe();
 
 private:
     QProcess* m_watcher = nullptr;
