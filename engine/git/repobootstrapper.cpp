@@ -196,9 +196,27 @@ Status validate(const BootstrapRequest& req)
 
 }  // namespace
 
+Status RepoBootstrapper::checkRepos(const QString& projectDir)
+{
+    if (!QFileInfo::exists(templateStatePath(projectDir)))
+        return Status::ok();
+    const std::pair<const char*, QString> repos[] = {{"source", sourceRepoPath(projectDir)},
+                                                     {"manifests", manifestsRepoPath(projectDir)}};
+    for (const auto& [what, path] : repos) {
+        if (QFileInfo::exists(path + "/.git") && GitRepository::open(path).isOk())
+            continue;
+        return Status::conflict(std::string(what) + "_repo_broken",
+            std::string("the ") + what + " repo " + path.toStdString() + " is missing or is not a git repository; "
+            "restore it (from a backup or a clone), or delete the project and create it again");
+    }
+    return Status::ok();
+}
+
 Result<BootstrapOutcome> RepoBootstrapper::run(const BootstrapRequest& req)
 {
     if (Status st = validate(req); !st)
+        return st;
+    if (Status st = checkRepos(req.projectDir); !st)
         return st;
     BootstrapOutcome outcome;
     Result<GitRepository> source = GitRepository::init(sourceRepoPath(req.projectDir));

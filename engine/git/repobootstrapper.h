@@ -68,6 +68,14 @@ public:
     static Result<BootstrapOutcome> run(const BootstrapRequest& request);
     static Status bootstrap(const BootstrapRequest& request) { return run(request).status(); }
 
+    // A project bootstrapped before (its template-state record exists) whose
+    // source or manifests repo is now missing or not a git repository is
+    // broken by hand: Conflict `source_repo_broken` / `manifests_repo_broken`
+    // naming the path and the fix. run() checks it first, so an update never
+    // silently re-initialises a user's repo; webhooks check it before
+    // accepting. Ok for a project never bootstrapped (a create in progress).
+    static Status checkRepos(const QString& projectDir);
+
     // Moves <root>/<id> to <root>/.trash/<id>-<yyyyMMddTHHmmssZ>[-n]. Never
     // deletes anything; ok when <root>/<id> does not exist.
     static Status archiveProject(const QString& artifactsRoot, const std::string& projectId);

@@ -32,6 +32,8 @@ struct BuildInput {
 
 Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec)
 {
+    if (Status broken = RepoBootstrapper::checkRepos(ctx.projectDir); !broken)
+        return broken;
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(ctx.projectDir));
     if (!repo)
         return repo.status();
@@ -153,6 +155,8 @@ StepOutcome manifestRenderer(StepContext& ctx)
             envImages[env] = release.value("image", "");
     const std::map<std::string, std::string> files = renderManifestsRepo(
         DeliveryState::deployedSpec(*spec, project->environments), ctx.op.projectId, envImages, image);
+    if (Status broken = RepoBootstrapper::checkRepos(ctx.projectDir); !broken)
+        return {broken};
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::manifestsRepoPath(ctx.projectDir));
     if (!repo)
         return {repo.status()};

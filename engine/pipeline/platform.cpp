@@ -220,6 +220,8 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     Result<ProjectRecord> project = m_store->project(event.projectId);
     if (!project)
         return project.status();
+    if (Status broken = RepoBootstrapper::checkRepos(projectDir(event.projectId)); !broken)
+        return broken;
     std::string commit = event.commit;
     if (Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(projectDir(event.projectId)))) {
         Result<std::string> full = commit.empty() ? repo->branchHead("main") : repo->resolveCommit(commit);

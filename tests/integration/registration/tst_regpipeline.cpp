@@ -169,6 +169,41 @@ private Q_SLOTS:
         verifyTrashed(id);
     }
 
+    // Issue 10, item 3: a project folder broken by hand (source repo deleted,
+    // or its .git removed) makes its webhooks (409) and update ops fail with
+    // an error naming the path; nothing is re-initialised over the user's
+    // files, other projects are unaffected, the server keeps serving.
+    void brokenProjectFolderFailsClearly()
+    {
+        const std::map<std::string, QString> broken = {{"broken-gone", ""}, {"broken-nogit", "/.git"}};
+        for (const std::string id : {"broken-gone", "broken-nogit", "broken-peer"}) {
+            const nlohmann::json op = runEvent(regEvent("create", appSpec(id)));
+            QVERIFY2(op["status"] == "completed", describe(op));
+        }
+        for (const auto& [id, part] : broken)
+            QVERIFY(QDir(m_app->artifactsRoot() + "/" + QString::fromStdString(id) + "/repos/source" + part).removeRecursively());
+        QVERIFY(QFile::exists(m_app->artifactsRoot() + "/broken-nogit/repos/source/Dockerfile"));
+
+        for (const auto& [id, part] : broken) {
+            const QByteArray path = (m_app->artifactsRoot() + "/" + QString::fromStdString(id) + "/repos/source").toUtf8();
+            const HttpResult hook = m_app->post("/api/webhooks/source", {{"project_id", id}, {"repo", "source"}, {"branch", "main"}});
+            QCOMPARE(hook.status, 409);
+            QCOMPARE(hook.json()["error"]["code"], "source_repo_broken");
+            QVERIFY2(hook.body.contains(path), hook.body.constData());
+            const nlohmann::json update = runEvent(regEvent("update", appSpec(id, "static", {{"LOG_LEVEL", "debug"}}), id));
+            QVERIFY2(update["status"] == "failed", describe(update));
+            QCOMPARE(update["error"]["code"], "source_repo_broken");
+            QVERIFY2(update["error"].value("message", "").find(path.toStdString()) != std::string::npos, describe(update));
+        }
+        QVERIFY(!QFileInfo::exists(m_app->artifactsRoot() + "/broken-nogit/repos/source/.git"));   // not re-initialised
+        QVERIFY(!QFileInfo::exists(m_app->artifactsRoot() + "/broken-gone/repos/source"));
+
+        const HttpResult peer = m_app->post("/api/webhooks/source", {{"project_id", "broken-peer"}, {"repo", "source"}, {"branch", "main"}});
+        QCOMPARE(peer.status, 202);
+        QVERIFY2(m_app->waitForOp(opIdOf(peer))["status"] == "completed", peer.body.constData());
+        QCOMPARE(m_app->get("/healthz").status, 200);
+    }
+
     void recreateAfterDeleteStartsFresh()
     {
         const std::string id = "phoenix";
