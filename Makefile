@@ -19,7 +19,7 @@ DEPS_CMD      = installer/deps-debian.sh
 DEPS_TEST_CMD = installer/deps-debian.sh --test
 endif
 
-.PHONY: all deps deps-test configure build build-all run run-headless test test-unit bench clean
+.PHONY: all deps deps-test configure build build-all run run-headless test test-unit test-sanitize bench clean
 
 all: build
 
@@ -49,6 +49,18 @@ run-headless: build
 test: deps-test configure
 	@cmake --build $(BUILD_DIR)
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure --timeout 900 $(CTEST_ARGS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over the unit and integration
+# tests (server-only build: no Widgets/WebEngine). Any report fails the run.
+SAN_DIR     ?= build-sanitize
+SANITIZE    ?= address,undefined
+SAN_ENV      = ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=0 \
+               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-sanitize: deps-test
+	@cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAAS_WITH_UI=OFF \
+	  -DPAAS_SANITIZE=$(SANITIZE) >/dev/null
+	@cmake --build $(SAN_DIR)
+	@$(SAN_ENV) ctest --test-dir $(SAN_DIR) --output-on-failure --timeout 900 -L 'unit|integration' $(CTEST_ARGS)
 
 test-unit: configure
 	@cmake --build $(BUILD_DIR)

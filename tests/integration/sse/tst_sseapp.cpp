@@ -47,6 +47,16 @@ int openFds(qint64 pid)
     return static_cast<int>(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size());
 }
 
+// What each descriptor points at (socket:[inode], pipe:[..], a path).
+QStringList fdTargets(qint64 pid)
+{
+    const QDir dir(QStringLiteral("/proc/%1/fd").arg(pid));
+    QStringList out;
+    for (const QFileInfo& fd : dir.entryInfoList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::System))
+        out << fd.fileName() + "->" + fd.symLinkTarget();
+    return out;
+}
+
 bool isTerminal(const std::string& event)
 {
     return event == "op.completed" || event == "op.failed";
@@ -163,6 +173,7 @@ private Q_SLOTS:
     {
         const QByteArray path = QByteArray("/api/ops/") + m_opId.c_str() + "/events";
         const int fdsBefore = openFds(m_app->pid());
+        const QStringList targetsBefore = fdTargets(m_app->pid());
         QVERIFY(fdsBefore > 0);
         for (int i = 0; i < 1000; ++i) {
             auto c = stream(i % 2 ? path : QByteArray("/api/events?logs=1"));
@@ -174,7 +185,8 @@ private Q_SLOTS:
         // no leaked sockets: the app's descriptors come back to where they were
         int fdsAfter = 0;
         QVERIFY2(waitFor([&] { return (fdsAfter = openFds(m_app->pid())) <= fdsBefore + 2; }),
-                 qPrintable(QStringLiteral("fds before %1, after %2").arg(fdsBefore).arg(fdsAfter)));
+                 qPrintable(QStringLiteral("fds before %1, after %2; before: %3; after: %4")
+                                .arg(fdsBefore).arg(fdsAfter).arg(targetsBefore.join(' '), fdTargets(m_app->pid()).join(' '))));
         nlohmann::json after;
         QVERIFY2(waitFor([&] {
                      after = counters();
