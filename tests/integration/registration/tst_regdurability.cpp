@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -171,6 +172,66 @@ private Q_SLOTS:
         const HttpResult r = second.post("/api/events/registration", regEvent("create", appSpec("after-crash")));
         QCOMPARE(r.status, 202);
         QCOMPARE(second.waitForOp(opIdOf(r))["status"], "completed");
+        QVERIFY(second.stop());
+    }
+
+    // Issue 10, item 3: kill -9 while ci builds and a deploy are queued or
+    // running: every accepted op ends (completed, or failed `interrupted`),
+    // none stays queued/running, and the dev release history has each
+    // release once, numbered without gaps, the deploy's at most once.
+    void killNineDuringCiAndDeliveryLosesNothing()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        const std::string id = "crash-ci";
+        const HttpResult created = app.post("/api/events/registration", regEvent("create", appSpec(id)));
+        QCOMPARE(created.status, 202);
+        QCOMPARE(app.waitForOp(opIdOf(created))["status"], "completed");
+        const QString repo = projectDir(app, id) + "/repos/source";
+        QProcessEnvironment env = gitEnv();
+        env.insert("PAAS_LOCAL_API_BASE_URL", "http://127.0.0.1:9");   // the hooks post nowhere: the test sends webhooks
+        std::vector<std::string> shas, opIds;
+        for (int i = 0; i < 12; ++i) {
+            QByteArray out;
+            QCOMPARE(run("git", {"commit", "-q", "--allow-empty", "-m", QString("ci %1").arg(i)}, repo, &out, 60000, env), 0);
+            QCOMPARE(run("git", {"rev-parse", "HEAD"}, repo, &out, 60000, env), 0);
+            shas.push_back(out.trimmed().toStdString());
+        }
+        for (const std::string& sha : shas) {   // a burst, so that most are still queued at the kill
+            const HttpResult r = app.post("/api/webhooks/source", {{"project_id", id}, {"repo", "source"}, {"branch", "main"},
+                                                                   {"commit", sha}});
+            QCOMPARE(r.status, 202);
+            opIds.push_back(opIdOf(r));
+        }
+        const HttpResult deploy = app.post("/api/events/deployment", {{"project_id", id}, {"environment", "dev"}});
+        QCOMPARE(deploy.status, 202);
+        opIds.push_back(opIdOf(deploy));
+        int unfinished = 0;
+        for (const std::string& op : opIds)
+            unfinished += isTerminal(app.get("/api/ops/" + QString::fromStdString(op)).json()) ? 0 : 1;
+        QVERIFY2(app.kill(), "the nats-server child died with the app");
+        qInfo() << "ci/deploy ops not yet finished just before kill -9:" << unfinished << "of" << opIds.size();
+
+        PaasProcess second(app.root());
+        QVERIFY2(second.start(), second.output().constData());
+        for (const std::string& op : opIds) {
+            const nlohmann::json o = second.waitForOp(op, 180000);
+            QVERIFY2(isTerminal(o) && endedCleanly(o), describe(o));
+            for (const auto& step : o["steps"])
+                QVERIFY2(step["status"] != "running", describe(o));
+        }
+        const nlohmann::json history = second.get(projectPath(id, "/releases?env=dev")).json();
+        std::set<std::string> releaseOps;
+        std::vector<int> numbers;
+        for (const auto& release : history["releases"]) {
+            numbers.push_back(release.value("number", 0));
+            QVERIFY2(releaseOps.insert(release.value("op_id", "")).second, history.dump().c_str());   // once per op
+        }
+        std::sort(numbers.begin(), numbers.end());
+        for (size_t i = 0; i < numbers.size(); ++i)
+            QCOMPARE(numbers[i], int(i) + 1);
+        const bool deployed = second.get("/api/ops/" + QString::fromStdString(opIds.back())).json().value("status", "") == "completed";
+        QCOMPARE(releaseOps.count(opIds.back()), size_t(deployed ? 1 : 0));
         QVERIFY(second.stop());
     }
 
