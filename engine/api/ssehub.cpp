@@ -54,6 +54,7 @@ SseHub::SseHub(NatsClient& client, SnapshotFn snapshot, SseHubOptions options, Q
     : QObject(parent), m_log(client), m_snapshot(std::move(snapshot)), m_options(options)
 {
     m_pool.setMaxThreadCount(std::max(1, m_options.replayThreads));
+    m_reaper.setMaxThreadCount(1);
     m_heartbeat.setInterval(std::max(10, m_options.heartbeatMs));
     connect(&m_heartbeat, &QTimer::timeout, this, &SseHub::heartbeat);
     m_heartbeat.start();
@@ -70,6 +71,7 @@ SseHub::~SseHub()
     m_heartbeat.stop();
     m_housekeeping.stop();
     m_pool.waitForDone();
+    m_reaper.waitForDone();
     for (auto& [id, client] : m_clients)
         if (client->conn)
             client->conn->abort();
@@ -393,8 +395,11 @@ void SseHub::removeClient(quint64 id)
     if (auto ch = m_channels.find(c.channel); ch != m_channels.end()) {
         ch->second.clients.erase(id);
         if (ch->second.clients.empty()) {
-            m_channels.erase(ch);  // the last client: the tap (and its consumer) goes
+            // The last client: the tap (and its consumer) goes, off this thread.
+            std::shared_ptr<EventLog::Tap> tap = std::move(ch->second.tap);
+            m_channels.erase(ch);
             --m_channelCount;
+            m_reaper.start([tap = std::move(tap)]() mutable { tap.reset(); });
         }
     }
     if (c.conn) {

@@ -17,7 +17,9 @@
 //    An op stream without Last-Event-ID replays the op from its first event.
 //  - Fan-out: ONE live tap (one JetStream ordered consumer) per op with
 //    clients, plus one for the global feed, shared by all their clients and
-//    released when the last client leaves. Replays run on the hub's own
+//    released when the last client leaves (on the hub's reaper thread: the
+//    consumer delete never waits on the API thread; event_log counters
+//    follow shortly after sse_channels). Replays run on the hub's own
 //    small thread pool, never on the API thread. A replay is cancelled when
 //    its client finishes or goes: a queued one never starts, a running one
 //    stops at its next event (or within 100 ms while waiting for one), so a
@@ -128,6 +130,7 @@ private:
     SnapshotFn m_snapshot;
     SseHubOptions m_options;
     QThreadPool m_pool;
+    QThreadPool m_reaper;   // one thread: releases taps (a NATS round trip) off the API thread
     QTimer m_heartbeat;
     QTimer m_housekeeping;
     std::map<quint64, std::unique_ptr<SseClient>> m_clients;

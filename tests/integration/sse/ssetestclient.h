@@ -37,6 +37,7 @@ public:
             if (!m_lastEventId.isEmpty())
                 req += "Last-Event-ID: " + m_lastEventId + "\r\n";
             m_socket.write(req + "\r\n");
+            m_everConnected = true;
         });
         connect(&m_socket, &QTcpSocket::readyRead, this, [this] { onData(m_socket.readAll()); });
         connect(&m_socket, &QTcpSocket::disconnected, this, [this] { m_closed = true; });
@@ -54,6 +55,8 @@ public:
 
     int status() const { return m_status; }
     bool closed() const { return m_closed; }
+    // Connected at some point (a short response may already have closed it).
+    bool everConnected() const { return m_everConnected; }
     const QByteArray& head() const { return m_head; }
     const QByteArray& body() const { return m_body; }
     const std::vector<SseTestFrame>& frames() const { return m_frames; }
@@ -137,6 +140,7 @@ private:
     QByteArray m_buffer, m_head, m_body;
     int m_status = 0;
     bool m_closed = false;
+    bool m_everConnected = false;
     std::vector<SseTestFrame> m_frames;
     QElapsedTimer m_clock;
 };
