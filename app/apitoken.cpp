@@ -1,5 +1,7 @@
 #include "app/apitoken.h"
 
+#include "engine/core/atomicfile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -8,25 +10,12 @@
 namespace paas {
 
 namespace {
-constexpr QFileDevice::Permissions kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
 constexpr QFileDevice::Permissions kOthers = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
     | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
 
 QString authHeaderFile(const Config& config)
 {
     return config.artifactsRoot + QStringLiteral("/.paas/api-auth-header");
-}
-
-// Creates `path` owner-only before anything is written to it.
-Status writeOwnerOnly(const QString& path, const QByteArray& data)
-{
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        return Status::internal("io_error", "cannot create the folder of " + path.toStdString());
-    QFile::remove(path);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, kOwnerOnly) || file.write(data) != data.size())
-        return Status::internal("io_error", "cannot write " + path.toStdString());
-    return Status::ok();
 }
 }  // namespace
 
@@ -60,7 +49,7 @@ Result<QString> generateApiToken(const Config& config)
     QByteArray raw(32, '\0');
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), 8);
     const QString path = config.apiTokenFile();
-    if (Status s = writeOwnerOnly(path, raw.toHex() + '\n'); !s)
+    if (Status s = writeOwnerOnlyFile(path, raw.toHex() + '\n'); !s)
         return s;
     return path;
 }
@@ -72,7 +61,7 @@ Status writeHookAuthHeader(const Config& config)
         QFile::remove(path);
         return Status::ok();
     }
-    return writeOwnerOnly(path, "Authorization: Bearer " + config.apiToken + '\n');
+    return writeOwnerOnlyFile(path, "Authorization: Bearer " + config.apiToken + '\n');
 }
 
 }  // namespace paas

@@ -29,6 +29,18 @@ Status writeFileAtomic(const QString& path, const std::string& data)
     return writeFileAtomic(path, QByteArray::fromStdString(data));
 }
 
+Status writeOwnerOnlyFile(const QString& path, const QByteArray& data)
+{
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        return Status::internal("io_error", "cannot create the folder of " + path.toStdString());
+    QFile::remove(path);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(data) != data.size())
+        return Status::internal("io_error", "cannot write " + path.toStdString());
+    return Status::ok();
+}
+
 Result<QByteArray> readFile(const QString& path)
 {
     QFile file(path);

@@ -12,6 +12,11 @@ namespace paas {
 Status writeFileAtomic(const QString& path, const QByteArray& data);
 Status writeFileAtomic(const QString& path, const std::string& data);
 
+// Replaces `path` with a fresh file created owner-only (0600) before any byte
+// is written, for secrets (tokens, credentials). Not atomic: the old file is
+// removed first. Parent directories are created as needed.
+Status writeOwnerOnlyFile(const QString& path, const QByteArray& data);
+
 // Reads a whole file; NotFound if it does not exist.
 Result<QByteArray> readFile(const QString& path);
 

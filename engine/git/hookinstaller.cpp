@@ -120,15 +120,7 @@ namespace {
 Status writeHookToken(const QString& gitDir, const std::string& token)
 {
     const QString path = gitDir + '/' + QLatin1String(HookTokens::kFileName);
-    QFile::remove(path);   // a fresh file, created owner-only before anything is written
-    QFile file(path);
-    const QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, ownerOnly))
-        return Status::internal("io_error", "cannot write the hook token " + path.toStdString());
-    const QByteArray line = QByteArray(HookTokens::kHeader) + ": " + QByteArray::fromStdString(token) + '\n';
-    if (file.write(line) != line.size())
-        return Status::internal("io_error", "cannot write the hook token " + path.toStdString());
-    return Status::ok();
+    return writeOwnerOnlyFile(path, QByteArray(HookTokens::kHeader) + ": " + QByteArray::fromStdString(token) + '\n');
 }
 }  // namespace
 
