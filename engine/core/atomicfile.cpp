@@ -5,7 +5,21 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include <cerrno>
+
 namespace paas {
+
+namespace {
+// ENOSPC (or a full quota) becomes one clear, stable error code.
+Status writeError(const QFileDevice& file, const char* what, const QString& path)
+{
+    if (file.error() == QFileDevice::ResourceError || errno == ENOSPC || errno == EDQUOT)
+        return Status::internal("disk_full", std::string("no space left on the device: cannot ") + what + " " +
+                                                 path.toStdString() + "; free space on the artifacts root, then retry");
+    return Status::internal("io_error", std::string("cannot ") + what + " " + path.toStdString() + ": " +
+                                            file.errorString().toStdString());
+}
+}  // namespace
 
 Status writeFileAtomic(const QString& path, const QByteArray& data)
 {
@@ -13,14 +27,16 @@ Status writeFileAtomic(const QString& path, const QByteArray& data)
     if (!QDir().mkpath(info.absolutePath()))
         return Status::internal("io_error", "cannot create directory " + info.absolutePath().toStdString());
     QSaveFile file(path);
+    errno = 0;
     if (!file.open(QIODevice::WriteOnly))
-        return Status::internal("io_error", "cannot open " + path.toStdString() + ": " + file.errorString().toStdString());
+        return writeError(file, "open", path);
     if (file.write(data) != data.size()) {
+        Status s = writeError(file, "write", path);
         file.cancelWriting();
-        return Status::internal("io_error", "cannot write " + path.toStdString());
+        return s;
     }
     if (!file.commit())
-        return Status::internal("io_error", "cannot commit " + path.toStdString() + ": " + file.errorString().toStdString());
+        return writeError(file, "commit", path);
     return Status::ok();
 }
 
