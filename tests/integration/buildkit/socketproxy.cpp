@@ -78,6 +78,7 @@ void SocketProxy::run()
         }
         if (::poll(fds.data(), fds.size(), -1) < 0)
             continue;
+        const size_t polled = pairs.size();   // a pair accepted below was not polled yet
         if (fds[0].revents)
             break;
         if (fds[1].revents & POLLIN) {
@@ -92,7 +93,7 @@ void SocketProxy::run()
                 ::close(upstream);
             }
         }
-        for (size_t i = 0; i < pairs.size(); ++i) {
+        for (size_t i = 0; i < polled; ++i) {
             auto [c, u] = pairs[i];
             const bool ok = (!(fds[2 + 2 * i].revents) || forward(c, u)) && (!(fds[3 + 2 * i].revents) || forward(u, c));
             if (!ok) {
