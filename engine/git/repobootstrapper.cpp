@@ -196,28 +196,36 @@ Status validate(const BootstrapRequest& req)
 
 }  // namespace
 
-Status RepoBootstrapper::checkRepos(const QString& projectDir)
+namespace {
+Status checkRepo(const QString& projectDir, const char* what, const QString& path)
 {
-    if (!QFileInfo::exists(templateStatePath(projectDir)))
+    if (!QFileInfo::exists(RepoBootstrapper::templateStatePath(projectDir)))
         return Status::ok();
-    const std::pair<const char*, QString> repos[] = {{"source", sourceRepoPath(projectDir)},
-                                                     {"manifests", manifestsRepoPath(projectDir)}};
-    for (const auto& [what, path] : repos) {
-        if (QFileInfo::exists(path + "/.git") && GitRepository::open(path).isOk())
-            continue;
-        return Status::conflict(std::string(what) + "_repo_broken",
-            std::string("the ") + what + " repo " + path.toStdString() + " is missing or is not a git repository; "
-            "restore it (from a backup or a clone), or delete the project and create it again");
-    }
-    return Status::ok();
+    if (QFileInfo::exists(path + "/.git") && GitRepository::open(path).isOk())
+        return Status::ok();
+    return Status::conflict(std::string(what) + "_repo_broken",
+        std::string("the ") + what + " repo " + path.toStdString() + " is missing or is not a git repository; "
+        "restore it (from a backup or a clone), or delete the project and create it again");
+}
+}  // namespace
+
+Status RepoBootstrapper::checkSourceRepo(const QString& projectDir)
+{
+    return checkRepo(projectDir, "source", sourceRepoPath(projectDir));
+}
+
+Status RepoBootstrapper::checkManifestsRepo(const QString& projectDir)
+{
+    return checkRepo(projectDir, "manifests", manifestsRepoPath(projectDir));
 }
 
 Result<BootstrapOutcome> RepoBootstrapper::run(const BootstrapRequest& req)
 {
     if (Status st = validate(req); !st)
         return st;
-    if (Status st = checkRepos(req.projectDir); !st)
-        return st;
+    if (req.existing)
+        if (Status st = checkSourceRepo(req.projectDir); !st)
+            return st;
     BootstrapOutcome outcome;
     Result<GitRepository> source = GitRepository::init(sourceRepoPath(req.projectDir));
     if (!source)

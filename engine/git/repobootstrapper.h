@@ -51,6 +51,7 @@ struct BootstrapRequest {
     QString apiUrlFile;          // <artifacts-root>/.paas/api-url, baked into hooks
     std::string defaultBaseUrl = "http://127.0.0.1:8080";
     std::string hookToken;       // written next to the hooks (hooktokens.h); "" = none
+    bool existing = false;       // an update: a broken source repo is an error, not re-initialised
 };
 
 struct BootstrapOutcome {
@@ -69,12 +70,16 @@ public:
     static Status bootstrap(const BootstrapRequest& request) { return run(request).status(); }
 
     // A project bootstrapped before (its template-state record exists) whose
-    // source or manifests repo is now missing or not a git repository is
-    // broken by hand: Conflict `source_repo_broken` / `manifests_repo_broken`
-    // naming the path and the fix. run() checks it first, so an update never
-    // silently re-initialises a user's repo; webhooks check it before
-    // accepting. Ok for a project never bootstrapped (a create in progress).
-    static Status checkRepos(const QString& projectDir);
+    // source repo (the user's) is now missing or not a git repository was
+    // broken by hand: Conflict `source_repo_broken` naming the path and the
+    // fix. run() checks it for updates (never for a create, whose retry after
+    // a crash must heal), so an update never re-initialises a user's repo over
+    // their files; webhooks and builds check it too. Ok for a project never
+    // bootstrapped (a create in progress).
+    static Status checkSourceRepo(const QString& projectDir);
+    // The same for the manifests repo (`manifests_repo_broken`), for the steps
+    // that run after a completed bootstrap (render, delivery).
+    static Status checkManifestsRepo(const QString& projectDir);
 
     // Moves <root>/<id> to <root>/.trash/<id>-<yyyyMMddTHHmmssZ>[-n]. Never
     // deletes anything; ok when <root>/<id> does not exist.

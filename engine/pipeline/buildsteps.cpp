@@ -32,7 +32,7 @@ struct BuildInput {
 
 Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec)
 {
-    if (Status broken = RepoBootstrapper::checkRepos(ctx.projectDir); !broken)
+    if (Status broken = RepoBootstrapper::checkSourceRepo(ctx.projectDir); !broken)
         return broken;
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(ctx.projectDir));
     if (!repo)
@@ -155,7 +155,7 @@ StepOutcome manifestRenderer(StepContext& ctx)
             envImages[env] = release.value("image", "");
     const std::map<std::string, std::string> files = renderManifestsRepo(
         DeliveryState::deployedSpec(*spec, project->environments), ctx.op.projectId, envImages, image);
-    if (Status broken = RepoBootstrapper::checkRepos(ctx.projectDir); !broken)
+    if (Status broken = RepoBootstrapper::checkManifestsRepo(ctx.projectDir); !broken)
         return {broken};
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::manifestsRepoPath(ctx.projectDir));
     if (!repo)

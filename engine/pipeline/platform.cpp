@@ -220,7 +220,7 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     Result<ProjectRecord> project = m_store->project(event.projectId);
     if (!project)
         return project.status();
-    if (Status broken = RepoBootstrapper::checkRepos(projectDir(event.projectId)); !broken)
+    if (Status broken = RepoBootstrapper::checkSourceRepo(projectDir(event.projectId)); !broken)
         return broken;
     std::string commit = event.commit;
     if (Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(projectDir(event.projectId)))) {

@@ -68,6 +68,7 @@ StepOutcome repoBootstrap(StepContext& ctx)
     const std::string configured = ctx.platform.config().localApiBaseUrl.toStdString();
     request.defaultBaseUrl = configured.empty() ? ctx.platform.apiUrl() : configured;
     request.hookToken = ctx.platform.hookTokens().tokenFor(ctx.op.projectId);
+    request.existing = ctx.op.kind == "update";
     Result<BootstrapOutcome> outcome = RepoBootstrapper::run(request);
     if (!outcome)
         return {outcome.status()};

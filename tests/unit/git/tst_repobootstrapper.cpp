@@ -178,6 +178,28 @@ private slots:
         QCOMPARE(git(src, {"rev-list", "--count", "main"}), QString("1"));
     }
 
+    // A create retried after a crash between the template record and the
+    // manifests repo heals; an update over a source repo broken by hand is
+    // refused with a clear error and touches nothing.
+    void retriedCreateHealsButUpdateRefusesABrokenSourceRepo()
+    {
+        BootstrapRequest req = request("iota", "static");
+        QVERIFY(RepoBootstrapper::run(req).isOk());
+        const QString manifests = RepoBootstrapper::manifestsRepoPath(req.projectDir);
+        QVERIFY(QDir(manifests).removeRecursively());   // the crash left no manifests repo
+        QCOMPARE(RepoBootstrapper::checkManifestsRepo(req.projectDir).reason(), std::string("manifests_repo_broken"));
+        QVERIFY(RepoBootstrapper::run(req).isOk());       // the create's retry
+        QVERIFY(RepoBootstrapper::checkManifestsRepo(req.projectDir).isOk());
+
+        const QString source = RepoBootstrapper::sourceRepoPath(req.projectDir);
+        QVERIFY(QDir(source + "/.git").removeRecursively());
+        req.existing = true;                              // an update
+        const Result<BootstrapOutcome> refused = RepoBootstrapper::run(req);
+        QCOMPARE(refused.status().reason(), std::string("source_repo_broken"));
+        QVERIFY(refused.status().message().find(source.toStdString()) != std::string::npos);
+        QVERIFY(!QFileInfo::exists(source + "/.git"));   // not re-initialised over the user's files
+    }
+
     void invalidRequests()
     {
         BootstrapRequest req = request("eta");
