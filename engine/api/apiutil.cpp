@@ -12,14 +12,17 @@ nlohmann::json opJson(const OpRecord& op, bool withSteps)
     return j;
 }
 
-void sendSubmission(HttpExchange& ex, const Submission& submission)
+Reply submissionReply(const Submission& submission)
 {
-    if (!submission.accepted) {
-        sendJson(ex, 200, {{"accepted", false}, {"reason", submission.reason}});
-        return;
-    }
-    sendJson(ex, 202, {{"accepted", true}, {"op", opJson(submission.op)}},
-             {{"Location", QByteArray::fromStdString("/api/ops/" + submission.op.id)}});
+    if (!submission.accepted)
+        return Reply::json(200, {{"accepted", false}, {"reason", submission.reason}});
+    return {202, {{"accepted", true}, {"op", opJson(submission.op)}},
+            {{"Location", QByteArray::fromStdString("/api/ops/" + submission.op.id)}}};
+}
+
+Reply submitted(const Result<Submission>& submission)
+{
+    return submission ? submissionReply(*submission) : Reply::error(submission.status());
 }
 
 std::string queryString(const HttpExchange& ex, const char* name)

@@ -2,6 +2,7 @@
 // (async, 202 with an op) and the read APIs the UI uses: environments,
 // release history, diff before promote.
 #include "engine/api/apiutil.h"
+#include "engine/api/offloader.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/pipeline/deliveryviews.h"
@@ -71,17 +72,17 @@ void submit(HttpExchange& ex, const ApiContext& ctx, const std::string& kind)
     Result<DeliveryRequest> req = requestFrom(*body, kind);
     if (!req)
         return sendError(ex, req.status());
-    Result<Submission> submitted = ctx.platform->submitDelivery(*req);
-    if (!submitted)
-        return sendError(ex, submitted.status());
-    sendSubmission(ex, *submitted);
+    ex.offloader->run(ex, [ctx, r = *req] { return submitted(ctx.platform->submitDelivery(r)); });
 }
 
-void answer(HttpExchange& ex, const Result<nlohmann::json>& doc)
+// The delivery views read release history (JetStream) and rendered
+// manifests (files): they run on the Offloader.
+void answer(HttpExchange& ex, std::function<Result<nlohmann::json>()> view)
 {
-    if (!doc)
-        return sendError(ex, doc.status());
-    sendJson(ex, 200, *doc);
+    ex.offloader->run(ex, [view = std::move(view)] {
+        Result<nlohmann::json> doc = view();
+        return doc ? Reply::json(200, std::move(*doc)) : Reply::error(doc.status());
+    });
 }
 
 }  // namespace
@@ -99,14 +100,17 @@ void registerDeliveryRoutes(Router& router, const ApiContext& ctx)
         router.add(M::Post, QString::fromLatin1(path), [ctx, k](HttpExchange& ex) { submit(ex, ctx, k); });
     }
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/environments"), [ctx](HttpExchange& ex) {
-        answer(ex, DeliveryViews::environments(*ctx.platform, ex.args[0].toStdString()));
+        answer(ex, [ctx, id = ex.args[0].toStdString()] { return DeliveryViews::environments(*ctx.platform, id); });
     });
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/releases"), [ctx](HttpExchange& ex) {
-        answer(ex, DeliveryViews::releases(*ctx.platform, ex.args[0].toStdString(), queryString(ex, "env")));
+        answer(ex, [ctx, id = ex.args[0].toStdString(), env = queryString(ex, "env")] {
+            return DeliveryViews::releases(*ctx.platform, id, env);
+        });
     });
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/diff"), [ctx](HttpExchange& ex) {
-        answer(ex, DeliveryViews::diff(*ctx.platform, ex.args[0].toStdString(), queryString(ex, "from"),
-                                       queryString(ex, "to")));
+        answer(ex, [ctx, id = ex.args[0].toStdString(), from = queryString(ex, "from"), to = queryString(ex, "to")] {
+            return DeliveryViews::diff(*ctx.platform, id, from, to);
+        });
     });
 }
 

@@ -74,9 +74,26 @@ void sendJson(QHttpServerResponder& responder, int status, const nlohmann::json&
     sendBytes(responder, status, QByteArray::fromStdString(body.dump()), "application/json", headers);
 }
 
+Reply Reply::error(const Status& status)
+{
+    return {httpStatusFor(status.code()), errorBody(status), errorHeaders(status)};
+}
+
+HeaderPairs errorHeaders(const Status& status)
+{
+    if (status.code() == Status::Code::Unavailable)
+        return {{"Retry-After", "2"}};
+    return {};
+}
+
 void sendError(QHttpServerResponder& responder, const Status& status, const HeaderPairs& headers)
 {
-    sendJson(responder, httpStatusFor(status.code()), errorBody(status), headers);
+    sendJson(responder, httpStatusFor(status.code()), errorBody(status), headers + errorHeaders(status));
+}
+
+void sendReply(QHttpServerResponder& responder, const Reply& reply)
+{
+    sendJson(responder, reply.status, reply.body, reply.headers);
 }
 
 Result<nlohmann::json> jsonBody(const HttpExchange& ex)

@@ -21,6 +21,8 @@ class QTcpSocket;
 
 namespace paas::api {
 
+class Offloader;
+
 using HeaderPairs = QList<QPair<QByteArray, QByteArray>>;
 
 struct HttpExchange {
@@ -28,17 +30,31 @@ struct HttpExchange {
     QTcpSocket* socket;
     QStringList args;  // route captures, percent-decoded
     QHttpServerResponder responder;
+    Offloader* offloader = nullptr;   // runs waiting work off the API thread (offloader.h)
 };
 
 // HTTP status for a Status code (the single mapping table).
 int httpStatusFor(Status::Code code);
 nlohmann::json errorBody(const Status& status);
+// Headers an error answer carries: Retry-After on 503.
+HeaderPairs errorHeaders(const Status& status);
+
+// An answer computed before it is sent (e.g. off the API thread, offloader.h).
+struct Reply {
+    int status = 200;
+    nlohmann::json body;
+    HeaderPairs headers;
+
+    static Reply json(int status, nlohmann::json body) { return {status, std::move(body), {}}; }
+    static Reply error(const Status& status);
+};
 
 void sendBytes(QHttpServerResponder& responder, int status, const QByteArray& body,
                const QByteArray& contentType, const HeaderPairs& headers = {});
 void sendJson(QHttpServerResponder& responder, int status, const nlohmann::json& body,
               const HeaderPairs& headers = {});
 void sendError(QHttpServerResponder& responder, const Status& status, const HeaderPairs& headers = {});
+void sendReply(QHttpServerResponder& responder, const Reply& reply);
 
 inline void sendJson(HttpExchange& ex, int status, const nlohmann::json& body, const HeaderPairs& headers = {})
 {

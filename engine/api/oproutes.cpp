@@ -1,5 +1,6 @@
 // Operation snapshots and the source webhook API.
 #include "engine/api/apiutil.h"
+#include "engine/api/offloader.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/api/ssepolling.h"
@@ -72,10 +73,9 @@ void handleWebhook(HttpExchange& ex, const ApiContext& ctx)
     if (!event.projectId.empty())
         if (Status s = checkSignature(ex, ctx, event.projectId); !s)
             return sendError(ex, s);
-    Result<Submission> submitted = ctx.platform->submitSourceEvent(event);
-    if (!submitted)
-        return sendError(ex, submitted.status());
-    sendSubmission(ex, *submitted);
+    // Resolving the commit (libgit2) and recording the op (JetStream) wait:
+    // they run on the Offloader.
+    ex.offloader->run(ex, [ctx, event] { return submitted(ctx.platform->submitSourceEvent(event)); });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Projects, the registration event API and the legacy direct endpoints.
 #include "engine/api/apiutil.h"
 #include "engine/api/legacywaiter.h"
+#include "engine/api/offloader.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/model/specparser.h"
@@ -38,20 +39,28 @@ RegistrationRequest registrationFrom(const nlohmann::json& body, std::string act
     return req;
 }
 
+// The submission waits on JetStream: it runs on the Offloader, and the
+// answer (or the legacy wait for the op) starts back on the API thread.
 void submitRegistration(HttpExchange& ex, const ApiContext& ctx, RegistrationRequest req, bool legacy)
 {
     if (legacy)
         req.source = "legacy";
-    Result<Submission> submitted = ctx.platform->submitRegistration(req);
-    if (!submitted) {
-        sendError(ex, submitted.status());
-        return;
-    }
-    if (!legacy) {
-        sendSubmission(ex, *submitted);
-        return;
-    }
-    LegacyWaiter::start(std::move(ex.responder), ctx, submitted->op.id, req.action == "create" ? 201 : 200);
+    auto accepted = std::make_shared<Submission>();
+    auto work = [ctx, req, accepted]() -> Reply {
+        Result<Submission> submitted = ctx.platform->submitRegistration(req);
+        if (!submitted)
+            return Reply::error(submitted.status());
+        *accepted = *submitted;
+        return submissionReply(*submitted);
+    };
+    if (!legacy)
+        return ex.offloader->run(ex, std::move(work));
+    const int successStatus = req.action == "create" ? 201 : 200;
+    ex.offloader->run(ex, std::move(work), [ctx, accepted, successStatus](QHttpServerResponder& responder, const Reply& reply) {
+        if (reply.status != 202)
+            return sendReply(responder, reply);
+        LegacyWaiter::start(std::move(responder), ctx, accepted->op.id, successStatus);
+    });
 }
 
 void listProjects(HttpExchange& ex, const ApiContext& ctx)

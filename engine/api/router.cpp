@@ -1,5 +1,7 @@
 #include "engine/api/router.h"
 
+#include "engine/api/offloader.h"
+
 #include "engine/core/constanttime.h"
 
 #include <QTcpSocket>
@@ -35,7 +37,7 @@ const MethodName* methodInfo(QHttpServerRequest::Method m)
 
 }  // namespace
 
-Router::Router(QObject* parent) : QAbstractHttpServer(parent) {}
+Router::Router(QObject* parent) : QAbstractHttpServer(parent), m_offloader(new Offloader(this)) {}
 
 void Router::add(QHttpServerRequest::Method method, const QString& pattern, Handler handler)
 {
@@ -80,7 +82,7 @@ Status Router::checkBearer(const QHttpServerRequest& request) const
 
 bool Router::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
-    HttpExchange ex{request, socket, {}, makeResponder(request, socket)};
+    HttpExchange ex{request, socket, {}, makeResponder(request, socket), m_offloader};
     if (!m_bearer.isEmpty()) {
         if (Status s = checkBearer(request); !s) {
             sendError(ex, s, {{"WWW-Authenticate", "Bearer realm=\"paas\""}});

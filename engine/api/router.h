@@ -18,6 +18,8 @@
 //    Host/Origin checks: they guard ambient (cookie-less, loopback) trust,
 //    which a bearer token replaces, and a server bound beyond loopback is
 //    reached under any host name.
+//  - Each exchange carries the Router's Offloader: a handler whose work may
+//    wait (NATS writes, git, files) runs it there and answers later.
 // Thread affinity: the API thread only.
 #include "engine/api/httpexchange.h"
 
@@ -29,6 +31,8 @@
 #include <vector>
 
 namespace paas::api {
+
+class Offloader;
 
 using Handler = std::function<void(HttpExchange&)>;
 
@@ -65,6 +69,7 @@ private:
     QSet<QByteArray> m_allowedHosts;
     QSet<QByteArray> m_allowedOrigins;
     QByteArray m_bearer;
+    Offloader* m_offloader;   // child; handed to every exchange
 };
 
 }  // namespace paas::api

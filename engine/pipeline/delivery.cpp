@@ -16,6 +16,7 @@
 #include "engine/pipeline/deliverystate.h"
 #include "engine/pipeline/orchestrator.h"
 #include "engine/pipeline/pipelinestore.h"
+#include "engine/pipeline/stateview.h"
 
 namespace paas {
 
@@ -126,7 +127,7 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
     if (req.projectId.empty())
         return Status::invalidArgument("missing_project_id", "project_id is required", {{"/project_id", "required"}});
     std::lock_guard lock(g_deliveryMutex);
-    Result<ProjectRecord> project = m_store->project(req.projectId);
+    Result<ProjectRecord> project = m_view->project(req.projectId);
     if (!project)
         return project.status();
     if (project->status == "deleting" || project->status == "deleted")
@@ -142,6 +143,7 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
         return checked;
     if (Status s = checkNotBusy(*m_store, *project, t.env); !s)
         return s;
+    std::lock_guard projectLock(lockOf(req.projectId));
     OpRecord op = m_orchestrator->newOp(t.kind, req.projectId);
     op.trigger = {{"source", req.source}, {"endpoint", req.kind}};
     op.params = {{"environment", t.env}};

@@ -1,5 +1,6 @@
 #include "engine/pipeline/pipelinestore.h"
 
+#include "engine/pipeline/stateview.h"
 #include "engine/store/backend.h"
 
 namespace paas {
@@ -23,7 +24,7 @@ Result<Record> load(const KvStore& kv, const std::string& key, const char* what,
 
 template <typename Record, typename FromJson, typename ToJson>
 Result<Record> mutate(KvStore& kv, const std::string& key, const char* what, FromJson fromJson, ToJson toJsonFn,
-                      const std::function<Status(Record&)>& mutator)
+                      const std::function<Status(Record&)>& mutator, uint64_t& revision)
 {
     Record result;
     Result<KvEntry> stored = kv.updateWith(key, [&](const KvEntry* current) -> Result<std::string> {
@@ -40,6 +41,7 @@ Result<Record> mutate(KvStore& kv, const std::string& key, const char* what, Fro
     });
     if (!stored)
         return stored.status();
+    revision = stored->revision;
     return result;
 }
 
@@ -52,18 +54,28 @@ Result<OpRecord> PipelineStore::op(const std::string& opId) const
 
 Status PipelineStore::createOp(const OpRecord& op)
 {
-    return m_backend.ops().create(op.id, toJson(op).dump()).status();
+    Result<uint64_t> rev = m_backend.ops().create(op.id, toJson(op).dump());
+    if (rev && m_view)
+        m_view->applyOp(*rev, op);
+    return rev.status();
 }
 
 Status PipelineStore::removeOp(const std::string& opId)
 {
-    return m_backend.ops().remove(opId);
+    Status s = m_backend.ops().remove(opId);
+    if (s && m_view)
+        m_view->applyRemoved(StateView::Bucket::Ops, opId);
+    return s;
 }
 
 Result<OpRecord> PipelineStore::mutateOp(const std::string& opId, const std::function<Status(OpRecord&)>& mutator)
 {
-    return mutate<OpRecord>(m_backend.ops(), opId, "op", opFromJson,
-                            [](const OpRecord& o) { return toJson(o); }, mutator);
+    uint64_t rev = 0;
+    Result<OpRecord> op = mutate<OpRecord>(m_backend.ops(), opId, "op", opFromJson,
+                                           [](const OpRecord& o) { return toJson(o); }, mutator, rev);
+    if (op && m_view)
+        m_view->applyOp(rev, *op);
+    return op;
 }
 
 Result<ProjectRecord> PipelineStore::project(const std::string& projectId) const
@@ -88,6 +100,8 @@ Result<std::vector<ProjectRecord>> PipelineStore::projects() const
 Status PipelineStore::createProject(const ProjectRecord& project)
 {
     Result<uint64_t> rev = m_backend.projects().create(project.id, toJson(project, true).dump());
+    if (rev && m_view)
+        m_view->applyProject(*rev, project);
     if (!rev && rev.status().code() == Status::Code::Conflict)
         return Status::conflict("project_exists", "project '" + project.id + "' already exists");
     return rev.status();
@@ -95,14 +109,22 @@ Status PipelineStore::createProject(const ProjectRecord& project)
 
 Status PipelineStore::removeProject(const std::string& projectId)
 {
-    return m_backend.projects().remove(projectId);
+    Status s = m_backend.projects().remove(projectId);
+    if (s && m_view)
+        m_view->applyRemoved(StateView::Bucket::Projects, projectId);
+    return s;
 }
 
 Result<ProjectRecord> PipelineStore::mutateProject(const std::string& projectId,
                                                    const std::function<Status(ProjectRecord&)>& mutator)
 {
-    return mutate<ProjectRecord>(m_backend.projects(), projectId, "project", projectFromJson,
-                                 [](const ProjectRecord& p) { return toJson(p, true); }, mutator);
+    uint64_t rev = 0;
+    Result<ProjectRecord> project = mutate<ProjectRecord>(m_backend.projects(), projectId, "project", projectFromJson,
+                                                          [](const ProjectRecord& p) { return toJson(p, true); },
+                                                          mutator, rev);
+    if (project && m_view)
+        m_view->applyProject(rev, *project);
+    return project;
 }
 
 Result<bool> PipelineStore::markCommit(const std::string& projectId, const std::string& commit, const std::string& opId)

@@ -5,6 +5,8 @@
 // revision and retried on conflict (a lost update is a bug); mutate*()
 // re-read, re-apply the mutator and retry. A mutator returning a non-ok
 // Status aborts without writing.
+// Every acknowledged write of a project or op is also applied to the
+// StateView (when set), so the API reads its own writes at once.
 // Thread affinity: thread-safe.
 #include "engine/core/status.h"
 #include "engine/pipeline/records.h"
@@ -16,10 +18,12 @@
 namespace paas {
 
 class Backend;
+class StateView;
 
 class PipelineStore {
 public:
     explicit PipelineStore(Backend& backend) : m_backend(backend) {}
+    void setView(StateView* view) { m_view = view; }
 
     Result<OpRecord> op(const std::string& opId) const;
     Status createOp(const OpRecord& op);
@@ -43,6 +47,7 @@ public:
 
 private:
     Backend& m_backend;
+    StateView* m_view = nullptr;
 };
 
 }  // namespace paas

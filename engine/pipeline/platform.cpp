@@ -9,6 +9,7 @@
 #include "engine/pipeline/imagebuilderpolicy.h"
 #include "engine/pipeline/orchestrator.h"
 #include "engine/pipeline/pipelinestore.h"
+#include "engine/pipeline/stateview.h"
 #include "engine/pipeline/steps.h"
 #include "engine/pipeline/workerpool.h"
 #include "engine/store/backend.h"
@@ -58,6 +59,10 @@ Status Platform::start()
         return tokens.status();
     m_hookTokens = *tokens;
     m_store = std::make_unique<PipelineStore>(m_backend);
+    m_view = std::make_unique<StateView>(m_backend);
+    if (Status s = m_view->start(); !s)
+        return s;
+    m_store->setView(m_view.get());
     m_events = std::make_unique<EventBus>(m_backend.client());
     m_orchestrator = std::make_unique<Orchestrator>(*this, *m_store, *m_events, m_backend.client());
     m_builder->resolve();
@@ -84,6 +89,8 @@ void Platform::stop()
     if (m_workers)
         m_workers->stop();
     m_workers.reset();
+    if (m_view)
+        m_view->stop();
 }
 
 QString Platform::projectDir(const std::string& projectId) const
@@ -117,11 +124,28 @@ nlohmann::json Platform::counters() const
 {
     return {{"events_published", m_events ? m_events->published() : 0},
             {"steps_handled", m_workers ? m_workers->handled() : 0},
-            {"steps_running", m_workers ? m_workers->busy() : 0}};
+            {"steps_running", m_workers ? m_workers->busy() : 0},
+            {"view_projects", m_view ? m_view->projectCount() : 0},
+            {"view_ops", m_view ? m_view->opCount() : 0}};
+}
+
+std::mutex& Platform::lockOf(const std::string& projectId)
+{
+    return m_projectLocks[std::hash<std::string>{}(projectId) % m_projectLocks.size()];
+}
+
+Status Platform::backendWritable() const
+{
+    if (m_backend.client().responsive())
+        return Status::ok();
+    return Status::unavailable("backend_unavailable",
+                               "the JetStream backend is not answering; nothing was accepted, retry shortly");
 }
 
 Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProject)
 {
+    if (Status s = backendWritable(); !s)
+        return s;
     if (Status s = m_store->createOp(op); !s)
         return s;
     bool head = false;
@@ -180,6 +204,13 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
         spec = *parsed;
     }
     const std::string id = req.projectId.empty() ? projectIdFromName(spec.name) : req.projectId;
+    // Creates are one at a time (the name check and the record creation are
+    // one decision); every op takes its project's lock from id to queue, so
+    // op ids, created_at and the queue all follow acceptance order.
+    std::unique_lock<std::mutex> createLock(m_createMutex, std::defer_lock);
+    if (req.action == "create")
+        createLock.lock();
+    std::lock_guard projectLock(lockOf(id));
     OpRecord op = m_orchestrator->newOp(req.action, id);
     op.trigger = {{"source", req.source}};
     if (req.action != "delete")
@@ -194,10 +225,8 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
                 return p.status();
         return accepted;
     }
-    if (Result<std::vector<ProjectRecord>> all = m_store->projects())
-        for (const ProjectRecord& p : *all)
-            if (p.name == spec.name)
-                return Status::conflict("project_exists", "a project named '" + spec.name + "' already exists (id " + p.id + ")");
+    if (std::optional<std::string> named = m_view->projectIdNamed(spec.name))
+        return Status::conflict("project_exists", "a project named '" + spec.name + "' already exists (id " + *named + ")");
     ProjectRecord project;
     project.id = id;
     project.name = spec.name;
@@ -217,7 +246,7 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     const std::string branch = normalizeBranch(event.branch.empty() ? event.ref : event.branch);
     if (!branch.empty() && branch != "main")
         return Submission{false, "ignored: branch " + branch + " is not main", {}};
-    Result<ProjectRecord> project = m_store->project(event.projectId);
+    Result<ProjectRecord> project = m_view->project(event.projectId);
     if (!project)
         return project.status();
     if (Status broken = RepoBootstrapper::checkSourceRepo(projectDir(event.projectId)); !broken)
@@ -230,6 +259,9 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     }
     if (commit.empty())
         return Status::conflict("no_commit", "the source repo has no commit on main yet");
+    if (Status s = backendWritable(); !s)
+        return s;
+    std::lock_guard projectLock(lockOf(event.projectId));
     OpRecord op = m_orchestrator->newOp("ci", event.projectId);
     op.trigger = {{"source", event.source}, {"commit", commit}, {"ref", "refs/heads/main"}, {"branch", "main"}};
     Result<bool> fresh = m_store->markCommit(event.projectId, commit, op.id);
@@ -245,33 +277,22 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
 
 Result<ProjectRecord> Platform::project(const std::string& projectId) const
 {
-    return m_store->project(projectId);
+    return m_view->project(projectId);
 }
 
 Result<std::vector<ProjectRecord>> Platform::projects() const
 {
-    return m_store->projects();
+    return m_view->projects();
 }
 
 Result<OpRecord> Platform::op(const std::string& opId) const
 {
-    return m_store->op(opId);
+    return m_view->op(opId);
 }
 
 Result<std::vector<OpRecord>> Platform::projectOps(const std::string& projectId, int offset, int limit) const
 {
-    Result<ProjectRecord> p = m_store->project(projectId);
-    if (!p)
-        return p.status();
-    std::vector<OpRecord> out;
-    int skipped = 0;
-    for (auto it = p->opIds.rbegin(); it != p->opIds.rend() && static_cast<int>(out.size()) < limit; ++it) {
-        if (skipped++ < offset)
-            continue;
-        if (Result<OpRecord> op = m_store->op(*it))
-            out.push_back(std::move(op.value()));
-    }
-    return out;
+    return m_view->projectOps(projectId, offset, limit);
 }
 
 }  // namespace paas

@@ -10,6 +10,9 @@
 //  - Ops of one project run one at a time in acceptance order; ops of
 //    different projects run in parallel on the worker pool.
 //  - Errors are values (Status) with reasons the API maps to HTTP.
+//  - While the backend does not answer (NatsClient::responsive()), submit*()
+//    fail at once with Unavailable "backend_unavailable" and write nothing;
+//    each JetStream call they make is bounded (NatsClient::kCallTimeoutMs).
 //  - start() creates the durable consumers, resolves the image builder mode,
 //    recovers ops interrupted by a crash (re-dispatch with a bumped attempt,
 //    or fail them "interrupted"), and starts the workers.
@@ -24,6 +27,7 @@
 
 #include <QString>
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +41,7 @@ class EventBus;
 class ImageBuilderPolicy;
 class Orchestrator;
 class PipelineStore;
+class StateView;
 class WorkerPool;
 class CommitWatcher;
 
@@ -94,6 +99,7 @@ public:
     // Delivery pathway (deploy/promote/release/rollback).
     Result<Submission> submitDelivery(const DeliveryRequest& request);
 
+    // Reads, served from memory (StateView): they never wait on NATS.
     Result<ProjectRecord> project(const std::string& projectId) const;
     Result<std::vector<ProjectRecord>> projects() const;
     Result<OpRecord> op(const std::string& opId) const;
@@ -116,17 +122,26 @@ public:
     const HookTokens& hookTokens() const { return m_hookTokens; }
 
 private:
+    // Unavailable "backend_unavailable" while NATS does not answer its probe.
+    Status backendWritable() const;
+    // Serialises the submissions of one project (striped), so acceptance
+    // order is also the order of op ids. Submissions run on several API
+    // offload threads at once.
+    std::mutex& lockOf(const std::string& projectId);
     Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
 
     const Config& m_config;
     Backend& m_backend;
     std::unique_ptr<PipelineStore> m_store;
+    std::unique_ptr<StateView> m_view;   // the reads of the API (stateview.h)
     std::unique_ptr<EventBus> m_events;
     std::unique_ptr<Orchestrator> m_orchestrator;
     std::unique_ptr<ImageBuilderPolicy> m_builder;
     std::unique_ptr<WorkerPool> m_workers;
     std::unique_ptr<CommitWatcher> m_watcher;
     HookTokens m_hookTokens;
+    std::mutex m_createMutex;
+    std::array<std::mutex, 64> m_projectLocks;
     mutable std::mutex m_urlMutex;
     std::string m_apiUrl;
 };

@@ -31,6 +31,7 @@ Status Backend::start()
         return Status::unavailable("nats_connect",
             client.status().message() + (m_child ? "" : "; check PAAS_NATS_URL"));
     m_client = std::move(client.value());
+    m_client->startProbe();
     return setupJetStream();
 }
 
@@ -112,14 +113,15 @@ void Backend::stop()
 std::string Backend::health() const
 {
     const bool childOk = !m_child || m_child->running();
-    return (m_client && m_client->connected() && childOk) ? "ok" : "degraded";
+    return (m_client && m_client->responsive() && childOk) ? "ok" : "degraded";
 }
 
 nlohmann::json Backend::describe() const
 {
     nlohmann::json j{{"mode", m_child ? "embedded" : "external"},
                      {"url", m_client ? m_client->url() : m_config.natsUrl.toStdString()},
-                     {"connected", m_client && m_client->connected()}};
+                     {"connected", m_client && m_client->connected()},
+                     {"responsive", m_client && m_client->responsive()}};
     if (m_child) {
         j["pid"] = m_child->pid();
         j["port"] = m_child->port();

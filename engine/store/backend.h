@@ -7,8 +7,9 @@
 //    creates the KV buckets and streams of docs/ARCHITECTURE.md (idempotent).
 //  - In embedded mode the store dir is locked (QLockFile): a second instance
 //    on the same dir gets a clear "store_locked" error and touches nothing.
-//  - health() is "ok" when connected and the child (if any) runs, else
-//    "degraded".
+//  - health() is "ok" when connected, answering the liveness probe
+//    (NatsClient::responsive()) and the child (if any) runs, else
+//    "degraded". Every JetStream call is bounded (NatsClient::kCallTimeoutMs).
 //  - stop() drains the connection and stops the child, bounded (< 5 s).
 // Thread affinity: start()/stop() on the thread that owns the object (the
 // main thread, it owns the child QProcess). The accessors are thread-safe.

@@ -121,14 +121,15 @@ Result<KvEntry> KvStore::updateWith(const std::string& key, const Mutator& mutat
     return Status::conflict("revision_conflict", m_bucket + ": too many concurrent writers on " + key);
 }
 
-Result<std::unique_ptr<KvWatch>> KvStore::watch(const std::string& keys, WatchCallback callback) const
+Result<std::unique_ptr<KvWatch>> KvStore::watch(const std::string& keys, WatchCallback callback,
+                                                 std::function<void()> caughtUp) const
 {
     auto handle = std::make_unique<KvWatch>();
     natsStatus s = kvStore_Watch(&handle->m_watcher, m_kv, keys.c_str(), nullptr);
     if (s != NATS_OK)
         return natsError(s, m_bucket + " watch " + keys);
     KvWatch* raw = handle.get();
-    raw->m_thread = std::thread([raw, cb = std::move(callback)] {
+    raw->m_thread = std::thread([raw, cb = std::move(callback), done = std::move(caughtUp)] {
         while (!raw->m_stop) {
             kvEntry* e = nullptr;
             natsStatus ws = kvWatcher_Next(&e, raw->m_watcher, 250);
@@ -136,10 +137,13 @@ Result<std::unique_ptr<KvWatch>> KvStore::watch(const std::string& keys, WatchCa
                 continue;
             if (ws != NATS_OK)
                 break;
-            if (e) {  // NULL marks "initial values done"
-                cb(toEntry(e));
-                kvEntry_Destroy(e);
+            if (!e) {  // NULL marks "initial values done"
+                if (done)
+                    done();
+                continue;
             }
+            cb(toEntry(e));
+            kvEntry_Destroy(e);
         }
     });
     return handle;

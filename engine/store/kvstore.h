@@ -9,7 +9,9 @@
 //    ("revision_conflict") when someone else wrote first. Callers re-read and
 //    retry (see updateWith()).
 //  - watch() delivers every current value, then live updates, on a thread of
-//    its own until the returned handle is destroyed.
+//    its own until the returned handle is destroyed. `caughtUp` (optional)
+//    runs once, on that thread, after the last value stored when the watch
+//    began (at once for an empty bucket).
 // Thread affinity: thread-safe.
 #include "engine/core/status.h"
 
@@ -64,7 +66,8 @@ public:
     Result<KvEntry> updateWith(const std::string& key, const Mutator& mutate, int maxAttempts = 64);
 
     using WatchCallback = std::function<void(const KvEntry&)>;
-    Result<std::unique_ptr<KvWatch>> watch(const std::string& keys, WatchCallback callback) const;
+    Result<std::unique_ptr<KvWatch>> watch(const std::string& keys, WatchCallback callback,
+                                           std::function<void()> caughtUp = {}) const;
 
 private:
     friend class NatsClient;

@@ -68,15 +68,45 @@ Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, 
     natsOptions_Destroy(opts);
     if (s != NATS_OK)
         return natsError(s, "connect to NATS at " + url);
-    s = natsConnection_JetStream(&client->m_js, client->m_conn, nullptr);
+    jsOptions jsOpts;
+    jsOptions_Init(&jsOpts);
+    jsOpts.Wait = kCallTimeoutMs;
+    s = natsConnection_JetStream(&client->m_js, client->m_conn, &jsOpts);
     if (s != NATS_OK)
         return natsError(s, "open JetStream context");
     client->m_connected = true;
     return client;
 }
 
+void NatsClient::startProbe()
+{
+    if (m_probe.joinable())
+        return;
+    m_probe = std::thread([this] {
+        std::unique_lock lock(m_probeMutex);
+        while (!m_probeStop) {
+            lock.unlock();
+            m_responsive = natsConnection_FlushTimeout(m_conn, 1000) == NATS_OK;
+            lock.lock();
+            m_probeWake.wait_for(lock, std::chrono::milliseconds(500), [this] { return m_probeStop; });
+        }
+    });
+}
+
+void NatsClient::stopProbe()
+{
+    {
+        std::lock_guard lock(m_probeMutex);
+        m_probeStop = true;
+    }
+    m_probeWake.notify_all();
+    if (m_probe.joinable())
+        m_probe.join();
+}
+
 NatsClient::~NatsClient()
 {
+    stopProbe();
     m_onState = nullptr;
     if (m_js)
         jsCtx_Destroy(m_js);
@@ -88,6 +118,7 @@ NatsClient::~NatsClient()
 
 void NatsClient::drainAndClose(int timeoutMs)
 {
+    stopProbe();
     if (!m_conn)
         return;
     m_onState = nullptr;

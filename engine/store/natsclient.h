@@ -17,7 +17,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +64,16 @@ public:
     // Drains subscriptions and closes the connection (bounded).
     void drainAndClose(int timeoutMs);
 
+    // Every JetStream call (KV get/put/CAS, publish with ack) gives up after
+    // this long with "backend_unavailable": a hung server never holds a
+    // caller longer than that.
+    static constexpr int kCallTimeoutMs = 2000;
+    // The liveness probe: a PING/PONG round trip every 500 ms, bounded by
+    // 1 s. responsive() is false while the server does not answer (stopped,
+    // hung, or disconnected), so writers can fail fast instead of waiting.
+    void startProbe();
+    bool responsive() const { return m_connected.load() && m_responsive.load(); }
+
 private:
     NatsClient() = default;
     static void onDisconnected(natsConnection*, void* self);
@@ -69,7 +83,13 @@ private:
     jsCtx* m_js = nullptr;
     std::string m_url;
     std::atomic<bool> m_connected{false};
+    std::atomic<bool> m_responsive{true};
     StateCallback m_onState;
+    std::mutex m_probeMutex;
+    std::condition_variable m_probeWake;
+    bool m_probeStop = false;
+    std::thread m_probe;
+    void stopProbe();
 };
 
 }  // namespace paas

@@ -1,0 +1,53 @@
+#include "engine/api/offloader.h"
+
+#include <QPointer>
+#include <QTcpSocket>
+
+#include <memory>
+
+namespace paas::api {
+
+Offloader::Offloader(QObject* parent) : QObject(parent)
+{
+    m_pool.setMaxThreadCount(kThreads);
+    m_pool.setObjectName(QStringLiteral("paas-api-offload"));
+}
+
+Offloader::~Offloader()
+{
+    m_pool.clear();
+    m_pool.waitForDone();
+}
+
+void Offloader::run(HttpExchange& ex, Work work, Finish finish)
+{
+    if (m_pending.load() >= kMaxPending) {
+        sendError(ex, Status::unavailable("api_busy", "too many requests are waiting on the backend; retry shortly"));
+        return;
+    }
+    struct Call {
+        QHttpServerResponder responder;
+        QPointer<QTcpSocket> socket;
+        Work work;
+        Finish finish;
+        Reply reply;
+    };
+    auto call = std::make_shared<Call>(Call{std::move(ex.responder), QPointer<QTcpSocket>(ex.socket),
+                                            std::move(work), std::move(finish), {}});
+    ++m_pending;
+    m_pool.start([this, call] {
+        call->reply = call->work();
+        call->work = nullptr;   // release what the work captured on its own thread
+        QMetaObject::invokeMethod(this, [this, call] {
+            --m_pending;
+            if (!call->socket || call->socket->state() != QAbstractSocket::ConnectedState)
+                return;
+            if (call->finish)
+                call->finish(call->responder, call->reply);
+            else
+                sendReply(call->responder, call->reply);
+        }, Qt::QueuedConnection);
+    });
+}
+
+}  // namespace paas::api

@@ -1,0 +1,228 @@
+#include "engine/pipeline/stateview.h"
+
+#include "engine/store/backend.h"
+
+#include <condition_variable>
+#include <mutex>
+
+namespace paas {
+
+namespace {
+
+// Counts the watches that have delivered their initial values.
+struct CatchUp {
+    std::mutex mutex;
+    std::condition_variable cv;
+    int done = 0;
+    void mark()
+    {
+        std::lock_guard lock(mutex);
+        ++done;
+        cv.notify_all();
+    }
+};
+
+}  // namespace
+
+StateView::StateView(Backend& backend) : m_backend(backend) {}
+
+StateView::~StateView()
+{
+    stop();
+}
+
+Status StateView::start(int timeoutMs)
+{
+    auto catchUp = std::make_shared<CatchUp>();
+    struct Watched {
+        KvStore& kv;
+        Bucket bucket;
+        std::unique_ptr<KvWatch>& handle;
+    };
+    const Watched watched[] = {{m_backend.projects(), Bucket::Projects, m_projectWatch},
+                               {m_backend.ops(), Bucket::Ops, m_opWatch}};
+    for (const Watched& w : watched) {
+        const Bucket bucket = w.bucket;
+        auto handle = w.kv.watch(">", [this, bucket](const KvEntry& e) { onEntry(bucket, e); },
+                                 [catchUp] { catchUp->mark(); });
+        if (!handle)
+            return handle.status();
+        w.handle = std::move(*handle);
+    }
+    std::unique_lock lock(catchUp->mutex);
+    if (!catchUp->cv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return catchUp->done >= 2; }))
+        return Status::unavailable("backend_unavailable",
+                                   "the project and op views did not load from JetStream within " +
+                                       std::to_string(timeoutMs) + " ms");
+    return Status::ok();
+}
+
+void StateView::stop()
+{
+    m_projectWatch.reset();
+    m_opWatch.reset();
+}
+
+void StateView::onEntry(Bucket bucket, const KvEntry& entry)
+{
+    if (entry.deleted) {
+        std::unique_lock lock(m_mutex);
+        const uint64_t rev = entry.revision;
+        if (bucket == Bucket::Projects) {
+            Slot<ProjectRecord>& slot = m_projects[entry.key];
+            if (!newer(slot.revision, rev))
+                return;
+            m_liveProjects -= slot.record ? 1 : 0;
+            slot = {rev, nullptr};
+        } else {
+            Slot<OpRecord>& slot = m_ops[entry.key];
+            if (!newer(slot.revision, rev))
+                return;
+            indexOp(slot.record, nullptr);
+            slot = {rev, nullptr};
+        }
+        return;
+    }
+    nlohmann::json j;
+    if (!parseStored(entry.value, j))
+        return;   // a corrupt record is reported by the writers' CAS reads, not here
+    if (bucket == Bucket::Projects)
+        applyProject(entry.revision, projectFromJson(j));
+    else
+        applyOp(entry.revision, opFromJson(j));
+}
+
+void StateView::indexOp(const std::shared_ptr<const OpRecord>& previous, const std::shared_ptr<const OpRecord>& next)
+{
+    if (previous) {
+        auto it = m_opsByProject.find(previous->projectId);
+        if (it != m_opsByProject.end()) {
+            it->second.erase(previous->id);
+            if (it->second.empty())
+                m_opsByProject.erase(it);
+        }
+        --m_liveOps;
+    }
+    if (next) {
+        m_opsByProject[next->projectId].insert(next->id);
+        ++m_liveOps;
+    }
+}
+
+void StateView::applyOp(uint64_t revision, const OpRecord& op)
+{
+    auto record = std::make_shared<const OpRecord>(op);
+    std::unique_lock lock(m_mutex);
+    Slot<OpRecord>& slot = m_ops[op.id];
+    if (!newer(slot.revision, revision))
+        return;
+    indexOp(slot.record, record);
+    slot = {revision, std::move(record)};
+}
+
+void StateView::applyProject(uint64_t revision, const ProjectRecord& project)
+{
+    auto record = std::make_shared<const ProjectRecord>(project);
+    std::unique_lock lock(m_mutex);
+    Slot<ProjectRecord>& slot = m_projects[project.id];
+    if (!newer(slot.revision, revision))
+        return;
+    m_liveProjects += slot.record ? 0 : 1;
+    slot = {revision, std::move(record)};
+}
+
+void StateView::applyRemoved(Bucket bucket, const std::string& key)
+{
+    // The delete's own revision is unknown here but is above the one held:
+    // one past it hides every older put, and the watch's delete marker (at
+    // the real revision) or a later re-create still supersede it.
+    std::unique_lock lock(m_mutex);
+    if (bucket == Bucket::Projects) {
+        auto it = m_projects.find(key);
+        if (it == m_projects.end() || !it->second.record)
+            return;
+        --m_liveProjects;
+        it->second = {it->second.revision + 1, nullptr};
+    } else {
+        auto it = m_ops.find(key);
+        if (it == m_ops.end() || !it->second.record)
+            return;
+        indexOp(it->second.record, nullptr);
+        it->second = {it->second.revision + 1, nullptr};
+    }
+}
+
+Result<ProjectRecord> StateView::project(const std::string& projectId) const
+{
+    std::shared_lock lock(m_mutex);
+    auto it = m_projects.find(projectId);
+    if (it == m_projects.end() || !it->second.record)
+        return Status::notFound("project_not_found", "unknown project '" + projectId + "'");
+    return *it->second.record;
+}
+
+std::vector<ProjectRecord> StateView::projects() const
+{
+    std::shared_lock lock(m_mutex);
+    std::vector<ProjectRecord> out;
+    out.reserve(m_liveProjects);
+    for (const auto& [id, slot] : m_projects)
+        if (slot.record)
+            out.push_back(*slot.record);
+    return out;
+}
+
+std::optional<std::string> StateView::projectIdNamed(const std::string& name) const
+{
+    std::shared_lock lock(m_mutex);
+    for (const auto& [id, slot] : m_projects)
+        if (slot.record && slot.record->name == name)
+            return id;
+    return std::nullopt;
+}
+
+Result<OpRecord> StateView::op(const std::string& opId) const
+{
+    std::shared_lock lock(m_mutex);
+    auto it = m_ops.find(opId);
+    if (it == m_ops.end() || !it->second.record)
+        return Status::notFound("op_not_found", "unknown op '" + opId + "'");
+    return *it->second.record;
+}
+
+Result<std::vector<OpRecord>> StateView::projectOps(const std::string& projectId, int offset, int limit) const
+{
+    std::shared_lock lock(m_mutex);
+    auto project = m_projects.find(projectId);
+    if (project == m_projects.end() || !project->second.record)
+        return Status::notFound("project_not_found", "unknown project '" + projectId + "'");
+    std::vector<OpRecord> out;
+    auto ops = m_opsByProject.find(projectId);
+    if (ops == m_opsByProject.end())
+        return out;
+    const std::string& since = project->second.record->createdAt;
+    int skipped = 0;
+    for (auto it = ops->second.rbegin(); it != ops->second.rend() && static_cast<int>(out.size()) < limit; ++it) {
+        const OpRecord& op = *m_ops.at(*it).record;
+        if (op.createdAt < since)
+            break;   // an op of an earlier project under the same id
+        if (skipped++ < offset)
+            continue;
+        out.push_back(op);
+    }
+    return out;
+}
+
+size_t StateView::projectCount() const
+{
+    std::shared_lock lock(m_mutex);
+    return m_liveProjects;
+}
+
+size_t StateView::opCount() const
+{
+    std::shared_lock lock(m_mutex);
+    return m_liveOps;
+}
+
+}  // namespace paas

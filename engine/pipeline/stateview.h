@@ -1,0 +1,89 @@
+#pragma once
+// StateView: the in-memory read model of projects and ops, kept current from
+// JetStream, so that an API read never waits on NATS.
+//
+// Contract:
+//  - start() opens a KV watch on paas_projects and one on paas_ops and
+//    returns once both have delivered every value stored at that moment
+//    (bounded by timeoutMs: "backend_unavailable" past it). Later updates
+//    arrive on the watch threads, from this instance and from any other
+//    instance sharing the JetStream store: the view comes from the store.
+//  - applyOp()/applyProject()/applyRemoved() take a write this process has
+//    just had acknowledged, with its KV revision, so a writer reads its own
+//    writes at once, before the watch echoes them.
+//  - Every entry, from a watch or an apply, is kept only when its revision is
+//    newer than the one held for its key, so arrival order does not matter
+//    and the view converges on the store's latest state.
+//  - Reads copy out of the view under a shared lock; their cost does not
+//    depend on NATS. Ops are indexed per project by id (op ids are
+//    time-ordered, and in acceptance order within a project), so one page of
+//    a project's ops costs O(offset + limit). A project's ops are those
+//    created since the project was (re)created.
+// Thread affinity: thread-safe.
+#include "engine/core/status.h"
+#include "engine/pipeline/records.h"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace paas {
+
+class Backend;
+class KvWatch;
+struct KvEntry;
+
+class StateView {
+public:
+    explicit StateView(Backend& backend);
+    ~StateView();
+    StateView(const StateView&) = delete;
+    StateView& operator=(const StateView&) = delete;
+
+    Status start(int timeoutMs = 30000);
+    void stop();
+
+    void applyOp(uint64_t revision, const OpRecord& op);
+    void applyProject(uint64_t revision, const ProjectRecord& project);
+    enum class Bucket { Projects, Ops };
+    void applyRemoved(Bucket bucket, const std::string& key);
+
+    Result<ProjectRecord> project(const std::string& projectId) const;
+    std::vector<ProjectRecord> projects() const;
+    std::optional<std::string> projectIdNamed(const std::string& name) const;
+    Result<OpRecord> op(const std::string& opId) const;
+    // Newest first; NotFound for an unknown project.
+    Result<std::vector<OpRecord>> projectOps(const std::string& projectId, int offset, int limit) const;
+
+    size_t projectCount() const;
+    size_t opCount() const;
+
+private:
+    template <typename T>
+    struct Slot {
+        uint64_t revision = 0;
+        std::shared_ptr<const T> record;   // null: deleted at `revision`
+    };
+
+    void onEntry(Bucket bucket, const KvEntry& entry);
+    bool newer(uint64_t held, uint64_t incoming) const { return incoming > held; }
+    void indexOp(const std::shared_ptr<const OpRecord>& previous, const std::shared_ptr<const OpRecord>& next);
+
+    Backend& m_backend;
+    mutable std::shared_mutex m_mutex;
+    std::unordered_map<std::string, Slot<ProjectRecord>> m_projects;
+    std::unordered_map<std::string, Slot<OpRecord>> m_ops;
+    std::unordered_map<std::string, std::set<std::string>> m_opsByProject;   // op ids: time-ordered
+    size_t m_liveProjects = 0, m_liveOps = 0;
+    std::unique_ptr<KvWatch> m_projectWatch, m_opWatch;
+};
+
+}  // namespace paas
