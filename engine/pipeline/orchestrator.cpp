@@ -50,7 +50,7 @@ std::string projectStatusAfter(const OpRecord& op, const std::string& current)
     return current.empty() || current == "registering" ? "ready" : current;
 }
 
-enum class Claim { Run, Skip, Advance, Interrupted };
+enum class Claim { Run, Skip, Advance, Interrupted, Settle };
 
 // When this process started (static initialisation runs before main).
 const QDateTime kProcessStart = QDateTime::currentDateTimeUtc();
@@ -135,20 +135,29 @@ Status Orchestrator::publishWork(const WorkItem& item)
     return m_client.publish(std::string(names::kWorkSubjectPrefix) + item.step, item.toJson()).status();
 }
 
+namespace {
+
+// A write that failed for a reason other than a CAS "skip"/"superseded"
+// decision: the transition must be retried.
+bool mustRetry(const Status& s)
+{
+    return !s.isOk() && s.code() != Status::Code::Conflict && s.code() != Status::Code::NotFound;
+}
+
+}  // namespace
+
 Status Orchestrator::dispatchNext(const OpRecord& op)
 {
     if (op.terminal())
         return Status::ok();
     const int index = op.nextStepIndex();
-    if (index < 0) {
-        finishOp(op.id, Status::ok());
-        return Status::ok();
-    }
+    if (index < 0)
+        return finishOp(op.id, Status::ok());
     const StepRecord& step = op.steps[static_cast<size_t>(index)];
     return publishWork({op.id, step.name, std::max(1, step.attempt)});
 }
 
-bool Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning)
+Result<bool> Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning)
 {
     Claim claim = Claim::Skip;
     const std::string now = nowRfc3339();
@@ -156,6 +165,10 @@ bool Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpRecord& o
         claim = Claim::Skip;
         becameRunning = false;
         StepRecord* step = o.step(item.step);
+        if (o.terminal() && numDelivered > 1) {
+            claim = Claim::Settle;   // its end may not have reached the project queue
+            return Status::conflict("skip", "terminal");
+        }
         if (o.terminal() || !step || item.attempt < step->attempt)
             return Status::conflict("skip", "stale or terminal");
         if (step->status == opstatus::kCompleted || step->status == opstatus::kSkipped) {
@@ -188,30 +201,38 @@ bool Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpRecord& o
         op = claimed.value();
         return true;
     }
-    if (claim == Claim::Advance) {
-        if (Result<OpRecord> current = m_store.op(item.opId))
-            dispatchNext(*current);
-    } else if (claim == Claim::Interrupted) {
-        finishOp(item.opId, Status(Status::Code::Internal, "interrupted",
-                                   "step " + item.step + " was interrupted " + std::to_string(kMaxAttempts) +
-                                       " times (the process stopped while it ran)"));
+    if (mustRetry(claimed.status()))
+        return claimed.status();
+    if (claim == Claim::Advance || claim == Claim::Settle) {
+        Result<OpRecord> current = m_store.op(item.opId);
+        if (!current)
+            return mustRetry(current.status()) ? Result<bool>(current.status()) : Result<bool>(false);
+        Status s = claim == Claim::Advance ? dispatchNext(*current) : afterOpEnded(*current);
+        return s ? Result<bool>(false) : Result<bool>(s);
+    }
+    if (claim == Claim::Interrupted) {
+        Status s = finishOp(item.opId, Status(Status::Code::Internal, "interrupted",
+                                              "step " + item.step + " was interrupted " + std::to_string(kMaxAttempts) +
+                                                  " times (the process stopped while it ran)"));
+        return s ? Result<bool>(false) : Result<bool>(s);
     }
     return false;
 }
 
-void Orchestrator::handle(const WorkItem& item, int numDelivered, const std::function<void()>& keepAlive)
+Status Orchestrator::handle(const WorkItem& item, int numDelivered, const std::function<void()>& keepAlive)
 {
     OpRecord op;
     bool becameRunning = false;
-    if (!claimStep(item, numDelivered, op, becameRunning))
-        return;
+    Result<bool> run = claimStep(item, numDelivered, op, becameRunning);
+    if (!run || !*run)
+        return run.status();
     const StepRecord* step = op.step(item.step);
     if (becameRunning)
         m_events.publish(op, events::kOpStatus, {{"status", opstatus::kRunning}});
-    runStep(std::move(op), item.step, step ? step->attempt : 1, keepAlive);
+    return runStep(std::move(op), item.step, step ? step->attempt : 1, keepAlive);
 }
 
-void Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
+Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
                            const std::function<void()>& keepAlive)
 {
     m_events.publish(op, events::kStepStarted, {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
@@ -246,17 +267,14 @@ void Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt
         return Status::ok();
     });
     if (!recorded)
-        return;
+        return mustRetry(recorded.status()) ? recorded.status() : Status::ok();
     m_events.publish(*recorded, ok ? events::kStepCompleted : events::kStepFailed,
                      {{"step", stepName}, {"status", ok ? opstatus::kCompleted : opstatus::kFailed},
                       {"message", message}, {"outputs", outcome.outputs}});
-    if (!ok)
-        finishOp(op.id, outcome.status);
-    else
-        dispatchNext(*recorded);
+    return ok ? dispatchNext(*recorded) : finishOp(op.id, outcome.status);
 }
 
-void Orchestrator::finishOp(const std::string& opId, const Status& failure)
+Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
 {
     bool transitioned = false;
     Result<OpRecord> ended = m_store.mutateOp(opId, [&](OpRecord& o) -> Status {
@@ -273,22 +291,30 @@ void Orchestrator::finishOp(const std::string& opId, const Status& failure)
         return Status::ok();
     });
     if (!ended)
-        return;
+        return mustRetry(ended.status()) ? ended.status() : Status::ok();
     if (transitioned) {
         nlohmann::json extra{{"status", ended->status}};
         if (!failure.isOk())
             extra["error"] = {{"code", failure.reason()}, {"message", failure.message()}};
         m_events.publish(*ended, failure.isOk() ? events::kOpCompleted : events::kOpFailed, extra);
     }
-    afterOpEnded(*ended);
+    return afterOpEnded(*ended);
 }
 
-void Orchestrator::afterOpEnded(const OpRecord& op)
+Status Orchestrator::afterOpEnded(const OpRecord& op)
 {
     std::string nextOp;
     bool deleted = false;
     std::vector<std::string> orphans;
     Result<ProjectRecord> project = m_store.mutateProject(op.projectId, [&](ProjectRecord& p) -> Status {
+        deleted = false;
+        if (std::find(p.queue.begin(), p.queue.end(), op.id) == p.queue.end()) {
+            deleted = p.status == "deleted";   // its removal may not have been recorded
+            // A retried end: the pop was recorded; the dispatch of the next
+            // op may not have been (a duplicate dispatch is ignored).
+            nextOp = p.queue.empty() || p.status == "deleting" ? std::string() : p.queue.front();
+            return Status::conflict("skip", "the op already left its queue");
+        }
         p.queue.erase(std::remove(p.queue.begin(), p.queue.end(), op.id), p.queue.end());
         p.lastOp = op.summary();
         p.status = projectStatusAfter(op, p.status);
@@ -298,17 +324,22 @@ void Orchestrator::afterOpEnded(const OpRecord& op)
         nextOp = p.queue.empty() || deleted ? std::string() : p.queue.front();
         return Status::ok();
     });
-    if (!project)
-        return;
+    if (!project && mustRetry(project.status()))
+        return project.status();
+    if (!project && nextOp.empty() && !deleted)
+        return Status::ok();
     if (deleted) {
-        m_store.removeProject(op.projectId);
+        Status removed = m_store.removeProject(op.projectId);
         for (const std::string& orphan : orphans)
             finishOp(orphan, Status::notFound("project_deleted", "the project was deleted before this op ran"));
-        return;
+        return mustRetry(removed) ? removed : Status::ok();
     }
-    if (!nextOp.empty())
-        if (Result<OpRecord> next = m_store.op(nextOp))
-            dispatchNext(*next);
+    if (nextOp.empty())
+        return Status::ok();
+    Result<OpRecord> next = m_store.op(nextOp);
+    if (!next)
+        return mustRetry(next.status()) ? next.status() : Status::ok();
+    return dispatchNext(*next);
 }
 
 Status Orchestrator::recover()

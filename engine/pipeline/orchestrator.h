@@ -15,6 +15,10 @@
 //    op with code "interrupted". No op stays running forever.
 //  - When an op ends, it leaves its project's queue and the next queued op
 //    of that project is dispatched: one op per project at a time.
+//  - A transition (claim, step result, dispatch, end, queue pop) that the
+//    backend did not acknowledge makes handle() return Unavailable; the work
+//    item is then redelivered and the transition retried, so a hung or
+//    restarted nats-server never leaves an op running or a queue stuck.
 // Thread affinity: thread-safe; handle() runs on worker pool threads.
 #include "engine/core/status.h"
 #include "engine/pipeline/records.h"
@@ -90,20 +94,24 @@ public:
     Status dispatchNext(const OpRecord& op);
 
     // Runs one work item. numDelivered > 1 means JetStream redelivered it.
-    void handle(const WorkItem& item, int numDelivered, const std::function<void()>& keepAlive);
+    // Unavailable when a transition could not be recorded because the
+    // backend did not answer: the caller must not acknowledge the item, so
+    // JetStream redelivers it and the transition is retried (idempotently).
+    Status handle(const WorkItem& item, int numDelivered, const std::function<void()>& keepAlive);
 
     // Embedded mode at startup: re-dispatch or fail ops left mid-flight.
     Status recover();
 
     // Ends an op (terminal status + event), pops it from its project's
     // queue and dispatches the next queued op of that project.
-    void finishOp(const std::string& opId, const Status& failure);
+    Status finishOp(const std::string& opId, const Status& failure);
 
 private:
     Status publishWork(const WorkItem& item);
-    void runStep(OpRecord op, const std::string& stepName, int attempt, const std::function<void()>& keepAlive);
-    bool claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning);
-    void afterOpEnded(const OpRecord& op);
+    Status runStep(OpRecord op, const std::string& stepName, int attempt, const std::function<void()>& keepAlive);
+    // Ok(true): run the step; Ok(false): nothing to run (settled here).
+    Result<bool> claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning);
+    Status afterOpEnded(const OpRecord& op);
 
     Platform& m_platform;
     PipelineStore& m_store;

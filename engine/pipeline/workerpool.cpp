@@ -6,6 +6,7 @@
 
 #include <QDebug>
 
+#include <algorithm>
 #include <chrono>
 
 namespace paas {
@@ -91,8 +92,9 @@ void WorkerPool::process(natsMsg* msg)
         delivered = static_cast<int>(meta->NumDelivered);
         jsMsgMetaData_Destroy(meta);
     }
+    Status handled;
     if (WorkItem::fromJson(text, item)) {
-        m_orchestrator.handle(item, delivered, [msg] { natsMsg_InProgress(msg, nullptr); });
+        handled = m_orchestrator.handle(item, delivered, [msg] { natsMsg_InProgress(msg, nullptr); });
     } else {
         qWarning().noquote() << "worker: dropping malformed work item" << QString::fromStdString(text);
     }
@@ -100,7 +102,15 @@ void WorkerPool::process(natsMsg* msg)
         std::lock_guard lock(m_inflightMutex);
         m_inflight.erase(msg);
     }
-    natsMsg_Ack(msg, nullptr);
+    if (handled) {
+        natsMsg_Ack(msg, nullptr);
+    } else {
+        // The backend did not record a transition: redeliver, backing off.
+        qWarning().noquote() << "worker: retrying" << QString::fromStdString(item.step) << "of"
+                             << QString::fromStdString(item.opId) << "(" << QString::fromStdString(handled.message())
+                             << ")";
+        natsMsg_NakWithDelay(msg, int64_t(std::min(delivered, 10)) * 1000, nullptr);
+    }
     natsMsg_Destroy(msg);
     ++m_handled;
     --m_busy;

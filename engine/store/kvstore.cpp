@@ -61,7 +61,12 @@ Result<uint64_t> KvStore::put(const std::string& key, const std::string& value)
 Result<uint64_t> KvStore::create(const std::string& key, const std::string& value)
 {
     uint64_t rev = 0;
-    natsStatus s = kvStore_Create(&rev, m_kv, key.c_str(), value.data(), static_cast<int>(value.size()));
+    // Create-if-absent is an update expecting no revision. Only when the key
+    // has history is nats.c's kvStore_Create asked (it re-creates over a
+    // delete marker): its extra read would double the wait on a hung server.
+    natsStatus s = kvStore_Update(&rev, m_kv, key.c_str(), value.data(), static_cast<int>(value.size()), 0);
+    if (s != NATS_OK && natsError(s, "").code() == Status::Code::Conflict)
+        s = kvStore_Create(&rev, m_kv, key.c_str(), value.data(), static_cast<int>(value.size()));
     if (s != NATS_OK) {
         Status st = natsError(s, m_bucket + " create " + key);
         if (st.code() == Status::Code::Conflict)
