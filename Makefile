@@ -19,7 +19,7 @@ DEPS_CMD      = installer/deps-debian.sh
 DEPS_TEST_CMD = installer/deps-debian.sh --test
 endif
 
-.PHONY: all deps deps-test configure build build-all run run-headless test test-unit test-sanitize bench clean
+.PHONY: all deps deps-test configure build build-all run run-headless test test-unit test-sanitize bench soak clean
 
 all: build
 
@@ -69,6 +69,13 @@ test-unit: configure
 bench: deps configure
 	@cmake --build $(BUILD_DIR) --target paas paas_bench
 	@$(BUILD_DIR)/bin/paas_bench
+
+# Soak: API, real hook-commit and SSE load on a real paas for SOAK_MINUTES;
+# fails on growth (RSS/fds/threads slopes), lost ops or missed SSE events.
+SOAK_MINUTES ?= 10
+soak: deps configure
+	@cmake --build $(BUILD_DIR) --target paas paas_soak
+	@SOAK_MINUTES=$(SOAK_MINUTES) $(BUILD_DIR)/bin/paas_soak
 
 clean:
 	rm -rf $(BUILD_DIR)

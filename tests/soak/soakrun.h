@@ -1,0 +1,95 @@
+#pragma once
+// SoakRun: `make soak`. Starts a real `paas --headless` (artifact builder,
+// free port, throwaway artifacts root and NATS store), creates the hook
+// projects, then holds for `minutes` at once: ApiLoad (~50 requests/s),
+// HookCommitter (~5 real hook commits/s) and SSE fleets (200 clients on two
+// threads). Every sampleMs it samples RSS/fds/threads of paas and its
+// nats-server child; every minute it prints a row. Then it stops the load,
+// drains (every op answered 202 and every soak commit's ci op must end),
+// checks the SSE records against the event log, prints the slopes after the
+// warm-up minute and applies the pass rules: run() returns 0 only if all hold.
+// Thread affinity: the main thread (its event loop drives the load).
+#include "tests/soak/procsampler.h"
+
+#include <QString>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace paas::test {
+class PaasProcess;
+}
+
+namespace paas::soak {
+
+// Pass rules (docs/RELIABILITY.md, "Soak"): least-squares slopes per minute
+// over the samples after the first (warm-up) minute.
+constexpr double kAppRssSlopeMiB = 2.0;
+constexpr double kNatsRssSlopeMiB = 4.0;
+constexpr double kFdSlope = 1.0;
+constexpr double kThreadSlope = 0.5;
+constexpr double kP99SlopeMs = 20.0;
+constexpr double kRssBandMiB = 8.0;
+constexpr double kFdBand = 10.0;
+constexpr double kThreadBand = 3.0;
+constexpr double kP99BandMs = 50.0;
+
+struct SoakOptions {
+    double minutes = 10;
+    int apiRate = 50;
+    int commitsPerS = 5;
+    int sseClients = 200;
+    int hookProjects = 10;
+    int churnSlots = 3;
+    int drainS = 180;
+    int sampleMs = 10000;
+    static SoakOptions fromEnvironment();
+};
+
+struct TimedSample {
+    double minute = 0;
+    ProcSample app, nats;
+};
+
+struct MinuteRow {
+    int minute = 0;
+    ProcSample app, nats;
+    double requestsPerS = 0, p50 = 0, p99 = 0;
+    uint64_t unexpected = 0, skipped = 0, accepted = 0;
+    double commitsPerS = 0;
+    uint64_t commitFailures = 0, commitSkipped = 0;
+    double framesPerS = 0;
+    uint64_t connects = 0, reconnects = 0;
+    int sseOpen = 0, sseChannels = 0, natsSubs = 0;   // the app's counters (/api/system)
+};
+
+class SoakRun {
+public:
+    explicit SoakRun(SoakOptions options);
+    ~SoakRun();
+    int run();
+
+private:
+    struct Load;
+    bool startApp();
+    bool createHookProjects();
+    void startLoad();
+    void hold();
+    void takeMinute(int minute);
+    void stopLoad();
+    int drainOps();
+    int checkCommits();
+    bool verifySse();
+    bool judge(int lostOps, int lostCommits, bool sseOk);
+
+    SoakOptions m_opt;
+    std::unique_ptr<test::PaasProcess> m_app;
+    std::unique_ptr<Load> m_load;
+    std::vector<std::string> m_hookProjects;
+    std::vector<TimedSample> m_samples;
+    std::vector<MinuteRow> m_rows;
+    qint64 m_natsPid = 0;
+};
+
+}  // namespace paas::soak
