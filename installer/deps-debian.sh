@@ -15,6 +15,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   docker.io xvfb xauth trayer x11-utils chromium nodejs npm procps
+  busybox-static   # a runnable binary for FROM scratch test images (tst_cidockerdfault)
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -298,6 +298,9 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
             extra["error"] = {{"code", failure.reason()}, {"message", failure.message()}};
         m_events.publish(*ended, failure.isOk() ? events::kOpCompleted : events::kOpFailed, extra);
     }
+    if (ended->kind == "ci" && ended->status == opstatus::kFailed)
+        if (Status s = m_store.releaseCommit(ended->projectId, ended->trigger.value("commit", ""), ended->id); mustRetry(s))
+            return s;
     return afterOpEnded(*ended);
 }
 

@@ -13,6 +13,8 @@
 //    advances the op. Delivery is at least once.
 //  - A step that keeps being interrupted (attempt > kMaxAttempts) fails the
 //    op with code "interrupted". No op stays running forever.
+//  - A failed ci op releases its commit's dedupe marker: the same commit can
+//    be built again (e.g. after the image builder came back).
 //  - When an op ends, it leaves its project's queue and the next queued op
 //    of that project is dispatched: one op per project at a time.
 //  - A transition (claim, step result, dispatch, end, queue pop) that the

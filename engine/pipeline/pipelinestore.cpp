@@ -143,6 +143,18 @@ Status PipelineStore::unmarkCommit(const std::string& projectId, const std::stri
     return m_backend.commits().remove(projectId + "." + commit);
 }
 
+Status PipelineStore::releaseCommit(const std::string& projectId, const std::string& commit, const std::string& opId)
+{
+    const std::string key = projectId + "." + commit;
+    Result<KvEntry> marker = m_backend.commits().get(key);
+    if (!marker)
+        return marker.status().code() == Status::Code::NotFound ? Status::ok() : marker.status();
+    const nlohmann::json j = nlohmann::json::parse(marker->value, nullptr, false);
+    if (!j.is_object() || j.value("op_id", "") != opId)
+        return Status::ok();   // another op holds it
+    return m_backend.commits().remove(key);
+}
+
 Result<std::vector<ReleaseRef>> PipelineStore::releases(const std::string& projectId, const std::string& env) const
 {
     Result<KvEntry> entry = m_backend.releases().get(projectId + "." + env);

@@ -40,6 +40,9 @@ public:
     // Create-only dedupe marker for <projectId>.<commit>; false if it existed.
     Result<bool> markCommit(const std::string& projectId, const std::string& commit, const std::string& opId);
     Status unmarkCommit(const std::string& projectId, const std::string& commit);
+    // Removes the marker only if op `opId` holds it (a failed ci op frees its
+    // commit, so the same commit can be built again).
+    Status releaseCommit(const std::string& projectId, const std::string& commit, const std::string& opId);
 
     // Release history of one environment: paas_releases/<projectId>.<env>.
     Result<std::vector<ReleaseRef>> releases(const std::string& projectId, const std::string& env) const;
