@@ -4,6 +4,7 @@
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/api/ssepolling.h"
+#include "engine/pipeline/stateview.h"
 
 #include <QMessageAuthenticationCode>
 
@@ -83,7 +84,13 @@ void handleWebhook(HttpExchange& ex, const ApiContext& ctx)
 void registerOpRoutes(Router& router, const ApiContext& ctx)
 {
     router.add(M::Get, QStringLiteral("/api/ops/([^/]+)"), [ctx](HttpExchange& ex) {
-        Result<OpRecord> op = ctx.platform->op(ex.args[0].toStdString());
+        const std::string id = ex.args[0].toStdString();
+        Result<OpRecord> op = ctx.platform->cachedOp(id);
+        if (!op && op.status().reason() == StateView::kNotResident)   // an old op: read it off the API thread
+            return ex.offloader->run(ex, [ctx, id] {
+                Result<OpRecord> stored = ctx.platform->op(id);
+                return stored ? Reply::json(200, opJson(*stored)) : Reply::error(stored.status());
+            });
         if (!op)
             return sendError(ex, op.status());
         const nlohmann::json body = opJson(*op);

@@ -5,6 +5,7 @@
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/model/specparser.h"
+#include "engine/pipeline/stateview.h"
 
 #include <algorithm>
 
@@ -122,13 +123,21 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/ops"), [ctx](HttpExchange& ex) {
         const int offset = queryInt(ex, "offset", 0, 0, 100000);
         const int limit = queryInt(ex, "limit", 50, 1, 500);
-        Result<std::vector<OpRecord>> ops = ctx.platform->projectOps(ex.args[0].toStdString(), offset, limit);
-        if (!ops)
-            return sendError(ex, ops.status());
-        nlohmann::json out = nlohmann::json::array();
-        for (const OpRecord& op : *ops)
-            out.push_back(opJson(op));
-        sendJson(ex, 200, {{"ops", out}, {"offset", offset}, {"limit", limit}});
+        const std::string id = ex.args[0].toStdString();
+        auto page = [offset, limit](const Result<std::vector<OpRecord>>& ops) {
+            if (!ops)
+                return Reply::error(ops.status());
+            nlohmann::json out = nlohmann::json::array();
+            for (const OpRecord& op : *ops)
+                out.push_back(opJson(op));
+            return Reply::json(200, {{"ops", out}, {"offset", offset}, {"limit", limit}});
+        };
+        Result<std::vector<OpRecord>> cached = ctx.platform->cachedProjectOps(id, offset, limit);
+        if (!cached && cached.status().reason() == StateView::kNotResident)   // older ops: off the API thread
+            return ex.offloader->run(ex, [ctx, id, offset, limit, page] {
+                return page(ctx.platform->projectOps(id, offset, limit));
+            });
+        sendReply(ex.responder, page(cached));
     });
 }
 

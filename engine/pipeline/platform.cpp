@@ -126,7 +126,8 @@ nlohmann::json Platform::counters() const
             {"steps_handled", m_workers ? m_workers->handled() : 0},
             {"steps_running", m_workers ? m_workers->busy() : 0},
             {"view_projects", m_view ? m_view->projectCount() : 0},
-            {"view_ops", m_view ? m_view->opCount() : 0}};
+            {"view_ops", m_view ? m_view->opCount() : 0},
+            {"view_ops_resident", m_view ? m_view->residentOpCount() : 0}};
 }
 
 std::mutex& Platform::lockOf(const std::string& projectId)
@@ -285,14 +286,48 @@ Result<std::vector<ProjectRecord>> Platform::projects() const
     return m_view->projects();
 }
 
-Result<OpRecord> Platform::op(const std::string& opId) const
+namespace {
+
+bool notResident(const Status& s)
+{
+    return s.code() == Status::Code::Unavailable && s.reason() == StateView::kNotResident;
+}
+
+}  // namespace
+
+Result<OpRecord> Platform::cachedOp(const std::string& opId) const
 {
     return m_view->op(opId);
 }
 
-Result<std::vector<OpRecord>> Platform::projectOps(const std::string& projectId, int offset, int limit) const
+Result<OpRecord> Platform::op(const std::string& opId) const
+{
+    Result<OpRecord> op = m_view->op(opId);
+    return !op && notResident(op.status()) ? m_store->op(opId) : op;
+}
+
+Result<std::vector<OpRecord>> Platform::cachedProjectOps(const std::string& projectId, int offset, int limit) const
 {
     return m_view->projectOps(projectId, offset, limit);
+}
+
+Result<std::vector<OpRecord>> Platform::projectOps(const std::string& projectId, int offset, int limit) const
+{
+    Result<std::vector<OpRecord>> cached = m_view->projectOps(projectId, offset, limit);
+    if (cached || !notResident(cached.status()))
+        return cached;
+    Result<std::vector<std::string>> ids = m_view->projectOpIds(projectId, offset, limit);
+    if (!ids)
+        return ids.status();
+    std::vector<OpRecord> out;
+    for (const std::string& id : *ids) {
+        Result<OpRecord> one = op(id);
+        if (one)
+            out.push_back(std::move(*one));
+        else if (one.status().code() != Status::Code::NotFound)
+            return one.status();
+    }
+    return out;
 }
 
 }  // namespace paas

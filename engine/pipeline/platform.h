@@ -102,9 +102,15 @@ public:
     // Reads, served from memory (StateView): they never wait on NATS.
     Result<ProjectRecord> project(const std::string& projectId) const;
     Result<std::vector<ProjectRecord>> projects() const;
+    // An op, and a page of a project's ops (newest first). A finished op
+    // older than the view's resident window (StateView::kResidentOps per
+    // project) is read from JetStream: these may wait (bounded, 2 s).
     Result<OpRecord> op(const std::string& opId) const;
-    // Newest first.
     Result<std::vector<OpRecord>> projectOps(const std::string& projectId, int offset, int limit) const;
+    // The same from memory only: never wait; Unavailable "op_not_resident"
+    // when the answer needs an op the view does not hold.
+    Result<OpRecord> cachedOp(const std::string& opId) const;
+    Result<std::vector<OpRecord>> cachedProjectOps(const std::string& projectId, int offset, int limit) const;
 
     EventBus& events() const { return *m_events; }
     const Config& config() const { return m_config; }

@@ -75,11 +75,10 @@ void StateView::onEntry(Bucket bucket, const KvEntry& entry)
             m_liveProjects -= slot.record ? 1 : 0;
             slot = {rev, nullptr};
         } else {
-            Slot<OpRecord>& slot = m_ops[entry.key];
+            OpSlot& slot = m_ops[entry.key];
             if (!newer(slot.revision, rev))
                 return;
-            indexOp(slot.record, nullptr);
-            slot = {rev, nullptr};
+            removeOpLocked(slot, entry.key, rev);
         }
         return;
     }
@@ -92,32 +91,63 @@ void StateView::onEntry(Bucket bucket, const KvEntry& entry)
         applyOp(entry.revision, opFromJson(j));
 }
 
-void StateView::indexOp(const std::shared_ptr<const OpRecord>& previous, const std::shared_ptr<const OpRecord>& next)
+void StateView::removeOpLocked(OpSlot& slot, const std::string& id, uint64_t revision)
 {
-    if (previous) {
-        auto it = m_opsByProject.find(previous->projectId);
+    if (slot.live()) {
+        auto it = m_opsByProject.find(slot.projectId);
         if (it != m_opsByProject.end()) {
-            it->second.erase(previous->id);
+            it->second.erase(id);
             if (it->second.empty())
                 m_opsByProject.erase(it);
         }
         --m_liveOps;
+        m_residentOps -= slot.record ? 1 : 0;
     }
-    if (next) {
-        m_opsByProject[next->projectId].insert(next->id);
-        ++m_liveOps;
-    }
+    slot = OpSlot{};
+    slot.revision = revision;
+}
+
+void StateView::evictIfOld(const std::string& projectId, const std::string& id)
+{
+    const std::set<std::string>& ids = m_opsByProject[projectId];
+    if (ids.size() <= kResidentOps)
+        return;
+    auto boundary = ids.rbegin();
+    std::advance(boundary, kResidentOps - 1);   // the oldest resident id
+    if (!(id < *boundary))
+        return;
+    OpSlot& slot = m_ops[id];
+    if (!slot.record || !slot.record->terminal())
+        return;
+    slot.record.reset();
+    slot.evicted = true;
+    --m_residentOps;
 }
 
 void StateView::applyOp(uint64_t revision, const OpRecord& op)
 {
     auto record = std::make_shared<const OpRecord>(op);
     std::unique_lock lock(m_mutex);
-    Slot<OpRecord>& slot = m_ops[op.id];
+    OpSlot& slot = m_ops[op.id];
     if (!newer(slot.revision, revision))
         return;
-    indexOp(slot.record, record);
-    slot = {revision, std::move(record)};
+    const bool fresh = !slot.live();
+    if (fresh) {
+        m_opsByProject[op.projectId].insert(op.id);
+        ++m_liveOps;
+    }
+    m_residentOps += slot.record ? 0 : 1;
+    slot.revision = revision;
+    slot.record = std::move(record);
+    slot.evicted = false;
+    slot.projectId = op.projectId;
+    slot.createdAt = op.createdAt;
+    evictIfOld(op.projectId, op.id);
+    if (fresh) {   // the op that just left the window
+        const std::set<std::string>& ids = m_opsByProject[op.projectId];
+        if (ids.size() > kResidentOps)
+            evictIfOld(op.projectId, *std::next(ids.rbegin(), kResidentOps));
+    }
 }
 
 void StateView::applyProject(uint64_t revision, const ProjectRecord& project)
@@ -145,10 +175,9 @@ void StateView::applyRemoved(Bucket bucket, const std::string& key)
         it->second = {it->second.revision + 1, nullptr};
     } else {
         auto it = m_ops.find(key);
-        if (it == m_ops.end() || !it->second.record)
+        if (it == m_ops.end() || !it->second.live())
             return;
-        indexOp(it->second.record, nullptr);
-        it->second = {it->second.revision + 1, nullptr};
+        removeOpLocked(it->second, key, it->second.revision + 1);
     }
 }
 
@@ -185,31 +214,62 @@ Result<OpRecord> StateView::op(const std::string& opId) const
 {
     std::shared_lock lock(m_mutex);
     auto it = m_ops.find(opId);
-    if (it == m_ops.end() || !it->second.record)
+    if (it == m_ops.end() || !it->second.live())
         return Status::notFound("op_not_found", "unknown op '" + opId + "'");
+    if (!it->second.record)
+        return Status::unavailable(kNotResident, "op '" + opId + "' is not held in memory");
     return *it->second.record;
+}
+
+template <typename Visit>
+Status StateView::visitPage(const std::string& projectId, int offset, int limit, Visit visit) const
+{
+    auto project = m_projects.find(projectId);
+    if (project == m_projects.end() || !project->second.record)
+        return Status::notFound("project_not_found", "unknown project '" + projectId + "'");
+    auto ops = m_opsByProject.find(projectId);
+    if (ops == m_opsByProject.end())
+        return Status::ok();
+    const std::string& since = project->second.record->createdAt;
+    int skipped = 0, taken = 0;
+    for (auto it = ops->second.rbegin(); it != ops->second.rend() && taken < limit; ++it) {
+        const OpSlot& slot = m_ops.at(*it);
+        if (slot.createdAt < since)
+            break;   // an op of an earlier project under the same id
+        if (skipped++ < offset)
+            continue;
+        if (Status s = visit(*it, slot); !s)
+            return s;
+        ++taken;
+    }
+    return Status::ok();
 }
 
 Result<std::vector<OpRecord>> StateView::projectOps(const std::string& projectId, int offset, int limit) const
 {
     std::shared_lock lock(m_mutex);
-    auto project = m_projects.find(projectId);
-    if (project == m_projects.end() || !project->second.record)
-        return Status::notFound("project_not_found", "unknown project '" + projectId + "'");
     std::vector<OpRecord> out;
-    auto ops = m_opsByProject.find(projectId);
-    if (ops == m_opsByProject.end())
-        return out;
-    const std::string& since = project->second.record->createdAt;
-    int skipped = 0;
-    for (auto it = ops->second.rbegin(); it != ops->second.rend() && static_cast<int>(out.size()) < limit; ++it) {
-        const OpRecord& op = *m_ops.at(*it).record;
-        if (op.createdAt < since)
-            break;   // an op of an earlier project under the same id
-        if (skipped++ < offset)
-            continue;
-        out.push_back(op);
-    }
+    Status s = visitPage(projectId, offset, limit, [&](const std::string& id, const OpSlot& slot) -> Status {
+        if (!slot.record)
+            return Status::unavailable(kNotResident, "op '" + id + "' is not held in memory");
+        out.push_back(*slot.record);
+        return Status::ok();
+    });
+    if (!s)
+        return s;
+    return out;
+}
+
+Result<std::vector<std::string>> StateView::projectOpIds(const std::string& projectId, int offset, int limit) const
+{
+    std::shared_lock lock(m_mutex);
+    std::vector<std::string> out;
+    Status s = visitPage(projectId, offset, limit, [&](const std::string& id, const OpSlot&) {
+        out.push_back(id);
+        return Status::ok();
+    });
+    if (!s)
+        return s;
     return out;
 }
 
@@ -223,6 +283,12 @@ size_t StateView::opCount() const
 {
     std::shared_lock lock(m_mutex);
     return m_liveOps;
+}
+
+size_t StateView::residentOpCount() const
+{
+    std::shared_lock lock(m_mutex);
+    return m_residentOps;
 }
 
 }  // namespace paas

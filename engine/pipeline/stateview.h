@@ -14,6 +14,11 @@
 //  - Every entry, from a watch or an apply, is kept only when its revision is
 //    newer than the one held for its key, so arrival order does not matter
 //    and the view converges on the store's latest state.
+//  - Memory is bounded per project, not by history: the newest kResidentOps
+//    ops of each project, and every unfinished op, are held in full; an older
+//    finished op keeps only its id, project and created_at (~100 bytes).
+//    op() and projectOps() answer Unavailable "op_not_resident" when they
+//    would need one of those: the caller reads it from the store instead.
 //  - Reads copy out of the view under a shared lock; their cost does not
 //    depend on NATS. Ops are indexed per project by id (op ids are
 //    time-ordered, and in acceptance order within a project), so one page of
@@ -59,12 +64,18 @@ public:
     Result<ProjectRecord> project(const std::string& projectId) const;
     std::vector<ProjectRecord> projects() const;
     std::optional<std::string> projectIdNamed(const std::string& name) const;
+    static constexpr size_t kResidentOps = 100;
+    static constexpr const char* kNotResident = "op_not_resident";
+
     Result<OpRecord> op(const std::string& opId) const;
     // Newest first; NotFound for an unknown project.
     Result<std::vector<OpRecord>> projectOps(const std::string& projectId, int offset, int limit) const;
+    // The ids of that page (for a caller that loads non-resident ops itself).
+    Result<std::vector<std::string>> projectOpIds(const std::string& projectId, int offset, int limit) const;
 
     size_t projectCount() const;
     size_t opCount() const;
+    size_t residentOpCount() const;
 
 private:
     template <typename T>
@@ -72,17 +83,29 @@ private:
         uint64_t revision = 0;
         std::shared_ptr<const T> record;   // null: deleted at `revision`
     };
+    struct OpSlot {
+        uint64_t revision = 0;
+        std::shared_ptr<const OpRecord> record;   // null: deleted, or evicted
+        bool evicted = false;                     // finished, outside the resident window
+        std::string projectId, createdAt;
+        bool live() const { return record || evicted; }
+    };
 
     void onEntry(Bucket bucket, const KvEntry& entry);
     bool newer(uint64_t held, uint64_t incoming) const { return incoming > held; }
-    void indexOp(const std::shared_ptr<const OpRecord>& previous, const std::shared_ptr<const OpRecord>& next);
+    void removeOpLocked(OpSlot& slot, const std::string& id, uint64_t revision);
+    // Evicts `id` if it is finished and older than the project's newest
+    // kResidentOps ops (O(kResidentOps)).
+    void evictIfOld(const std::string& projectId, const std::string& id);
+    template <typename Visit>
+    Status visitPage(const std::string& projectId, int offset, int limit, Visit visit) const;
 
     Backend& m_backend;
     mutable std::shared_mutex m_mutex;
     std::unordered_map<std::string, Slot<ProjectRecord>> m_projects;
-    std::unordered_map<std::string, Slot<OpRecord>> m_ops;
+    std::unordered_map<std::string, OpSlot> m_ops;
     std::unordered_map<std::string, std::set<std::string>> m_opsByProject;   // op ids: time-ordered
-    size_t m_liveProjects = 0, m_liveOps = 0;
+    size_t m_liveProjects = 0, m_liveOps = 0, m_residentOps = 0;
     std::unique_ptr<KvWatch> m_projectWatch, m_opWatch;
 };
 
