@@ -15,6 +15,8 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   docker.io xvfb xauth trayer x11-utils chromium nodejs npm procps
+  # make fuzz: libFuzzer targets (clang's -fsanitize=fuzzer)
+  clang-16 libfuzzer-16-dev
 )
 
 want=("${BUILD_PKGS[@]}")
