@@ -15,8 +15,9 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   docker.io xvfb xauth trayer x11-utils chromium nodejs npm procps
-  # make fuzz: libFuzzer targets (clang's -fsanitize=fuzzer)
-  clang-16 libfuzzer-16-dev
+  # make fuzz: libFuzzer targets (clang's -fsanitize=fuzzer; the sanitizer
+  # runtimes are only a Recommends of clang-16)
+  clang-16 libclang-rt-16-dev libfuzzer-16-dev
 )
 
 want=("${BUILD_PKGS[@]}")
