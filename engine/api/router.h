@@ -20,10 +20,10 @@
 //    reached under any host name.
 // Thread affinity: the API thread only.
 #include "engine/api/httpexchange.h"
+#include "engine/api/requestguard.h"
 
 #include <QAbstractHttpServer>
 #include <QRegularExpression>
-#include <QSet>
 
 #include <functional>
 #include <vector>
@@ -62,8 +62,7 @@ private:
 
     std::vector<Route> m_routes;
     Handler m_static;
-    QSet<QByteArray> m_allowedHosts;
-    QSet<QByteArray> m_allowedOrigins;
+    AuthorityPolicy m_authority;
     QByteArray m_bearer;
 };
 
