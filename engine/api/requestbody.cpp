@@ -18,7 +18,9 @@ Result<nlohmann::json> parseJsonObjectBody(const QByteArray& body)
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(body.constData(), body.constData() + body.size(), limiter);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // Not only parse_error: a number beyond the double range is
+        // out_of_range (406), which once escaped and ended the server.
         return Status::invalidArgument("malformed_json", std::string("request body is not valid JSON: ") + e.what());
     }
     if (tooDeep)

@@ -14,8 +14,10 @@ WebhookPayload payloadFrom(const nlohmann::json& body, const std::string& queryP
     auto text = [&](const char* key) { return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : ""; };
     if (isForgePush(body)) {
         ev.projectId = queryProjectId;
-        if (ev.projectId.empty() && body["repository"].is_object())
-            ev.projectId = body["repository"].value("name", "");
+        const nlohmann::json& repository = body["repository"];
+        if (ev.projectId.empty() && repository.is_object() && repository.contains("name")
+            && repository["name"].is_string())
+            ev.projectId = repository["name"].get<std::string>();
         ev.ref = text("ref");
         ev.commit = text("after");
         ev.source = "webhook";

@@ -12,6 +12,8 @@
 //       * the reference shape: project_id, repo, branch, ref, commit (each a
 //         string when present, else 400 "invalid_field" naming it) and
 //         trigger ("hook" -> source "hook", anything else "webhook").
+//   - Wrong types never throw: a non-string value reads as "" unless the
+//     reference shape requires a string (above).
 //   - hubSignatureMatches(): header == "sha256=" + hex HMAC-SHA256(body,
 //     secret), compared in constant time after trimming the header.
 // Thread affinity: pure functions, thread-safe.
