@@ -3,6 +3,7 @@
 #include <QUrlQuery>
 
 #include <algorithm>
+#include <charconv>
 
 namespace paas::api {
 
@@ -33,9 +34,12 @@ uint64_t lastEventId(const QByteArray& header, const QUrl& url)
     QByteArray raw = header.trimmed();
     if (raw.isEmpty())
         raw = QUrlQuery(url).queryItemValue(QStringLiteral("lastEventId")).trimmed().toUtf8();
-    bool ok = false;
-    const qulonglong id = raw.toULongLong(&ok);
-    return ok ? id : 0;
+    // Digits only: QByteArray::toULongLong() stops at a NUL byte, so
+    // "?lastEventId=1%00x" read as 1 (found by tests/fuzz/fuzz_sseparams).
+    uint64_t id = 0;
+    const char* end = raw.constData() + raw.size();
+    const auto [stop, ec] = std::from_chars(raw.constData(), end, id);
+    return !raw.isEmpty() && ec == std::errc() && stop == end ? id : 0;
 }
 
 FeedFilter feedFilter(const QUrl& url)

@@ -7,8 +7,9 @@
 //     URL's query ("" when absent).
 //   - queryIntValue(): that value as a decimal int clamped to [min, max];
 //     `fallback` when absent or not an int.
-//   - lastEventId(): the Last-Event-ID header (trimmed), else ?lastEventId=;
-//     0 when absent or not an unsigned 64-bit decimal number.
+//   - lastEventId(): the Last-Event-ID header (trimmed), else ?lastEventId=
+//     (trimmed); 0 unless it is only decimal digits of an unsigned 64-bit
+//     number (no sign, no embedded NUL).
 //   - feedFilter(): ?project_id= and ?logs= (1, true or yes, any case) of
 //     GET /api/events.
 // Thread affinity: pure functions, thread-safe.
