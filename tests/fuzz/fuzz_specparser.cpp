@@ -1,12 +1,14 @@
 // Fuzz target: the spec parser (engine/model: documentparser, specschema,
 // specparser) on JSON and YAML bodies, with the production limits and with
-// tight ones so the size/depth/alias bounds are reached often.
+// tight ones so the size/depth/alias bounds are reached often, and the
+// registration body's fields (engine/api/registrationbody).
 //
 // Input: one flags byte, then the body.
 //   bit 0: YAML (else JSON)   bit 1: tight limits   bit 2: body is {spec: ...}
 // Invariants: no crash or escaped exception; errors carry only the reasons
 // the contracts list; a parsed document respects the limits; a parsed spec
 // satisfies the schema's ranges; every parsed document dumps as JSON.
+#include "engine/api/registrationbody.h"
 #include "engine/model/documentparser.h"
 #include "engine/model/specparser.h"
 #include "tests/fuzz/fuzzsupport.h"
@@ -35,6 +37,23 @@ void checkBodyStatus(const paas::Status& s)
     if (!reasons.count(s.reason()))
         std::fprintf(stderr, "unexpected reason %s: %s\n", s.reason().c_str(), s.message().c_str());
     FUZZ_CHECK(reasons.count(s.reason()) == 1);
+}
+
+void checkRegistration(const json& body)
+{
+    paas::Result<paas::api::RegistrationBody> reg = paas::api::parseRegistrationBody(body, "", "");
+    auto isText = [&](const char* key) {
+        return !body.is_object() || !body.contains(key) || body[key].is_null() || body[key].is_string();
+    };
+    if (!reg) {
+        FUZZ_CHECK(reg.status().reason() == "invalid_field");
+        FUZZ_CHECK(!isText("action") || !isText("project_id"));
+        return;
+    }
+    FUZZ_CHECK(isText("action") && isText("project_id"));
+    if (body.is_object() && body.contains("action") && body["action"].is_string())
+        FUZZ_CHECK(reg->action == body["action"].get<std::string>());
+    FUZZ_CHECK(paas::api::parseRegistrationBody(body, "delete", "p")->action == "delete");
 }
 
 void checkSpec(const paas::ProjectSpec& spec)
@@ -71,6 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     FUZZ_CHECK(body.size() <= limits.maxBytes);
     FUZZ_CHECK(depthOf(*doc) <= limits.maxDepth);
     (void)doc->dump();  // throws (and so aborts) on invalid UTF-8: specs are stored as JSON text
+    checkRegistration(*doc);
     const json spec = (flags & 4) && doc->is_object() ? doc->value("spec", json()) : *doc;
     paas::Result<paas::ProjectSpec> parsed = paas::SpecParser::parseSpec(spec, (flags & 4) ? "/spec" : "");
     if (parsed) {

@@ -4,6 +4,7 @@
 // cases named after a fuzz target are its findings (tests/fuzz/corpus).
 #include "engine/api/artifactpath.h"
 #include "engine/api/queryparams.h"
+#include "engine/api/registrationbody.h"
 #include "engine/api/requestbody.h"
 #include "engine/api/requestguard.h"
 #include "engine/api/webhookpayload.h"
@@ -173,6 +174,29 @@ private slots:
         QVERIFY(!bad);
         QCOMPARE(bad.status().reason(), std::string("invalid_field"));
         QCOMPARE(bad.status().details().front().path, std::string("/branch"));
+    }
+
+    // Found beside fuzz_specparser: a non-string action or project_id threw
+    // type_error from json::value() in the registration routes and
+    // terminated the server.
+    void registrationFieldsMustBeStrings()
+    {
+        for (const char* body : {R"({"action":1})", R"({"action":"create","project_id":[1]})", R"({"project_id":{}})"}) {
+            Result<RegistrationBody> r = parseRegistrationBody(json::parse(body), "", "");
+            QVERIFY2(!r, body);
+            QCOMPARE(r.status().reason(), std::string("invalid_field"));
+        }
+        Result<RegistrationBody> ok = parseRegistrationBody(
+            json::parse(R"({"action":"update","project_id":"demo","spec":{"a":1},"webhook_secret":7})"), "", "");
+        QVERIFY(ok);
+        QCOMPARE(ok->action, std::string("update"));
+        QCOMPARE(ok->projectId, std::string("demo"));
+        QCOMPARE(ok->spec, json::parse(R"({"a":1})"));
+        QVERIFY(!ok->webhookSecret);
+        Result<RegistrationBody> legacy = parseRegistrationBody(json::parse(R"({"action":5,"project_id":null})"), "delete", "x");
+        QVERIFY(legacy);
+        QCOMPARE(legacy->action, std::string("delete"));
+        QCOMPARE(*optionalStringField(json::parse(R"({"project_id":null})"), "project_id"), std::string());
     }
 
     void hubSignature()
