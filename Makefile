@@ -19,7 +19,7 @@ DEPS_CMD      = installer/deps-debian.sh
 DEPS_TEST_CMD = installer/deps-debian.sh --test
 endif
 
-.PHONY: all deps deps-test configure build build-all run run-headless test test-unit test-sanitize bench soak clean
+.PHONY: all deps deps-test configure build build-all run run-headless test test-unit test-sanitize fuzz bench soak clean
 
 all: build
 
@@ -61,6 +61,17 @@ test-sanitize: deps-test
 	  -DPAAS_SANITIZE=$(SANITIZE) >/dev/null
 	@cmake --build $(SAN_DIR)
 	@$(SAN_ENV) ctest --test-dir $(SAN_DIR) --output-on-failure --timeout 900 -L 'unit|integration' $(CTEST_ARGS)
+
+# libFuzzer targets (tests/fuzz): clang-16 build with ASan+UBSan in
+# $(FUZZ_DIR), only the fuzz targets and the engine libraries they link; each
+# runs FUZZ_SECONDS on a scratch copy of its seed corpus. A crash fails.
+FUZZ_DIR     ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps-test
+	@CC=clang-16 CXX=clang++-16 cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPAAS_FUZZ=ON -DPAAS_WITH_UI=OFF -DPAAS_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_DIR) --target paas_fuzz_targets
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh $(FUZZ_DIR)
 
 test-unit: configure
 	@cmake --build $(BUILD_DIR)

@@ -16,6 +16,9 @@ BUILD_PKGS=(
 TEST_PKGS=(
   docker.io xvfb xauth trayer x11-utils chromium nodejs npm procps
   busybox-static   # a runnable binary for FROM scratch test images (tst_cidockerdfault)
+  # make fuzz: libFuzzer targets (clang's -fsanitize=fuzzer; the sanitizer
+  # runtimes are only a Recommends of clang-16)
+  clang-16 libclang-rt-16-dev libfuzzer-16-dev
 )
 
 want=("${BUILD_PKGS[@]}")

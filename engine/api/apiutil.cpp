@@ -1,6 +1,6 @@
 #include "engine/api/apiutil.h"
 
-#include <QUrlQuery>
+#include "engine/api/queryparams.h"
 
 namespace paas::api {
 
@@ -27,14 +27,12 @@ Reply submitted(const Result<Submission>& submission)
 
 std::string queryString(const HttpExchange& ex, const char* name)
 {
-    return ex.request.query().queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded).toStdString();
+    return queryValue(ex.request.url(), name);
 }
 
 int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, int max)
 {
-    bool ok = false;
-    const int v = QString::fromStdString(queryString(ex, name)).toInt(&ok);
-    return ok ? std::clamp(v, min, max) : fallback;
+    return queryIntValue(ex.request.url(), name, fallback, min, max);
 }
 
 }  // namespace paas::api

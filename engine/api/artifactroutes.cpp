@@ -1,5 +1,6 @@
 // Artifact listing and download, strictly inside <root>/<projectId>.
 #include "engine/api/apiutil.h"
+#include "engine/api/artifactpath.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/api/ssepolling.h"
@@ -40,11 +41,6 @@ QByteArray contentTypeFor(const QString& path)
     return "application/octet-stream";
 }
 
-bool hiddenPath(const QString& relative)
-{
-    return relative == ".git" || relative.startsWith(".git/") || relative.contains("/.git/") || relative.endsWith("/.git");
-}
-
 // The canonical project folder, or NotFound.
 Result<QString> projectRoot(const ApiContext& ctx, const std::string& projectId)
 {
@@ -67,7 +63,7 @@ void listArtifacts(HttpExchange& ex, const ApiContext& ctx)
         it.next();
         const QFileInfo info = it.fileInfo();
         const QString relative = QDir(*root).relativeFilePath(info.filePath());
-        if (hiddenPath(relative) || info.isSymLink())
+        if (isHiddenArtifact(relative) || info.isSymLink())
             continue;
         files.push_back({{"path", relative.toStdString()}, {"size", info.isDir() ? 0 : info.size()},
                          {"mtime", info.lastModified().toUTC().toString(Qt::ISODate).toStdString()},
@@ -77,33 +73,21 @@ void listArtifacts(HttpExchange& ex, const ApiContext& ctx)
     sendJson(ex, 200, {{"project_id", ex.args[0].toStdString()}, {"files", files}});
 }
 
-Status checkRelativePath(const QString& path)
-{
-    if (path.contains(QChar(0)))
-        return Status::invalidArgument("invalid_path", "artifact path contains a NUL byte");
-    if (path.startsWith('/') || path.startsWith('\\') || QDir::isAbsolutePath(path))
-        return Status::invalidArgument("invalid_path", "artifact path must be relative");
-    for (const QString& segment : path.split(QRegularExpression("[/\\\\]")))
-        if (segment == "..")
-            return Status::invalidArgument("invalid_path", "artifact path must not contain '..'");
-    return Status::ok();
-}
-
 void downloadArtifact(HttpExchange& ex, const ApiContext& ctx)
 {
     const QString relative = ex.args[1];
-    if (Status s = checkRelativePath(relative); !s)
+    if (Status s = checkArtifactPath(relative); !s)
         return sendError(ex, s);
     Result<QString> root = projectRoot(ctx, ex.args[0].toStdString());
     if (!root)
         return sendError(ex, root.status());
-    const Status missing = Status::notFound("artifact_not_found", "no artifact '" + relative.toStdString() + "'");
-    const QString resolved = QFileInfo(*root + "/" + relative).canonicalFilePath();  // follows symlinks
-    if (resolved.isEmpty() || !resolved.startsWith(*root + "/") || hiddenPath(QDir(*root).relativeFilePath(resolved)))
-        return sendError(ex, missing);
+    Result<QString> found = resolveArtifactPath(*root, relative);
+    if (!found)
+        return sendError(ex, found.status());
+    const QString resolved = *found;
     QFile file(resolved);
-    if (!QFileInfo(resolved).isFile() || !file.open(QIODevice::ReadOnly))
-        return sendError(ex, missing);
+    if (!file.open(QIODevice::ReadOnly))
+        return sendError(ex, Status::notFound("artifact_not_found", "no artifact '" + relative.toStdString() + "'"));
     if (file.size() > kMaxDownloadBytes)
         return sendError(ex, Status::tooLarge("artifact_too_large", "artifact is larger than 64 MiB"));
     const QByteArray data = file.readAll();

@@ -1,6 +1,8 @@
 // The one place where engine Status values become HTTP responses.
 #include "engine/api/httpexchange.h"
 
+#include "engine/api/requestbody.h"
+
 #include <QTcpSocket>
 
 #include <utility>
@@ -28,8 +30,6 @@ constexpr CodeMapping kMappings[] = {
     {Status::Code::Unavailable, 503},
     {Status::Code::Internal, 500},
 };
-
-constexpr int kMaxJsonDepth = 64;
 
 }  // namespace
 
@@ -98,29 +98,7 @@ void sendReply(QHttpServerResponder& responder, const Reply& reply)
 
 Result<nlohmann::json> jsonBody(const HttpExchange& ex)
 {
-    const QByteArray body = ex.request.body();
-    if (body.trimmed().isEmpty())
-        return Status::invalidArgument("malformed_json", "request body is empty; expected a JSON object");
-    int depth = 0;
-    bool tooDeep = false;
-    auto limiter = [&](int, nlohmann::json::parse_event_t event, nlohmann::json&) {
-        if (event == nlohmann::json::parse_event_t::object_start || event == nlohmann::json::parse_event_t::array_start)
-            tooDeep |= ++depth > kMaxJsonDepth;
-        else if (event == nlohmann::json::parse_event_t::object_end || event == nlohmann::json::parse_event_t::array_end)
-            --depth;
-        return !tooDeep;
-    };
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(body.constData(), body.constData() + body.size(), limiter);
-    } catch (const nlohmann::json::parse_error& e) {
-        return Status::invalidArgument("malformed_json", std::string("request body is not valid JSON: ") + e.what());
-    }
-    if (tooDeep)
-        return Status::tooLarge("too_deep", "JSON nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    if (!doc.is_object())
-        return Status::invalidArgument("malformed_json", "request body must be a JSON object");
-    return doc;
+    return parseJsonObjectBody(ex.request.body());
 }
 
 }  // namespace paas::api

@@ -1,31 +1,14 @@
 #include "engine/api/guardedtcpserver.h"
 
 #include "engine/api/httpexchange.h"
+#include "engine/api/requestguard.h"
 
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <memory>
+
 namespace paas::api {
-
-namespace {
-
-constexpr qint64 kHeadAllowance = 64 * 1024;
-
-// The declared Content-Length of a complete request head, or -1.
-qint64 declaredLength(const QByteArray& head)
-{
-    for (const QByteArray& line : head.split('\n')) {
-        const int colon = line.indexOf(':');
-        if (colon > 0 && line.left(colon).trimmed().toLower() == "content-length") {
-            bool ok = false;
-            const qint64 n = line.mid(colon + 1).trimmed().toLongLong(&ok);
-            return ok ? n : -1;
-        }
-    }
-    return -1;
-}
-
-}  // namespace
 
 GuardedTcpServer::GuardedTcpServer(qint64 maxBodyBytes, QObject* parent)
     : QTcpServer(parent), m_maxBodyBytes(maxBodyBytes)
@@ -39,23 +22,22 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         delete socket;
         return;
     }
-    // Connected before QHttpServer's own slot, so it runs first.
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+    // Connected before QHttpServer's own slot, so it runs first and sees the
+    // bytes QHttpServer is about to read (it reads all of them every time).
+    auto guard = std::make_shared<RequestGuard>(m_maxBodyBytes);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket, guard] { inspect(socket, *guard); });
     addPendingConnection(socket);
 }
 
-void GuardedTcpServer::inspect(QTcpSocket* socket)
+void GuardedTcpServer::inspect(QTcpSocket* socket, RequestGuard& guard)
 {
     const qint64 available = socket->bytesAvailable();
     if (available > m_maxBodyBytes + kHeadAllowance) {
         reject(socket);
         return;
     }
-    const QByteArray peeked = socket->peek(kHeadAllowance);
-    const int headEnd = peeked.indexOf("\r\n\r\n");
-    if (headEnd < 0)
-        return;
-    if (declaredLength(peeked.left(headEnd)) > m_maxBodyBytes)
+    // peek() starts where QHttpServer stopped reading: only the new bytes.
+    if (guard.feed(socket->peek(available)) == RequestGuard::Verdict::Reject)
         reject(socket);
 }
 

@@ -4,9 +4,8 @@
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/api/ssepolling.h"
+#include "engine/api/webhookpayload.h"
 #include "engine/pipeline/stateview.h"
-
-#include <QMessageAuthenticationCode>
 
 namespace paas::api {
 
@@ -14,32 +13,15 @@ namespace {
 
 using M = QHttpServerRequest::Method;
 
-// GitHub/Gitea push payloads carry ref, after and repository.
-bool isForgePush(const nlohmann::json& body)
-{
-    return body.contains("after") && body.contains("repository") && body.contains("ref");
-}
-
-SourceEvent sourceEventFrom(const HttpExchange& ex, const nlohmann::json& body)
+SourceEvent sourceEventFrom(const WebhookPayload& payload)
 {
     SourceEvent ev;
-    auto text = [&](const char* key) { return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : ""; };
-    if (isForgePush(body)) {
-        ev.projectId = queryString(ex, "project_id");
-        if (ev.projectId.empty() && body["repository"].is_object())
-            ev.projectId = body["repository"].value("name", "");
-        ev.ref = text("ref");
-        ev.commit = text("after");
-        ev.source = "webhook";
-        return ev;
-    }
-    ev.projectId = text("project_id");
-    ev.repo = text("repo");
-    ev.branch = text("branch");
-    ev.ref = text("ref");
-    ev.commit = text("commit");
-    const std::string trigger = text("trigger");
-    ev.source = trigger == "hook" ? "hook" : "webhook";
+    ev.projectId = payload.projectId;
+    ev.repo = payload.repo;
+    ev.branch = payload.branch;
+    ev.ref = payload.ref;
+    ev.commit = payload.commit;
+    ev.source = payload.source;
     return ev;
 }
 
@@ -51,10 +33,7 @@ Status checkSignature(const HttpExchange& ex, const ApiContext& ctx, const std::
     // The project's own git hooks (hooktokens.h): a local, per-project credential.
     if (ctx.platform->hookTokens().verify(projectId, ex.request.value(HookTokens::kHeader)))
         return Status::ok();
-    const QByteArray given = ex.request.value("X-Hub-Signature-256").trimmed();
-    const QByteArray expected = "sha256=" + QMessageAuthenticationCode::hash(
-        ex.request.body(), QByteArray::fromStdString(project->webhookSecret), QCryptographicHash::Sha256).toHex();
-    if (!constantTimeEquals(given, expected))
+    if (!hubSignatureMatches(ex.request.body(), project->webhookSecret, ex.request.value("X-Hub-Signature-256")))
         return {Status::Code::Unauthorized, "invalid_signature",
                 "X-Hub-Signature-256 is missing or does not match this project's webhook secret "
                 "(and no valid X-Paas-Hook-Token was sent)"};
@@ -66,11 +45,10 @@ void handleWebhook(HttpExchange& ex, const ApiContext& ctx)
     Result<nlohmann::json> body = jsonBody(ex);
     if (!body)
         return sendError(ex, body.status());
-    const SourceEvent event = sourceEventFrom(ex, *body);
-    for (const char* key : {"project_id", "repo", "branch", "ref", "commit"})
-        if (body->contains(key) && !(*body)[key].is_string() && !isForgePush(*body))
-            return sendError(ex, Status::invalidArgument("invalid_field", std::string(key) + " must be a string",
-                                                         {{std::string("/") + key, "must be a string"}}));
+    Result<WebhookPayload> payload = parseWebhookPayload(*body, queryString(ex, "project_id"));
+    if (!payload)
+        return sendError(ex, payload.status());
+    const SourceEvent event = sourceEventFrom(*payload);
     if (!event.projectId.empty())
         if (Status s = checkSignature(ex, ctx, event.projectId); !s)
             return sendError(ex, s);

@@ -2,6 +2,7 @@
 #include "engine/api/apiutil.h"
 #include "engine/api/legacywaiter.h"
 #include "engine/api/offloader.h"
+#include "engine/api/registrationbody.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/model/specparser.h"
@@ -28,22 +29,29 @@ Result<nlohmann::json> documentBody(const HttpExchange& ex)
     return doc;
 }
 
-RegistrationRequest registrationFrom(const nlohmann::json& body, std::string action, std::string projectId)
+Result<RegistrationRequest> registrationFrom(const nlohmann::json& body, const std::string& action,
+                                             const std::string& projectId)
 {
+    Result<RegistrationBody> fields = parseRegistrationBody(body, action, projectId);
+    if (!fields)
+        return fields.status();
     RegistrationRequest req;
-    req.action = action.empty() ? body.value("action", "") : action;
-    req.projectId = projectId.empty() ? body.value("project_id", "") : projectId;
-    if (body.contains("spec"))
-        req.spec = body["spec"];
-    if (body.contains("webhook_secret") && body["webhook_secret"].is_string())
-        req.webhookSecret = body["webhook_secret"].get<std::string>();
+    req.action = fields->action;
+    req.projectId = fields->projectId;
+    req.spec = std::move(fields->spec);
+    req.webhookSecret = std::move(fields->webhookSecret);
     return req;
 }
 
 // The submission waits on JetStream: it runs on the Offloader, and the
 // answer (or the legacy wait for the op) starts back on the API thread.
-void submitRegistration(HttpExchange& ex, const ApiContext& ctx, RegistrationRequest req, bool legacy)
+void submitRegistration(HttpExchange& ex, const ApiContext& ctx, Result<RegistrationRequest> parsed, bool legacy)
 {
+    if (!parsed) {
+        sendError(ex, parsed.status());
+        return;
+    }
+    RegistrationRequest req = std::move(*parsed);
     if (legacy)
         req.source = "legacy";
     auto accepted = std::make_shared<Submission>();
@@ -101,8 +109,11 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
         Result<nlohmann::json> body = documentBody(ex);
         if (!body)
             return sendError(ex, body.status());
+        Result<std::string> projectId = optionalStringField(*body, "project_id");
+        if (!projectId)
+            return sendError(ex, projectId.status());
         nlohmann::json doc = body->contains("spec") ? *body : nlohmann::json{{"spec", *body}};
-        submitRegistration(ex, ctx, registrationFrom(doc, "create", body->value("project_id", "")), true);
+        submitRegistration(ex, ctx, registrationFrom(doc, "create", *projectId), true);
     });
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
         Result<ProjectRecord> p = ctx.platform->project(ex.args[0].toStdString());

@@ -2,8 +2,6 @@
 
 #include "engine/api/offloader.h"
 
-#include "engine/core/constanttime.h"
-
 #include <QTcpSocket>
 #include <QUrl>
 
@@ -46,35 +44,18 @@ void Router::add(QHttpServerRequest::Method method, const QString& pattern, Hand
 
 void Router::setAllowedAuthority(const QString& host, quint16 port)
 {
-    const QByteArray p = QByteArray::number(port);
-    QList<QByteArray> names{"127.0.0.1", "localhost", "[::1]"};
-    const QByteArray own = host.contains(':') ? "[" + host.toLatin1() + "]" : host.toLatin1();
-    if (!names.contains(own))
-        names << own;
-    for (const QByteArray& name : names) {
-        m_allowedHosts << name << name + ":" + p;
-        m_allowedOrigins << "http://" + name + ":" + p;
-    }
+    m_authority.allow(host, port);
 }
 
 Status Router::checkHostAndOrigin(const QHttpServerRequest& request) const
 {
-    const QByteArray host = request.value("Host").trimmed().toLower();
-    if (!host.isEmpty() && !m_allowedHosts.contains(host))
-        return {Status::Code::Misdirected, "host_not_allowed",
-                "Host '" + host.toStdString() + "' is not this server; use http://127.0.0.1:<port> or localhost"};
     const MethodName* info = methodInfo(request.method());
-    const QByteArray origin = request.value("Origin").trimmed().toLower();
-    if (info && info->changesState && !origin.isEmpty() && !m_allowedOrigins.contains(origin))
-        return {Status::Code::Forbidden, "origin_not_allowed",
-                "cross-origin request from '" + origin.toStdString() + "' refused"};
-    return Status::ok();
+    return m_authority.check(request.value("Host"), request.value("Origin"), info && info->changesState);
 }
 
 Status Router::checkBearer(const QHttpServerRequest& request) const
 {
-    const QByteArray given = request.value("Authorization").trimmed();
-    if (given.size() > 7 && given.left(7).toLower() == "bearer " && constantTimeEquals(given.mid(7).trimmed(), m_bearer))
+    if (bearerMatches(request.value("Authorization"), m_bearer))
         return Status::ok();
     return {Status::Code::Unauthorized, "unauthorized",
             "this server requires Authorization: Bearer <token> (PAAS_API_TOKEN or <root>/.paas/api-token)"};

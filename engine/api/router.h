@@ -22,10 +22,10 @@
 //    wait (NATS writes, git, files) runs it there and answers later.
 // Thread affinity: the API thread only.
 #include "engine/api/httpexchange.h"
+#include "engine/api/requestguard.h"
 
 #include <QAbstractHttpServer>
 #include <QRegularExpression>
-#include <QSet>
 
 #include <functional>
 #include <vector>
@@ -66,8 +66,7 @@ private:
 
     std::vector<Route> m_routes;
     Handler m_static;
-    QSet<QByteArray> m_allowedHosts;
-    QSet<QByteArray> m_allowedOrigins;
+    AuthorityPolicy m_authority;
     QByteArray m_bearer;
     Offloader* m_offloader;   // child; handed to every exchange
 };

@@ -5,7 +5,6 @@
 #include "engine/api/ssestate.h"
 
 #include <QDebug>
-#include <QUrlQuery>
 
 #include <optional>
 
@@ -32,22 +31,6 @@ constexpr size_t kReplayChunk = 256;
 constexpr size_t kMaxPending = 100000;
 constexpr int kHousekeepingMs = 1000;
 
-// Last-Event-ID header, else ?lastEventId=; 0 when absent or not a number.
-uint64_t lastEventIdOf(const HttpExchange& ex)
-{
-    QByteArray raw = ex.request.value("Last-Event-ID").trimmed();
-    if (raw.isEmpty())
-        raw = QUrlQuery(ex.request.url()).queryItemValue(QStringLiteral("lastEventId")).trimmed().toUtf8();
-    bool ok = false;
-    const qulonglong id = raw.toULongLong(&ok);
-    return ok ? id : 0;
-}
-
-bool truthy(const QString& v)
-{
-    return v == QLatin1String("1") || v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0
-        || v.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0;
-}
 }  // namespace
 
 SseHub::SseHub(NatsClient& client, SnapshotFn snapshot, SseHubOptions options, QObject* parent)
@@ -83,14 +66,10 @@ void SseHub::addRoutes(Router& router)
 {
     using M = QHttpServerRequest::Method;
     router.add(M::Get, QStringLiteral("/api/ops/([^/]+)/events"), [this](HttpExchange& ex) {
-        openOpStream(ex, ex.args.value(0).toStdString(), lastEventIdOf(ex));
+        openOpStream(ex, ex.args.value(0).toStdString(), lastEventId(ex.request.value("Last-Event-ID"), ex.request.url()));
     });
     router.add(M::Get, QStringLiteral("/api/events"), [this](HttpExchange& ex) {
-        const QUrlQuery query(ex.request.url());
-        FeedFilter filter;
-        filter.projectId = query.queryItemValue(QStringLiteral("project_id")).toStdString();
-        filter.logs = truthy(query.queryItemValue(QStringLiteral("logs")));
-        openFeed(ex, filter, lastEventIdOf(ex));
+        openFeed(ex, feedFilter(ex.request.url()), lastEventId(ex.request.value("Last-Event-ID"), ex.request.url()));
     });
 }
 

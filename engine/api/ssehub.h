@@ -34,6 +34,7 @@
 // Thread affinity: an object of the API thread; open*() and addRoutes() on
 // that thread. NATS callbacks are marshalled to it with queued calls.
 #include "engine/api/httpexchange.h"
+#include "engine/api/queryparams.h"
 #include "engine/core/status.h"
 #include "engine/store/eventlog.h"
 
@@ -67,11 +68,6 @@ struct SseHubOptions {
     int terminalGraceMs = 3000;       // op ended but its terminal event is not in the log yet
     uint64_t maxReplay = 200000;      // events per replay
     int replayThreads = 2;
-};
-
-struct FeedFilter {
-    std::string projectId;            // empty: all projects
-    bool logs = false;                // include step.log
 };
 
 class SseHub : public QObject {

@@ -2,6 +2,7 @@
 
 #include "engine/build/proto/ops.pb.h"
 
+#include <QByteArrayView>
 #include <QCryptographicHash>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -48,6 +49,27 @@ Status checkPath(const std::string& path)
     }
     if (path.find('\0') != std::string::npos)
         return bad("contains a NUL byte");
+    if (!QByteArrayView(path.data(), qsizetype(path.size())).isValidUtf8())
+        return bad("is not valid UTF-8 (LLB paths are protobuf strings)");
+    return Status::ok();
+}
+
+// Git never hands over such trees, but the result must not depend on the
+// order of the entries: a path twice, or a path that is a file and also the
+// folder of another path, is refused.
+Status checkTreeShape(const Tree& tree)
+{
+    std::set<std::string> paths;
+    for (const TreeFile& f : tree)
+        if (!paths.insert(f.path).second)
+            return Status::invalidArgument("invalid_tree_path", "tree path '" + f.path + "' appears twice",
+                                           {{"/tree", f.path}});
+    for (const std::string& path : paths)
+        for (size_t s = path.find('/'); s != std::string::npos; s = path.find('/', s + 1))
+            if (paths.count(path.substr(0, s)))
+                return Status::invalidArgument("invalid_tree_path", "tree path '" + path.substr(0, s)
+                                                   + "' is both a file and the folder of '" + path + "'",
+                                               {{"/tree", path.substr(0, s)}});
     return Status::ok();
 }
 
@@ -179,6 +201,8 @@ Result<LlbDefinition> treeDefinition(const Tree& tree, const std::string& displa
     for (const TreeFile& f : tree)
         if (Status st = checkPath(f.path); !st)
             return st;
+    if (Status st = checkTreeShape(tree); !st)
+        return st;
     std::vector<std::string> warnings;
     const auto files = regularFiles(tree, warnings);
 

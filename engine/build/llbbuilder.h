@@ -10,8 +10,10 @@
 //
 // Symlinks (git mode 0120000) are materialized as a copy of their target when
 // the target is a regular file inside the tree; other symlinks are skipped
-// with a warning. Paths with "..", empty or "." segments, or a leading '/' are
-// InvalidArgument ("invalid_tree_path").
+// with a warning. Paths with "..", empty or "." segments, a leading '/', a
+// NUL byte or invalid UTF-8 (protobuf strings), a path given twice, or a path
+// that is a file and also the folder of another, are InvalidArgument
+// ("invalid_tree_path"); so the result never depends on the entries' order.
 //
 // Op digests are "sha256:" + hex of the exact serialized op bytes, as BuildKit
 // computes them. Pure functions; thread-safe.

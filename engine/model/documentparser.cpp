@@ -6,8 +6,13 @@
 #include <regex>
 #include <string>
 
+#include <QByteArrayView>
+
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include <sstream>
 
 namespace paas {
 
@@ -133,6 +138,20 @@ json resolveScalar(const YAML::Node& node)
     return text;
 }
 
+// yaml-cpp passes any bytes through; JSON text is UTF-8 (nlohmann's dump()
+// throws on anything else and valijson's length checks read out of bounds
+// on it -- found by tests/fuzz/fuzz_specparser).
+Status checkUtf8(const YAML::Node& node)
+{
+    const std::string& text = node.Scalar();
+    if (QByteArrayView(text.data(), qsizetype(text.size())).isValidUtf8())
+        return Status::ok();
+    const auto mark = node.Mark();
+    return Status::invalidArgument("malformed_yaml", "YAML scalar is not valid UTF-8 (line "
+                                       + std::to_string(mark.line + 1) + ", column "
+                                       + std::to_string(mark.column + 1) + ")");
+}
+
 struct YamlConverter {
     const DocumentLimits& limits;
     std::size_t nodes = 0;
@@ -149,6 +168,8 @@ struct YamlConverter {
             out = nullptr;
             return Status::ok();
         case YAML::NodeType::Scalar:
+            if (Status s = checkUtf8(node); !s)
+                return s;
             out = resolveScalar(node);
             return Status::ok();
         case YAML::NodeType::Sequence:
@@ -185,6 +206,8 @@ struct YamlConverter {
                                                    + std::to_string(mark.line + 1) + ", column "
                                                    + std::to_string(mark.column + 1) + ")");
             }
+            if (Status s = checkUtf8(entry.first); !s)
+                return s;
             json value;
             if (Status s = convert(entry.second, depth, value); !s)
                 return s;
@@ -193,6 +216,52 @@ struct YamlConverter {
         return Status::ok();
     }
 };
+
+// yaml-cpp 0.7 (Debian 12) never ends YAML::LoadAll() on a stream with a
+// ',' at document level (e.g. the body ","): the parser reports an empty
+// document without consuming the token, forever, building a node each time
+// (found by tests/fuzz/fuzz_specparser). This event-only first pass stops
+// at the first document that starts where the previous one did.
+class DocumentProgress : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark& mark) override
+    {
+        stuck = m_started && mark.pos == at.pos;
+        m_started = true;
+        at = mark;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+
+    bool stuck = false;
+    YAML::Mark at = YAML::Mark::null_mark();  // start of the last document
+
+private:
+    bool m_started = false;
+};
+
+// Throws what YAML::LoadAll() would throw; a stuck stream is malformed.
+Status checkDocumentsEnd(const std::string& text)
+{
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentProgress progress;
+    std::size_t documents = 0;
+    while (parser.HandleNextDocument(progress)) {
+        // Every real document consumes at least one byte.
+        if (progress.stuck || ++documents > text.size() + 1)
+            return Status::invalidArgument("malformed_yaml", "YAML unexpected token at line "
+                                               + std::to_string(progress.at.line + 1) + ", column "
+                                               + std::to_string(progress.at.column + 1));
+    }
+    return Status::ok();
+}
 
 Status yamlError(const YAML::Exception& e, const DocumentLimits& limits)
 {
@@ -225,7 +294,10 @@ Result<std::vector<json>> parseYamlDocuments(std::string_view text, const Docume
     if (Status s = checkSize(text, limits); !s)
         return s;
     try {
-        const std::vector<YAML::Node> nodes = YAML::LoadAll(std::string(text));
+        const std::string input(text);
+        if (Status s = checkDocumentsEnd(input); !s)
+            return s;
+        const std::vector<YAML::Node> nodes = YAML::LoadAll(input);
         YamlConverter converter{limits};
         std::vector<json> docs;
         for (const auto& node : nodes) {

@@ -15,7 +15,11 @@
 //         refused after at most maxNodes steps and is never expanded.
 //         Deeper than yaml-cpp's own recursion guard -> "document_too_deep".
 //   - Syntax errors: 400 "malformed_json" / "malformed_yaml" with line and
-//     column (and the byte offset for JSON) in the message.
+//     column (and the byte offset for JSON) in the message. A YAML stream
+//     yaml-cpp cannot get past (a ',' at document level makes its LoadAll
+//     loop forever) is found by a first event-only pass and is
+//     "malformed_yaml" too, as is a scalar or key that is not valid UTF-8
+//     (JSON bodies are checked by nlohmann), so every document dumps.
 //   - YAML scalars resolve like the YAML 1.2 core schema: plain null/~/empty
 //     -> null, true/false -> bool, decimal/0x/0o integers -> number,
 //     floats -> number, everything else (and every quoted scalar or !!str)

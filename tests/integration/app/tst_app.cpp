@@ -2,11 +2,38 @@
 // guards, single store ownership, clean shutdown.
 #include "tests/support/paasprocess.h"
 
+#include <QTcpSocket>
 #include <QtTest>
 
 #include <csignal>
 
 using namespace paas::test;
+
+namespace {
+
+// Writes `pieces` to the API one by one (each flushed and given time to be
+// read), then returns the response's status line ("" if none came).
+QByteArray rawStatusLine(quint16 port, const QList<QByteArray>& pieces)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    for (const QByteArray& piece : pieces) {
+        if (socket.state() != QAbstractSocket::ConnectedState || socket.bytesAvailable() > 0)
+            break;  // answered (or closed) early
+        socket.write(piece);
+        socket.waitForBytesWritten(5000);
+        QTest::qWait(20);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    while (!socket.canReadLine() && timer.elapsed() < 10000 && socket.state() == QAbstractSocket::ConnectedState)
+        socket.waitForReadyRead(200);
+    return socket.readLine().trimmed();
+}
+
+}  // namespace
 
 class TestApp : public QObject {
     Q_OBJECT
@@ -74,6 +101,19 @@ private Q_SLOTS:
         QCOMPARE(tooLarge.status, 413);
         QCOMPARE(tooLarge.json()["error"]["code"], "body_too_large");
         QCOMPARE(app.get("/healthz").status, 200);  // still serving
+
+        // The guard follows the framing across reads (engine/api/requestguard.h):
+        // a Content-Length split over two writes, and a chunked body sent in
+        // small writes, were both let through before.
+        const quint16 port = quint16(QUrl(app.url()).port());
+        const QByteArray head = "POST /api/events/registration HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port);
+        QVERIFY(rawStatusLine(port, {head + "\r\nContent-Len", "gth: 5000000\r\n\r\n", "{}"}).contains(" 413 "));
+        QList<QByteArray> chunked{head + "\r\nTransfer-Encoding: chunked\r\n\r\n"};
+        for (int i = 0; i < 20; ++i)
+            chunked << "10000\r\n" + QByteArray(0x10000, 'x') + "\r\n";
+        chunked << "0\r\n\r\n";
+        QVERIFY(rawStatusLine(port, chunked).contains(" 413 "));
+        QCOMPARE(app.get("/healthz").status, 200);
     }
 
     void secondInstanceOnSameStoreRefuses()

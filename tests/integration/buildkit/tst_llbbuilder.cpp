@@ -130,6 +130,29 @@ private slots:
         QCOMPARE(d.status().reason(), std::string("invalid_tree_path"));
     }
 
+    // fuzz_llb: these trees gave LLB that depended on the entries' order
+    // (a duplicate path: the last one won), wrote a file and a folder at
+    // the same path, or carried a path protobuf cannot parse back.
+    void rejectsTreesGitCannotProduce_data()
+    {
+        QTest::addColumn<std::vector<std::string>>("paths");
+        QTest::newRow("duplicate") << std::vector<std::string>{"a", "b", "a"};
+        QTest::newRow("file and folder") << std::vector<std::string>{"a", "a/b"};
+        QTest::newRow("deep file and folder") << std::vector<std::string>{"x/y/z", "x/y"};
+        QTest::newRow("invalid UTF-8") << std::vector<std::string>{"ok", "bad\xff\xfe"};
+    }
+    void rejectsTreesGitCannotProduce()
+    {
+        QFETCH(std::vector<std::string>, paths);
+        Tree tree;
+        for (const std::string& p : paths)
+            tree.push_back({p, "x", 0100644});
+        auto d = treeDefinition(tree);
+        QVERIFY(!d.isOk());
+        QCOMPARE(d.status().reason(), std::string("invalid_tree_path"));
+        QVERIFY(treeDefinition({{"caf\xc3\xa9/m\xc3\xa9nu", "x", 0100644}, {"a/b", "y", 0100644}}).isOk());
+    }
+
     void singleFile()
     {
         auto d = singleFileDefinition("Dockerfile", "FROM scratch\n");

@@ -156,6 +156,28 @@ private Q_SLOTS:
         QVERIFY(detailsHavePath(r.json(), "/action"));
     }
 
+    // Bodies that used to end the server (found while fuzzing): a number
+    // beyond the double range escaped jsonBody(); a non-string action or
+    // project_id threw from json::value(); a YAML ',' hung yaml-cpp.
+    void oddBodiesAre400AndTheServerKeepsServing()
+    {
+        const struct { QByteArray body; QByteArray type; const char* code; } cases[] = {
+            {R"({"action":"create","spec":{"replicas":1e999}})", "application/json", "malformed_json"},
+            {R"({"action":1,"spec":{}})", "application/json", "invalid_field"},
+            {R"({"action":"create","project_id":[1],"spec":{}})", "application/json", "invalid_field"},
+            {",", "application/yaml", "malformed_yaml"},
+        };
+        for (const auto& c : cases) {
+            const HttpResult r = postRaw(c.body, c.type);
+            QVERIFY2(r.status == 400, r.body.constData());
+            QCOMPARE(r.json()["error"]["code"], c.code);
+        }
+        const HttpResult legacy = m_app->send("POST", "/api/projects", R"({"project_id":7,"spec":{}})");
+        QVERIFY2(legacy.status == 400, legacy.body.constData());
+        QCOMPARE(legacy.json()["error"]["code"], "invalid_field");
+        QCOMPARE(m_app->get("/healthz").status, 200);
+    }
+
     void unknownProjectIs404()
     {
         HttpResult r = m_app->post("/api/events/registration", regEvent("update", appSpec("ghost"), "ghost"));

@@ -234,6 +234,31 @@ private slots:
         QCOMPARE(doc.status().code(), Status::Code::TooLarge);
     }
 
+    // fuzz_specparser: yaml-cpp 0.7's LoadAll() looped forever on a ','
+    // at document level, growing memory, on the API thread.
+    void yamlStuckStreamIsMalformed()
+    {
+        for (const char* body : {",", "# comment\n,#x\nb: 2\n", "a: 1\n---\n,\n"}) {
+            Result<json> doc = SpecParser::parseBody(body, "application/yaml");
+            QVERIFY2(!doc.isOk(), body);
+            QCOMPARE(doc.status().reason(), std::string("malformed_yaml"));
+        }
+    }
+
+    // fuzz_specparser: yaml-cpp passes invalid UTF-8 through; valijson's
+    // length check read out of bounds on it and nlohmann's dump() throws.
+    void yamlInvalidUtf8IsMalformed()
+    {
+        for (const char* body : {"name: caf\xff\n", "\"k\xc0\xaf\": 1\n", "runtime: go_1.2\xf4[[]]\n", "- \xed\xa0\x80\n"}) {
+            Result<json> doc = SpecParser::parseBody(body, "application/yaml");
+            QVERIFY2(!doc.isOk(), body);
+            QCOMPARE(doc.status().reason(), std::string("malformed_yaml"));
+        }
+        Result<json> ok = SpecParser::parseBody("name: caf\xc3\xa9\n", "application/yaml");
+        QVERIFY(ok.isOk());
+        QCOMPARE((*ok)["name"].get<std::string>(), std::string("caf\xc3\xa9"));
+    }
+
     void yamlAliasBombRefused()
     {
         std::string bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
