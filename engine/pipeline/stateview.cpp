@@ -74,6 +74,7 @@ void StateView::onEntry(Bucket bucket, const KvEntry& entry)
                 return;
             m_liveProjects -= slot.record ? 1 : 0;
             slot = {rev, nullptr};
+            evictProjectLocked(entry.key);
         } else {
             OpSlot& slot = m_ops[entry.key];
             if (!newer(slot.revision, rev))
@@ -116,12 +117,31 @@ void StateView::evictIfOld(const std::string& projectId, const std::string& id)
     std::advance(boundary, kResidentOps - 1);   // the oldest resident id
     if (!(id < *boundary))
         return;
-    OpSlot& slot = m_ops[id];
+    evictLocked(m_ops[id]);
+}
+
+void StateView::evictLocked(OpSlot& slot)
+{
     if (!slot.record || !slot.record->terminal())
         return;
     slot.record.reset();
     slot.evicted = true;
     --m_residentOps;
+}
+
+bool StateView::projectDeleted(const std::string& projectId) const
+{
+    auto it = m_projects.find(projectId);
+    return it != m_projects.end() && !it->second.record;   // a tombstone, not merely not loaded yet
+}
+
+void StateView::evictProjectLocked(const std::string& projectId)
+{
+    auto ids = m_opsByProject.find(projectId);
+    if (ids == m_opsByProject.end())
+        return;
+    for (const std::string& id : ids->second)
+        evictLocked(m_ops[id]);
 }
 
 void StateView::applyOp(uint64_t revision, const OpRecord& op)
@@ -142,6 +162,8 @@ void StateView::applyOp(uint64_t revision, const OpRecord& op)
     slot.evicted = false;
     slot.projectId = op.projectId;
     slot.createdAt = op.createdAt;
+    if (projectDeleted(op.projectId))
+        evictLocked(slot);
     evictIfOld(op.projectId, op.id);
     if (fresh) {   // the op that just left the window
         const std::set<std::string>& ids = m_opsByProject[op.projectId];
@@ -173,6 +195,7 @@ void StateView::applyRemoved(Bucket bucket, const std::string& key)
             return;
         --m_liveProjects;
         it->second = {it->second.revision + 1, nullptr};
+        evictProjectLocked(key);
     } else {
         auto it = m_ops.find(key);
         if (it == m_ops.end() || !it->second.live())

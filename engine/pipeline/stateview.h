@@ -15,8 +15,9 @@
 //    newer than the one held for its key, so arrival order does not matter
 //    and the view converges on the store's latest state.
 //  - Memory is bounded per project, not by history: the newest kResidentOps
-//    ops of each project, and every unfinished op, are held in full; an older
-//    finished op keeps only its id, project and created_at (~100 bytes).
+//    ops of each live project, and every unfinished op, are held in full; an
+//    older finished op, or any finished op of a deleted project, keeps only
+//    its id, project and created_at (~100 bytes).
 //    op() and projectOps() answer Unavailable "op_not_resident" when they
 //    would need one of those: the caller reads it from the store instead.
 //  - Reads copy out of the view under a shared lock; their cost does not
@@ -64,7 +65,7 @@ public:
     Result<ProjectRecord> project(const std::string& projectId) const;
     std::vector<ProjectRecord> projects() const;
     std::optional<std::string> projectIdNamed(const std::string& name) const;
-    static constexpr size_t kResidentOps = 100;
+    static constexpr size_t kResidentOps = 50;
     static constexpr const char* kNotResident = "op_not_resident";
 
     Result<OpRecord> op(const std::string& opId) const;
@@ -97,6 +98,10 @@ private:
     // Evicts `id` if it is finished and older than the project's newest
     // kResidentOps ops (O(kResidentOps)).
     void evictIfOld(const std::string& projectId, const std::string& id);
+    void evictLocked(OpSlot& slot);
+    // A project known to be deleted: its finished ops leave memory.
+    bool projectDeleted(const std::string& projectId) const;
+    void evictProjectLocked(const std::string& projectId);
     template <typename Visit>
     Status visitPage(const std::string& projectId, int offset, int limit, Visit visit) const;
 

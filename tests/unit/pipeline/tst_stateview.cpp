@@ -122,6 +122,23 @@ private slots:
         QCOMPARE(ops->front().id, create.id);
     }
 
+    void aDeletedProjectsFinishedOpsLeaveMemory()
+    {
+        StateView view(m_backend);
+        view.applyProject(1, makeProject("gone"));
+        view.applyOp(2, makeOp("gone", 1));
+        OpRecord running = makeOp("gone", 2, opstatus::kRunning);
+        view.applyOp(3, running);
+        QCOMPARE(view.residentOpCount(), size_t(2));
+        view.applyRemoved(StateView::Bucket::Projects, "gone");
+        QCOMPARE(view.residentOpCount(), size_t(1));   // the unfinished op stays until it ends
+        running.status = opstatus::kFailed;
+        view.applyOp(4, running);
+        QCOMPARE(view.residentOpCount(), size_t(0));
+        QCOMPARE(view.opCount(), size_t(2));
+        QCOMPARE(view.op(running.id).status().reason(), std::string(StateView::kNotResident));
+    }
+
     void removedOpsLeaveTheIndex()
     {
         StateView view(m_backend);
