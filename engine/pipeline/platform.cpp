@@ -15,7 +15,11 @@
 #include "engine/store/backend.h"
 
 #include <QRegularExpression>
+#include <QDebug>
 #include <QThread>
+
+#include <chrono>
+#include <thread>
 
 #include <algorithm>
 
@@ -76,6 +80,19 @@ Status Platform::start()
     m_workers = std::make_unique<WorkerPool>(m_backend.client(), *m_orchestrator, threads);
     if (Status s = m_workers->start(Orchestrator::allSteps()); !s)
         return s;
+    // A crashed nats-server may lose its last acknowledged writes (a work
+    // item, a step result): recovery re-dispatches every queue head, off the
+    // main thread, once the client has had time to reconnect.
+    QObject::connect(&m_backend, &Backend::childRestarted, &m_backend, [this] {
+        std::lock_guard lock(m_recoveryMutex);
+        if (m_recovery.joinable())
+            m_recovery.join();
+        m_recovery = std::thread([this] {
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+            if (Status s = m_orchestrator->recover(); !s)
+                qWarning().noquote() << "recovery after a nats-server restart:" << QString::fromStdString(s.message());
+        });
+    });
     if (m_config.commitWatcherEnabled) {
         m_watcher = std::make_unique<CommitWatcher>(*this, m_config.commitWatcherIntervalMs);
         m_watcher->start();
@@ -85,6 +102,11 @@ Status Platform::start()
 
 void Platform::stop()
 {
+    {
+        std::lock_guard lock(m_recoveryMutex);
+        if (m_recovery.joinable())
+            m_recovery.join();
+    }
     m_watcher.reset();
     if (m_workers)
         m_workers->stop();

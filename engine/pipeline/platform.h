@@ -32,6 +32,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace paas {
@@ -146,6 +147,8 @@ private:
     std::unique_ptr<WorkerPool> m_workers;
     std::unique_ptr<CommitWatcher> m_watcher;
     HookTokens m_hookTokens;
+    std::mutex m_recoveryMutex;
+    std::thread m_recovery;   // recovery after a nats-server restart
     std::mutex m_createMutex;
     std::array<std::mutex, 64> m_projectLocks;
     mutable std::mutex m_urlMutex;

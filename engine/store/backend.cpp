@@ -61,6 +61,7 @@ Status Backend::startChild()
             m_storeDir.toStdString() + "; stop it, or set PAAS_NATS_STORE_DIR to another directory");
     }
     m_child = new NatsServerProcess({*binary, m_storeDir + "/jetstream", 0}, this);
+    connect(m_child, &NatsServerProcess::restarted, this, &Backend::childRestarted);
     return m_child->start();
 }
 

@@ -64,6 +64,12 @@ public:
     QString summaryLine() const;   // the "NATS: ..." startup line
     qint64 uptimeSeconds() const { return m_uptime.elapsed() / 1000; }
 
+Q_SIGNALS:
+    // The supervised nats-server crashed and was restarted (main thread).
+    // Its last acknowledged writes may be lost (nats-server 2.9 buffers the
+    // file store), so the pipeline re-runs its recovery.
+    void childRestarted();
+
 private:
     Status startChild();
     Status setupJetStream();
