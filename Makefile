@@ -19,7 +19,7 @@ DEPS_CMD      = installer/deps-debian.sh
 DEPS_TEST_CMD = installer/deps-debian.sh --test
 endif
 
-.PHONY: all deps deps-test configure build build-all run run-headless test test-unit test-sanitize fuzz bench soak clean
+.PHONY: all deps deps-test configure build build-all run run-headless test test-unit test-sanitize test-tsan fuzz bench soak clean
 
 all: build
 
@@ -72,6 +72,27 @@ fuzz: deps-test
 	  -DPAAS_FUZZ=ON -DPAAS_WITH_UI=OFF -DPAAS_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(FUZZ_DIR) --target paas_fuzz_targets
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh $(FUZZ_DIR)
+
+# ThreadSanitizer over the store, pipeline and SSE tests (server-only build).
+# Builds only the paas binary (integration tests start it) and those tests.
+# Qt and nats.c are not instrumented: tests/tsan.supp lists the false
+# positives they cause, each with its reason. Any other report fails the run.
+# Not part of CI (.ci/run): see docs/RELIABILITY.md, "ThreadSanitizer".
+TSAN_DIR    ?= build-tsan
+TSAN_TESTS  ?= tst_store tst_childguard tst_eventlog tst_ssehub tst_sseapp tst_regpipeline tst_regdurability \
+               tst_backendfaults tst_ciwebhook tst_cihooks tst_deliverypath tst_deliveryguards
+empty       :=
+space       := $(empty) $(empty)
+# ignore_noninstrumented_modules: accesses made inside Qt/glib/libstdc++/
+# nats.c themselves are not checked (their locks are invisible to TSan);
+# every access of our code, and all pthread synchronisation, still is.
+TSAN_ENV     = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$(CURDIR)/tests/tsan.supp
+test-tsan: deps-test
+	@cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAAS_WITH_UI=OFF \
+	  -DPAAS_SANITIZE=thread >/dev/null
+	@cmake --build $(TSAN_DIR) --target paas $(TSAN_TESTS)
+	@$(TSAN_ENV) ctest --test-dir $(TSAN_DIR) --output-on-failure --timeout 900 \
+	  -R '^($(subst $(space),|,$(strip $(TSAN_TESTS))))$$' $(CTEST_ARGS)
 
 test-unit: configure
 	@cmake --build $(BUILD_DIR)

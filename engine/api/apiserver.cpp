@@ -3,6 +3,7 @@
 #include "engine/api/guardedtcpserver.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
+#include "engine/core/tsan.h"
 
 #include <QHostAddress>
 #include <QThread>
@@ -34,12 +35,13 @@ Result<quint16> ApiServer::start(const QString& host, quint16 port)
     m_router->moveToThread(m_thread);
     m_thread->start();
     Status status;
-    QMetaObject::invokeMethod(m_router, [&] {
+    QMetaObject::invokeMethod(m_router, tsan::handOff([&] {
         auto* tcp = new GuardedTcpServer(kMaxBodyBytes, m_router);
         if (!tcp->listen(address, port)) {
             status = Status::invalidArgument("listen_failed",
                 "cannot listen on " + host.toStdString() + ":" + std::to_string(port) + " (" +
                 tcp->errorString().toStdString() + "); set --listen/PAAS_LISTEN to a free port, or port 0 for any");
+            tsan::release(&status);
             return;
         }
         m_port = tcp->serverPort();
@@ -48,7 +50,9 @@ Result<quint16> ApiServer::start(const QString& host, quint16 port)
             m_router->setBearerToken(m_context.config->apiToken);
         registerRoutes();
         m_router->bind(tcp);
-    }, Qt::BlockingQueuedConnection);
+        tsan::release(&status);
+    }), Qt::BlockingQueuedConnection);
+    tsan::acquire(&status);
     if (!status) {
         stop();
         return status;
@@ -71,7 +75,11 @@ void ApiServer::stop()
 {
     if (!m_thread)
         return;
-    QMetaObject::invokeMethod(m_router, [this] { delete m_router; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(m_router, tsan::handOff([this] {
+        delete m_router;
+        tsan::release(this);
+    }), Qt::BlockingQueuedConnection);
+    tsan::acquire(this);
     m_router = nullptr;
     m_thread->quit();
     m_thread->wait(3000);

@@ -1,5 +1,7 @@
 #include "engine/api/offloader.h"
 
+#include "engine/core/tsan.h"
+
 #include <QPointer>
 #include <QTcpSocket>
 
@@ -32,13 +34,19 @@ void Offloader::run(HttpExchange& ex, Work work, Finish finish)
         Finish finish;
         Reply reply;
     };
-    auto call = std::make_shared<Call>(Call{std::move(ex.responder), QPointer<QTcpSocket>(ex.socket),
-                                            std::move(work), std::move(finish), {}});
+    // The call is destroyed on the API thread, at the end of its answer,
+    // never on the pool: its responder, socket guard (QPointer) and reply
+    // (implicitly shared Qt data the responder also holds) belong to that
+    // thread. Only the slot is shared with the pool task.
+    auto slot = std::make_shared<std::unique_ptr<Call>>(std::make_unique<Call>(
+        Call{std::move(ex.responder), QPointer<QTcpSocket>(ex.socket), std::move(work), std::move(finish), {}}));
     ++m_pending;
-    m_pool.start([this, call] {
-        call->reply = call->work();
-        call->work = nullptr;   // release what the work captured on its own thread
-        QMetaObject::invokeMethod(this, [this, call] {
+    m_pool.start(tsan::task([this, slot] {
+        Call& c = **slot;
+        c.reply = c.work();
+        c.work = nullptr;   // release what the work captured on its own thread
+        QMetaObject::invokeMethod(this, tsan::handOff([this, slot] {
+            const std::unique_ptr<Call> call = std::move(*slot);
             --m_pending;
             if (!call->socket || call->socket->state() != QAbstractSocket::ConnectedState)
                 return;
@@ -46,8 +54,8 @@ void Offloader::run(HttpExchange& ex, Work work, Finish finish)
                 call->finish(call->responder, call->reply);
             else
                 sendReply(call->responder, call->reply);
-        }, Qt::QueuedConnection);
-    });
+        }), Qt::QueuedConnection);
+    }));
 }
 
 }  // namespace paas::api

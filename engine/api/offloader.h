@@ -14,6 +14,8 @@
 //    work makes is bounded (NatsClient::kCallTimeoutMs), so a hung backend
 //    fills the pool for seconds, not forever.
 //  - The destructor drops queued work and waits for running work.
+//  - The call (responder, socket guard, reply) is destroyed on the API
+//    thread, never on a pool thread: those objects belong to it.
 // Thread affinity: constructed, run() and destroyed on the API thread; the
 // work runs on pool threads.
 #include "engine/api/httpexchange.h"

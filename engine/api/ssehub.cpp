@@ -3,6 +3,7 @@
 #include "engine/api/router.h"
 #include "engine/api/sseconnection.h"
 #include "engine/api/ssestate.h"
+#include "engine/core/tsan.h"
 
 #include <QDebug>
 
@@ -123,7 +124,7 @@ Status SseHub::join(SseClient& client, const std::string& key, const std::string
     if (!channel.tap) {
         Result<std::shared_ptr<EventLog::Tap>> tap = m_log.tap(filter, [this, key](const StoredEvent& stored) {
             EventPtr ev = makeEvent(stored);
-            QMetaObject::invokeMethod(this, [this, key, ev] { onLive(key, ev); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(this, tsan::handOff([this, key, ev] { onLive(key, ev); }), Qt::QueuedConnection);
         });
         if (!tap) {
             m_channels.erase(key);
@@ -184,7 +185,7 @@ void SseHub::startReplay(SseClient& client, const std::string& filter, uint64_t 
                          const std::string& lastSubject)
 {
     ReplayJob job{client.id, filter, afterSeq, lastSubject, client.cancelled};
-    m_pool.start([this, job = std::move(job)] {
+    m_pool.start(tsan::task([this, job = std::move(job)] {
         if (job.cancelled->load() || m_stopping.load()) {
             ++m_replaysCancelled;  // the client left while this waited in the queue
             return;
@@ -195,9 +196,9 @@ void SseHub::startReplay(SseClient& client, const std::string& filter, uint64_t 
             ++m_replaysCancelled;
             return;
         }
-        QMetaObject::invokeMethod(this, [this, id = job.id, result] { onReplayDone(id, result); },
+        QMetaObject::invokeMethod(this, tsan::handOff([this, id = job.id, result] { onReplayDone(id, result); }),
                                   Qt::QueuedConnection);
-    });
+    }));
 }
 
 // On a pool thread: the stream bounds (gap?), the op's newest event (is there
@@ -230,7 +231,7 @@ void SseHub::fillReplay(ReplayResult& result, const ReplayJob& job)
     Result<uint64_t> n = m_log.replay(options, [&](const StoredEvent& e) {
         chunk.push_back(makeEvent(e));
         if (chunk.size() >= kReplayChunk) {
-            QMetaObject::invokeMethod(this, [this, id = job.id, chunk] { onReplayChunk(id, chunk); },
+            QMetaObject::invokeMethod(this, tsan::handOff([this, id = job.id, chunk] { onReplayChunk(id, chunk); }),
                                       Qt::QueuedConnection);
             chunk.clear();
         }
@@ -378,7 +379,7 @@ void SseHub::removeClient(quint64 id)
             std::shared_ptr<EventLog::Tap> tap = std::move(ch->second.tap);
             m_channels.erase(ch);
             --m_channelCount;
-            m_reaper.start([tap = std::move(tap)]() mutable { tap.reset(); });
+            m_reaper.start(tsan::task([tap = std::move(tap)]() mutable { tap.reset(); }));
         }
     }
     if (c.conn) {

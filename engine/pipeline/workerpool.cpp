@@ -1,5 +1,6 @@
 #include "engine/pipeline/workerpool.h"
 
+#include "engine/core/tsan.h"
 #include "engine/pipeline/orchestrator.h"
 #include "engine/store/backend.h"
 #include "engine/store/natsclient.h"
@@ -76,7 +77,7 @@ void WorkerPool::fetchLoop(natsSubscription* sub)
                 std::lock_guard lock(m_inflightMutex);
                 m_inflight.insert(msg);
             }
-            m_pool.start([this, msg] { process(msg); });
+            m_pool.start(tsan::task([this, msg] { process(msg); }));
         }
         natsMsgList_Destroy(&list);
     }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <thread>
 
 namespace paas {
@@ -26,27 +27,61 @@ Status natsError(natsStatus s, const std::string& what, jsErrCode jerr)
     return Status::internal("backend_error", text);
 }
 
-void NatsClient::onDisconnected(natsConnection*, void* self)
+namespace {
+// The live clients' callback state by id. nats.c may call back after a
+// client is gone (its disconnected event is posted by the close in the
+// destructor): such a call finds no entry and does nothing.
+std::mutex g_registryMutex;
+std::map<uintptr_t, std::weak_ptr<void>> g_registry;
+uintptr_t g_nextId = 1;
+}  // namespace
+
+NatsClient::NatsClient()
 {
-    auto* client = static_cast<NatsClient*>(self);
-    client->m_connected = false;
-    if (client->m_onState)
-        client->m_onState(false);
+    std::lock_guard lock(g_registryMutex);
+    m_id = g_nextId++;
+    g_registry[m_id] = m_shared;
 }
 
-void NatsClient::onReconnected(natsConnection*, void* self)
+void NatsClient::unregister()
 {
-    auto* client = static_cast<NatsClient*>(self);
-    client->m_connected = true;
-    if (client->m_onState)
-        client->m_onState(true);
+    std::lock_guard lock(g_registryMutex);
+    g_registry.erase(m_id);
+}
+
+void NatsClient::setConnected(void* id, bool up)
+{
+    std::shared_ptr<Shared> shared;
+    {
+        std::lock_guard lock(g_registryMutex);
+        auto it = g_registry.find(reinterpret_cast<uintptr_t>(id));
+        if (it == g_registry.end())
+            return;
+        shared = std::static_pointer_cast<Shared>(it->second.lock());
+    }
+    if (!shared)
+        return;
+    shared->connected = up;
+    std::lock_guard lock(shared->mutex);
+    if (shared->onState)
+        shared->onState(up);
+}
+
+void NatsClient::onDisconnected(natsConnection*, void* id)
+{
+    setConnected(id, false);
+}
+
+void NatsClient::onReconnected(natsConnection*, void* id)
+{
+    setConnected(id, true);
 }
 
 Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, int timeoutMs, StateCallback onState)
 {
     std::unique_ptr<NatsClient> client(new NatsClient);
     client->m_url = url;
-    client->m_onState = std::move(onState);
+    client->m_shared->onState = std::move(onState);
     natsOptions* opts = nullptr;
     natsOptions_Create(&opts);
     natsOptions_SetURL(opts, url.c_str());
@@ -55,8 +90,9 @@ Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, 
     natsOptions_SetReconnectWait(opts, 250);
     natsOptions_SetReconnectBufSize(opts, 32 * 1024 * 1024);
     natsOptions_SetTimeout(opts, 2000);
-    natsOptions_SetDisconnectedCB(opts, &NatsClient::onDisconnected, client.get());
-    natsOptions_SetReconnectedCB(opts, &NatsClient::onReconnected, client.get());
+    void* id = reinterpret_cast<void*>(client->m_id);
+    natsOptions_SetDisconnectedCB(opts, &NatsClient::onDisconnected, id);
+    natsOptions_SetReconnectedCB(opts, &NatsClient::onReconnected, id);
     natsStatus s = NATS_NO_SERVER;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     while (true) {
@@ -74,7 +110,7 @@ Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, 
     s = natsConnection_JetStream(&client->m_js, client->m_conn, &jsOpts);
     if (s != NATS_OK)
         return natsError(s, "open JetStream context");
-    client->m_connected = true;
+    client->m_shared->connected = true;
     return client;
 }
 
@@ -107,7 +143,11 @@ void NatsClient::stopProbe()
 NatsClient::~NatsClient()
 {
     stopProbe();
-    m_onState = nullptr;
+    unregister();
+    {
+        std::lock_guard lock(m_shared->mutex);   // waits for a callback running now
+        m_shared->onState = nullptr;
+    }
     if (m_js)
         jsCtx_Destroy(m_js);
     if (m_conn) {
@@ -121,7 +161,10 @@ void NatsClient::drainAndClose(int timeoutMs)
     stopProbe();
     if (!m_conn)
         return;
-    m_onState = nullptr;
+    {
+        std::lock_guard lock(m_shared->mutex);
+        m_shared->onState = nullptr;
+    }
     natsConnection_DrainTimeout(m_conn, timeoutMs);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     while (!natsConnection_IsClosed(m_conn) && std::chrono::steady_clock::now() < deadline)

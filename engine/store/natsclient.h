@@ -9,6 +9,10 @@
 //    missing (idempotent, safe across instances sharing one server).
 //  - publish() is a synchronous JetStream publish returning the stream
 //    sequence.
+//  - nats.c delivers a connection's disconnected event on its own callback
+//    thread, possibly after the client was destroyed (closing posts it):
+//    the callbacks carry the client's id, not its address, and find the
+//    client's state only while the client exists.
 // Thread affinity: thread-safe (nats.c connections are); callbacks run on
 // nats.c's own threads and must not block.
 #include "engine/core/status.h"
@@ -52,7 +56,7 @@ public:
     NatsClient(const NatsClient&) = delete;
     NatsClient& operator=(const NatsClient&) = delete;
 
-    bool connected() const { return m_connected.load(); }
+    bool connected() const { return m_shared->connected.load(); }
     const std::string& url() const { return m_url; }
     natsConnection* connection() const { return m_conn; }
     jsCtx* jetStream() const { return m_js; }
@@ -72,19 +76,27 @@ public:
     // 1 s. responsive() is false while the server does not answer (stopped,
     // hung, or disconnected), so writers can fail fast instead of waiting.
     void startProbe();
-    bool responsive() const { return m_connected.load() && m_responsive.load(); }
+    bool responsive() const { return m_shared->connected.load() && m_responsive.load(); }
 
 private:
-    NatsClient() = default;
-    static void onDisconnected(natsConnection*, void* self);
-    static void onReconnected(natsConnection*, void* self);
+    // What nats.c's callbacks reach, through a registry keyed by m_id.
+    struct Shared {
+        std::atomic<bool> connected{false};
+        std::mutex mutex;
+        StateCallback onState;   // guarded by mutex
+    };
+    NatsClient();
+    static void onDisconnected(natsConnection*, void* id);
+    static void onReconnected(natsConnection*, void* id);
+    static void setConnected(void* id, bool up);
+    void unregister();
 
     natsConnection* m_conn = nullptr;
     jsCtx* m_js = nullptr;
     std::string m_url;
-    std::atomic<bool> m_connected{false};
+    uintptr_t m_id = 0;
+    std::shared_ptr<Shared> m_shared = std::make_shared<Shared>();
     std::atomic<bool> m_responsive{true};
-    StateCallback m_onState;
     std::mutex m_probeMutex;
     std::condition_variable m_probeWake;
     bool m_probeStop = false;

@@ -90,6 +90,8 @@ Status NatsServerProcess::start(int readyTimeoutMs)
 
 Status NatsServerProcess::launch(int readyTimeoutMs)
 {
+    m_running = false;
+    m_pid = 0;
     delete m_process;
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
@@ -123,11 +125,15 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
         m_lastOutput = (m_lastOutput + m_process->readAll()).right(4096);
     });
     connect(m_process, &QProcess::finished, this, [this](int code) { onFinished(code); });
+    m_pid = m_process->processId();
+    m_running = true;
     return Status::ok();
 }
 
 void NatsServerProcess::onFinished(int exitCode)
 {
+    m_running = false;
+    m_pid = 0;
     if (m_stopping)
         return;
     qWarning().noquote() << "NATS: child exited unexpectedly (code" << exitCode << "); restarting in"
@@ -147,6 +153,7 @@ void NatsServerProcess::stop(int timeoutMs)
     m_stopping = true;
     m_restartTimer->stop();
     m_watch.disarm();
+    m_running = false;
     if (!m_process || m_process->state() == QProcess::NotRunning)
         return;
     m_process->disconnect(this);
@@ -155,6 +162,7 @@ void NatsServerProcess::stop(int timeoutMs)
         m_process->kill();
         m_process->waitForFinished(2000);
     }
+    m_pid = 0;
     childguard::removePidFile(pidFile());
 }
 
@@ -166,16 +174,6 @@ QString NatsServerProcess::pidFile() const
 QString NatsServerProcess::url() const
 {
     return QStringLiteral("nats://127.0.0.1:%1").arg(m_options.port);
-}
-
-qint64 NatsServerProcess::pid() const
-{
-    return m_process ? m_process->processId() : 0;
-}
-
-bool NatsServerProcess::running() const
-{
-    return m_process && m_process->state() == QProcess::Running && !m_restartTimer->isActive();
 }
 
 }  // namespace paas

@@ -15,13 +15,19 @@
 //    <storeDir>/nats-server.pid; start() first stops a leftover server of a
 //    dead app recorded there, so no store is ever opened by two servers.
 // Thread affinity: create and use on one thread that runs an event loop
-// (the app's main thread). Signals are emitted on that thread.
+// (the app's main thread). Signals are emitted on that thread. pid(),
+// running(), restartCount(), port(), url() and pidFile() may be called from
+// any thread (Backend::health()/describe() run on the API thread): they read
+// a snapshot the owning thread publishes, never the QProcess, which a
+// restart deletes.
 #include "engine/core/status.h"
 #include "engine/store/childguard.h"
 
 #include <QObject>
 #include <QProcess>
 #include <QString>
+
+#include <atomic>
 
 class QTimer;
 
@@ -48,9 +54,9 @@ public:
     QString url() const;
     QString pidFile() const;
     quint16 port() const { return m_options.port; }
-    qint64 pid() const;
-    bool running() const;
-    int restartCount() const { return m_restarts; }
+    qint64 pid() const { return m_pid.load(); }
+    bool running() const { return m_running.load(); }
+    int restartCount() const { return m_restarts.load(); }
 
 Q_SIGNALS:
     void exitedUnexpectedly(int exitCode);
@@ -65,7 +71,10 @@ private:
     QProcess* m_process = nullptr;
     QTimer* m_restartTimer = nullptr;
     bool m_stopping = false;
-    int m_restarts = 0;
+    // The snapshot for other threads, written on the owning thread only.
+    std::atomic<qint64> m_pid{0};
+    std::atomic<bool> m_running{false};   // ready, and not waiting to restart
+    std::atomic<int> m_restarts{0};
     int m_backoffMs = 250;
     QByteArray m_lastOutput;
     childguard::ParentWatch m_watch;

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 
 namespace paas::test {
 
@@ -100,6 +101,19 @@ PaasProcess::~PaasProcess()
 {
     if (m_process && m_process->state() != QProcess::NotRunning && !stop())
         kill();
+    printSanitizerReports();
+}
+
+void PaasProcess::printSanitizerReports() const
+{
+    // A sanitizer report of the child (make test-sanitize / test-tsan) is in
+    // its merged output, which a test prints only when it fails on it: show
+    // it always, so a report that did not fail the test is not lost.
+    for (const char* marker : {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "runtime error:"})
+        if (m_output.contains(marker)) {
+            std::fprintf(stderr, "=== sanitizer report in the paas child's output ===\n%s\n", m_output.constData());
+            return;
+        }
 }
 
 void PaasProcess::setWindowed(bool windowed)
@@ -113,6 +127,7 @@ void PaasProcess::setWindowed(bool windowed)
 
 bool PaasProcess::start(const QStringList& extraArgs, int timeoutMs)
 {
+    printSanitizerReports();   // of a previous run of this object
     m_process = std::make_unique<QProcess>();
     m_process->setProcessEnvironment(m_env);
     m_process->setProcessChannelMode(QProcess::MergedChannels);

@@ -65,6 +65,8 @@ public:
     nlohmann::json waitForOp(const std::string& opId, int timeoutMs = 120000) const;
 
 private:
+    void printSanitizerReports() const;
+
     std::unique_ptr<QTemporaryDir> m_tmp;
     QString m_root;
     QProcessEnvironment m_env;

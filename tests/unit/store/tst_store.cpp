@@ -5,7 +5,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <csignal>
+#include <memory>
 #include <thread>
 
 using namespace paas;
@@ -135,6 +137,28 @@ private Q_SLOTS:
             first.stop();
         }
         QVERIFY2(::kill(static_cast<pid_t>(pid), 0) != 0, "no orphan nats-server after stop()");
+    }
+
+    // nats.c posts a connection's disconnected event to its callback thread
+    // when the connection closes, so it can arrive after ~NatsClient
+    // returned: it must not reach the destroyed client (a use-after-free
+    // that ThreadSanitizer found, make test-tsan) nor its state callback.
+    void destroyedClientIsNotCalledBack()
+    {
+        QTemporaryDir dir;
+        const Config config = configIn(dir);
+        Backend backend(config);
+        QVERIFY(backend.start().isOk());
+        auto calls = std::make_shared<std::atomic<int>>(0);
+        for (int i = 0; i < 20; ++i) {
+            Result<std::unique_ptr<NatsClient>> client =
+                NatsClient::connect(backend.client().url(), 5000, [calls](bool) { ++*calls; });
+            QVERIFY(client.isOk());
+            QVERIFY((*client)->connected());
+            client->reset();   // closes: the disconnected event is posted now
+        }
+        QTest::qWait(300);     // let nats.c's callback thread deliver it
+        QCOMPARE(calls->load(), 0);
     }
 
     void missingBinaryIsAClearError()
