@@ -81,8 +81,14 @@ TrayIcon::TrayIcon(QUrl apiUrl, QString artifactsRoot, QObject* parent)
 
 TrayIcon::~TrayIcon()
 {
-    if (m_tray)
+    // The QSystemTrayIcon (its X11 dock widget and any balloon it shows)
+    // goes first, while the menu it points at and the tracker its signals
+    // reach are still alive; as a QObject child it would outlive them.
+    if (m_tray) {
         m_tray->hide();
+        delete m_tray;
+        m_tray = nullptr;
+    }
 }
 
 QIcon TrayIcon::iconFor(TrayState state, int runningCount)

@@ -9,6 +9,7 @@
 #include <QScreen>
 #include <QSet>
 #include <QJsonObject>
+#include <QPointer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -110,7 +111,9 @@ void TestTrayXvfb::trayIconDocksIntoTheTray()
     QCOMPARE(icon->contextMenu(), tray.menu());
     QVERIFY(icon->toolTip().startsWith(QStringLiteral("paas")));
 
-    QWidget* widget = nullptr;
+    // Qt may re-create its dock widget when the tray host re-announces
+    // itself: never keep a raw pointer to it across the event loop.
+    QPointer<QWidget> widget;
     QTRY_VERIFY_WITH_TIMEOUT((widget = trayWidget()) != nullptr && widget->isVisible(), 30000);
     QTRY_VERIFY_WITH_TIMEOUT(dockedAndViewable(widget->winId()), 30000);
     QTRY_VERIFY_WITH_TIMEOUT(!icon->geometry().isEmpty(), 30000);
@@ -130,7 +133,7 @@ void TestTrayXvfb::trayIconDocksIntoTheTray()
     tray.handleOpEvent(QStringLiteral("op.failed"), QJsonObject{{"op_id", "op1"}, {"status", "failed"}});
     QCOMPARE(tray.state(), TrayState::Failed);
     QCOMPARE(notes.count(), 1);  // and showMessage() went to the real tray
-    QVERIFY(dockedAndViewable(widget->winId()));
+    QVERIFY((widget = trayWidget()) != nullptr && dockedAndViewable(widget->winId()));
 
     // The icon is really painted on the screen, inside the tray host.
     QImage screen;
