@@ -2,6 +2,7 @@
 #include "engine/api/apiutil.h"
 #include "engine/api/legacywaiter.h"
 #include "engine/api/offloader.h"
+#include "engine/api/pagecursor.h"
 #include "engine/api/registrationbody.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
@@ -72,26 +73,48 @@ void submitRegistration(HttpExchange& ex, const ApiContext& ctx, Result<Registra
     });
 }
 
+// GET /api/projects[?q=&sort=name|updated][&limit=N][&cursor=C]. Without
+// limit and cursor: every project, as the reference answers. With either:
+// one page (limit defaults to 50) and next_cursor (null on the last page).
 void listProjects(HttpExchange& ex, const ApiContext& ctx)
 {
-    Result<std::vector<ProjectRecord>> all = ctx.platform->projects();
-    if (!all) {
-        sendError(ex, all.status());
-        return;
+    const QUrl url = ex.request.url();
+    Result<std::optional<int>> limit = pageLimit(url, 500);
+    if (!limit)
+        return sendError(ex, limit.status());
+    const std::string sort = queryString(ex, "sort") == "updated" ? "updated" : "name";
+    const std::string cursorText = queryString(ex, "cursor");
+    std::optional<StateView::ProjectCursor> after;
+    if (!cursorText.empty()) {
+        Result<ListCursor> cursor = decodeCursor(cursorText);
+        if (cursor && cursor->order != sort)
+            cursor = Status::invalidArgument("invalid_cursor", "cursor: made for sort=" + cursor->order +
+                                             ", not sort=" + sort, {{"/cursor", "belongs to another sort order"}});
+        if (!cursor)
+            return sendError(ex, cursor.status());
+        after = StateView::ProjectCursor{cursor->key, cursor->id};
     }
-    QString q = QString::fromStdString(queryString(ex, "q")).toLower();
-    const std::string sort = queryString(ex, "sort");
-    std::vector<ProjectRecord> list;
-    for (ProjectRecord& p : *all)
-        if (q.isEmpty() || QString::fromStdString(p.name + " " + p.id + " " + p.status).toLower().contains(q))
-            list.push_back(std::move(p));
-    std::sort(list.begin(), list.end(), [&](const ProjectRecord& a, const ProjectRecord& b) {
-        return sort == "updated" ? a.updatedAt > b.updatedAt : a.name < b.name;
-    });
+    const bool paged = limit->has_value() || after.has_value();
+    const QString q = QString::fromStdString(queryString(ex, "q")).toLower();
+    StateView::ProjectFilter keep;
+    if (!q.isEmpty())
+        keep = [q](const ProjectRecord& p) {
+            return QString::fromStdString(p.name + " " + p.id + " " + p.status).toLower().contains(q);
+        };
+    const StateView::ProjectPage page = ctx.platform->projectPage(
+        sort == "updated" ? StateView::ProjectOrder::Updated : StateView::ProjectOrder::Name, after,
+        paged ? size_t(limit->value_or(50)) : 0, keep);
     nlohmann::json out = nlohmann::json::array();
-    for (const ProjectRecord& p : list)
-        out.push_back(toJson(p));
-    sendJson(ex, 200, {{"projects", out}, {"count", out.size()}});
+    for (const auto& p : page.items)
+        out.push_back(toJson(*p));
+    nlohmann::json body{{"projects", std::move(out)}, {"count", page.items.size()}};
+    if (paged) {
+        body["limit"] = limit->value_or(50);
+        body["total"] = page.total;
+        body["next_cursor"] = page.next ? nlohmann::json(encodeCursor({sort, page.next->key, page.next->id}))
+                                        : nlohmann::json();
+    }
+    sendJson(ex, 200, body);
 }
 
 }  // namespace

@@ -308,6 +308,13 @@ Result<std::vector<ProjectRecord>> Platform::projects() const
     return m_view->projects();
 }
 
+StateView::ProjectPage Platform::projectPage(StateView::ProjectOrder order,
+                                             const std::optional<StateView::ProjectCursor>& after, size_t limit,
+                                             const StateView::ProjectFilter& keep) const
+{
+    return m_view->projectPage(order, after, limit, keep);
+}
+
 namespace {
 
 bool notResident(const Status& s)

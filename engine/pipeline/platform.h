@@ -22,6 +22,7 @@
 #include "engine/core/status.h"
 #include "engine/git/hooktokens.h"
 #include "engine/pipeline/records.h"
+#include "engine/pipeline/stateview.h"
 
 #include <nlohmann/json.hpp>
 
@@ -103,6 +104,9 @@ public:
     // Reads, served from memory (StateView): they never wait on NATS.
     Result<ProjectRecord> project(const std::string& projectId) const;
     Result<std::vector<ProjectRecord>> projects() const;
+    // One page of the project list (StateView::projectPage): O(log n + limit).
+    StateView::ProjectPage projectPage(StateView::ProjectOrder order, const std::optional<StateView::ProjectCursor>& after,
+                                       size_t limit, const StateView::ProjectFilter& keep = {}) const;
     // An op, and a page of a project's ops (newest first). A finished op
     // older than the view's resident window (StateView::kResidentOps per
     // project) is read from JetStream: these may wait (bounded, 2 s).

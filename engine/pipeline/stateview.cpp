@@ -72,8 +72,7 @@ void StateView::onEntry(Bucket bucket, const KvEntry& entry)
             Slot<ProjectRecord>& slot = m_projects[entry.key];
             if (!newer(slot.revision, rev))
                 return;
-            m_liveProjects -= slot.record ? 1 : 0;
-            slot = {rev, nullptr};
+            setProjectLocked(slot, rev, nullptr);
             evictProjectLocked(entry.key);
         } else {
             OpSlot& slot = m_ops[entry.key];
@@ -174,12 +173,28 @@ void StateView::applyOp(uint64_t revision, const OpRecord& op)
 
 void StateView::applyProject(uint64_t revision, const ProjectRecord& project)
 {
-    auto record = std::make_shared<const ProjectRecord>(project);
+    auto held = std::make_shared<ProjectRecord>(project);
+    held->opIds = {};   // the op index answers for them; a project stays a few KB
+    std::shared_ptr<const ProjectRecord> record = std::move(held);
     std::unique_lock lock(m_mutex);
     Slot<ProjectRecord>& slot = m_projects[project.id];
     if (!newer(slot.revision, revision))
         return;
-    m_liveProjects += slot.record ? 0 : 1;
+    setProjectLocked(slot, revision, std::move(record));
+}
+
+void StateView::setProjectLocked(Slot<ProjectRecord>& slot, uint64_t revision, std::shared_ptr<const ProjectRecord> record)
+{
+    if (const ProjectRecord* old = slot.record.get()) {
+        m_byName.erase({old->name, old->id});
+        m_byUpdated.erase({old->updatedAt, old->id});
+        --m_liveProjects;
+    }
+    if (record) {
+        m_byName.insert({record->name, record->id});
+        m_byUpdated.insert({record->updatedAt, record->id});
+        ++m_liveProjects;
+    }
     slot = {revision, std::move(record)};
 }
 
@@ -193,8 +208,7 @@ void StateView::applyRemoved(Bucket bucket, const std::string& key)
         auto it = m_projects.find(key);
         if (it == m_projects.end() || !it->second.record)
             return;
-        --m_liveProjects;
-        it->second = {it->second.revision + 1, nullptr};
+        setProjectLocked(it->second, it->second.revision + 1, nullptr);
         evictProjectLocked(key);
     } else {
         auto it = m_ops.find(key);
@@ -227,10 +241,45 @@ std::vector<ProjectRecord> StateView::projects() const
 std::optional<std::string> StateView::projectIdNamed(const std::string& name) const
 {
     std::shared_lock lock(m_mutex);
-    for (const auto& [id, slot] : m_projects)
-        if (slot.record && slot.record->name == name)
-            return id;
+    auto it = m_byName.lower_bound({name, std::string()});
+    if (it != m_byName.end() && it->first == name)
+        return it->second;
     return std::nullopt;
+}
+
+template <typename Index>
+void StateView::collectPage(const Index& index, const std::optional<ProjectCursor>& after, size_t limit,
+                            const ProjectFilter& keep, ProjectPage& page) const
+{
+    const IndexKey* last = nullptr;
+    auto it = after ? index.upper_bound({after->key, after->id}) : index.begin();
+    for (; it != index.end(); ++it) {
+        auto slot = m_projects.find(it->second);
+        if (slot == m_projects.end() || !slot->second.record)
+            continue;   // cannot happen: the indexes follow the slots
+        if (keep && !keep(*slot->second.record))
+            continue;
+        if (limit > 0 && page.items.size() == limit) {
+            page.next = ProjectCursor{last->first, last->second};
+            return;
+        }
+        page.items.push_back(slot->second.record);
+        last = &*it;
+    }
+}
+
+StateView::ProjectPage StateView::projectPage(ProjectOrder order, const std::optional<ProjectCursor>& after,
+                                              size_t limit, const ProjectFilter& keep) const
+{
+    std::shared_lock lock(m_mutex);
+    ProjectPage page;
+    page.total = m_liveProjects;
+    page.items.reserve(limit > 0 ? limit : m_liveProjects);
+    if (order == ProjectOrder::Name)
+        collectPage(m_byName, after, limit, keep, page);
+    else
+        collectPage(m_byUpdated, after, limit, keep, page);
+    return page;
 }
 
 Result<OpRecord> StateView::op(const std::string& opId) const

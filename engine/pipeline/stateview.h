@@ -20,6 +20,10 @@
 //    its id, project and created_at (~100 bytes).
 //    op() and projectOps() answer Unavailable "op_not_resident" when they
 //    would need one of those: the caller reads it from the store instead.
+//  - Projects are also indexed by name and by update time, so a page of the
+//    project list costs O(log n + limit) (projectPage()), and a name lookup
+//    O(log n). A held project record drops its op id history (the op index
+//    above answers for it): a project costs its spec and summary, a few KB.
 //  - Reads copy out of the view under a shared lock; their cost does not
 //    depend on NATS. Ops are indexed per project by id (op ids are
 //    time-ordered, and in acceptance order within a project), so one page of
@@ -30,6 +34,7 @@
 #include "engine/pipeline/records.h"
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -65,6 +70,23 @@ public:
     Result<ProjectRecord> project(const std::string& projectId) const;
     std::vector<ProjectRecord> projects() const;
     std::optional<std::string> projectIdNamed(const std::string& name) const;
+
+    // The project list, in pages. Order: by name (then id), or by the newest
+    // update first (then id). A cursor is the (key, id) of the last item of
+    // the previous page: paging stays stable while projects come and go.
+    enum class ProjectOrder { Name, Updated };
+    struct ProjectCursor {
+        std::string key, id;
+    };
+    struct ProjectPage {
+        std::vector<std::shared_ptr<const ProjectRecord>> items;
+        std::optional<ProjectCursor> next;   // set when more items may follow
+        size_t total = 0;                    // live projects, before `keep`
+    };
+    using ProjectFilter = std::function<bool(const ProjectRecord&)>;
+    // limit 0: every item. `keep` (optional) filters; it runs under the lock.
+    ProjectPage projectPage(ProjectOrder order, const std::optional<ProjectCursor>& after, size_t limit,
+                            const ProjectFilter& keep = {}) const;
     static constexpr size_t kResidentOps = 50;
     static constexpr const char* kNotResident = "op_not_resident";
 
@@ -93,6 +115,11 @@ private:
     };
 
     void onEntry(Bucket bucket, const KvEntry& entry);
+    // Keeps the name and update-time indexes in step with a project slot.
+    void setProjectLocked(Slot<ProjectRecord>& slot, uint64_t revision, std::shared_ptr<const ProjectRecord> record);
+    template <typename Index>
+    void collectPage(const Index& index, const std::optional<ProjectCursor>& after, size_t limit,
+                     const ProjectFilter& keep, ProjectPage& page) const;
     bool newer(uint64_t held, uint64_t incoming) const { return incoming > held; }
     void removeOpLocked(OpSlot& slot, const std::string& id, uint64_t revision);
     // Evicts `id` if it is finished and older than the project's newest
@@ -110,6 +137,9 @@ private:
     std::unordered_map<std::string, Slot<ProjectRecord>> m_projects;
     std::unordered_map<std::string, OpSlot> m_ops;
     std::unordered_map<std::string, std::set<std::string>> m_opsByProject;   // op ids: time-ordered
+    using IndexKey = std::pair<std::string, std::string>;   // (name or updated_at, project id)
+    std::set<IndexKey> m_byName;
+    std::set<IndexKey, std::greater<IndexKey>> m_byUpdated;   // newest first
     size_t m_liveProjects = 0, m_liveOps = 0, m_residentOps = 0;
     std::unique_ptr<KvWatch> m_projectWatch, m_opWatch;
 };

@@ -1,11 +1,13 @@
 // Fuzz target: SSE and query parameters (engine/api/queryparams):
 // Last-Event-ID (header, else ?lastEventId=), GET /api/events' project_id
-// and logs, and the clamped integers of ?offset= / ?limit=.
+// and logs, the clamped integers of ?offset= / ?limit=, and the list paging
+// parameters (engine/api/pagecursor: ?limit=, ?cursor=).
 //
 // Input: sections split at 0x1E: the Last-Event-ID header, the query string
 // (as QHttpServer sets it: QUrl::setQuery in tolerant mode).
 // Invariants: integers stay in range or fall back; an id that is a plain
 // decimal uint64 is read exactly, anything else (a sign, a NUL) is 0.
+#include "engine/api/pagecursor.h"
 #include "engine/api/queryparams.h"
 #include "tests/fuzz/fuzzsupport.h"
 
@@ -65,5 +67,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (raw.empty())
         FUZZ_CHECK(limit == 50);
     (void)queryValue(url, "project_id");
+
+    // Paging: a limit is in range or refused; a cursor that decodes
+    // re-encodes to a cursor that decodes to the same fields.
+    const paas::Result<std::optional<int>> paged = pageLimit(url, 500);
+    FUZZ_CHECK(!paged || !paged->has_value() || (**paged >= 1 && **paged <= 500));
+    const paas::Result<ListCursor> cursor = decodeCursor(queryValue(url, "cursor"));
+    if (cursor) {
+        const paas::Result<ListCursor> again = decodeCursor(encodeCursor(*cursor));
+        FUZZ_CHECK(again && again->order == cursor->order && again->key == cursor->key && again->id == cursor->id);
+    }
     return 0;
 }

@@ -364,6 +364,56 @@ private Q_SLOTS:
         QVERIFY(byName.size() >= 4);
         const nlohmann::json all = m_app->get("/api/projects").json();
         QCOMPARE(all["count"], all["projects"].size());
+        QVERIFY(!all.contains("next_cursor"));   // unpaged: the reference shape
+    }
+
+    // Issue 11: ?limit= and ?cursor= walk the list in pages; a bad limit or
+    // cursor is a 400 naming the field.
+    void projectListPages()
+    {
+        const nlohmann::json all = m_app->get("/api/projects?sort=name").json();
+        std::vector<std::string> expected;
+        for (const auto& p : all["projects"])
+            expected.push_back(p["id"]);
+        QVERIFY(expected.size() >= 4);
+        std::vector<std::string> walked;
+        std::string cursor;
+        int pages = 0;
+        do {
+            const std::string query = "/api/projects?sort=name&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor);
+            const HttpResult r = m_app->get(QByteArray::fromStdString(query));
+            QVERIFY2(r.status == 200, r.body.constData());
+            const nlohmann::json page = r.json();
+            QVERIFY(page["projects"].size() <= 2);
+            QCOMPARE(page["count"], page["projects"].size());
+            QCOMPARE(page["limit"], 2);
+            QCOMPARE(page["total"].get<size_t>(), expected.size());
+            for (const auto& p : page["projects"])
+                walked.push_back(p["id"]);
+            cursor = page["next_cursor"].is_string() ? page["next_cursor"].get<std::string>() : "";
+            QVERIFY(++pages <= int(expected.size()));
+        } while (!cursor.empty());
+        QCOMPARE(walked, expected);
+        const std::vector<std::string> byUpdate = [&] {
+            std::vector<std::string> out;
+            const nlohmann::json page = m_app->get("/api/projects?sort=updated&limit=1").json();
+            for (const auto& p : page["projects"])
+                out.push_back(p["id"]);
+            return out;
+        }();
+        QVERIFY2(byUpdate == std::vector<std::string>{"alpha-list"}, m_app->get("/api/projects?sort=updated").body.constData());
+        for (const char* bad : {"?limit=0", "?limit=501", "?limit=x", "?limit=-1", "?limit=", "?limit=2e1"}) {
+            const HttpResult r = m_app->get(QByteArray("/api/projects") + bad);
+            QVERIFY2(r.status == 400 && detailsHavePath(r.json(), "/limit"), (QByteArray(bad) + " " + r.body).constData());
+        }
+        const std::string nameCursor = m_app->get("/api/projects?limit=1").json()["next_cursor"];
+        for (const std::string& bad : {std::string("%%%"), std::string("bm90IGpzb24"), std::string(2000, 'A'),
+                                       std::string("e30")}) {   // e30 = "{}"
+            const HttpResult r = m_app->get(QByteArray::fromStdString("/api/projects?cursor=" + bad));
+            QVERIFY2(r.status == 400 && detailsHavePath(r.json(), "/cursor"), r.body.constData());
+        }
+        const HttpResult otherOrder = m_app->get(QByteArray::fromStdString("/api/projects?sort=updated&cursor=" + nameCursor));
+        QVERIFY2(otherOrder.status == 400 && detailsHavePath(otherOrder.json(), "/cursor"), otherOrder.body.constData());
     }
 
     void cleanupTestCase()

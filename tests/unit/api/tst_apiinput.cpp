@@ -3,6 +3,7 @@
 // payloads and signatures, artifact paths and query/SSE parameters. The
 // cases named after a fuzz target are its findings (tests/fuzz/corpus).
 #include "engine/api/artifactpath.h"
+#include "engine/api/pagecursor.h"
 #include "engine/api/queryparams.h"
 #include "engine/api/registrationbody.h"
 #include "engine/api/requestbody.h"
@@ -229,6 +230,32 @@ private slots:
                                   QString("a") + QChar(0) + "b"};
         for (const QString& path : invalid)
             QCOMPARE(resolveArtifactPath(root, path).status().reason(), std::string("invalid_path"));
+    }
+
+    void pageCursorsAndLimits()
+    {
+        const ListCursor c{"name", "caf\xc3\xa9 \"x\"", "p-1"};
+        const std::string text = encodeCursor(c);
+        QVERIFY(text.find_first_of("+/=") == std::string::npos);   // URL-safe as is
+        Result<ListCursor> back = decodeCursor(text);
+        QVERIFY(back);
+        QCOMPARE(back->key, c.key);
+        QCOMPARE(back->id, c.id);
+        for (const std::string& bad : {std::string(), std::string("!!"), std::string("e30"), std::string("WzEsMiwzXQ"),
+                                       std::string(kMaxCursorChars + 1, 'A')}) {
+            Result<ListCursor> r = decodeCursor(bad);
+            QVERIFY(!r);
+            QCOMPARE(r.status().reason(), std::string("invalid_cursor"));
+            QCOMPARE(r.status().details().front().path, std::string("/cursor"));
+        }
+        auto limitOf = [](const char* query) {
+            return pageLimit(QUrl(QStringLiteral("http://h/api/projects") + QLatin1String(query)), 500);
+        };
+        QVERIFY(limitOf("") && !limitOf("")->has_value());
+        QCOMPARE(limitOf("?limit=500")->value(), 500);
+        QCOMPARE(limitOf("?limit=1")->value(), 1);
+        for (const char* bad : {"?limit=0", "?limit=501", "?limit=+5", "?limit=5x", "?limit=", "?limit=%205"})
+            QVERIFY2(!limitOf(bad) && limitOf(bad).status().details().front().path == "/limit", bad);
     }
 
     void queryAndSseParameters()

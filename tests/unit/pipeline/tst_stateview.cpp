@@ -8,6 +8,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace paas;
@@ -47,6 +48,62 @@ class TestStateView : public QObject {
     Backend m_backend{m_config};
 
 private slots:
+    // Pages by name and by update time walk every live project exactly once,
+    // in order, across renames, updates and deletes between pages.
+    void projectPagesAreStableAcrossChanges()
+    {
+        StateView view(m_backend);
+        uint64_t rev = 0;
+        for (int n = 0; n < 25; ++n) {
+            char name[16];
+            std::snprintf(name, sizeof name, "p%02d", n);
+            ProjectRecord p = makeProject(name);
+            p.updatedAt = "2026-11-30T00:00:" + std::string(name + 1) + ".000Z";
+            p.opIds = {"op-1", "op-2"};
+            view.applyProject(++rev, p);
+        }
+        using Order = StateView::ProjectOrder;
+        StateView::ProjectPage first = view.projectPage(Order::Name, std::nullopt, 10);
+        QCOMPARE(first.items.size(), size_t(10));
+        QCOMPARE(first.total, size_t(25));
+        QCOMPARE(first.items.front()->name, std::string("p00"));
+        QVERIFY(first.items.front()->opIds.empty());   // the view holds no op id history
+        QVERIFY(first.next.has_value());
+        QCOMPARE(first.next->id, std::string("p09"));
+        // Between pages: p05 (already listed) and p15 (not yet) go away;
+        // p12 is updated in place.
+        view.applyRemoved(StateView::Bucket::Projects, "p05");
+        view.applyRemoved(StateView::Bucket::Projects, "p15");
+        ProjectRecord p12 = *view.project("p12");
+        p12.updatedAt = "2026-11-30T23:00:00.000Z";
+        view.applyProject(++rev, p12);
+        std::vector<std::string> seen;
+        for (const auto& p : first.items)
+            seen.push_back(p->id);
+        std::optional<StateView::ProjectCursor> after = first.next;
+        while (after) {
+            StateView::ProjectPage page = view.projectPage(Order::Name, after, 10);
+            for (const auto& p : page.items)
+                seen.push_back(p->id);
+            after = page.next;
+        }
+        QCOMPARE(seen.size(), size_t(24));   // 25, minus p15; p05 was listed before it went
+        QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+        QVERIFY(std::find(seen.begin(), seen.end(), "p15") == seen.end());
+        // Newest update first; the filter runs before the limit.
+        StateView::ProjectPage recent = view.projectPage(Order::Updated, std::nullopt, 3);
+        QCOMPARE(recent.items.front()->id, std::string("p12"));
+        QCOMPARE(recent.items.back()->id, std::string("p23"));
+        StateView::ProjectPage odd = view.projectPage(Order::Name, std::nullopt, 0, [](const ProjectRecord& p) {
+            return (p.name.back() - '0') % 2 == 1;
+        });
+        QCOMPARE(odd.items.size(), size_t(10));   // p01 .. p23 odd, minus p05 and p15
+        QVERIFY(!odd.next);
+        QCOMPARE(view.projectIdNamed("p12").value_or(""), std::string("p12"));
+        QVERIFY(!view.projectIdNamed("p15"));
+        QVERIFY(!view.projectIdNamed("p1"));
+    }
+
     void newestRevisionWinsWhateverTheOrder()
     {
         StateView view(m_backend);
