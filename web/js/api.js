@@ -55,7 +55,9 @@ export const api = {
     try { return await get('healthz'); } catch (e) { if (e.body?.status) return e.body; throw e; }
   },
   system: () => get('api/system'),
-  projects: ({ q = '', sort = 'name' } = {}) => get(`api/projects?q=${enc(q)}&sort=${enc(sort)}`),
+  /** One page of the inventory: {projects, next_cursor, total} (issue 11 paging). */
+  projects: ({ q = '', sort = 'name', limit = 100, cursor = '' } = {}) =>
+    get(`api/projects?q=${enc(q)}&sort=${enc(sort)}&limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   project: (id) => get(`api/projects/${enc(id)}`),
   projectOps: (id) => get(`api/projects/${enc(id)}/ops`),
   environments: (id) => get(`api/projects/${enc(id)}/environments`),

@@ -20,7 +20,7 @@ const nav = {
   created: (op) => (op?.id ? nav.op(op.id) : go('#/')),
   opChanged: (op) => {
     noteOp(op.id, op);
-    if (isTerminal(op.status)) reloadSoon();
+    if (isTerminal(op.status)) refreshProjectSoon(op.project_id || state.selectedId);
   },
 };
 
@@ -29,26 +29,75 @@ function go(hash, replace) {
   if (replace) { history.replaceState(null, '', hash); route(); } else location.hash = hash;
 }
 
+// The inventory is paged: loadProjects() (re)loads the first page for the
+// current q/sort, loadMoreProjects() appends the next one as the user
+// scrolls, and an op event refreshes only the project it names.
 let loadSeq = 0;
+function noteLastOps(projects) {
+  for (const p of projects) { const op = opRef(p.last_op); if (op?.id && op.status && !isTerminal(state.activeOps.get(op.id)?.status)) noteOp(op.id, { ...op, project_id: p.id }, true); }
+}
+function showProjects(projects, extra) {
+  noteLastOps(projects);
+  const hadSelected = !!selectedProject();
+  set({ projects, projectsError: null, projectsLoading: false, ...extra });
+  touch('activeOps');
+  if (state.selectedId && hadSelected !== !!selectedProject()) renderWorkspace(nav); // appeared or was deleted
+  else refreshHeader(nav);
+}
 async function loadProjects() {
   const seq = ++loadSeq;
   set({ projectsLoading: true });
   try {
     const res = await api.projects({ q: state.query.q, sort: state.query.sort });
     if (seq !== loadSeq) return;
-    const projects = res?.projects || [];
-    for (const p of projects) { const op = opRef(p.last_op); if (op?.id && op.status && !isTerminal(state.activeOps.get(op.id)?.status)) noteOp(op.id, { ...op, project_id: p.id }, true); }
-    const hadSelected = !!selectedProject();
-    set({ projects, projectsError: null, projectsLoading: false });
-    touch('activeOps');
-    if (state.selectedId && hadSelected !== !!selectedProject()) renderWorkspace(nav); // appeared or was deleted
-    else refreshHeader(nav);
+    showProjects(res?.projects || [], { projectsCursor: res?.next_cursor || null, projectsTotal: res?.total ?? 0 });
   } catch (err) {
     if (seq === loadSeq) set({ projectsError: err, projectsLoading: false });
   }
 }
-let reloadTimer;
-const reloadSoon = () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(loadProjects, 250); };
+let loadingMore = false;
+async function loadMoreProjects() {
+  const cursor = state.projectsCursor;
+  if (!cursor || loadingMore) return;
+  const seq = loadSeq;
+  loadingMore = true;
+  try {
+    const res = await api.projects({ q: state.query.q, sort: state.query.sort, cursor });
+    if (seq !== loadSeq || cursor !== state.projectsCursor) return;
+    const known = new Set(state.projects.map((p) => p.id));
+    const more = (res?.projects || []).filter((p) => !known.has(p.id));
+    showProjects([...state.projects, ...more], { projectsCursor: res?.next_cursor || null, projectsTotal: res?.total ?? state.projectsTotal });
+  } catch (err) {
+    if (seq === loadSeq) set({ projectsError: err });
+  } finally {
+    loadingMore = false;
+  }
+}
+// An op of `id` changed: re-read that one project (a new one reloads page 1).
+const pendingProjects = new Set();
+let refreshTimer;
+function refreshProjectSoon(id) {
+  if (!id) return;
+  pendingProjects.add(id);
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refreshPending, 250);
+}
+async function refreshPending() {
+  const ids = [...pendingProjects];
+  pendingProjects.clear();
+  const seq = loadSeq;
+  let list = state.projects;
+  for (const id of ids) {
+    let p = null;
+    try { p = await api.project(id); } catch (err) { if (err.status !== 404) return; }
+    if (seq !== loadSeq) return;
+    const at = list.findIndex((x) => x.id === id);
+    if (!p) list = at < 0 ? list : list.filter((x) => x.id !== id);
+    else if (at >= 0) list = list.map((x) => (x.id === id ? p : x));
+    else { loadProjects(); return; }   // new here: its place in the order is the server's to say
+  }
+  if (list !== state.projects) showProjects(list, { projectsTotal: state.projectsTotal + (list.length - state.projects.length) });
+}
 
 function noteOp(id, op, quiet) {
   if (!id) return;
@@ -91,7 +140,7 @@ function onFeed(type, d) {
   if (!d.op_id) return;
   const status = type === 'op.completed' ? 'completed' : type === 'op.failed' ? 'failed' : d.status;
   noteOp(d.op_id, { project_id: d.project_id, status: status || (type.startsWith('step.') ? 'running' : undefined), kind: d.kind });
-  if (type === 'op.completed' || type === 'op.failed' || type === 'op.status') reloadSoon();
+  if (type === 'op.completed' || type === 'op.failed' || type === 'op.status') refreshProjectSoon(d.project_id);
   if (d.project_id !== state.selectedId) return;
   const panel = currentPanel();
   if (panel?.key === 'ops' && type === 'op.status') panel.reloadList?.();
@@ -99,7 +148,7 @@ function onFeed(type, d) {
 }
 
 initStrip();
-initProjects({ reload: loadProjects, go: nav.project, newProject: nav.newProject });
+initProjects({ reload: loadProjects, loadMore: loadMoreProjects, go: nav.project, newProject: nav.newProject });
 initKeyboard({
   focusSearch: () => { const s = document.getElementById('project-search'); s.focus(); s.select(); },
   refresh: () => loadProjects(),

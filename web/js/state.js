@@ -5,7 +5,9 @@
 const listeners = new Map();
 
 export const state = {
-  projects: [],          // last /api/projects answer
+  projects: [],          // the pages of /api/projects loaded so far, in order
+  projectsCursor: null,  // next_cursor of the last page loaded (null: all loaded)
+  projectsTotal: 0,      // live projects on the server (before q)
   projectsError: null,
   projectsLoading: true,
   query: { q: '', sort: 'name', status: '' },

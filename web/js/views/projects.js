@@ -41,18 +41,33 @@ export function renderProjects(go) {
     return;
   }
   const items = visibleProjects();
-  count.textContent = `Projects · ${items.length}${items.length !== state.projects.length ? ` of ${state.projects.length}` : ''}`;
+  const total = state.projectsCursor ? Math.max(state.projectsTotal, state.projects.length) : state.projects.length;
+  count.textContent = `Projects · ${items.length}${items.length !== total ? ` of ${total}` : ''}`;
   if (!items.length) {
     const filtered = state.query.q || state.query.status;
     mount(list, h('li.state.state-empty', h('div.state-title', filtered ? 'No matching projects' : 'No projects yet'),
       h('p', filtered ? 'Try a different search or filter.' : 'Create one with “New project”.')));
     return;
   }
-  mount(list, items.map((p) => projectItem(p, go)));
+  const rows = items.map((p) => projectItem(p, go));
+  if (state.projectsCursor) rows.push(h('li.project-more', h('button.btn.btn-sm', { type: 'button', id: 'project-more', onclick: () => loadMoreRef() }, 'Load more')));
+  const top = list.scrollTop;
+  mount(list, rows);
+  list.scrollTop = top;
+  fillViewport(list);
 }
 
-/** Wire the controls. reload() re-fetches from the server (q and sort are server-side). */
-export function initProjects({ reload, go, newProject }) {
+let loadMoreRef = () => {};
+// More pages while the list does not fill its box (a later page may hold
+// what the status filter shows), or when the user scrolls near its end.
+function fillViewport(list) {
+  if (state.projectsCursor && list.scrollHeight - list.scrollTop - list.clientHeight < 200) loadMoreRef();
+}
+
+/** Wire the controls. reload() re-fetches page 1 from the server (q and sort
+ * are server-side); loadMore() appends the next page. */
+export function initProjects({ reload, loadMore, go, newProject }) {
+  loadMoreRef = loadMore;
   const search = document.getElementById('project-search');
   const filter = document.getElementById('project-filter');
   const sort = document.getElementById('project-sort');
@@ -66,6 +81,7 @@ export function initProjects({ reload, go, newProject }) {
   sort.addEventListener('change', () => { set({ query: { ...state.query, sort: sort.value } }); reload(); });
   document.getElementById('project-refresh').addEventListener('click', () => reload());
   document.getElementById('new-project').addEventListener('click', newProject);
-  subscribe(['projects', 'projectsLoading', 'projectsError', 'query', 'selectedId'], () => renderProjects(go));
+  document.getElementById('project-list').addEventListener('scroll', (e) => fillViewport(e.target), { passive: true });
+  subscribe(['projects', 'projectsLoading', 'projectsError', 'query', 'selectedId', 'projectsCursor'], () => renderProjects(go));
   renderProjects(go);
 }
