@@ -27,7 +27,6 @@ namespace paas {
 
 namespace {
 
-constexpr size_t kMaxOpHistory = 500;
 
 bool validProjectId(const std::string& id)
 {
@@ -175,7 +174,6 @@ Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProjec
     if (newProject) {
         ProjectRecord p = *newProject;
         p.queue = {op.id};
-        p.opIds = {op.id};
         head = true;
         if (Status s = m_store->createProject(p); !s) {
             m_store->removeOp(op.id);
@@ -186,9 +184,6 @@ Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProjec
             if (rec.status == "deleting" || rec.status == "deleted")
                 return Status::conflict("project_deleting", "project '" + rec.id + "' is being deleted");
             rec.queue.push_back(op.id);
-            rec.opIds.push_back(op.id);
-            if (rec.opIds.size() > kMaxOpHistory)
-                rec.opIds.erase(rec.opIds.begin());
             if (op.kind == "delete")
                 rec.status = "deleting";
             head = rec.queue.size() == 1;

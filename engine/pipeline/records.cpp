@@ -148,7 +148,6 @@ nlohmann::json toJson(const ProjectRecord& p, bool includeSecrets)
                      {"environments", p.environments},
                      {"webhook_secret_set", !p.webhookSecret.empty()}};
     if (includeSecrets) {
-        j["op_ids"] = p.opIds;
         j["webhook_secret"] = p.webhookSecret;
         j["last_seen_commit"] = p.lastSeenCommit;
     }
@@ -166,7 +165,6 @@ ProjectRecord projectFromJson(const nlohmann::json& j)
     p.updatedAt = str(j, "updated_at");
     p.lastOp = j.contains("last_op") ? j["last_op"] : nlohmann::json();
     p.queue = strings(j, "queue");
-    p.opIds = strings(j, "op_ids");
     p.image = j.contains("image") ? j["image"] : nlohmann::json();
     p.environments = objectOr(j, "environments");
     p.webhookSecret = str(j, "webhook_secret");

@@ -69,7 +69,6 @@ struct ProjectRecord {
     std::string createdAt, updatedAt;
     nlohmann::json lastOp;                // OpRecord::summary() of the newest finished or running op
     std::vector<std::string> queue;       // accepted, unfinished op ids, in acceptance order
-    std::vector<std::string> opIds;       // every op id, oldest first (bounded)
     nlohmann::json image;                 // {ref, commit, digest, mode, built_at, op_id}
     nlohmann::json environments = nlohmann::json::object();   // env -> ReleaseRef json
     std::string webhookSecret;            // optional HMAC secret for forge webhooks (never returned)

@@ -173,9 +173,7 @@ void StateView::applyOp(uint64_t revision, const OpRecord& op)
 
 void StateView::applyProject(uint64_t revision, const ProjectRecord& project)
 {
-    auto held = std::make_shared<ProjectRecord>(project);
-    held->opIds = {};   // the op index answers for them; a project stays a few KB
-    std::shared_ptr<const ProjectRecord> record = std::move(held);
+    auto record = std::make_shared<const ProjectRecord>(project);
     std::unique_lock lock(m_mutex);
     Slot<ProjectRecord>& slot = m_projects[project.id];
     if (!newer(slot.revision, revision))

@@ -22,8 +22,7 @@
 //    would need one of those: the caller reads it from the store instead.
 //  - Projects are also indexed by name and by update time, so a page of the
 //    project list costs O(log n + limit) (projectPage()), and a name lookup
-//    O(log n). A held project record drops its op id history (the op index
-//    above answers for it): a project costs its spec and summary, a few KB.
+//    O(log n).
 //  - Reads copy out of the view under a shared lock; their cost does not
 //    depend on NATS. Ops are indexed per project by id (op ids are
 //    time-ordered, and in acceptance order within a project), so one page of

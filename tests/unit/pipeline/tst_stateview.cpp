@@ -59,7 +59,6 @@ private slots:
             std::snprintf(name, sizeof name, "p%02d", n);
             ProjectRecord p = makeProject(name);
             p.updatedAt = "2026-11-30T00:00:" + std::string(name + 1) + ".000Z";
-            p.opIds = {"op-1", "op-2"};
             view.applyProject(++rev, p);
         }
         using Order = StateView::ProjectOrder;
@@ -67,7 +66,6 @@ private slots:
         QCOMPARE(first.items.size(), size_t(10));
         QCOMPARE(first.total, size_t(25));
         QCOMPARE(first.items.front()->name, std::string("p00"));
-        QVERIFY(first.items.front()->opIds.empty());   // the view holds no op id history
         QVERIFY(first.next.has_value());
         QCOMPARE(first.next->id, std::string("p09"));
         // Between pages: p05 (already listed) and p15 (not yet) go away;
