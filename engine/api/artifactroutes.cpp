@@ -1,6 +1,7 @@
 // Artifact listing and download, strictly inside <root>/<projectId>.
 #include "engine/api/apiutil.h"
 #include "engine/api/artifactpath.h"
+#include "engine/api/offloader.h"
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/api/ssepolling.h"
@@ -52,11 +53,13 @@ Result<QString> projectRoot(const ApiContext& ctx, const std::string& projectId)
     return canonical;
 }
 
-void listArtifacts(HttpExchange& ex, const ApiContext& ctx)
+// Listing and download read the disk: they run on the Offloader, never on
+// the API thread (a slow or busy disk must not stall other requests).
+Reply listArtifacts(const ApiContext& ctx, const std::string& projectId)
 {
-    Result<QString> root = projectRoot(ctx, ex.args[0].toStdString());
+    Result<QString> root = projectRoot(ctx, projectId);
     if (!root)
-        return sendError(ex, root.status());
+        return Reply::error(root.status());
     nlohmann::json files = nlohmann::json::array();
     QDirIterator it(*root, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
     while (it.hasNext() && files.size() < kMaxListing) {
@@ -70,42 +73,48 @@ void listArtifacts(HttpExchange& ex, const ApiContext& ctx)
                          {"dir", info.isDir()}});
     }
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a["path"] < b["path"]; });
-    sendJson(ex, 200, {{"project_id", ex.args[0].toStdString()}, {"files", files}});
+    return Reply::json(200, {{"project_id", projectId}, {"files", files}});
 }
 
-void downloadArtifact(HttpExchange& ex, const ApiContext& ctx)
+Reply downloadArtifact(const ApiContext& ctx, const std::string& projectId, const QString& relative,
+                       const QByteArray& ifNoneMatch)
 {
-    const QString relative = ex.args[1];
-    if (Status s = checkArtifactPath(relative); !s)
-        return sendError(ex, s);
-    Result<QString> root = projectRoot(ctx, ex.args[0].toStdString());
+    Result<QString> root = projectRoot(ctx, projectId);
     if (!root)
-        return sendError(ex, root.status());
+        return Reply::error(root.status());
     Result<QString> found = resolveArtifactPath(*root, relative);
     if (!found)
-        return sendError(ex, found.status());
+        return Reply::error(found.status());
     const QString resolved = *found;
     QFile file(resolved);
     if (!file.open(QIODevice::ReadOnly))
-        return sendError(ex, Status::notFound("artifact_not_found", "no artifact '" + relative.toStdString() + "'"));
+        return Reply::error(Status::notFound("artifact_not_found", "no artifact '" + relative.toStdString() + "'"));
     if (file.size() > kMaxDownloadBytes)
-        return sendError(ex, Status::tooLarge("artifact_too_large", "artifact is larger than 64 MiB"));
+        return Reply::error(Status::tooLarge("artifact_too_large", "artifact is larger than 64 MiB"));
     const QByteArray data = file.readAll();
     const QByteArray etag = '"' + QCryptographicHash::hash(data, QCryptographicHash::Sha1).toHex() + '"';
-    if (etagMatches(ex.request.value("If-None-Match"), etag))
-        return sendBytes(ex.responder, 304, {}, contentTypeFor(resolved), {{"ETag", etag}});
+    if (etagMatches(ifNoneMatch, etag))
+        return Reply::raw(304, {}, contentTypeFor(resolved), {{"ETag", etag}});
     const QByteArray name = QFileInfo(resolved).fileName().toUtf8().replace('"', '_');
-    sendBytes(ex.responder, 200, data, contentTypeFor(resolved),
-              {{"ETag", etag}, {"Content-Disposition", "inline; filename=\"" + name + "\""}});
+    return Reply::raw(200, data, contentTypeFor(resolved),
+                      {{"ETag", etag}, {"Content-Disposition", "inline; filename=\"" + name + "\""}});
 }
 
 }  // namespace
 
 void registerArtifactRoutes(Router& router, const ApiContext& ctx)
 {
-    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/artifacts"), [ctx](HttpExchange& ex) { listArtifacts(ex, ctx); });
-    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/artifacts/(.+)"),
-               [ctx](HttpExchange& ex) { downloadArtifact(ex, ctx); });
+    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/artifacts"), [ctx](HttpExchange& ex) {
+        ex.offloader->run(ex, [ctx, id = ex.args[0].toStdString()] { return listArtifacts(ctx, id); });
+    });
+    router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/artifacts/(.+)"), [ctx](HttpExchange& ex) {
+        const QString relative = ex.args[1];
+        if (Status s = checkArtifactPath(relative); !s)
+            return sendError(ex, s);
+        ex.offloader->run(ex, [ctx, id = ex.args[0].toStdString(), relative, etag = ex.request.value("If-None-Match")] {
+            return downloadArtifact(ctx, id, relative, etag);
+        });
+    });
 }
 
 }  // namespace paas::api

@@ -93,6 +93,8 @@ void sendError(QHttpServerResponder& responder, const Status& status, const Head
 
 void sendReply(QHttpServerResponder& responder, const Reply& reply)
 {
+    if (reply.bytes)
+        return sendBytes(responder, reply.status, *reply.bytes, reply.contentType, reply.headers);
     sendJson(responder, reply.status, reply.body, reply.headers);
 }
 

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QList>
@@ -44,8 +46,15 @@ struct Reply {
     int status = 200;
     nlohmann::json body;
     HeaderPairs headers;
+    // Set for a non-JSON answer (a file): sent as is, with contentType.
+    std::optional<QByteArray> bytes;
+    QByteArray contentType;
 
-    static Reply json(int status, nlohmann::json body) { return {status, std::move(body), {}}; }
+    static Reply json(int status, nlohmann::json body) { return {status, std::move(body), {}, {}, {}}; }
+    static Reply raw(int status, QByteArray data, QByteArray type, HeaderPairs headers = {})
+    {
+        return {status, nullptr, std::move(headers), std::move(data), std::move(type)};
+    }
     static Reply error(const Status& status);
 };
 
