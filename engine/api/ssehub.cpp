@@ -110,7 +110,7 @@ bool SseHub::attach(SseClient& c, HttpExchange& ex, const std::string& key, cons
     const quint64 id = c.id;
     connect(c.conn, &SseConnection::gone, this, [this, id] { removeClient(id); }, Qt::QueuedConnection);
     if (!c.conn->open()) {
-        c.finished = true;
+        markFinished(c);
         c.conn->abort();
         return false;
     }
@@ -359,10 +359,18 @@ void SseHub::finish(SseClient& c)
 {
     if (c.finished)
         return;
-    c.finished = true;
-    c.cancelled->store(true);
+    markFinished(c);
     c.pending.clear();
     c.conn->close();  // emits gone(): removeClient() follows (queued)
+}
+
+void SseHub::markFinished(SseClient& c)
+{
+    if (c.finished)
+        return;
+    c.finished = true;
+    c.cancelled->store(true);
+    --(c.feed ? m_feedClients : m_opClients);
 }
 
 void SseHub::removeClient(quint64 id)
@@ -386,7 +394,8 @@ void SseHub::removeClient(quint64 id)
         c.conn->abort();
         c.conn->deleteLater();
     }
-    --(c.feed ? m_feedClients : m_opClients);
+    if (!c.finished)
+        --(c.feed ? m_feedClients : m_opClients);
     ++m_closed;
     m_clients.erase(it);
 }

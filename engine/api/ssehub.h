@@ -86,7 +86,10 @@ public:
     void openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastEventId);
 
     // {sse_clients, sse_op_clients, sse_feed_clients, sse_channels, ...,
-    //  event_log: EventLog::counters()}
+    //  event_log: EventLog::counters()}. The client counts are of clients
+    // being served: one that is finished or dropped stops counting at that
+    // moment, before its connection is reaped (queued), so the counters
+    // never disagree with sse_dropped_stalled_total / sse_closed_total.
     nlohmann::json counters() const;
     // The counters of every hub alive in the process (the app has one).
     static nlohmann::json processCounters();
@@ -118,6 +121,8 @@ private:
     void deliver(SseClient& client, const EventPtr& ev);
     void send(SseClient& client, const EventPtr& ev);
     void finish(SseClient& client);
+    // Sets client.finished once, and takes it out of the client counts.
+    void markFinished(SseClient& client);
     void heartbeat();
     void housekeeping();
     SseClient* find(quint64 id);

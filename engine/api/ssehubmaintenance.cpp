@@ -71,8 +71,7 @@ void SseHub::housekeeping()
             c->stalledSinceMs = now;
         if (now - c->stalledSinceMs >= m_options.stallMs || overHardCap) {
             ++m_droppedStalled;
-            c->finished = true;
-            c->cancelled->store(true);
+            markFinished(*c);
             c->conn->abort();  // a stalled reader is dropped, not buffered without bound
         }
     }
