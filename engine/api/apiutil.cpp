@@ -35,4 +35,27 @@ int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, in
     return queryIntValue(ex.request.url(), name, fallback, min, max);
 }
 
+QByteArray objectWithRawArray(const nlohmann::json& fields, const std::string& key,
+                              const std::vector<std::shared_ptr<const std::string>>& items)
+{
+    std::string head = fields.dump();              // "{...}"
+    head.pop_back();                               // drop the closing brace
+    if (head.size() > 1)
+        head += ',';
+    head += nlohmann::json(key).dump() + ":[";
+    size_t size = head.size() + 2;
+    for (const auto& item : items)
+        size += item->size() + 1;
+    QByteArray out;
+    out.reserve(qsizetype(size));
+    out.append(head.data(), qsizetype(head.size()));
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            out.append(',');
+        out.append(items[i]->data(), qsizetype(items[i]->size()));
+    }
+    out.append("]}");
+    return out;
+}
+
 }  // namespace paas::api

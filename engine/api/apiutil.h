@@ -15,5 +15,10 @@ Reply submissionReply(const Submission& submission);
 Reply submitted(const Result<Submission>& submission);
 int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, int max);
 std::string queryString(const HttpExchange& ex, const char* name);
+// `fields` (a JSON object) with one more member, `key`, an array whose
+// elements are already-serialized JSON texts (the view's cached records):
+// the response is assembled, never re-serialized item by item.
+QByteArray objectWithRawArray(const nlohmann::json& fields, const std::string& key,
+                              const std::vector<std::shared_ptr<const std::string>>& items);
 
 }  // namespace paas::api

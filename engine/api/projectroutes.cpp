@@ -104,17 +104,14 @@ void listProjects(HttpExchange& ex, const ApiContext& ctx)
     const StateView::ProjectPage page = ctx.platform->projectPage(
         sort == "updated" ? StateView::ProjectOrder::Updated : StateView::ProjectOrder::Name, after,
         paged ? size_t(limit->value_or(50)) : 0, keep);
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& p : page.items)
-        out.push_back(toJson(*p));
-    nlohmann::json body{{"projects", std::move(out)}, {"count", page.items.size()}};
+    nlohmann::json fields{{"count", page.items.size()}};
     if (paged) {
-        body["limit"] = limit->value_or(50);
-        body["total"] = page.total;
-        body["next_cursor"] = page.next ? nlohmann::json(encodeCursor({sort, page.next->key, page.next->id}))
-                                        : nlohmann::json();
+        fields["limit"] = limit->value_or(50);
+        fields["total"] = page.total;
+        fields["next_cursor"] = page.next ? nlohmann::json(encodeCursor({sort, page.next->key, page.next->id}))
+                                          : nlohmann::json();
     }
-    sendJson(ex, 200, body);
+    sendBytes(ex.responder, 200, objectWithRawArray(fields, "projects", page.texts), "application/json");
 }
 
 }  // namespace
@@ -139,10 +136,10 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
         submitRegistration(ex, ctx, registrationFrom(doc, "create", *projectId), true);
     });
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
-        Result<ProjectRecord> p = ctx.platform->project(ex.args[0].toStdString());
-        if (!p)
-            return sendError(ex, p.status());
-        sendJson(ex, 200, toJson(*p));
+        Result<std::shared_ptr<const std::string>> text = ctx.platform->projectText(ex.args[0].toStdString());
+        if (!text)
+            return sendError(ex, text.status());
+        sendBytes(ex.responder, 200, QByteArray::fromStdString(**text), "application/json");
     });
     router.add(M::Put, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
         Result<nlohmann::json> body = documentBody(ex);

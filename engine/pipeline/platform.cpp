@@ -298,6 +298,11 @@ Result<ProjectRecord> Platform::project(const std::string& projectId) const
     return m_view->project(projectId);
 }
 
+Result<std::shared_ptr<const std::string>> Platform::projectText(const std::string& projectId) const
+{
+    return m_view->projectText(projectId);
+}
+
 Result<std::vector<ProjectRecord>> Platform::projects() const
 {
     return m_view->projects();

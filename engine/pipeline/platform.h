@@ -103,6 +103,7 @@ public:
 
     // Reads, served from memory (StateView): they never wait on NATS.
     Result<ProjectRecord> project(const std::string& projectId) const;
+    Result<std::shared_ptr<const std::string>> projectText(const std::string& projectId) const;   // its API JSON
     Result<std::vector<ProjectRecord>> projects() const;
     // One page of the project list (StateView::projectPage): O(log n + limit).
     StateView::ProjectPage projectPage(StateView::ProjectOrder order, const std::optional<StateView::ProjectCursor>& after,

@@ -69,7 +69,7 @@ void StateView::onEntry(Bucket bucket, const KvEntry& entry)
         std::unique_lock lock(m_mutex);
         const uint64_t rev = entry.revision;
         if (bucket == Bucket::Projects) {
-            Slot<ProjectRecord>& slot = m_projects[entry.key];
+            ProjectSlot& slot = m_projects[entry.key];
             if (!newer(slot.revision, rev))
                 return;
             setProjectLocked(slot, rev, nullptr);
@@ -174,14 +174,16 @@ void StateView::applyOp(uint64_t revision, const OpRecord& op)
 void StateView::applyProject(uint64_t revision, const ProjectRecord& project)
 {
     auto record = std::make_shared<const ProjectRecord>(project);
+    auto text = std::make_shared<const std::string>(toJson(project).dump());
     std::unique_lock lock(m_mutex);
-    Slot<ProjectRecord>& slot = m_projects[project.id];
+    ProjectSlot& slot = m_projects[project.id];
     if (!newer(slot.revision, revision))
         return;
-    setProjectLocked(slot, revision, std::move(record));
+    setProjectLocked(slot, revision, std::move(record), std::move(text));
 }
 
-void StateView::setProjectLocked(Slot<ProjectRecord>& slot, uint64_t revision, std::shared_ptr<const ProjectRecord> record)
+void StateView::setProjectLocked(ProjectSlot& slot, uint64_t revision, std::shared_ptr<const ProjectRecord> record,
+                                 std::shared_ptr<const std::string> text)
 {
     if (const ProjectRecord* old = slot.record.get()) {
         m_byName.erase({old->name, old->id});
@@ -193,7 +195,7 @@ void StateView::setProjectLocked(Slot<ProjectRecord>& slot, uint64_t revision, s
         m_byUpdated.insert({record->updatedAt, record->id});
         ++m_liveProjects;
     }
-    slot = {revision, std::move(record)};
+    slot = {revision, std::move(record), std::move(text)};
 }
 
 void StateView::applyRemoved(Bucket bucket, const std::string& key)
@@ -223,6 +225,15 @@ Result<ProjectRecord> StateView::project(const std::string& projectId) const
     if (it == m_projects.end() || !it->second.record)
         return Status::notFound("project_not_found", "unknown project '" + projectId + "'");
     return *it->second.record;
+}
+
+Result<std::shared_ptr<const std::string>> StateView::projectText(const std::string& projectId) const
+{
+    std::shared_lock lock(m_mutex);
+    auto it = m_projects.find(projectId);
+    if (it == m_projects.end() || !it->second.record)
+        return Status::notFound("project_not_found", "unknown project '" + projectId + "'");
+    return it->second.text;
 }
 
 std::vector<ProjectRecord> StateView::projects() const
@@ -262,6 +273,7 @@ void StateView::collectPage(const Index& index, const std::optional<ProjectCurso
             return;
         }
         page.items.push_back(slot->second.record);
+        page.texts.push_back(slot->second.text);
         last = &*it;
     }
 }
@@ -273,6 +285,7 @@ StateView::ProjectPage StateView::projectPage(ProjectOrder order, const std::opt
     ProjectPage page;
     page.total = m_liveProjects;
     page.items.reserve(limit > 0 ? limit : m_liveProjects);
+    page.texts.reserve(page.items.capacity());
     if (order == ProjectOrder::Name)
         collectPage(m_byName, after, limit, keep, page);
     else

@@ -67,6 +67,9 @@ public:
     void applyRemoved(Bucket bucket, const std::string& key);
 
     Result<ProjectRecord> project(const std::string& projectId) const;
+    // The project as its API JSON text (toJson(record).dump()), serialized
+    // once per change on the writer's thread: a read only shares it.
+    Result<std::shared_ptr<const std::string>> projectText(const std::string& projectId) const;
     std::vector<ProjectRecord> projects() const;
     std::optional<std::string> projectIdNamed(const std::string& name) const;
 
@@ -79,6 +82,7 @@ public:
     };
     struct ProjectPage {
         std::vector<std::shared_ptr<const ProjectRecord>> items;
+        std::vector<std::shared_ptr<const std::string>> texts;   // items[i] as API JSON text
         std::optional<ProjectCursor> next;   // set when more items may follow
         size_t total = 0;                    // live projects, before `keep`
     };
@@ -100,10 +104,10 @@ public:
     size_t residentOpCount() const;
 
 private:
-    template <typename T>
-    struct Slot {
+    struct ProjectSlot {
         uint64_t revision = 0;
-        std::shared_ptr<const T> record;   // null: deleted at `revision`
+        std::shared_ptr<const ProjectRecord> record;   // null: deleted at `revision`
+        std::shared_ptr<const std::string> text;       // toJson(*record).dump(), made off the API thread
     };
     struct OpSlot {
         uint64_t revision = 0;
@@ -115,7 +119,8 @@ private:
 
     void onEntry(Bucket bucket, const KvEntry& entry);
     // Keeps the name and update-time indexes in step with a project slot.
-    void setProjectLocked(Slot<ProjectRecord>& slot, uint64_t revision, std::shared_ptr<const ProjectRecord> record);
+    void setProjectLocked(ProjectSlot& slot, uint64_t revision, std::shared_ptr<const ProjectRecord> record,
+                          std::shared_ptr<const std::string> text = {});
     template <typename Index>
     void collectPage(const Index& index, const std::optional<ProjectCursor>& after, size_t limit,
                      const ProjectFilter& keep, ProjectPage& page) const;
@@ -133,7 +138,7 @@ private:
 
     Backend& m_backend;
     mutable std::shared_mutex m_mutex;
-    std::unordered_map<std::string, Slot<ProjectRecord>> m_projects;
+    std::unordered_map<std::string, ProjectSlot> m_projects;
     std::unordered_map<std::string, OpSlot> m_ops;
     std::unordered_map<std::string, std::set<std::string>> m_opsByProject;   // op ids: time-ordered
     using IndexKey = std::pair<std::string, std::string>;   // (name or updated_at, project id)
