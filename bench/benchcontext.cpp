@@ -11,6 +11,7 @@
 #include <QUrl>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -161,6 +162,25 @@ qint64 BenchContext::rssKiB(qint64 pid)
         if (line.startsWith("VmRSS:"))
             return line.mid(6).trimmed().split(' ').value(0).toLongLong();
     return -1;
+}
+
+double BenchContext::cpuSeconds(qint64 pid)
+{
+    const QByteArray stat = readProc(QStringLiteral("/proc/%1/stat").arg(pid));
+    const int close = stat.lastIndexOf(')');   // "pid (comm) state ..." : utime is field 14
+    const QList<QByteArray> fields = close > 0 ? stat.mid(close + 2).split(' ') : QList<QByteArray>();
+    if (fields.size() < 13)
+        return -1;
+    return double(fields[11].toLongLong() + fields[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
+}
+
+void BenchContext::settleDisk()
+{
+    const int64_t start = steadyNs();
+    ::sync();
+    const double seconds = double(steadyNs() - start) / 1e9;
+    if (seconds > 0.2)
+        figure("  (sync: writeback of earlier writes took)", seconds, "s");
 }
 
 bool BenchContext::putRunningOp(const std::string& opId, const std::string& projectId)

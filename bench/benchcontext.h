@@ -54,6 +54,12 @@ public:
     qint64 natsRssKiB() const { return rssKiB(natsPid()); }
     // VmRSS of a process, KiB; -1 when unknown.
     static qint64 rssKiB(qint64 pid);
+    // CPU time (user + system) a process has used, seconds; -1 when unknown.
+    static double cpuSeconds(qint64 pid);
+    // Flushes every dirty page of the machine (sync(2)) and waits for it, so
+    // a latency phase does not pay for the writeback of the seeding before
+    // it (or of a previous run's deleted store); prints how long it took.
+    static void settleDisk();
     // Writes an op record the SSE endpoint can serve (status running).
     bool putRunningOp(const std::string& opId, const std::string& projectId);
 

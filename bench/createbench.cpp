@@ -64,6 +64,7 @@ void createLatency(BenchRun& run)
     const int existing = std::max(0, projectCount(run.ctx));
     for (int i = existing; i < 10; ++i)
         createProject(run, run.uniqueName("bench-warm"));
+    BenchContext::settleDisk();
     const CreateSamples samples = createSamples(run, run.knobs.createSamples);
     const std::vector<double>& ms = samples.ms;
     run.baseline.createP50 = ms.empty() ? NAN : percentile(ms, 50);

@@ -65,6 +65,7 @@ int main(int argc, char** argv)
     }
     const int64_t start = steadyNs();
     const QByteArray loadBefore = loadAverage();
+    BenchContext::settleDisk();
     BenchContext context;
     QString error;
     if (!context.start(&error)) {

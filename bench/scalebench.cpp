@@ -14,6 +14,7 @@ namespace {
 PipelineFigures measurePipeline(BenchRun& run, const std::string& projectId, const QString& where)
 {
     PipelineFigures f;
+    BenchContext::settleDisk();
     const CreateSamples creates = createSamples(run, run.knobs.createSamples);
     const std::vector<double> hooks = hookAcceptSamples(run, projectId, run.knobs.hookSamples);
     const std::vector<double> ci = hookCiSamples(run, projectId, run.knobs.ciSamples);

@@ -10,6 +10,8 @@
 #include "bench/benchmarks.h"
 #include "bench/commitmaker.h"
 
+#include <QCoreApplication>
+
 #include <algorithm>
 #include <random>
 
@@ -40,7 +42,8 @@ std::vector<double> hookAcceptSamples(BenchRun& run, const std::string& projectI
     return ms;
 }
 
-std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count)
+std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count,
+                                  std::vector<double>* acceptMs)
 {
     CommitMaker commits(run.ctx, projectId);
     HttpLoad api(run.ctx.port(), 1);
@@ -48,7 +51,10 @@ std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, i
     int failed = 0;
     for (const std::string& sha : commits.make(count)) {
         const int64_t start = steadyNs();
-        const Accepted a = acceptedOf(api.send(hookRequest(projectId, sha)));
+        const HttpResult r = api.send(hookRequest(projectId, sha));
+        const Accepted a = acceptedOf(r);
+        if (acceptMs && !a.opId.empty())
+            acceptMs->push_back(r.ms);
         const OpWatcher::End end = a.opId.empty() ? OpWatcher::End{} : run.watcher.waitFor(a.opId, 60000);
         if (end.status == "completed")
             ms.push_back(double(end.atNs - start) / 1e6);
@@ -63,6 +69,7 @@ std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, i
 void webhookAccept(BenchRun& run)
 {
     const std::string id = createProject(run, run.uniqueName("bench-hook"));
+    BenchContext::settleDisk();
     const std::vector<double> ms = id.empty() ? std::vector<double>{} : hookAcceptSamples(run, id, run.knobs.hookSamples);
     run.baseline.hookP99 = ms.empty() ? NAN : percentile(ms, 99);
     BenchContext::figure("webhook -> 202 p50", percentile(ms, 50), "ms");
@@ -80,7 +87,10 @@ void webhookAccept(BenchRun& run)
 void webhookCi(BenchRun& run)
 {
     const std::string id = createProject(run, run.uniqueName("bench-ci"));
-    const std::vector<double> ms = id.empty() ? std::vector<double>{} : hookCiSamples(run, id, run.knobs.ciSamples);
+    BenchContext::settleDisk();
+    std::vector<double> acceptMs;
+    const std::vector<double> ms =
+        id.empty() ? std::vector<double>{} : hookCiSamples(run, id, run.knobs.ciSamples, &acceptMs);
     run.baseline.ciP50 = ms.empty() ? NAN : percentile(ms, 50);
     BenchContext::figure("webhook -> ci completed p50", run.baseline.ciP50, "ms");
     BenchContext::figure("webhook -> ci completed p99", percentile(ms, 99), "ms");
@@ -91,6 +101,10 @@ void webhookCi(BenchRun& run)
     row.note = std::to_string(ms.size()) + " ci ops one at a time, p99 " +
                fixed(percentile(ms, 99), 1) + " ms";
     run.table.add(row);
+    BenchRow idle{"I-P2", "webhook -> 202 p99 with no ci op running (P3's webhooks)",
+                  acceptMs.empty() ? NAN : percentile(acceptMs, 99), "ms"};
+    idle.note = std::to_string(acceptMs.size()) + " webhooks, p50 " + fixed(percentile(acceptMs, 50), 2) + " ms";
+    run.table.add(idle);
 }
 
 namespace {
@@ -100,6 +114,18 @@ struct Burst {
     std::vector<HttpRequest> requests;
     int unique = 0;
 };
+
+// CPU seconds used so far by paas, its nats-server and this process.
+struct CpuUse {
+    double app = 0, nats = 0, bench = 0;
+    CpuUse operator-(const CpuUse& o) const { return {app - o.app, nats - o.nats, bench - o.bench}; }
+};
+
+CpuUse cpuUse(BenchContext& ctx)
+{
+    return {BenchContext::cpuSeconds(ctx.appPid()), BenchContext::cpuSeconds(ctx.natsPid()),
+            BenchContext::cpuSeconds(QCoreApplication::applicationPid())};
+}
 
 Burst prepareBurst(BenchRun& run)
 {
@@ -126,10 +152,13 @@ Burst prepareBurst(BenchRun& run)
 void webhookBurst(BenchRun& run)
 {
     const Burst burst = prepareBurst(run);
+    BenchContext::settleDisk();
     HttpLoad api(run.ctx.port(), run.knobs.burstConnections);
+    const CpuUse before = cpuUse(run.ctx);
     const int64_t start = steadyNs();
     const std::vector<HttpResult> results = api.run(burst.requests, 300000);
     const double seconds = double(steadyNs() - start) / 1e9;
+    const CpuUse used = cpuUse(run.ctx) - before;
     int accepted = 0, duplicates = 0, other = 0;
     std::vector<std::string> ops;
     for (const HttpResult& r : results) {
@@ -157,8 +186,10 @@ void webhookBurst(BenchRun& run)
     a.target = 1000;
     a.goal = ">= 1,000/s";
     a.note = std::to_string(burst.requests.size()) + " sent: " + std::to_string(accepted) + " 202, " +
-             std::to_string(duplicates) + " 200 duplicate, " + std::to_string(other) + " other; floor = GET /healthz "
-             "req/s at " + std::to_string(run.knobs.rateConnections) + " conns (what the generator drove)";
+             std::to_string(duplicates) + " 200 duplicate, " + std::to_string(other) + " other, in " + fixed(seconds, 2) +
+             " s; CPU used meanwhile: paas " + fixed(used.app, 2) + " s, nats-server " + fixed(used.nats, 2) +
+             " s, bench " + fixed(used.bench, 2) + " s (2 cores = " + fixed(2 * seconds, 2) +
+             " s); floor = GET /healthz req/s at " + std::to_string(run.knobs.rateConnections) + " conns";
     a.broken = other > 0;
     run.table.add(a);
     BenchRow b{"P4b", "burst: ci ops created (listed) vs unique commits", double(listed), "ops", double(burst.unique)};
