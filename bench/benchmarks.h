@@ -32,7 +32,8 @@ void sseLatency(BenchRun& run);         // P5
 // readbench.cpp
 void pagedReads(BenchRun& run);         // P6 (seeds projects and ops first)
 // scalebench.cpp
-void scale(BenchRun& run);              // P9
+void scale(BenchRun& run);              // P9 (beside a reference instance)
+// memorybench.cpp
 void memoryRows(BenchRun& run);         // RSS at N projects / N ops (after the phases)
 
 // Sequential creates, accepted -> op.completed, ms (completed ones only),

@@ -1,7 +1,8 @@
 #pragma once
 // BenchRun: what the phases of one paas_bench run share: the instance, the op
 // watcher, the result table, the knobs (environment), and the figures a later
-// phase compares with an earlier one (P9 against the baseline P1-P3).
+// phase uses from an earlier one (the GET /healthz floors, the ops project).
+// P9 builds a second BenchRun on its reference instance.
 //
 // Knobs (environment; see docs/PERFORMANCE.md):
 //   BENCH_QUICK=1      a smoke run: small sizes everywhere (minutes, not the
@@ -64,7 +65,7 @@ struct BenchRun {
     OpWatcher& watcher;
     BenchTable& table;
     BenchKnobs knobs;
-    PipelineFigures baseline;
+    PipelineFigures baseline;     // rows P1-P3 (early in the run, ~10 projects)
     double healthzSeqP99 = NAN;   // sequential GET /healthz: P2's floor
     double healthzRate = NAN;     // GET /healthz req/s at rateConnections
     std::string opsProject;       // the project holding knobs.ops ops (P6, P9)

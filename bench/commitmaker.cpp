@@ -25,7 +25,9 @@ std::vector<std::string> CommitMaker::make(int count)
         return out;
     for (int i = 0; i < count; ++i) {
         const std::string n = std::to_string(++m_next);
-        Result<std::string> sha = m_repo->commitFiles({{"bench.txt", "bench change " + n + "\n"}}, "bench: change " + n);
+        // The clock makes the content unique across CommitMakers of one repo.
+        const std::string content = "bench change " + n + " at " + std::to_string(steadyNs()) + "\n";
+        Result<std::string> sha = m_repo->commitFiles({{"bench.txt", content}}, "bench: change " + n);
         if (!sha) {
             BenchContext::note("commit failed: " + QString::fromStdString(sha.status().message()));
             break;

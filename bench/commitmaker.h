@@ -2,7 +2,7 @@
 // CommitMaker: new commits on main of one project's source repo, made with
 // libgit2 (GitRepository::commitFiles), which runs no hooks: the only ci
 // triggers are the webhooks the bench sends. Each commit changes bench.txt
-// (a counter), so every commit is unique.
+// (a counter and the clock), so every commit is unique.
 // Contract: open() once (false if the repo cannot be opened, printed);
 // make(n) returns the shas of n new commits (fewer on a failure, printed).
 // Thread affinity: one thread at a time (GitRepository's rule).
