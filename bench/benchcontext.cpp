@@ -136,6 +136,7 @@ void BenchContext::stop()
             m_app->kill();
     }
     m_app.reset();
+    m_root.remove();
 }
 
 nlohmann::json BenchContext::get(const std::string& path, int* status)

@@ -100,7 +100,11 @@ int main(int argc, char** argv)
             std::printf("\nresults: %s\n", path.c_str());
         else
             std::fprintf(stderr, "paas_bench: cannot write %s\n", path.c_str());
+        std::fflush(stdout);
     }
+    const int64_t teardown = steadyNs();
+    BenchContext::note("stopping paas and removing its throwaway store");
     context.stop();
+    BenchContext::figure("teardown took", double(steadyNs() - teardown) / 1e9, "s");
     return 0;
 }
