@@ -98,9 +98,18 @@ test-unit: configure
 	@cmake --build $(BUILD_DIR)
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit $(CTEST_ARGS)
 
+# Issue 11's performance table (docs/PERFORMANCE.md): one table on stdout
+# (figure, floor, ratio, goal, meets/misses per row), progress on stderr,
+# the same rows in $(BENCH_RESULTS). ~15 minutes on 2 cores by default.
+# Knobs (environment): BENCH_QUICK=1 (smoke run, small sizes),
+# BENCH_PROJECTS=N (default 5000), BENCH_OPS=N (default 10000);
+# BENCH_ARGS names phases to run (paas_bench --list).
+BENCH_RESULTS ?= $(abspath $(BUILD_DIR))/bench/results.json
+BENCH_ARGS    ?=
 bench: deps configure
 	@cmake --build $(BUILD_DIR) --target paas paas_bench
-	@$(BUILD_DIR)/bin/paas_bench
+	@BENCH_RESULTS=$(BENCH_RESULTS) BENCH_GIT_REV=$$(git rev-parse --short HEAD 2>/dev/null) \
+	  $(BUILD_DIR)/bin/paas_bench $(BENCH_ARGS)
 
 # Soak: API, real hook-commit and SSE load on a real paas for SOAK_MINUTES;
 # fails on growth (RSS/fds/threads slopes), lost ops or missed SSE events.

@@ -1,289 +1,244 @@
-// Source webhook figures (artifact mode, loopback only, bounded loops):
-//  - webhook -> 202 latency, p50/p99, one request at a time, unique commits;
-//  - webhook -> ci op completed latency (imageBuilder + manifestRenderer);
-//  - a burst of 1000 webhooks, 50% duplicates, 50 connections: throughput and
-//    the count of ci ops created next to the count of unique commits.
-// Commits are made with libgit2 (GitRepository), which runs no hooks, so the
-// only CI triggers are the webhooks sent here. Figures only, no assertions.
+// Source webhook rows (artifact mode, loopback only, bounded waits):
+//  P2  webhook -> 202, one request at a time, new commits, p99;
+//  P3  webhook -> ci op completed, one op at a time, p50;
+//  P4  1,000 webhooks (500 unique commits, each twice, shuffled) over 50
+//      keep-alive connections: answers per second, and the ci ops the
+//      projects list next to the unique commits;
+// and op seeding on one project (P6, P9). Commits are made with libgit2
+// (CommitMaker), which runs no hooks: the only triggers are these webhooks.
+#include "bench/benchapi.h"
 #include "bench/benchmarks.h"
-
-#include "engine/git/gitrepository.h"
+#include "bench/commitmaker.h"
 
 #include <QCoreApplication>
-#include <QElapsedTimer>
-#include <QEventLoop>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QThread>
-#include <QTimer>
 
 #include <algorithm>
-#include <cstdio>
-#include <functional>
-#include <memory>
 #include <random>
 
 namespace paas::bench {
 
-namespace {
-
-using nlohmann::json;
-
-struct Reply {
-    int status = 0;
-    json body;
-};
-
-Reply send(QNetworkAccessManager& nam, const QString& url, const QByteArray& method, const json& body)
+std::vector<double> hookAcceptSamples(BenchRun& run, const std::string& projectId, int count)
 {
-    QNetworkRequest request{QUrl(url)};
-    request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-    QNetworkReply* reply = nam.sendCustomRequest(request, method, QByteArray::fromStdString(body.dump()));
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(30000, &loop, &QEventLoop::quit);
-    loop.exec();
-    Reply out{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-              json::parse(reply->readAll().toStdString(), nullptr, false)};
-    reply->deleteLater();
-    return out;
-}
-
-// Polls the op until it is terminal (bounded); its final status or "".
-std::string waitForOp(BenchContext& ctx, const std::string& opId, int timeoutMs, int pollMs = 5)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < timeoutMs) {
-        const std::string status = ctx.get(QString::fromStdString("/api/ops/" + opId)).value("status", "");
-        if (status == "completed" || status == "failed")
-            return status;
-        QThread::msleep(pollMs);
-    }
-    return {};
-}
-
-// Registers a static project and waits for its create op; its id or "".
-std::string createProject(BenchContext& ctx, QNetworkAccessManager& nam, const std::string& name)
-{
-    const json spec{{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", name},
-                    {"runtime", "static"}, {"environments", {{"dev", json::object()}}}};
-    const Reply r = send(nam, ctx.url() + "/api/events/registration", "POST", {{"action", "create"}, {"spec", spec}});
-    if (r.status != 202 || !r.body.is_object()) {
-        std::printf("  registration of %s refused: %d %s\n", name.c_str(), r.status, r.body.dump().c_str());
-        return {};
-    }
-    if (waitForOp(ctx, r.body["op"].value("id", ""), 120000, 50) != "completed") {
-        std::printf("  create op of %s did not complete\n", name.c_str());
-        return {};
-    }
-    return r.body["op"].value("project_id", "");
-}
-
-// `count` new commits on main of the project's source repo (libgit2, no hooks).
-std::vector<std::string> makeCommits(BenchContext& ctx, const std::string& projectId, int count)
-{
-    const json system = ctx.get("/api/system");
-    const QString repoPath = QString::fromStdString(system.value("artifacts_root", "") + "/" + projectId + "/repos/source");
-    Result<GitRepository> repo = GitRepository::open(repoPath);
-    std::vector<std::string> out;
-    if (!repo) {
-        std::printf("  cannot open %s: %s\n", qPrintable(repoPath), repo.status().message().c_str());
-        return out;
-    }
-    for (int i = 0; i < count; ++i) {
-        Result<std::string> sha = repo->commitFiles({{"bench.txt", "bench change " + std::to_string(i) + "\n"}},
-                                                     "bench: change " + std::to_string(i));
-        if (!sha) {
-            std::printf("  commit failed: %s\n", sha.status().message().c_str());
-            break;
-        }
-        out.push_back(*sha);
-    }
-    return out;
-}
-
-json hookBody(const std::string& projectId, const std::string& commit)
-{
-    return {{"project_id", projectId}, {"repo", "source"}, {"branch", "main"}, {"commit", commit}};
-}
-
-// Counts the project's ops of kind ci and waits (bounded) until none is
-// queued or running. Returns {ci ops, unfinished}.
-std::pair<int, int> drainCiOps(BenchContext& ctx, const std::string& projectId, int timeoutMs)
-{
-    QElapsedTimer timer;
-    timer.start();
-    std::pair<int, int> counts{0, 0};
-    do {
-        const json ops = ctx.get(QString::fromStdString("/api/projects/" + projectId + "/ops?limit=500"));
-        counts = {0, 0};
-        for (const json& op : ops.value("ops", json::array()))
-            if (op.value("kind", "") == "ci") {
-                ++counts.first;
-                const std::string status = op.value("status", "");
-                counts.second += status != "completed" && status != "failed";
-            }
-        if (counts.second == 0)
-            break;
-        QThread::msleep(200);
-    } while (timer.elapsed() < timeoutMs);
-    return counts;
-}
-
-}  // namespace
-
-void webhookAcceptLatency(BenchContext& ctx)
-{
-    constexpr int kSamples = 200;
-    QNetworkAccessManager nam;
-    const std::string id = createProject(ctx, nam, "bench-webhook-202");
-    const std::vector<std::string> commits = id.empty() ? std::vector<std::string>{} : makeCommits(ctx, id, kSamples);
+    CommitMaker commits(run.ctx, projectId);
+    HttpLoad api(run.ctx.port(), 1);
     std::vector<double> ms;
+    std::vector<std::string> ops;
     int other = 0;
-    for (const std::string& commit : commits) {
-        QElapsedTimer t;
-        t.start();
-        const Reply r = send(nam, ctx.url() + "/api/webhooks/source", "POST", hookBody(id, commit));
-        if (r.status == 202)
-            ms.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
-        else
+    for (const std::string& sha : commits.make(count)) {
+        const HttpResult r = api.send(hookRequest(projectId, sha));
+        if (const Accepted a = acceptedOf(r); !a.opId.empty()) {
+            ms.push_back(r.ms);
+            ops.push_back(a.opId);
+        } else {
             ++other;
+        }
     }
-    BenchContext::figure("webhooks answered 202 (sequential)", static_cast<double>(ms.size()), "requests");
-    BenchContext::figure("webhooks answered otherwise", other, "requests");
-    BenchContext::figure("webhook -> 202 p50", percentile(ms, 50), "ms");
-    BenchContext::figure("webhook -> 202 p99", percentile(ms, 99), "ms");
-    BenchContext::figure("webhook -> 202 max", percentile(ms, 100), "ms");
-    QElapsedTimer drain;
-    drain.start();
-    const auto [ops, unfinished] = drainCiOps(ctx, id, 300000);
-    BenchContext::figure("ci ops run for them (artifact mode)", ops, "ops");
-    BenchContext::figure("  still unfinished after the bounded wait", unfinished, "ops");
-    BenchContext::figure("  time to drain the queued ci ops", static_cast<double>(drain.elapsed()) / 1000.0, "s");
+    const int64_t start = steadyNs();
+    const size_t notCompleted = run.watcher.waitAll(ops, 600000);
+    if (const double drained = double(steadyNs() - start) / 1e9; drained > 1)
+        BenchContext::figure("  their ci ops drained in", drained, "s");
+    if (other || notCompleted)
+        BenchContext::note(QStringLiteral("  %1 webhooks not answered 202, %2 ci ops not completed")
+                               .arg(other).arg(notCompleted));
+    return ms;
 }
 
-void webhookCiLatency(BenchContext& ctx)
+std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count,
+                                  std::vector<double>* acceptMs)
 {
-    constexpr int kSamples = 20;
-    QNetworkAccessManager nam;
-    const std::string id = createProject(ctx, nam, "bench-webhook-ci");
-    const std::vector<std::string> commits = id.empty() ? std::vector<std::string>{} : makeCommits(ctx, id, kSamples);
+    CommitMaker commits(run.ctx, projectId);
+    HttpLoad api(run.ctx.port(), 1);
     std::vector<double> ms;
     int failed = 0;
-    for (const std::string& commit : commits) {
-        QElapsedTimer t;
-        t.start();
-        const Reply r = send(nam, ctx.url() + "/api/webhooks/source", "POST", hookBody(id, commit));
-        if (r.status != 202) {
-            ++failed;
-            continue;
-        }
-        // Polled every 5 ms: the figure includes up to one poll interval.
-        if (waitForOp(ctx, r.body["op"].value("id", ""), 60000) == "completed")
-            ms.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
+    for (const std::string& sha : commits.make(count)) {
+        const int64_t start = steadyNs();
+        const HttpResult r = api.send(hookRequest(projectId, sha));
+        const Accepted a = acceptedOf(r);
+        if (acceptMs && !a.opId.empty())
+            acceptMs->push_back(r.ms);
+        const OpWatcher::End end = a.opId.empty() ? OpWatcher::End{} : run.watcher.waitFor(a.opId, 60000);
+        if (end.status == "completed")
+            ms.push_back(double(end.atNs - start) / 1e6);
         else
             ++failed;
     }
-    BenchContext::figure("ci ops completed (one at a time)", static_cast<double>(ms.size()), "ops");
-    BenchContext::figure("ci ops failed or timed out", failed, "ops");
-    BenchContext::figure("webhook -> ci completed p50", percentile(ms, 50), "ms");
+    if (failed)
+        BenchContext::note(QStringLiteral("  %1 ci ops failed or timed out").arg(failed));
+    return ms;
+}
+
+void webhookAccept(BenchRun& run)
+{
+    const std::string id = createProject(run, run.uniqueName("bench-hook"));
+    BenchContext::settleDisk();
+    const std::vector<double> ms = id.empty() ? std::vector<double>{} : hookAcceptSamples(run, id, run.knobs.hookSamples);
+    run.baseline.hookP99 = ms.empty() ? NAN : percentile(ms, 99);
+    BenchContext::figure("webhook -> 202 p50", percentile(ms, 50), "ms");
+    BenchContext::figure("webhook -> 202 p99", run.baseline.hookP99, "ms");
+    BenchRow row{"P2", "webhook -> 202, sequential, new commits, p99", run.baseline.hookP99, "ms", run.healthzSeqP99};
+    row.rule = BenchRow::Rule::Below;
+    row.target = 5;
+    row.goal = "< 5 ms";
+    row.note = "floor = sequential GET /healthz p99; " + std::to_string(ms.size()) + " webhooks, p50 " +
+               fixed(percentile(ms, 50), 2) + " ms, max " +
+               fixed(percentile(ms, 100), 2) + " ms";
+    run.table.add(row);
+}
+
+void webhookCi(BenchRun& run)
+{
+    const std::string id = createProject(run, run.uniqueName("bench-ci"));
+    BenchContext::settleDisk();
+    std::vector<double> acceptMs;
+    const std::vector<double> ms =
+        id.empty() ? std::vector<double>{} : hookCiSamples(run, id, run.knobs.ciSamples, &acceptMs);
+    run.baseline.ciP50 = ms.empty() ? NAN : percentile(ms, 50);
+    BenchContext::figure("webhook -> ci completed p50", run.baseline.ciP50, "ms");
     BenchContext::figure("webhook -> ci completed p99", percentile(ms, 99), "ms");
+    BenchRow row{"P3", "webhook -> ci completed, artifact mode, p50", run.baseline.ciP50, "ms"};
+    row.rule = BenchRow::Rule::Below;
+    row.target = 30;
+    row.goal = "< 30 ms";
+    row.note = std::to_string(ms.size()) + " ci ops one at a time, p99 " +
+               fixed(percentile(ms, 99), 1) + " ms";
+    run.table.add(row);
+    BenchRow idle{"I-P2", "webhook -> 202 p99 with no ci op running (P3's webhooks)",
+                  acceptMs.empty() ? NAN : percentile(acceptMs, 99), "ms"};
+    idle.note = std::to_string(acceptMs.size()) + " webhooks, p50 " + fixed(percentile(acceptMs, 50), 2) + " ms";
+    run.table.add(idle);
 }
 
 namespace {
 
-struct BurstResult {
-    size_t answered = 0;
-    int accepted = 0, deduped = 0, other = 0;
-    double seconds = 0;
+struct Burst {
+    std::vector<std::string> projects;
+    std::vector<HttpRequest> requests;
+    int unique = 0;
 };
 
-// Sends every body over `connections` keep-alive connections (bounded wait).
-BurstResult fireBurst(BenchContext& ctx, const std::vector<QByteArray>& bodies, int connections)
+// CPU seconds used so far by paas, its nats-server and this process.
+struct CpuUse {
+    double app = 0, nats = 0, bench = 0;
+    CpuUse operator-(const CpuUse& o) const { return {app - o.app, nats - o.nats, bench - o.bench}; }
+};
+
+CpuUse cpuUse(BenchContext& ctx)
 {
-    BurstResult result;
-    std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
-    size_t next = 0;
-    QEventLoop loop;
-    const QUrl url(ctx.url() + "/api/webhooks/source");
-    std::function<void(QNetworkAccessManager*)> sendNext = [&](QNetworkAccessManager* nam) {
-        if (next >= bodies.size())
-            return;
-        QNetworkRequest request(url);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-        QNetworkReply* reply = nam->post(request, bodies[next++]);
-        QObject::connect(reply, &QNetworkReply::finished, &loop, [&, reply, nam] {
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            const json body = json::parse(reply->readAll().toStdString(), nullptr, false);
-            reply->deleteLater();
-            if (status == 202)
-                ++result.accepted;
-            else if (status == 200 && body.is_object() && body.value("reason", "") == "ignored: commit already processed")
-                ++result.deduped;
-            else
-                ++result.other;
-            if (++result.answered == bodies.size())
-                loop.quit();
-            sendNext(nam);
-        });
-    };
-    QElapsedTimer t;
-    t.start();
-    for (int c = 0; c < connections; ++c) {
-        managers.push_back(std::make_unique<QNetworkAccessManager>());
-        sendNext(managers.back().get());
+    return {BenchContext::cpuSeconds(ctx.appPid()), BenchContext::cpuSeconds(ctx.natsPid()),
+            BenchContext::cpuSeconds(QCoreApplication::applicationPid())};
+}
+
+Burst prepareBurst(BenchRun& run)
+{
+    Burst burst;
+    const int perProject = run.knobs.burstCommits / std::max(1, run.knobs.burstProjects);
+    for (int p = 0; p < run.knobs.burstProjects; ++p) {
+        const std::string id = createProject(run, run.uniqueName("bench-burst"));
+        if (id.empty())
+            continue;
+        burst.projects.push_back(id);
+        CommitMaker commits(run.ctx, id);
+        for (const std::string& sha : commits.make(perProject)) {
+            ++burst.unique;
+            burst.requests.push_back(hookRequest(id, sha));
+            burst.requests.push_back(hookRequest(id, sha));
+        }
     }
-    QTimer::singleShot(300000, &loop, &QEventLoop::quit);
-    if (!bodies.empty())
-        loop.exec();
-    result.seconds = static_cast<double>(t.nsecsElapsed()) / 1e9;
-    return result;
+    std::shuffle(burst.requests.begin(), burst.requests.end(), std::mt19937(20261128));
+    return burst;
 }
 
 }  // namespace
 
-void webhookBurst(BenchContext& ctx)
+void webhookBurst(BenchRun& run)
 {
-    // 1000 webhooks: 500 unique commits, each sent twice, shuffled, over 50
-    // keep-alive connections, spread over 4 projects (125 commits each).
-    constexpr int kProjects = 4, kCommitsPerProject = 125, kConnections = 50;
-    QNetworkAccessManager setup;
-    std::vector<std::string> ids;
-    std::vector<QByteArray> bodies;
-    int unique = 0;
-    for (int p = 0; p < kProjects; ++p) {
-        const std::string id = createProject(ctx, setup, "bench-burst-" + std::to_string(p));
-        if (id.empty())
-            continue;
-        ids.push_back(id);
-        for (const std::string& commit : makeCommits(ctx, id, kCommitsPerProject)) {
-            ++unique;
-            for (int copy = 0; copy < 2; ++copy)
-                bodies.push_back(QByteArray::fromStdString(hookBody(id, commit).dump()));
+    const Burst burst = prepareBurst(run);
+    BenchContext::settleDisk();
+    HttpLoad api(run.ctx.port(), run.knobs.burstConnections);
+    const CpuUse before = cpuUse(run.ctx);
+    const int64_t start = steadyNs();
+    const std::vector<HttpResult> results = api.run(burst.requests, 300000);
+    const double seconds = double(steadyNs() - start) / 1e9;
+    const CpuUse used = cpuUse(run.ctx) - before;
+    int accepted = 0, duplicates = 0, other = 0;
+    std::vector<std::string> ops;
+    for (const HttpResult& r : results) {
+        if (const Accepted a = acceptedOf(r); !a.opId.empty()) {
+            ++accepted;
+            ops.push_back(a.opId);
+        } else {
+            isDuplicate(r) ? ++duplicates : ++other;
         }
     }
-    std::shuffle(bodies.begin(), bodies.end(), std::mt19937(20261128));
-    const BurstResult r = fireBurst(ctx, bodies, kConnections);
-    BenchContext::figure("webhooks sent", static_cast<double>(bodies.size()), "requests");
-    BenchContext::figure("webhooks answered", static_cast<double>(r.answered), "requests");
-    BenchContext::figure("burst throughput", r.seconds > 0 ? static_cast<double>(r.answered) / r.seconds : 0, "req/s");
-    BenchContext::figure("answered 202 accepted", r.accepted, "requests");
-    BenchContext::figure("answered 200 commit already processed", r.deduped, "requests");
-    BenchContext::figure("answered otherwise", r.other, "requests");
-    QElapsedTimer drain;
-    drain.start();
-    int ops = 0, unfinished = 0;
-    for (const std::string& id : ids) {
-        const auto [count, open] = drainCiOps(ctx, id, static_cast<int>(std::max<qint64>(1000, 300000 - drain.elapsed())));
-        ops += count;
-        unfinished += open;
+    const double rate = seconds > 0 ? double(accepted + duplicates) / seconds : 0;
+    BenchContext::figure("burst: webhooks answered per second", rate, "req/s");
+    BenchContext::note(QStringLiteral("  burst: %1 accepted (202), %2 duplicates (200), %3 other")
+                           .arg(accepted).arg(duplicates).arg(other));
+    const int64_t drain = steadyNs();
+    const size_t notCompleted = run.watcher.waitAll(ops, 600000);
+    BenchContext::figure("burst: ci ops drained in", double(steadyNs() - drain) / 1e9, "s");
+    int listed = 0;
+    for (const std::string& id : burst.projects)
+        listed += std::max(0, countOps(run.ctx, id, "ci"));
+    BenchRow a{"P4a", std::to_string(burst.requests.size()) + " webhooks, 50% duplicates, " +
+                          std::to_string(run.knobs.burstConnections) + " conns: answered/s",
+               rate, "req/s", run.healthzRate};
+    a.rule = BenchRow::Rule::AtLeast;
+    a.target = 1000;
+    a.goal = ">= 1,000/s";
+    a.note = std::to_string(burst.requests.size()) + " sent: " + std::to_string(accepted) + " 202, " +
+             std::to_string(duplicates) + " 200 duplicate, " + std::to_string(other) + " other, in " + fixed(seconds, 2) +
+             " s; CPU used meanwhile: paas " + fixed(used.app, 2) + " s, nats-server " + fixed(used.nats, 2) +
+             " s, bench " + fixed(used.bench, 2) + " s (2 cores = " + fixed(2 * seconds, 2) +
+             " s); floor = GET /healthz req/s at " + std::to_string(run.knobs.rateConnections) + " conns";
+    a.broken = other > 0;
+    run.table.add(a);
+    BenchRow b{"P4b", "burst: ci ops created (listed) vs unique commits", double(listed), "ops", double(burst.unique)};
+    b.rule = BenchRow::Rule::EqualsFloor;
+    b.goal = "= unique commits";
+    b.note = std::to_string(notCompleted) + " of the accepted ci ops did not complete";
+    run.table.add(b);
+}
+
+int seedOps(BenchRun& run, const std::string& projectId, int count, const std::string& rowId,
+            const std::function<void(int ops)>& checkpoint)
+{
+    constexpr int kWindow = 100, kConnections = 4;
+    CommitMaker commits(run.ctx, projectId);
+    HttpLoad api(run.ctx.port(), kConnections);
+    int sent = 0, completed = 0, lost = 0, shown = 0;
+    const int64_t start = steadyNs();
+    std::vector<std::string> next = commits.make(std::min(kWindow, count));
+    while (!next.empty()) {
+        std::vector<HttpRequest> requests;
+        for (const std::string& sha : next)
+            requests.push_back(hookRequest(projectId, sha));
+        std::vector<std::string> ops;
+        for (const HttpResult& r : api.run(requests))
+            if (const Accepted a = acceptedOf(r); !a.opId.empty())
+                ops.push_back(a.opId);
+        sent += static_cast<int>(next.size());
+        lost += static_cast<int>(next.size() - ops.size());
+        next = commits.make(std::min(kWindow, count - sent));   // while this window runs
+        const size_t notCompleted = run.watcher.waitAll(ops, 600000);
+        completed += static_cast<int>(ops.size() - notCompleted);
+        lost += static_cast<int>(notCompleted);
+        if (checkpoint)
+            checkpoint(completed);
+        if (completed - shown >= std::max(500, count / 10)) {
+            shown = completed;
+            BenchContext::note(QStringLiteral("  seeded %1 of %2 ops").arg(completed).arg(count));
+        }
     }
-    BenchContext::figure("unique commits", unique, "commits");
-    BenchContext::figure("ci ops created (GET /api/projects/{id}/ops)", ops, "ops");
-    BenchContext::figure("  still unfinished after the bounded wait", unfinished, "ops");
-    BenchContext::figure("  time to drain the queued ci ops", static_cast<double>(drain.elapsed()) / 1000.0, "s");
-    std::printf("  ci ops created %s unique commits\n", ops == unique ? "==" : "!=");
+    const double seconds = double(steadyNs() - start) / 1e9;
+    const double rate = seconds > 0 && completed > 0 ? completed / seconds : NAN;
+    BenchContext::figure(QStringLiteral("seeding: ci ops completed per second on one project"), rate, "/s");
+    BenchRow row{rowId, "seeding rate: ci ops via webhooks on one project (" + std::to_string(completed) + ")",
+                 rate, "ops/s"};
+    if (lost)
+        row.note = std::to_string(lost) + " webhooks not accepted or ops not completed";
+    run.table.add(row);
+    return completed;
 }
 
 }  // namespace paas::bench
