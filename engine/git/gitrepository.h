@@ -68,6 +68,12 @@ public:
     // target as data; submodule entries are skipped. TooLarge `tree_too_large`
     // once the blobs exceed maxTotalBytes.
     Result<Tree> readTree(const std::string& commitSha, std::uint64_t maxTotalBytes = kDefaultTreeLimit);
+    // The commit's files without their bytes (blob ids and sizes from the
+    // object headers; symlink targets read), in git tree order. Submodules are
+    // skipped. TooLarge `tree_too_large` over maxEntries files.
+    Result<TreeListing> listTree(const std::string& commitSha, std::size_t maxEntries = 1000000);
+    // A blob's bytes by its 40-hex id; NotFound `unknown_blob` otherwise.
+    Result<std::string> readBlob(const std::string& blobId);
     // One file's bytes at a commit; std::nullopt when the path is not a blob there.
     Result<std::optional<std::string>> readFileAt(const std::string& commitSha, const std::string& path);
 

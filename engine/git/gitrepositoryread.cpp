@@ -61,6 +61,49 @@ int walkEntry(const char* root, const git_tree_entry* entry, void* payload)
     return 0;
 }
 
+struct ListState {
+    git_repository* repo = nullptr;
+    git_odb* odb = nullptr;
+    std::size_t limit = 0;
+    TreeListing entries;
+    Status error;
+};
+
+int listEntry(const char* root, const git_tree_entry* entry, void* payload)
+{
+    auto* state = static_cast<ListState*>(payload);
+    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+        return 0;
+    TreeEntryRef ref;
+    ref.path = std::string(root) + git_tree_entry_name(entry);
+    ref.mode = normalisedMode(git_tree_entry_filemode(entry));
+    ref.blobId = oidString(git_tree_entry_id(entry));
+    if (state->entries.size() >= state->limit) {
+        state->error = Status::tooLarge("tree_too_large", "source tree has over " + std::to_string(state->limit) +
+                                                              " files (at " + ref.path + ")");
+        return -1;
+    }
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, state->odb, git_tree_entry_id(entry)) < 0) {
+        state->error = gitErrorStatus(Status::Code::Internal, "git_error", "cannot read blob header of " + ref.path);
+        return -1;
+    }
+    ref.size = size;
+    if (ref.mode == GIT_FILEMODE_LINK) {
+        git_blob* raw = nullptr;
+        if (git_blob_lookup(&raw, state->repo, git_tree_entry_id(entry)) < 0) {
+            state->error = gitErrorStatus(Status::Code::Internal, "git_error", "cannot read link " + ref.path);
+            return -1;
+        }
+        GitPtr<git_blob> blob(raw);
+        ref.linkTarget.assign(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                              static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+    }
+    state->entries.push_back(std::move(ref));
+    return 0;
+}
+
 }  // namespace
 
 Result<GitPtr<git_commit>> GitRepository::lookupCommit(const std::string& rev)
@@ -124,6 +167,44 @@ Result<Tree> GitRepository::readTree(const std::string& commitSha, std::uint64_t
         return gitErrorStatus(Status::Code::Internal, "git_error", "cannot walk tree of " + commitSha);
     }
     return std::move(state.files);
+}
+
+Result<TreeListing> GitRepository::listTree(const std::string& commitSha, std::size_t maxEntries)
+{
+    Result<GitPtr<git_commit>> commit = lookupCommit(commitSha);
+    if (!commit)
+        return commit.status();
+    git_tree* rawTree = nullptr;
+    if (git_commit_tree(&rawTree, commit->get()) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load tree of " + commitSha);
+    GitPtr<git_tree> tree(rawTree);
+    git_odb* rawOdb = nullptr;
+    if (git_repository_odb(&rawOdb, m_repo.get()) < 0)
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot open object database");
+    GitPtr<git_odb> odb(rawOdb);
+    ListState state;
+    state.repo = m_repo.get();
+    state.odb = odb.get();
+    state.limit = maxEntries;
+    if (git_tree_walk(tree.get(), GIT_TREEWALK_PRE, listEntry, &state) < 0) {
+        if (!state.error.isOk())
+            return state.error;
+        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot walk tree of " + commitSha);
+    }
+    return std::move(state.entries);
+}
+
+Result<std::string> GitRepository::readBlob(const std::string& blobId)
+{
+    git_oid oid;
+    if (blobId.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, blobId.data(), blobId.size()) < 0)
+        return Status::notFound("unknown_blob", "not a blob id: " + blobId);
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, m_repo.get(), &oid) < 0)
+        return Status::notFound("unknown_blob", "no blob " + blobId + " in the repository");
+    GitPtr<git_blob> blob(raw);
+    return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                       static_cast<std::size_t>(git_blob_rawsize(blob.get())));
 }
 
 Result<std::optional<std::string>> GitRepository::readFileAt(const std::string& commitSha, const std::string& path)
