@@ -2,8 +2,11 @@
 
 #include "engine/build/buildkitaddress.h"
 #include "engine/build/buildkitsolve.h"
+#include "engine/build/buildsession.h"
 #include "engine/build/dockerupgrade.h"
 #include "engine/build/proto/control.grpc.pb.h"
+
+#include <QCryptographicHash>
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/create_channel_posix.h>
@@ -77,6 +80,35 @@ Result<std::shared_ptr<grpc::Channel>> dial(const BuildKitEndpoint& ep, int time
     return channel;
 }
 
+// The git blob id of bytes: sha1("blob <size>\0" + bytes).
+std::string gitBlobId(const std::string& data)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha1);
+    const std::string header = "blob " + std::to_string(data.size());
+    hash.addData(QByteArrayView(header.data(), static_cast<qsizetype>(header.size() + 1)));
+    hash.addData(QByteArrayView(data.data(), static_cast<qsizetype>(data.size())));
+    return hash.result().toHex().toStdString();
+}
+
+// An in-memory tree as a session local.
+BuildLocal localFromTree(Tree tree)
+{
+    auto files = std::make_shared<std::map<std::string, std::string>>();
+    BuildLocal local;
+    for (TreeFile& f : tree) {
+        TreeEntryRef ref{f.path, f.mode, gitBlobId(f.data), f.data.size(), f.mode == 0120000 ? f.data : std::string()};
+        local.listing.push_back(std::move(ref));
+        (*files)[f.path] = std::move(f.data);
+    }
+    local.read = [files](const TreeEntryRef& e) -> Result<std::string> {
+        const auto it = files->find(e.path);
+        if (it == files->end())
+            return Status::notFound("unknown_blob", "no file " + e.path + " in the build context");
+        return it->second;
+    };
+    return local;
+}
+
 std::string platformText(const pb::Platform& p)
 {
     std::string s = p.os() + "/" + p.architecture();
@@ -143,8 +175,35 @@ Result<BuildResult> BuildKitClient::build(const BuildRequest& request)
 {
     SolveOptions opts;
     opts.address = m_impl->endpoint.text;
-    opts.exporter = m_impl->endpoint.kind == BuildKitEndpoint::Docker ? "moby" : "image";
-    return runDockerfileSolve(*m_impl->stub, opts, request);
+    if (m_impl->endpoint.kind != BuildKitEndpoint::Docker) {
+        opts.exporter = "image";
+        Result<BuildResult> result = runDockerfileSolve(*m_impl->stub, opts, request);
+        if (result)
+            result->transport = "inline";
+        return result;
+    }
+    opts.exporter = "moby";
+    std::map<std::string, BuildLocal> locals;
+    locals["context"] = request.contextSource.read ? request.contextSource : localFromTree(request.context);
+    locals["dockerfile"] = localFromTree({TreeFile{"Dockerfile", request.dockerfile, 0100644}});
+    Result<std::unique_ptr<BuildSession>> session =
+        BuildSession::openDocker(m_impl->endpoint.pathOrHostPort, std::move(locals), request.sharedKey, m_impl->timeoutMs);
+    if (!session)
+        return session.status();
+    opts.sessionId = (*session)->id();
+    Result<BuildResult> result = runDockerfileSolve(*m_impl->stub, opts, request);
+    (*session)->close();
+    if (!result) {
+        const std::string transferError = (*session)->firstError();
+        if (transferError.empty() || result.status().reason() == "build_cancelled")
+            return result;
+        return Status(result.status().code(), result.status().reason(),
+                      result.status().message() + " (context transfer: " + transferError + ")");
+    }
+    result->transport = "session";
+    result->contextSent = (*session)->stats("context");
+    result->dockerfileSent = (*session)->stats("dockerfile");
+    return result;
 }
 
 }  // namespace paas

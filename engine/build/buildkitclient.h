@@ -10,23 +10,25 @@
 //                    gRPC. That channel cannot reconnect; a client whose
 //                    channel broke must be discarded and connect() called again.
 //
-// How a build is run (the path verified against Debian 12's docker.io 20.10,
-// whose BuildKit is v0.8): session-free. The source Tree is turned into LLB
-// (one FileOp on scratch carrying every file inline, llbbuilder.h), the
-// Dockerfile into a second one-file LLB definition; both go to the
-// `dockerfile.v0` frontend as SolveRequest.FrontendInputs "context" and
-// "dockerfile". The exporter is `moby` with name=<image>, so the image lands in
-// the engine's image store (with buildkitd, the exporter is `image`, which
-// stores into buildkitd's own image store; that path is untested here: no
-// buildkitd binary on Debian 12). Status is
-// streamed in parallel and rendered as plain-progress lines through onLog.
-// The whole context travels in one gRPC message, so it is bounded: the Docker
-// engine's gRPC server accepts at most 4 MiB per message (measured: "received
-// message larger than max (5243705 vs. 4194304)"), so a tree whose LLB exceeds
-// kMaxContextBytes is TooLarge ("build_context_too_large") before anything is
-// sent. (A larger context would need a BuildKit session, i.e. a reverse gRPC
-// file-sync server, which paas deliberately avoids.) The engine API's
-// `POST /build?version=2` fallback was not needed: frontend inputs work.
+// How a build is run: as `docker buildx` does, through a BuildKit session.
+// For docker:// the session is a second connection to the engine socket,
+// upgraded with `POST /session` (h2c); on it this process is the HTTP/2 gRPC
+// *server* (buildsession.h) and the daemon calls FileSync.DiffCopy to pull the
+// locals "context" (the source tree at the exact commit, streamed blob by blob)
+// and "dockerfile" (one file, the Dockerfile chosen for the build). Only the
+// files BuildKit asks for cross the session: .dockerignore's patterns arrive
+// as the DiffCopy exclude patterns and are applied here (contextwalk.h), and
+// with a stable sharedKey BuildKit diffs against its cached copy of the
+// context and requests only files whose size or time changed (file times are
+// derived from the blob id, so they change exactly when the content does).
+// The Solve names the session; the `dockerfile.v0` frontend reads both locals.
+// The exporter is `moby` with name=<image>, so the image lands in the engine's
+// image store. Status is streamed in parallel and rendered as plain-progress
+// lines through onLog.
+// For unix:// and tcp:// buildkitd (untested here: no buildkitd on Debian 12)
+// the context still travels inline: one FileOp on scratch carrying every file
+// (llbbuilder.h), bounded by kMaxContextBytes ("build_context_too_large"),
+// exported with `image`.
 //
 // Errors (never a success for an image that was not exported):
 //   Unavailable "buildkit_unreachable"/"buildkit_unavailable"  dial failed, daemon gone
@@ -46,6 +48,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,9 +56,31 @@
 
 namespace paas {
 
+// A local directory served to BuildKit through the session: the files
+// without their bytes, and a reader of one file's bytes. read() is called from
+// gRPC threads, possibly concurrently: it must be thread-safe.
+struct BuildLocal {
+    TreeListing listing;
+    std::function<Result<std::string>(const TreeEntryRef&)> read;
+};
+
+// What one local cost to send (summed over the daemon's DiffCopy calls).
+struct TransferStats {
+    std::uint64_t transfers = 0;  // DiffCopy calls served
+    std::uint64_t entries = 0;    // STAT entries sent (files, folders, links)
+    std::uint64_t filesSent = 0;  // files whose bytes BuildKit requested
+    std::uint64_t bytesSent = 0;  // file bytes sent (DATA payloads)
+};
+
 struct BuildRequest {
     std::string image;       // e.g. "paas/myproj:0123456789ab"
-    Tree context;            // the source tree at the exact commit
+    // The source tree at the exact commit: contextSource when it is set (read
+    // set), else the in-memory context.
+    Tree context;
+    BuildLocal contextSource;
+    // Stable per project and context (printable ASCII): lets BuildKit reuse
+    // its copy of the previous build's context. Empty: a fresh copy each time.
+    std::string sharedKey;
     std::string dockerfile;  // Dockerfile text
     // RUN steps' network: "" = the engine's default, "sandbox" or "none" (the
     // dockerfile frontend's force-network-mode; "host" needs an entitlement and
@@ -75,6 +100,9 @@ struct BuildResult {
     int cachedVertices = 0;
     double durationSeconds = 0;
     nlohmann::json exporterResponse = nlohmann::json::object();
+    std::string transport;        // "session" or "inline"
+    TransferStats contextSent;    // session only
+    TransferStats dockerfileSent; // session only
 };
 
 class BuildKitClient {

@@ -66,14 +66,11 @@ bool knownNetworkMode(const std::string& mode)
     return kModes.count(mode) > 0;
 }
 
-Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildRequest& request,
-                                     std::vector<std::string>& notes)
+// The inline form: the tree as LLB frontend inputs, bounded by what one gRPC
+// message can carry.
+Status addInlineInputs(const SolveOptions& options, const BuildRequest& request, bk::SolveRequest& req,
+                       std::vector<std::string>& notes)
 {
-    if (request.image.empty())
-        return Status::invalidArgument("invalid_image_name", "a build needs an image name to export to");
-    if (!knownNetworkMode(request.networkMode))
-        return Status::invalidArgument("invalid_network_mode", "network mode '" + request.networkMode +
-                                                                   "' is not one of sandbox, none");
     Result<LlbDefinition> context =
         treeDefinition(request.context, "[paas] build context (" + std::to_string(request.context.size()) + " files)");
     if (!context)
@@ -92,21 +89,38 @@ Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildReq
         notes.push_back("paas: " + w);
     notes.push_back("paas: sending " + std::to_string(request.context.size()) + " files (" + std::to_string(bytes) +
                     " bytes of LLB) to BuildKit at " + options.address + ", image " + request.image);
+    if (!(*req.mutable_frontendinputs())["context"].ParseFromString(context->bytes) ||
+        !(*req.mutable_frontendinputs())["dockerfile"].ParseFromString(dockerfile->bytes))
+        return Status::internal("llb_encoding", "could not re-read the generated LLB definition");
+    return Status::ok();
+}
 
+Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildRequest& request,
+                                     std::vector<std::string>& notes)
+{
+    if (request.image.empty())
+        return Status::invalidArgument("invalid_image_name", "a build needs an image name to export to");
+    if (!knownNetworkMode(request.networkMode))
+        return Status::invalidArgument("invalid_network_mode", "network mode '" + request.networkMode +
+                                                                   "' is not one of sandbox, none");
     bk::SolveRequest req;
     req.set_ref("paas" + QUuid::createUuid().toString(QUuid::Id128).toStdString());
     req.set_frontend("dockerfile.v0");
-    req.mutable_frontendattrs()->insert({"filename", "Dockerfile"});
     auto& attrs = *req.mutable_frontendattrs();
+    attrs["filename"] = "Dockerfile";
     if (!request.networkMode.empty())
         attrs["force-network-mode"] = request.networkMode;
     for (const auto& [k, v] : request.buildArgs)
         attrs["build-arg:" + k] = v;
     for (const auto& [k, v] : request.labels)
         attrs["label:" + k] = v;
-    if (!(*req.mutable_frontendinputs())["context"].ParseFromString(context->bytes) ||
-        !(*req.mutable_frontendinputs())["dockerfile"].ParseFromString(dockerfile->bytes))
-        return Status::internal("llb_encoding", "could not re-read the generated LLB definition");
+    if (!options.sessionId.empty()) {
+        req.set_session(options.sessionId);
+        notes.push_back("paas: build context served through BuildKit session " + options.sessionId + " to " +
+                        options.address + ", image " + request.image);
+    } else if (Status st = addInlineInputs(options, request, req, notes); !st) {
+        return st;
+    }
     req.set_exporter(options.exporter);
     (*req.mutable_exporterattrs())["name"] = request.image;
     return req;

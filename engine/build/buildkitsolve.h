@@ -16,6 +16,9 @@ namespace paas {
 struct SolveOptions {
     std::string address;   // for messages
     std::string exporter;  // "moby" (Docker engine) or "image" (buildkitd)
+    // Set: the locals "context" and "dockerfile" come from this open session
+    // (buildsession.h). Empty: they are sent inline as LLB frontend inputs.
+    std::string sessionId;
 };
 
 Result<BuildResult> runDockerfileSolve(moby::buildkit::v1::Control::Stub& stub, const SolveOptions& options,

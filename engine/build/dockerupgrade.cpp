@@ -69,15 +69,15 @@ Result<std::string> readHead(int fd, Clock::time_point deadline, const std::stri
             if (head.size() >= 4 && head.compare(head.size() - 4, 4, "\r\n\r\n") == 0)
                 return head;
         } else if (n == 0) {
-            return unreachable(what, "the engine closed the connection during the /grpc upgrade");
+            return unreachable(what, "the engine closed the connection during the upgrade");
         } else if (errno == EAGAIN || errno == EINTR) {
             if (!waitFor(fd, POLLIN, deadline))
-                return unreachable(what, "timed out waiting for the /grpc upgrade reply");
+                return unreachable(what, "timed out waiting for the upgrade reply");
         } else {
             return unreachable(what, std::string("recv failed: ") + std::strerror(errno));
         }
     }
-    return unreachable(what, "the /grpc upgrade reply header is too large");
+    return unreachable(what, "the upgrade reply header is too large");
 }
 
 }  // namespace
@@ -115,19 +115,22 @@ Result<int> dialUnixSocket(const std::string& path, int timeoutMs)
 
 Result<int> dialDockerGrpc(const std::string& socketPath, int timeoutMs)
 {
+    return dialDockerUpgrade(socketPath, "/grpc", {}, timeoutMs);
+}
+
+Result<int> dialDockerUpgrade(const std::string& socketPath, const std::string& path,
+                              const std::vector<std::pair<std::string, std::string>>& headers, int timeoutMs)
+{
     const std::string what = "Docker engine at " + socketPath;
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
     Result<int> fd = dialUnixSocket(socketPath, timeoutMs);
     if (!fd)
         return fd.status();
-    static const std::string kRequest =
-        "POST /grpc HTTP/1.1\r\n"
-        "Host: docker\r\n"
-        "Upgrade: h2c\r\n"
-        "Connection: Upgrade\r\n"
-        "Content-Length: 0\r\n"
-        "\r\n";
-    Status st = writeAll(*fd, kRequest, deadline, what);
+    std::string request = "POST " + path + " HTTP/1.1\r\nHost: docker\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n";
+    for (const auto& [name, value] : headers)
+        request += name + ": " + value + "\r\n";
+    request += "Content-Length: 0\r\n\r\n";
+    Status st = writeAll(*fd, request, deadline, what);
     Result<std::string> head = st ? readHead(*fd, deadline, what) : Result<std::string>(st);
     if (!head) {
         ::close(*fd);
@@ -136,7 +139,7 @@ Result<int> dialDockerGrpc(const std::string& socketPath, int timeoutMs)
     const std::string statusLine = head->substr(0, head->find("\r\n"));
     if (statusLine.rfind("HTTP/1.1 101", 0) != 0 && statusLine.rfind("HTTP/1.0 101", 0) != 0) {
         ::close(*fd);
-        return unreachable(what, "POST /grpc was not upgraded (got '" + statusLine +
+        return unreachable(what, "POST " + path + " was not upgraded (got '" + statusLine +
                                      "'); the engine may be too old for BuildKit over gRPC");
     }
     return *fd;

@@ -277,21 +277,6 @@ private slots:
         QVERIFY(!test::DockerApi(m_sock).imageExists("paas/itest-runfail:0000000000ee"));
     }
 
-    void oversizedContextIsTooLarge()
-    {
-        auto client = connectOrFail();
-        QVERIFY(client);
-        BuildRequest req;
-        req.image = "paas/itest-big:000000000033";
-        req.context = {{"big.bin", std::string(BuildKitClient::kMaxContextBytes + 1, 'x'), 0100644}};
-        req.dockerfile = "FROM scratch\nCOPY big.bin /\n";
-        auto result = client->build(req);
-        QVERIFY(!result.isOk());
-        QCOMPARE(result.status().code(), Status::Code::TooLarge);
-        QCOMPARE(result.status().reason(), std::string("build_context_too_large"));
-        QVERIFY2(client->ping().isOk(), "the refused request must not break the connection");
-    }
-
     void unknownNetworkModeIsRejected()
     {
         auto client = connectOrFail();

@@ -1,0 +1,49 @@
+#pragma once
+// BuildSession: a BuildKit session served by this process, so the daemon can
+// pull the build's locals (filesyncservice.h) instead of receiving them inline.
+//
+// openDocker() starts an in-process gRPC server with no listening port
+// (FileSync + the standard health service, which BuildKit probes every
+// second), opens a new connection to the Docker engine socket, upgrades it
+// with `POST /session` (h2c) carrying the session headers - the id, the
+// shared key, and each served method on its own X-Docker-Expose-Session-
+// Grpc-Method line - and hands the upgraded fd to the server
+// (grpc::AddInsecureChannelFromFd): after the 101 the daemon is the HTTP/2
+// client and calls in. The reply is read up to its blank line only, so the
+// daemon's HTTP/2 preface stays in the socket for gRPC.
+//
+// The session must stay open until the Solve that names it returns; close()
+// (or the destructor) then shuts the server down, which closes the
+// connection and ends the session on the daemon. Its id is 32 hex digits,
+// unique per session (BuildKit refuses a duplicate).
+//
+// Errors: Unavailable "buildkit_unreachable" when the socket or the upgrade
+// fails; Internal "session_failed" when the server cannot start.
+// Thread affinity: open and close on one (worker) thread; stats() from any.
+#include "engine/build/buildkitclient.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace paas {
+
+class BuildSession {
+public:
+    static Result<std::unique_ptr<BuildSession>> openDocker(const std::string& socketPath,
+                                                            std::map<std::string, BuildLocal> locals,
+                                                            const std::string& sharedKey, int timeoutMs);
+    ~BuildSession();
+
+    const std::string& id() const;
+    TransferStats stats(const std::string& local) const;
+    std::string firstError() const;
+    void close();
+
+private:
+    struct Impl;
+    explicit BuildSession(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace paas
