@@ -13,9 +13,12 @@
 #include "engine/pipeline/platform.h"
 #include "engine/render/manifestsrepo.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 namespace paas {
@@ -27,14 +30,50 @@ struct BuildInput {
     std::string image;
     std::string dockerfile;
     std::string dockerfileSource;
-    Tree tree;
+    TreeListing tree;
+    QString repoPath;
 };
+
+// Reads the context's blobs for BuildKit's session threads: one repository
+// handle, one reader at a time (a GitRepository is single-threaded).
+BuildLocal gitLocal(const BuildInput& in)
+{
+    struct Reader {
+        std::mutex mu;
+        QString path;
+        std::optional<GitRepository> repo;
+    };
+    auto reader = std::make_shared<Reader>();
+    reader->path = in.repoPath;
+    BuildLocal local;
+    local.listing = in.tree;
+    local.read = [reader](const TreeEntryRef& e) -> Result<std::string> {
+        std::lock_guard lock(reader->mu);
+        if (!reader->repo) {
+            Result<GitRepository> opened = GitRepository::open(reader->path);
+            if (!opened)
+                return opened.status();
+            reader->repo.emplace(std::move(*opened));
+        }
+        return reader->repo->readBlob(e.blobId);
+    };
+    return local;
+}
+
+// Stable per project and repository, so BuildKit diffs against the context it
+// kept from this project's previous build (and never another project's).
+std::string contextSharedKey(const std::string& projectId, const QString& repoPath)
+{
+    const QByteArray key = QByteArray::fromStdString("paas:" + projectId + ":") + repoPath.toUtf8();
+    return QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().toStdString();
+}
 
 Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec)
 {
     if (Status broken = RepoBootstrapper::checkSourceRepo(ctx.projectDir); !broken)
         return broken;
-    Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(ctx.projectDir));
+    const QString repoPath = RepoBootstrapper::sourceRepoPath(ctx.projectDir);
+    Result<GitRepository> repo = GitRepository::open(repoPath);
     if (!repo)
         return repo.status();
     const std::string wanted = ctx.op.trigger.value("commit", "");
@@ -43,13 +82,16 @@ Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec)
         return Status::invalidArgument("unknown_commit",
             wanted.empty() ? commit.status().message()
                            : "commit '" + wanted + "' does not exist in the source repo: " + commit.status().message());
-    Result<Tree> tree = repo->readTree(*commit);
+    Result<TreeListing> tree = repo->listTree(*commit);
     if (!tree)
         return tree.status();
-    BuildInput input{*commit, "paas/" + ctx.op.projectId + ":" + commit->substr(0, 12), {}, "repo", std::move(*tree)};
-    for (const TreeFile& f : input.tree)
-        if (f.path == "Dockerfile")
-            input.dockerfile = f.data;
+    BuildInput input{*commit, "paas/" + ctx.op.projectId + ":" + commit->substr(0, 12), {}, "repo", std::move(*tree),
+                     repoPath};
+    Result<std::optional<std::string>> dockerfile = repo->readFileAt(*commit, "Dockerfile");
+    if (!dockerfile)
+        return dockerfile.status();
+    if (*dockerfile)
+        input.dockerfile = **dockerfile;
     if (input.dockerfile.empty()) {
         Result<std::map<std::string, std::string>> tmpl = renderTemplate(spec.runtime,
             {{"name", spec.name}, {"project_id", ctx.op.projectId}, {"port", "8080"}, {"runtime", spec.runtime}});
@@ -84,7 +126,8 @@ Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& poli
     std::mutex logMutex;
     BuildRequest request;
     request.image = in.image;
-    request.context = in.tree;
+    request.contextSource = gitLocal(in);
+    request.sharedKey = contextSharedKey(ctx.op.projectId, in.repoPath);
     request.dockerfile = in.dockerfile;
     request.networkMode = "none";
     request.onLog = [&](const std::string& line) {
@@ -113,6 +156,7 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
         return {s};
     const nlohmann::json builder = ctx.platform.builderInfo();
     std::string digest;
+    nlohmann::json transfer;
     if (builder.value("effective", "") == "buildkit") {
         Result<BuildResult> result = buildWithBuildKit(ctx, policy, *in);
         if (!result)
@@ -121,7 +165,14 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
         std::ostringstream summary;
         summary << "image: " << result->image << "\ndigest: " << result->digest << "\ncommit: " << in->commit
                 << "\nduration_s: " << result->durationSeconds << "\nvertices: " << result->vertices
-                << "\ncached_vertices: " << result->cachedVertices << "\n";
+                << "\ncached_vertices: " << result->cachedVertices << "\ntransport: " << result->transport
+                << "\ncontext_entries: " << result->contextSent.entries
+                << "\ncontext_files_sent: " << result->contextSent.filesSent
+                << "\ncontext_bytes_sent: " << result->contextSent.bytesSent
+                << "\ndockerfile_bytes_sent: " << result->dockerfileSent.bytesSent << "\n";
+        transfer = {{"transport", result->transport}, {"entries", result->contextSent.entries},
+                    {"files_sent", result->contextSent.filesSent}, {"bytes_sent", result->contextSent.bytesSent},
+                    {"context_files", in->tree.size()}};
         writeFileAtomic(build + "buildkit-summary.txt", summary.str());
         writeFileAtomic(build + "buildkit-metadata.json", result->exporterResponse.dump(2) + "\n");
     }
@@ -138,7 +189,10 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
     });
     if (!stored)
         return {stored.status()};
-    return {Status::ok(), image, digest.empty() ? "image reference recorded (artifact mode)" : "image built: " + digest};
+    nlohmann::json outputs = image;
+    if (!transfer.is_null())
+        outputs["context_transfer"] = transfer;
+    return {Status::ok(), outputs, digest.empty() ? "image reference recorded (artifact mode)" : "image built: " + digest};
 }
 
 StepOutcome manifestRenderer(StepContext& ctx)
