@@ -173,21 +173,18 @@ Status BuildKitClient::ping()
 
 Result<BuildResult> BuildKitClient::build(const BuildRequest& request)
 {
+    const bool docker = m_impl->endpoint.kind == BuildKitEndpoint::Docker;
     SolveOptions opts;
     opts.address = m_impl->endpoint.text;
-    if (m_impl->endpoint.kind != BuildKitEndpoint::Docker) {
-        opts.exporter = "image";
-        Result<BuildResult> result = runDockerfileSolve(*m_impl->stub, opts, request);
-        if (result)
-            result->transport = "inline";
-        return result;
-    }
-    opts.exporter = "moby";
+    opts.exporter = docker ? "moby" : "image";
     std::map<std::string, BuildLocal> locals;
     locals["context"] = request.contextSource.read ? request.contextSource : localFromTree(request.context);
     locals["dockerfile"] = localFromTree({TreeFile{"Dockerfile", request.dockerfile, 0100644}});
     Result<std::unique_ptr<BuildSession>> session =
-        BuildSession::openDocker(m_impl->endpoint.pathOrHostPort, std::move(locals), request.sharedKey, m_impl->timeoutMs);
+        docker && !request.tunnelSession
+            ? BuildSession::openDocker(m_impl->endpoint.pathOrHostPort, std::move(locals), request.sharedKey,
+                                       m_impl->timeoutMs)
+            : BuildSession::openOverControl(*m_impl->stub, std::move(locals), request.sharedKey);
     if (!session)
         return session.status();
     opts.sessionId = (*session)->id();
@@ -200,7 +197,7 @@ Result<BuildResult> BuildKitClient::build(const BuildRequest& request)
         return Status(result.status().code(), result.status().reason(),
                       result.status().message() + " (context transfer: " + transferError + ")");
     }
-    result->transport = "session";
+    result->transport = docker && !request.tunnelSession ? "session" : "control-session";
     result->contextSent = (*session)->stats("context");
     result->dockerfileSent = (*session)->stats("dockerfile");
     return result;

@@ -1,7 +1,6 @@
 #include "engine/build/buildkitsolve.h"
 
 #include "engine/build/buildkitstatus.h"
-#include "engine/build/llbbuilder.h"
 
 #include <QUuid>
 
@@ -66,35 +65,6 @@ bool knownNetworkMode(const std::string& mode)
     return kModes.count(mode) > 0;
 }
 
-// The inline form: the tree as LLB frontend inputs, bounded by what one gRPC
-// message can carry.
-Status addInlineInputs(const SolveOptions& options, const BuildRequest& request, bk::SolveRequest& req,
-                       std::vector<std::string>& notes)
-{
-    Result<LlbDefinition> context =
-        treeDefinition(request.context, "[paas] build context (" + std::to_string(request.context.size()) + " files)");
-    if (!context)
-        return context.status();
-    Result<LlbDefinition> dockerfile =
-        singleFileDefinition("Dockerfile", request.dockerfile, 0100644, "[paas] Dockerfile");
-    if (!dockerfile)
-        return dockerfile.status();
-    const size_t bytes = context->bytes.size() + dockerfile->bytes.size();
-    if (bytes > BuildKitClient::kMaxContextBytes)
-        return Status::tooLarge("build_context_too_large",
-                                "the build context is " + std::to_string(bytes) + " bytes; at most " +
-                                    std::to_string(BuildKitClient::kMaxContextBytes) +
-                                    " can be sent inline to BuildKit");
-    for (const auto& w : context->warnings)
-        notes.push_back("paas: " + w);
-    notes.push_back("paas: sending " + std::to_string(request.context.size()) + " files (" + std::to_string(bytes) +
-                    " bytes of LLB) to BuildKit at " + options.address + ", image " + request.image);
-    if (!(*req.mutable_frontendinputs())["context"].ParseFromString(context->bytes) ||
-        !(*req.mutable_frontendinputs())["dockerfile"].ParseFromString(dockerfile->bytes))
-        return Status::internal("llb_encoding", "could not re-read the generated LLB definition");
-    return Status::ok();
-}
-
 Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildRequest& request,
                                      std::vector<std::string>& notes)
 {
@@ -114,13 +84,9 @@ Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildReq
         attrs["build-arg:" + k] = v;
     for (const auto& [k, v] : request.labels)
         attrs["label:" + k] = v;
-    if (!options.sessionId.empty()) {
-        req.set_session(options.sessionId);
-        notes.push_back("paas: build context served through BuildKit session " + options.sessionId + " to " +
-                        options.address + ", image " + request.image);
-    } else if (Status st = addInlineInputs(options, request, req, notes); !st) {
-        return st;
-    }
+    req.set_session(options.sessionId);
+    notes.push_back("paas: build context served through BuildKit session " + options.sessionId + " to " +
+                    options.address + ", image " + request.image);
     req.set_exporter(options.exporter);
     (*req.mutable_exporterattrs())["name"] = request.image;
     return req;
@@ -198,8 +164,6 @@ Status failure(const SolveRun& run, const SolveOptions& options, bool cancelled)
         return Status::unavailable("buildkit_unavailable",
                                    "BuildKit at " + options.address + " went away during the build: " +
                                        st.error_message());
-    if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
-        return Status::tooLarge("build_context_too_large", "BuildKit refused the request: " + st.error_message());
     std::string message = "BuildKit: " + st.error_message();
     const std::string vertexErrors = run.progress.vertexErrors();
     if (!vertexErrors.empty() && st.error_message().find(vertexErrors) == std::string::npos)

@@ -1,5 +1,5 @@
 #pragma once
-// One Dockerfile build as a session-free Control.Solve with Control.Status
+// One Dockerfile build as a Control.Solve naming a BuildKit session, with Control.Status
 // streamed in parallel (see buildkitclient.h for the protocol choices).
 // Internal to engine/build.
 //
@@ -16,8 +16,8 @@ namespace paas {
 struct SolveOptions {
     std::string address;   // for messages
     std::string exporter;  // "moby" (Docker engine) or "image" (buildkitd)
-    // Set: the locals "context" and "dockerfile" come from this open session
-    // (buildsession.h). Empty: they are sent inline as LLB frontend inputs.
+    // The open session (buildsession.h) the locals "context" and "dockerfile"
+    // come from.
     std::string sessionId;
 };
 

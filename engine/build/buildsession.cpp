@@ -10,14 +10,50 @@
 #include <grpcpp/server_builder.h>
 #include <grpcpp/server_posix.h>
 
+#include <QByteArray>
+
+#include <cerrno>
 #include <chrono>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace paas {
+
+namespace bk = moby::buildkit::v1;
+
+// Control.Session: the stream and the pumps between it and the socketpair.
+struct ControlTunnel {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReaderWriter<bk::BytesMessage, bk::BytesMessage>> stream;
+    int localFd = -1;  // our end of the socketpair (the other one is gRPC's)
+    std::thread up;    // socketpair -> stream
+    std::thread down;  // stream -> socketpair
+
+    void stop()
+    {
+        context.TryCancel();
+        if (localFd >= 0)
+            ::shutdown(localFd, SHUT_RDWR);
+        if (up.joinable())
+            up.join();
+        if (down.joinable())
+            down.join();
+        if (stream)
+            stream->Finish();
+        stream.reset();
+        if (localFd >= 0)
+            ::close(localFd);
+        localFd = -1;
+    }
+};
 
 struct BuildSession::Impl {
     std::string id;
     std::unique_ptr<FileSyncService> fileSync;
     std::unique_ptr<grpc::Server> server;
+    std::unique_ptr<ControlTunnel> tunnel;
 };
 
 namespace {
@@ -42,6 +78,50 @@ bool printableAscii(const std::string& s)
     return true;
 }
 
+void pumpUp(ControlTunnel* t)
+{
+    std::vector<char> buffer(32 * 1024);
+    bk::BytesMessage m;
+    for (;;) {
+        const ssize_t n = ::read(t->localFd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        m.set_data(buffer.data(), static_cast<std::size_t>(n));
+        if (!t->stream->Write(m))
+            break;
+    }
+    t->stream->WritesDone();
+}
+
+void pumpDown(ControlTunnel* t)
+{
+    bk::BytesMessage m;
+    while (t->stream->Read(&m)) {
+        const std::string& data = m.data();
+        std::size_t off = 0;
+        while (off < data.size()) {
+            const ssize_t n = ::send(t->localFd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return;
+            off += static_cast<std::size_t>(n);
+        }
+    }
+    ::shutdown(t->localFd, SHUT_WR);
+}
+
+std::unique_ptr<grpc::Server> startServer(FileSyncService& fileSync)
+{
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&fileSync);
+    builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+    return builder.BuildAndStart();
+}
+
 }  // namespace
 
 BuildSession::BuildSession(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -57,11 +137,7 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string
     auto impl = std::make_unique<Impl>();
     impl->id = QUuid::createUuid().toString(QUuid::Id128).toStdString();
     impl->fileSync = std::make_unique<FileSyncService>(std::move(locals));
-    grpc::EnableDefaultHealthCheckService(true);
-    grpc::ServerBuilder builder;
-    builder.RegisterService(impl->fileSync.get());
-    builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
-    impl->server = builder.BuildAndStart();
+    impl->server = startServer(*impl->fileSync);
     if (!impl->server)
         return Status::internal("session_failed", "could not start the build session's gRPC server");
     Result<int> fd = dialDockerUpgrade(socketPath, "/session", sessionHeaders(impl->id, sharedKey), timeoutMs);
@@ -70,6 +146,35 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string
         return fd.status();
     }
     grpc::AddInsecureChannelFromFd(impl->server.get(), *fd);  // takes the fd
+    return std::unique_ptr<BuildSession>(new BuildSession(std::move(impl)));
+}
+
+Result<std::unique_ptr<BuildSession>> BuildSession::openOverControl(bk::Control::Stub& stub,
+                                                                    std::map<std::string, BuildLocal> locals,
+                                                                    const std::string& sharedKey)
+{
+    if (!printableAscii(sharedKey))
+        return Status::invalidArgument("invalid_session_key", "a session's shared key must be printable ASCII");
+    auto impl = std::make_unique<Impl>();
+    impl->id = QUuid::createUuid().toString(QUuid::Id128).toStdString();
+    impl->fileSync = std::make_unique<FileSyncService>(std::move(locals));
+    impl->server = startServer(*impl->fileSync);
+    int fds[2] = {-1, -1};
+    if (!impl->server || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        if (impl->server)
+            impl->server->Shutdown();
+        return Status::internal("session_failed", "could not start the build session's gRPC server");
+    }
+    ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    grpc::AddInsecureChannelFromFd(impl->server.get(), fds[0]);  // takes the fd
+    impl->tunnel = std::make_unique<ControlTunnel>();
+    ControlTunnel* t = impl->tunnel.get();
+    t->localFd = fds[1];
+    for (const auto& [name, value] : sessionHeaders(impl->id, sharedKey))
+        t->context.AddMetadata(QByteArray::fromStdString(name).toLower().toStdString(), value);
+    t->stream = stub.Session(&t->context);
+    t->up = std::thread(pumpUp, t);
+    t->down = std::thread(pumpDown, t);
     return std::unique_ptr<BuildSession>(new BuildSession(std::move(impl)));
 }
 
@@ -86,6 +191,8 @@ void BuildSession::close()
     // Calls still running (a daemon that did not finish a transfer) are
     // cancelled after a short grace period.
     m_impl->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (m_impl->tunnel)
+        m_impl->tunnel->stop();
     m_impl->server->Wait();
     m_impl->server.reset();
 }

@@ -12,6 +12,12 @@
 // client and calls in. The reply is read up to its blank line only, so the
 // daemon's HTTP/2 preface stays in the socket for gRPC.
 //
+// openOverControl() is the same session for a buildkitd (unix://, tcp://),
+// where no /session endpoint exists: the HTTP/2 bytes travel inside the
+// bidirectional Control.Session stream (the headers become its metadata). A
+// socketpair joins the stream to the server: one end goes to gRPC as above,
+// two pump threads copy the other end to and from the stream.
+//
 // The session must stay open until the Solve that names it returns; close()
 // (or the destructor) then shuts the server down, which closes the
 // connection and ends the session on the daemon. Its id is 32 hex digits,
@@ -20,7 +26,9 @@
 // Errors: Unavailable "buildkit_unreachable" when the socket or the upgrade
 // fails; Internal "session_failed" when the server cannot start.
 // Thread affinity: open and close on one (worker) thread; stats() from any.
+// A tunnelled session runs two pump threads between open and close.
 #include "engine/build/buildkitclient.h"
+#include "engine/build/proto/control.grpc.pb.h"
 
 #include <map>
 #include <memory>
@@ -33,6 +41,10 @@ public:
     static Result<std::unique_ptr<BuildSession>> openDocker(const std::string& socketPath,
                                                             std::map<std::string, BuildLocal> locals,
                                                             const std::string& sharedKey, int timeoutMs);
+    // The stub must outlive the session.
+    static Result<std::unique_ptr<BuildSession>> openOverControl(moby::buildkit::v1::Control::Stub& stub,
+                                                                 std::map<std::string, BuildLocal> locals,
+                                                                 const std::string& sharedKey);
     ~BuildSession();
 
     const std::string& id() const;

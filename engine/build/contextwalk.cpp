@@ -2,8 +2,10 @@
 
 #include "engine/build/ignorepatterns.h"
 
+#include <QByteArrayView>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -55,14 +57,21 @@ std::string cleanRelative(const std::string& path)
 
 Node buildTree(const TreeListing& listing)
 {
+    // In path order, so conflicts resolve the same whatever the listing's
+    // order: a file "a" wins over "a/b" (which sorts after it).
+    std::vector<std::size_t> order(listing.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return listing[a].path < listing[b].path; });
     Node root;
-    for (std::size_t i = 0; i < listing.size(); ++i) {
+    for (const std::size_t i : order) {
         const std::vector<std::string> parts = splitPath(listing[i].path);
-        bool valid = true;
+        bool valid = QByteArrayView(listing[i].path).isValidUtf8();  // Stat.path is a protobuf string
         for (const std::string& part : parts)
             valid = valid && !part.empty() && part != "." && part != "..";
         if (!valid)
-            continue;  // git never stores such paths; never send them
+            continue;
         Node* node = &root;
         for (std::size_t k = 0; k + 1 < parts.size() && node; ++k) {
             node = &node->children[parts[k]];

@@ -7,6 +7,10 @@
 // synthesized from the file paths (git stores none). So "a", "a/b", "a.txt" -
 // not git's tree order, and not a global sort of the paths.
 //
+// Paths that cannot be sent are skipped: empty, "." or ".." segments, a
+// leading '/', invalid UTF-8 (Stat.path is a protobuf string), a path given
+// twice (the first wins), an entry below a file ("a/b" when "a" is a file).
+//
 // Selection (the receiver's DiffCopy metadata):
 //   excludePatterns  .dockerignore semantics (ignorepatterns.h): an excluded
 //                    directory is pruned whole unless a `!` exception exists,

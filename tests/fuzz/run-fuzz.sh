@@ -4,13 +4,13 @@
 # (<build>/fuzz-run/<target>, so runs never dirty the repo), prints one
 # summary line per target, and fails when any target finds a crash, a hang
 # (-timeout) or runs out of memory (-rss_limit_mb), naming the input file.
-#   tests/fuzz/run-fuzz.sh [build-fuzz]      FUZZ_TARGETS="webhook llb" to pick
+#   tests/fuzz/run-fuzz.sh [build-fuzz]      FUZZ_TARGETS="webhook contextwalk" to pick
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build-fuzz}
 SECS=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"specparser webhook artifactpath requestguard sseparams llb"}
-declare -A DICT=([specparser]=json [webhook]=json [artifactpath]=path [requestguard]=http [sseparams]=query [llb]=llb)
+TARGETS=${FUZZ_TARGETS:-"specparser webhook artifactpath requestguard sseparams contextwalk"}
+declare -A DICT=([specparser]=json [webhook]=json [artifactpath]=path [requestguard]=http [sseparams]=query [contextwalk]=path)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export QT_QPA_PLATFORM=offscreen

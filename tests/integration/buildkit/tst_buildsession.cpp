@@ -176,6 +176,26 @@ private slots:
         QVERIFY(image.at("ctx/f42.bin").data == req.context[42].data);
         QVERIFY(image.at("ctx/f41.bin").data == req.context[41].data);
     }
+
+    void tunnelledSessionBuildsToo()
+    {
+        // Control.Session, the transport of unix:// and tcp:// buildkitd,
+        // through the engine's /grpc endpoint: the same locals, the same bytes.
+        BuildRequest req;
+        req.image = "paas/stest-tunnel:" + QUuid::createUuid().toString(QUuid::Id128).left(12).toStdString();
+        req.tunnelSession = true;
+        req.context = {{"big.bin", noise(20 << 20, 5), 0100644}, {"dir/small.txt", "small\n", 0100755}};
+        req.dockerfile = "FROM scratch\nCOPY . /t/\n";
+        Result<BuildResult> result = build(req);
+        QVERIFY2(result, result.status().toString().c_str());
+        QCOMPARE(result->transport, std::string("control-session"));
+        QCOMPARE(result->contextSent.filesSent, std::uint64_t(2));
+        QString error;
+        const auto image = test::DockerApi(m_sock).imageFiles(QString::fromStdString(req.image), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(image.at("t/big.bin").data == req.context[0].data);
+        QCOMPARE(image.at("t/dir/small.txt").mode, 0755u);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBuildSession)
