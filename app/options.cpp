@@ -110,6 +110,12 @@ const std::vector<OptionSpec>& optionTable()
         {"image-builder-mode", "PAAS_IMAGE_BUILDER_MODE", "mode", "artifact or buildkit (default: buildkit, with fallback).", parseBuilderMode},
         {"buildkit-addr", "PAAS_BUILDKIT_ADDR", "addr", "unix://PATH, tcp://HOST:PORT or docker://PATH.",
          [](Config& c, const QString& v) { c.buildkitAddr = v; return Status::ok(); }},
+        {"build-network", "PAAS_BUILD_NETWORK", "mode", "Network of the Dockerfile's RUN steps: default, host or none (a project's build.network wins).",
+         [](Config& c, const QString& v) {
+             if (v != "default" && v != "host" && v != "none")
+                 return Status::invalidArgument("invalid_option", "PAAS_BUILD_NETWORK must be default, host or none, not '" + v.toStdString() + "'");
+             c.buildNetwork = v;
+             return Status::ok(); }},
         {"", "PAAS_LOCAL_API_BASE_URL", "url", "Base URL the git hooks post to.",
          [](Config& c, const QString& v) { c.localApiBaseUrl = v; return Status::ok(); }},
         {"", "PAAS_ENABLE_COMMIT_WATCHER", "bool", "Poll source repos for new commits.",

@@ -91,10 +91,12 @@ struct BuildRequest {
     // unix:// and tcp:// buildkitd always use); for tests of that transport.
     bool tunnelSession = false;
     std::string dockerfile;  // Dockerfile text
-    // RUN steps' network: "" = the engine's default, "sandbox" or "none" (the
-    // dockerfile frontend's force-network-mode; "host" needs an entitlement and
-    // is refused). An engine started with --bridge=none (as in our tests) can
-    // only run RUN steps with "none".
+    // RUN steps' network: "" = BuildKit's default (network access, as `docker
+    // build` gives), "sandbox" (the same, named), "host" (the host's network
+    // stack; the Solve asks for the network.host entitlement, which the Docker
+    // engine grants by default) or "none" (the dockerfile frontend's
+    // force-network-mode). An engine started with --bridge=none (as in our
+    // tests) runs RUN steps only with "host" or "none".
     std::string networkMode;
     std::map<std::string, std::string> buildArgs;  // ARG values (frontend "build-arg:<k>")
     std::map<std::string, std::string> labels;     // image labels (frontend "label:<k>")

@@ -61,7 +61,7 @@ bool pollCancelled(const BuildRequest& request) noexcept
 
 bool knownNetworkMode(const std::string& mode)
 {
-    static const std::set<std::string> kModes = {"", "sandbox", "none"};
+    static const std::set<std::string> kModes = {"", "sandbox", "none", "host"};
     return kModes.count(mode) > 0;
 }
 
@@ -72,7 +72,7 @@ Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildReq
         return Status::invalidArgument("invalid_image_name", "a build needs an image name to export to");
     if (!knownNetworkMode(request.networkMode))
         return Status::invalidArgument("invalid_network_mode", "network mode '" + request.networkMode +
-                                                                   "' is not one of sandbox, none");
+                                                                   "' is not one of sandbox, host, none");
     bk::SolveRequest req;
     req.set_ref("paas" + QUuid::createUuid().toString(QUuid::Id128).toStdString());
     req.set_frontend("dockerfile.v0");
@@ -80,6 +80,8 @@ Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildReq
     attrs["filename"] = "Dockerfile";
     if (!request.networkMode.empty())
         attrs["force-network-mode"] = request.networkMode;
+    if (request.networkMode == "host")
+        req.add_entitlements("network.host");
     for (const auto& [k, v] : request.buildArgs)
         attrs["build-arg:" + k] = v;
     for (const auto& [k, v] : request.labels)

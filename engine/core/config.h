@@ -33,6 +33,7 @@ struct Config {
     QString builderModeRequested = QStringLiteral("buildkit");
     bool builderModeExplicit = false;
     QString buildkitAddr;           // empty = try the default candidates
+    QString buildNetwork = QStringLiteral("default");  // PAAS_BUILD_NETWORK: default, host or none
     bool commitWatcherEnabled = false;
     int commitWatcherIntervalMs = 2000;
     int workerThreads = 0;          // 0 = max(2, cores)

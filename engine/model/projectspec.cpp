@@ -67,7 +67,7 @@ nlohmann::json ProjectSpec::toJson() const
             vars[key] = value;
         envs[env.name] = {{"vars", vars}, {"replicas", env.replicas}, {"port", env.port}};
     }
-    return {
+    nlohmann::json out = {
         {"apiVersion", apiVersion},
         {"kind", kind},
         {"name", name},
@@ -76,6 +76,9 @@ nlohmann::json ProjectSpec::toJson() const
         {"environments", envs},
         {"networkPolicies", {{"ingress", ingress}, {"egress", egress}}},
     };
+    if (!buildNetwork.empty())
+        out["build"] = {{"network", buildNetwork}};
+    return out;
 }
 
 }  // namespace paas

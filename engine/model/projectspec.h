@@ -38,6 +38,7 @@ struct ProjectSpec {
     std::vector<EnvironmentSpec> environments;  // path order, see above
     std::string ingress = "internal";
     std::string egress = "internal";
+    std::string buildNetwork;  // build.network: "", default, host or none ("" = the instance's setting)
 
     bool hasCapability(std::string_view capability) const;
     // Finds an environment by name; "prod" and "production" match each other.

@@ -37,6 +37,7 @@ Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc)
         const json policies = doc.value("networkPolicies", json::object());
         spec.ingress = policies.value("ingress", std::string("internal"));
         spec.egress = policies.value("egress", std::string("internal"));
+        spec.buildNetwork = doc.value("build", json::object()).value("network", std::string());
         return spec;
     } catch (const std::exception& e) {
         return Status::unprocessable("invalid_spec", std::string("spec cannot be converted: ") + e.what());

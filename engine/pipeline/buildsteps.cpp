@@ -112,7 +112,17 @@ nlohmann::json publishRecord(const BuildInput& in, const nlohmann::json& builder
             {"published", !digest.empty()}, {"dockerfile_source", in.dockerfileSource}, {"at", nowRfc3339()}};
 }
 
-Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& policy, const BuildInput& in)
+// BuildRequest::networkMode for a project: its build.network, else the
+// instance's PAAS_BUILD_NETWORK; "default" is BuildKit's own ("").
+std::string buildNetworkMode(const StepContext& ctx, const ProjectSpec& spec)
+{
+    const std::string chosen = spec.buildNetwork.empty() ? ctx.platform.config().buildNetwork.toStdString()
+                                                         : spec.buildNetwork;
+    return chosen == "default" ? std::string() : chosen;
+}
+
+Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& policy, const BuildInput& in,
+                                      const std::string& networkMode)
 {
     Result<std::string> address = policy.buildkitAddressForBuild();
     if (!address)
@@ -129,7 +139,7 @@ Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& poli
     request.contextSource = gitLocal(in);
     request.sharedKey = contextSharedKey(ctx.op.projectId, in.repoPath);
     request.dockerfile = in.dockerfile;
-    request.networkMode = "none";
+    request.networkMode = networkMode;
     request.onLog = [&](const std::string& line) {
         {
             std::lock_guard lock(logMutex);
@@ -158,7 +168,9 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
     std::string digest;
     nlohmann::json transfer;
     if (builder.value("effective", "") == "buildkit") {
-        Result<BuildResult> result = buildWithBuildKit(ctx, policy, *in);
+        const std::string network = buildNetworkMode(ctx, loaded->spec);
+        ctx.log("RUN steps' network: " + (network.empty() ? std::string("default") : network));
+        Result<BuildResult> result = buildWithBuildKit(ctx, policy, *in, network);
         if (!result)
             return {result.status()};
         digest = result->digest;

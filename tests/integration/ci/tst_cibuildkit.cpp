@@ -114,6 +114,7 @@ private Q_SLOTS:
         QVERIFY2(Engine(m_sock).ping(), qPrintable("no Docker engine answers at " + m_sock));
         m_app.env().insert("PAAS_IMAGE_BUILDER_MODE", "buildkit");
         m_app.env().insert("PAAS_BUILDKIT_ADDR", "docker://" + m_sock);
+        m_app.env().insert("PAAS_BUILD_NETWORK", "host");   // the test engine runs with --bridge=none
         QVERIFY2(m_app.start(), m_app.output().constData());
         QVERIFY2(m_app.output().contains("Image builder: requested=buildkit (explicit) effective=buildkit"),
                  m_app.output().constData());
@@ -194,6 +195,62 @@ private Q_SLOTS:
         QCOMPARE(publish.value("commit", ""), m_sha);
         const QByteArray buildLog = readFile(build + "buildkit.log");
         QVERIFY2(buildLog.contains("COPY index.html"), buildLog.constData());
+
+        // The context went through the session, and only the changed file's
+        // bytes crossed it: BuildKit kept the project's previous context.
+        const QByteArray changed = readFile(m_repo + "/index.html");
+        QVERIFY2(summary.contains("transport: session\n"), summary.constData());
+        QVERIFY2(summary.contains("context_files_sent: 1\n"), summary.constData());
+        QVERIFY2(summary.contains("context_bytes_sent: " + QByteArray::number(changed.size()) + "\n"), summary.constData());
+        const json op = m_app.get("/api/ops/" + QString::fromStdString(m_opId)).json();
+        const json transfer = op["steps"][0]["outputs"]["context_transfer"];
+        QCOMPARE(transfer.value("files_sent", -1), 1);
+        QCOMPARE(transfer.value("bytes_sent", -1), static_cast<int>(changed.size()));
+        QVERIFY(transfer.value("context_files", 0) >= 2);
+    }
+
+    void runStepsUseTheChosenNetwork()
+    {
+        // build.network in the spec wins over PAAS_BUILD_NETWORK (host here):
+        // with "none" a RUN step sees only the loopback interface.
+        QVERIFY2(QFile::exists("/bin/busybox"), "busybox-static is not installed (installer/deps-debian.sh --test)");
+        QFile busybox(QStringLiteral("/bin/busybox"));
+        QVERIFY(busybox.open(QIODevice::ReadOnly));
+        const QByteArray tool = busybox.readAll();
+        const std::string dockerfile = "FROM scratch\nCOPY --chmod=0755 busybox /bin/busybox\n"
+                                       "RUN [\"/bin/busybox\", \"cp\", \"/proc/net/dev\", \"/netdev\"]\n";
+        std::map<std::string, QByteArray> interfaces;
+        for (const std::string network : {"none", "host"}) {
+            json spec = specFor("ci-bk-net-" + network);
+            if (network == "none")
+                spec["build"] = {{"network", "none"}};
+            std::string error;
+            const json created = createProject(m_app, spec.value("name", ""), {{"spec", spec}}, &error, 600000);
+            QVERIFY2(!created.is_null() && created.value("status", "") == "completed", (error + created.dump()).c_str());
+            const std::string id = created.value("project_id", "");
+            const QString repo = sourceRepo(m_app, id);
+            QByteArray out;
+            QVERIFY(!gitCommit(repo, "busybox", tool, "add busybox", false).empty());
+            const std::string sha = gitCommit(repo, "Dockerfile", QByteArray::fromStdString(dockerfile), "RUN a step", true,
+                                              gitEnv(), &out);
+            QVERIFY2(!sha.empty(), out.constData());
+            const json op = waitForCiOp(m_app, id, sha, 600000);
+            QVERIFY2(!op.is_null() && op.value("status", "") == "completed", op.dump(2).c_str());
+            const std::string ref = "paas/" + id + ":" + sha.substr(0, 12);
+            m_images.push_back(ref);
+            QString why;
+            interfaces[network] = fileFromImage(Engine(m_sock), ref, "netdev", &why);
+            QVERIFY2(!interfaces[network].isNull(), qPrintable(why));
+        }
+        const auto names = [](const QByteArray& table) {
+            QStringList out;
+            for (const QByteArray& line : table.split('\n'))
+                if (line.contains(':'))
+                    out << QString::fromUtf8(line.left(line.indexOf(':')).trimmed());
+            return out;
+        };
+        QCOMPARE(names(interfaces["none"]), QStringList({"lo"}));
+        QVERIFY2(names(interfaces["host"]).size() > 1, interfaces["host"].constData());
     }
 
     void buildKitProgressArrivedAsStepLogs()

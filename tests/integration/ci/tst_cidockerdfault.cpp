@@ -63,6 +63,7 @@ private Q_SLOTS:
         PaasProcess app;
         app.env().insert("PAAS_IMAGE_BUILDER_MODE", "buildkit");
         app.env().insert("PAAS_BUILDKIT_ADDR", "docker://" + sock);
+        app.env().insert("PAAS_BUILD_NETWORK", "host");   // the test engine runs with --bridge=none
         app.env().insert("PAAS_COMMIT_WATCHER", "0");
         QVERIFY2(app.start(), app.output().constData());
         std::string error;

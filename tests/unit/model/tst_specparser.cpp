@@ -95,6 +95,21 @@ private slots:
         QVERIFY2(spec.isOk(), dumpDetails(spec.status()).constData());
         QCOMPARE(spec->name, std::string("platform-app"));
         QVERIFY(spec->environment("production") != nullptr);
+        QCOMPARE(spec->buildNetwork, std::string("default"));
+    }
+
+    void buildNetworkIsOptionalAndRoundTrips()
+    {
+        Result<ProjectSpec> plain = SpecParser::parseSpec(validSpec(), "/spec");
+        QVERIFY(plain.isOk());
+        QVERIFY(plain->buildNetwork.empty());
+        QVERIFY(!plain->toJson().contains("build"));   // the reference shape when unset
+        json spec = validSpec();
+        spec["build"] = {{"network", "host"}};
+        Result<ProjectSpec> host = SpecParser::parseSpec(spec, "/spec");
+        QVERIFY2(host.isOk(), dumpDetails(host.status()).constData());
+        QCOMPARE(host->buildNetwork, std::string("host"));
+        QCOMPARE(host->toJson()["build"].value("network", ""), std::string("host"));
     }
 
     void violationsPointAtTheField_data()
@@ -122,6 +137,8 @@ private slots:
         QTest::newRow("var value type") << R"({"environments": {"dev": {"vars": {"PORT": 8080}}}})" << "/spec/environments/dev/vars/PORT" << "string";
         QTest::newRow("no envs") << R"({"environments": {"dev": null, "prod": null}})" << "/spec/environments" << "";
         QTest::newRow("policy") << R"({"networkPolicies": {"ingress": "open"}})" << "/spec/networkPolicies/ingress" << "internal, public, none";
+        QTest::newRow("build network") << R"({"build": {"network": "bridge"}})" << "/spec/build/network" << "default, host, none";
+        QTest::newRow("build unknown") << R"({"build": {"cache": false}})" << "/spec/build/cache" << "not an allowed property";
         QTest::newRow("slash key escaped") << R"({"environments": {"a/b": {}}})" << "/spec/environments/a~1b" << "";
     }
     void violationsPointAtTheField()
