@@ -1,9 +1,12 @@
 #include "app/options.h"
 
+#include "engine/build/registrycredentials.h"
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
 
@@ -79,6 +82,18 @@ Status parseApiToken(Config& c, const QString& v)
     return Status::ok();
 }
 
+// host[:port][/path], lowercase, no scheme, no tag: e.g. 127.0.0.1:5000/team.
+Status parseImageRegistry(Config& c, const QString& v)
+{
+    static const QRegularExpression shape(QStringLiteral(
+        "^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"));
+    if (v.size() > 200 || !shape.match(v).hasMatch())
+        return Status::invalidArgument("invalid_option", "PAAS_IMAGE_REGISTRY='" + v.toStdString() +
+            "' must be host[:port][/path] in lowercase without a scheme or tag, e.g. 127.0.0.1:5000/team");
+    c.imageRegistry = v;
+    return Status::ok();
+}
+
 Status parseBuilderMode(Config& c, const QString& v)
 {
     const QString mode = v.trimmed().toLower();
@@ -116,6 +131,10 @@ const std::vector<OptionSpec>& optionTable()
                  return Status::invalidArgument("invalid_option", "PAAS_BUILD_NETWORK must be default, host or none, not '" + v.toStdString() + "'");
              c.buildNetwork = v;
              return Status::ok(); }},
+        {"image-registry", "PAAS_IMAGE_REGISTRY", "host[:port][/path]", "Push BuildKit builds to this registry as <registry>/<id>:<commit12> (logins from $DOCKER_CONFIG/config.json).",
+         parseImageRegistry},
+        {"", "PAAS_IMAGE_REGISTRY_INSECURE", "bool", "The registry speaks plain HTTP (required for a loopback registry).",
+         [](Config& c, const QString& v) { return parseBool("PAAS_IMAGE_REGISTRY_INSECURE", v, c.imageRegistryInsecure); }},
         {"", "PAAS_LOCAL_API_BASE_URL", "url", "Base URL the git hooks post to.",
          [](Config& c, const QString& v) { c.localApiBaseUrl = v; return Status::ok(); }},
         {"", "PAAS_ENABLE_COMMIT_WATCHER", "bool", "Poll source repos for new commits.",
@@ -215,6 +234,7 @@ Result<Config> resolveConfig(const QCommandLineParser& parser)
     c.stateDir = defaultRoot ? QFileInfo(c.artifactsRoot).absolutePath() : c.artifactsRoot + "/.paas";
     if (c.natsStoreDir.isEmpty() && !c.natsStoreEphemeral)
         c.natsStoreDir = c.stateDir + "/nats";
+    c.dockerConfigPath = QString::fromStdString(RegistryCredentials::defaultConfigPath());
     if (Status s = checkWritable(c.artifactsRoot, "PAAS_ARTIFACTS_ROOT"); !s)
         return s;
     return c;

@@ -12,6 +12,7 @@ pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)
 pkg_check_modules(LIBNATS REQUIRED IMPORTED_TARGET libnats)
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 pkg_check_modules(PROTOBUF REQUIRED IMPORTED_TARGET protobuf)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 find_package(nlohmann_json 3.10 REQUIRED)
 
 find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)

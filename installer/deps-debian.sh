@@ -12,10 +12,12 @@ BUILD_PKGS=(
   libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev
   libnats-dev nats-server
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libcurl4-openssl-dev   # the Docker engine API over its Unix socket (image push)
 )
 TEST_PKGS=(
   docker.io xvfb xauth trayer x11-utils chromium nodejs npm procps
   busybox-static   # a runnable binary for FROM scratch test images (tst_cidockerdfault)
+  docker-registry apache2-utils   # a real OCI registry with htpasswd auth (tst_registrypush)
   # make fuzz: libFuzzer targets (clang's -fsanitize=fuzzer; the sanitizer
   # runtimes are only a Recommends of clang-16)
   clang-16 libclang-rt-16-dev libfuzzer-16-dev

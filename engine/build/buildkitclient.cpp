@@ -3,6 +3,7 @@
 #include "engine/build/buildkitaddress.h"
 #include "engine/build/buildkitsolve.h"
 #include "engine/build/buildsession.h"
+#include "engine/build/dockerengine.h"
 #include "engine/build/dockerupgrade.h"
 #include "engine/build/proto/control.grpc.pb.h"
 
@@ -171,35 +172,63 @@ Status BuildKitClient::ping()
     return Status::ok();
 }
 
+namespace {
+
+Status withTransferError(const Status& failed, const BuildSession& session)
+{
+    const std::string transferError = session.firstError();
+    if (transferError.empty() || failed.reason() == "build_cancelled")
+        return failed;
+    return Status(failed.code(), failed.reason(), failed.message() + " (context transfer: " + transferError + ")");
+}
+
+}  // namespace
+
 Result<BuildResult> BuildKitClient::build(const BuildRequest& request)
 {
     const bool docker = m_impl->endpoint.kind == BuildKitEndpoint::Docker;
     SolveOptions opts;
     opts.address = m_impl->endpoint.text;
     opts.exporter = docker ? "moby" : "image";
+    if (request.push && !docker) {
+        opts.exporterAttrs["push"] = "true";
+        if (request.registryInsecure)
+            opts.exporterAttrs["registry.insecure"] = "true";
+    }
     std::map<std::string, BuildLocal> locals;
     locals["context"] = request.contextSource.read ? request.contextSource : localFromTree(request.context);
     locals["dockerfile"] = localFromTree({TreeFile{"Dockerfile", request.dockerfile, 0100644}});
     Result<std::unique_ptr<BuildSession>> session =
         docker && !request.tunnelSession
-            ? BuildSession::openDocker(m_impl->endpoint.pathOrHostPort, std::move(locals), request.sharedKey,
-                                       m_impl->timeoutMs)
-            : BuildSession::openOverControl(*m_impl->stub, std::move(locals), request.sharedKey);
+            ? BuildSession::openDocker(m_impl->endpoint.pathOrHostPort, std::move(locals), request.credentials,
+                                       request.sharedKey, m_impl->timeoutMs)
+            : BuildSession::openOverControl(*m_impl->stub, std::move(locals), request.credentials, request.sharedKey);
     if (!session)
         return session.status();
     opts.sessionId = (*session)->id();
     Result<BuildResult> result = runDockerfileSolve(*m_impl->stub, opts, request);
     (*session)->close();
-    if (!result) {
-        const std::string transferError = (*session)->firstError();
-        if (transferError.empty() || result.status().reason() == "build_cancelled")
-            return result;
-        return Status(result.status().code(), result.status().reason(),
-                      result.status().message() + " (context transfer: " + transferError + ")");
-    }
+    for (const std::string& host : (*session)->authHosts())
+        if (request.onLog)
+            request.onLog("paas: registry login asked for " + host);
+    if (!result)
+        return withTransferError(result.status(), **session);
     result->transport = docker && !request.tunnelSession ? "session" : "control-session";
     result->contextSent = (*session)->stats("context");
     result->dockerfileSent = (*session)->stats("dockerfile");
+    if (request.push && !docker)
+        result->pushedDigest = result->digest;
+    if (request.push && docker) {
+        const std::string host = RegistryCredentials::normalizeHost(request.image);
+        Result<std::string> pushed = DockerEngine(m_impl->endpoint.pathOrHostPort)
+                                         .pushImage(request.image, request.credentials.lookup(host), request.onLog);
+        if (!pushed) {
+            const std::string note = request.credentials.lookup(host) ? std::string()
+                : " (no login for " + host + " in " + request.credentials.path() + ")";
+            return Status(pushed.status().code(), pushed.status().reason(), pushed.status().message() + note);
+        }
+        result->pushedDigest = *pushed;
+    }
     return result;
 }
 

@@ -49,6 +49,7 @@
 // blocking and must be called from the same (worker) thread; never from a GUI
 // or event-dispatching thread. build() calls onLog and cancelled() on the
 // calling thread only.
+#include "engine/build/registrycredentials.h"
 #include "engine/core/status.h"
 #include "engine/core/treefile.h"
 
@@ -90,6 +91,16 @@ struct BuildRequest {
     // Tunnel the session through Control.Session even on docker:// (what
     // unix:// and tcp:// buildkitd always use); for tests of that transport.
     bool tunnelSession = false;
+    // Registry logins, served to BuildKit through the session's Auth service
+    // (base-image pulls, buildkitd pushes) and used for the engine push.
+    RegistryCredentials credentials;
+    // Push the image (its name must carry the registry: host[:port]/path:tag).
+    // docker://: the engine pushes after the build (POST /images/{name}/push,
+    // as buildx's docker driver does: the engine's moby exporter cannot push);
+    // buildkitd: the `image` exporter with push=true (and registry.insecure
+    // when registryInsecure is set).
+    bool push = false;
+    bool registryInsecure = false;
     std::string dockerfile;  // Dockerfile text
     // RUN steps' network: "" = BuildKit's default (network access, as `docker
     // build` gives), "sandbox" (the same, named), "host" (the host's network
@@ -114,6 +125,7 @@ struct BuildResult {
     std::string transport;        // "session" (/session) or "control-session" (tunnelled)
     TransferStats contextSent;    // session only
     TransferStats dockerfileSent; // session only
+    std::string pushedDigest;     // the manifest digest in the registry (push only)
 };
 
 class BuildKitClient {

@@ -91,6 +91,8 @@ Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildReq
                     options.address + ", image " + request.image);
     req.set_exporter(options.exporter);
     (*req.mutable_exporterattrs())["name"] = request.image;
+    for (const auto& [k, v] : options.exporterAttrs)
+        (*req.mutable_exporterattrs())[k] = v;
     return req;
 }
 

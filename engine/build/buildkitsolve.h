@@ -9,6 +9,7 @@
 #include "engine/build/buildkitclient.h"
 #include "engine/build/proto/control.grpc.pb.h"
 
+#include <map>
 #include <string>
 
 namespace paas {
@@ -19,6 +20,7 @@ struct SolveOptions {
     // The open session (buildsession.h) the locals "context" and "dockerfile"
     // come from.
     std::string sessionId;
+    std::map<std::string, std::string> exporterAttrs;  // beyond name=<image>
 };
 
 Result<BuildResult> runDockerfileSolve(moby::buildkit::v1::Control::Stub& stub, const SolveOptions& options,

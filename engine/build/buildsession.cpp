@@ -2,6 +2,7 @@
 
 #include "engine/build/dockerupgrade.h"
 #include "engine/build/filesyncservice.h"
+#include "engine/build/sessionauth.h"
 
 #include <QUuid>
 
@@ -52,6 +53,7 @@ struct ControlTunnel {
 struct BuildSession::Impl {
     std::string id;
     std::unique_ptr<FileSyncService> fileSync;
+    std::unique_ptr<SessionAuthService> auth;
     std::unique_ptr<grpc::Server> server;
     std::unique_ptr<ControlTunnel> tunnel;
 };
@@ -65,6 +67,7 @@ std::vector<std::pair<std::string, std::string>> sessionHeaders(const std::strin
         {"X-Docker-Expose-Session-Name", "paas"},
         {"X-Docker-Expose-Session-Sharedkey", sharedKey.empty() ? id : sharedKey},
         {"X-Docker-Expose-Session-Grpc-Method", "/moby.filesync.v1.FileSync/DiffCopy"},
+        {"X-Docker-Expose-Session-Grpc-Method", "/moby.filesync.v1.Auth/Credentials"},
         {"X-Docker-Expose-Session-Grpc-Method", "/grpc.health.v1.Health/Check"},
     };
     return h;
@@ -113,11 +116,12 @@ void pumpDown(ControlTunnel* t)
     ::shutdown(t->localFd, SHUT_WR);
 }
 
-std::unique_ptr<grpc::Server> startServer(FileSyncService& fileSync)
+std::unique_ptr<grpc::Server> startServer(FileSyncService& fileSync, SessionAuthService& auth)
 {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
     builder.RegisterService(&fileSync);
+    builder.RegisterService(&auth);
     builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
     return builder.BuildAndStart();
 }
@@ -130,6 +134,7 @@ BuildSession::~BuildSession() { close(); }
 
 Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string& socketPath,
                                                                std::map<std::string, BuildLocal> locals,
+                                                               RegistryCredentials credentials,
                                                                const std::string& sharedKey, int timeoutMs)
 {
     if (!printableAscii(sharedKey))
@@ -137,7 +142,8 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string
     auto impl = std::make_unique<Impl>();
     impl->id = QUuid::createUuid().toString(QUuid::Id128).toStdString();
     impl->fileSync = std::make_unique<FileSyncService>(std::move(locals));
-    impl->server = startServer(*impl->fileSync);
+    impl->auth = std::make_unique<SessionAuthService>(std::move(credentials));
+    impl->server = startServer(*impl->fileSync, *impl->auth);
     if (!impl->server)
         return Status::internal("session_failed", "could not start the build session's gRPC server");
     Result<int> fd = dialDockerUpgrade(socketPath, "/session", sessionHeaders(impl->id, sharedKey), timeoutMs);
@@ -151,6 +157,7 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string
 
 Result<std::unique_ptr<BuildSession>> BuildSession::openOverControl(bk::Control::Stub& stub,
                                                                     std::map<std::string, BuildLocal> locals,
+                                                                    RegistryCredentials credentials,
                                                                     const std::string& sharedKey)
 {
     if (!printableAscii(sharedKey))
@@ -158,7 +165,8 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openOverControl(bk::Control:
     auto impl = std::make_unique<Impl>();
     impl->id = QUuid::createUuid().toString(QUuid::Id128).toStdString();
     impl->fileSync = std::make_unique<FileSyncService>(std::move(locals));
-    impl->server = startServer(*impl->fileSync);
+    impl->auth = std::make_unique<SessionAuthService>(std::move(credentials));
+    impl->server = startServer(*impl->fileSync, *impl->auth);
     int fds[2] = {-1, -1};
     if (!impl->server || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
         if (impl->server)
@@ -183,6 +191,8 @@ const std::string& BuildSession::id() const { return m_impl->id; }
 TransferStats BuildSession::stats(const std::string& local) const { return m_impl->fileSync->stats(local); }
 
 std::string BuildSession::firstError() const { return m_impl->fileSync->firstError(); }
+
+std::set<std::string> BuildSession::authHosts() const { return m_impl->auth->asked(); }
 
 void BuildSession::close()
 {

@@ -3,8 +3,8 @@
 // pull the build's locals (filesyncservice.h) instead of receiving them inline.
 //
 // openDocker() starts an in-process gRPC server with no listening port
-// (FileSync + the standard health service, which BuildKit probes every
-// second), opens a new connection to the Docker engine socket, upgrades it
+// (FileSync, Auth - registry logins, sessionauth.h - and the standard health
+// service, which BuildKit probes every second), opens a new connection to the Docker engine socket, upgrades it
 // with `POST /session` (h2c) carrying the session headers - the id, the
 // shared key, and each served method on its own X-Docker-Expose-Session-
 // Grpc-Method line - and hands the upgraded fd to the server
@@ -31,6 +31,7 @@
 #include "engine/build/proto/control.grpc.pb.h"
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -40,16 +41,20 @@ class BuildSession {
 public:
     static Result<std::unique_ptr<BuildSession>> openDocker(const std::string& socketPath,
                                                             std::map<std::string, BuildLocal> locals,
+                                                            RegistryCredentials credentials,
                                                             const std::string& sharedKey, int timeoutMs);
     // The stub must outlive the session.
     static Result<std::unique_ptr<BuildSession>> openOverControl(moby::buildkit::v1::Control::Stub& stub,
                                                                  std::map<std::string, BuildLocal> locals,
+                                                                 RegistryCredentials credentials,
                                                                  const std::string& sharedKey);
     ~BuildSession();
 
     const std::string& id() const;
     TransferStats stats(const std::string& local) const;
     std::string firstError() const;
+    // Registries BuildKit asked the Auth service about ("host", or "host (anonymous)").
+    std::set<std::string> authHosts() const;
     void close();
 
 private:

@@ -34,6 +34,9 @@ struct Config {
     bool builderModeExplicit = false;
     QString buildkitAddr;           // empty = try the default candidates
     QString buildNetwork = QStringLiteral("default");  // PAAS_BUILD_NETWORK: default, host or none
+    QString imageRegistry;          // PAAS_IMAGE_REGISTRY (host[:port][/path]): push builds there
+    bool imageRegistryInsecure = false;  // PAAS_IMAGE_REGISTRY_INSECURE: plain HTTP allowed
+    QString dockerConfigPath;       // $DOCKER_CONFIG/config.json or ~/.docker/config.json (registry logins)
     bool commitWatcherEnabled = false;
     int commitWatcherIntervalMs = 2000;
     int workerThreads = 0;          // 0 = max(2, cores)

@@ -2,6 +2,7 @@
 #include "engine/pipeline/steps.h"
 
 #include "engine/build/buildkitclient.h"
+#include "engine/build/registrycredentials.h"
 #include "engine/core/atomicfile.h"
 #include "engine/git/gitrepository.h"
 #include "engine/git/repobootstrapper.h"
@@ -15,6 +16,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QHostAddress>
 
 #include <memory>
 #include <mutex>
@@ -68,7 +70,16 @@ std::string contextSharedKey(const std::string& projectId, const QString& repoPa
     return QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().toStdString();
 }
 
-Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec)
+// Pushed builds are named after the registry (PAAS_IMAGE_REGISTRY), so the
+// manifests reference what a cluster can pull; local ones stay paas/<id>.
+std::string imageName(const StepContext& ctx, bool buildkit, const std::string& commit)
+{
+    const std::string registry = ctx.platform.config().imageRegistry.toStdString();
+    const std::string repo = buildkit && !registry.empty() ? registry : std::string("paas");
+    return repo + "/" + ctx.op.projectId + ":" + commit.substr(0, 12);
+}
+
+Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec, bool buildkit)
 {
     if (Status broken = RepoBootstrapper::checkSourceRepo(ctx.projectDir); !broken)
         return broken;
@@ -85,8 +96,7 @@ Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec)
     Result<TreeListing> tree = repo->listTree(*commit);
     if (!tree)
         return tree.status();
-    BuildInput input{*commit, "paas/" + ctx.op.projectId + ":" + commit->substr(0, 12), {}, "repo", std::move(*tree),
-                     repoPath};
+    BuildInput input{*commit, imageName(ctx, buildkit, *commit), {}, "repo", std::move(*tree), repoPath};
     Result<std::optional<std::string>> dockerfile = repo->readFileAt(*commit, "Dockerfile");
     if (!dockerfile)
         return dockerfile.status();
@@ -121,12 +131,37 @@ std::string buildNetworkMode(const StepContext& ctx, const ProjectSpec& spec)
     return chosen == "default" ? std::string() : chosen;
 }
 
+// The registry settings of a pushed build; a plain-HTTP loopback registry
+// must be declared insecure (PAAS_IMAGE_REGISTRY_INSECURE), never assumed.
+Status preparePush(const Config& config, BuildRequest& request)
+{
+    Result<RegistryCredentials> credentials = RegistryCredentials::load(config.dockerConfigPath.toStdString());
+    if (!credentials)
+        return credentials.status();
+    request.credentials = std::move(*credentials);
+    if (config.imageRegistry.isEmpty())
+        return Status::ok();
+    request.push = true;
+    request.registryInsecure = config.imageRegistryInsecure;
+    const QString host = QString::fromStdString(RegistryCredentials::normalizeHost(config.imageRegistry.toStdString()));
+    const QString bare = host.startsWith('[') ? host.mid(1, host.indexOf(']') - 1) : host.section(':', 0, 0);
+    const bool loopback = bare == "localhost" || QHostAddress(bare).isLoopback();
+    if (loopback && !config.imageRegistryInsecure)
+        return Status::invalidArgument("registry_insecure_required",
+            "the image registry " + host.toStdString() + " is on loopback, reached over plain HTTP; set "
+            "PAAS_IMAGE_REGISTRY_INSECURE=true to push to it");
+    return Status::ok();
+}
+
 Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& policy, const BuildInput& in,
                                       const std::string& networkMode)
 {
     Result<std::string> address = policy.buildkitAddressForBuild();
     if (!address)
         return address.status();
+    BuildRequest request;
+    if (Status st = preparePush(ctx.platform.config(), request); !st)
+        return st;
     ctx.log("BuildKit at " + *address + ": building " + in.image);
     Result<std::unique_ptr<BuildKitClient>> client = BuildKitClient::connect(*address, 5000);
     if (!client)
@@ -134,7 +169,6 @@ Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& poli
     QFile log(ctx.projectDir + "/build/buildkit.log");
     log.open(QIODevice::WriteOnly | QIODevice::Truncate);
     std::mutex logMutex;
-    BuildRequest request;
     request.image = in.image;
     request.contextSource = gitLocal(in);
     request.sharedKey = contextSharedKey(ctx.op.projectId, in.repoPath);
@@ -152,48 +186,71 @@ Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& poli
     return (*client)->build(request);
 }
 
+struct BuiltImage {
+    std::string digest;        // image id in the engine
+    std::string pushedDigest;  // manifest digest in the registry
+    nlohmann::json transfer;
+};
+
+// A BuildKit build with its artifacts: buildkit-summary.txt, -metadata.json.
+Result<BuiltImage> buildImage(StepContext& ctx, ImageBuilderPolicy& policy, const BuildInput& in, const ProjectSpec& spec)
+{
+    const std::string network = buildNetworkMode(ctx, spec);
+    ctx.log("RUN steps' network: " + (network.empty() ? std::string("default") : network));
+    Result<BuildResult> result = buildWithBuildKit(ctx, policy, in, network);
+    if (!result)
+        return result.status();
+    std::ostringstream summary;
+    summary << "image: " << result->image << "\ndigest: " << result->digest << "\ncommit: " << in.commit
+            << "\nduration_s: " << result->durationSeconds << "\nvertices: " << result->vertices
+            << "\ncached_vertices: " << result->cachedVertices << "\ntransport: " << result->transport
+            << "\ncontext_entries: " << result->contextSent.entries
+            << "\ncontext_files_sent: " << result->contextSent.filesSent
+            << "\ncontext_bytes_sent: " << result->contextSent.bytesSent
+            << "\ndockerfile_bytes_sent: " << result->dockerfileSent.bytesSent << "\n";
+    if (!result->pushedDigest.empty())
+        summary << "pushed: " << result->image << "@" << result->pushedDigest << "\n";
+    writeFileAtomic(ctx.projectDir + "/build/buildkit-summary.txt", summary.str());
+    writeFileAtomic(ctx.projectDir + "/build/buildkit-metadata.json", result->exporterResponse.dump(2) + "\n");
+    nlohmann::json transfer = {{"transport", result->transport}, {"entries", result->contextSent.entries},
+                               {"files_sent", result->contextSent.filesSent},
+                               {"bytes_sent", result->contextSent.bytesSent}, {"context_files", in.tree.size()}};
+    return BuiltImage{result->digest, result->pushedDigest, transfer};
+}
+
 StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
 {
     Result<ProjectAndSpec> loaded = loadProjectSpec(ctx);
     if (!loaded)
         return {loaded.status()};
-    Result<BuildInput> in = prepareBuild(ctx, loaded->spec);
+    const nlohmann::json builder = ctx.platform.builderInfo();
+    const bool buildkit = builder.value("effective", "") == "buildkit";
+    Result<BuildInput> in = prepareBuild(ctx, loaded->spec, buildkit);
     if (!in)
         return {in.status()};
     ctx.log("building " + in->image + " at commit " + in->commit + " (Dockerfile from " + in->dockerfileSource + ")");
     const QString build = ctx.projectDir + "/build/";
     if (Status s = writeFileAtomic(build + "Dockerfile", in->dockerfile); !s)
         return {s};
-    const nlohmann::json builder = ctx.platform.builderInfo();
-    std::string digest;
-    nlohmann::json transfer;
-    if (builder.value("effective", "") == "buildkit") {
-        const std::string network = buildNetworkMode(ctx, loaded->spec);
-        ctx.log("RUN steps' network: " + (network.empty() ? std::string("default") : network));
-        Result<BuildResult> result = buildWithBuildKit(ctx, policy, *in, network);
+    BuiltImage built;
+    if (buildkit) {
+        Result<BuiltImage> result = buildImage(ctx, policy, *in, loaded->spec);
         if (!result)
             return {result.status()};
-        digest = result->digest;
-        std::ostringstream summary;
-        summary << "image: " << result->image << "\ndigest: " << result->digest << "\ncommit: " << in->commit
-                << "\nduration_s: " << result->durationSeconds << "\nvertices: " << result->vertices
-                << "\ncached_vertices: " << result->cachedVertices << "\ntransport: " << result->transport
-                << "\ncontext_entries: " << result->contextSent.entries
-                << "\ncontext_files_sent: " << result->contextSent.filesSent
-                << "\ncontext_bytes_sent: " << result->contextSent.bytesSent
-                << "\ndockerfile_bytes_sent: " << result->dockerfileSent.bytesSent << "\n";
-        transfer = {{"transport", result->transport}, {"entries", result->contextSent.entries},
-                    {"files_sent", result->contextSent.filesSent}, {"bytes_sent", result->contextSent.bytesSent},
-                    {"context_files", in->tree.size()}};
-        writeFileAtomic(build + "buildkit-summary.txt", summary.str());
-        writeFileAtomic(build + "buildkit-metadata.json", result->exporterResponse.dump(2) + "\n");
+        built = std::move(*result);
     }
+    const std::string& digest = built.digest;
     writeFileAtomic(build + "image.txt", in->image + (digest.empty() ? "" : "\n" + digest) + "\n");
-    if (Status s = writeFileAtomic(build + "publish-local-daemon.json", publishRecord(*in, builder, digest).dump(2) + "\n"); !s)
+    nlohmann::json publish = publishRecord(*in, builder, digest);
+    publish["pushed"] = !built.pushedDigest.empty();
+    publish["registry_digest"] = built.pushedDigest;
+    if (Status s = writeFileAtomic(build + "publish-local-daemon.json", publish.dump(2) + "\n"); !s)
         return {s};
-    const nlohmann::json image{{"ref", in->image}, {"commit", in->commit}, {"digest", digest},
-                               {"mode", builder.value("effective", "artifact")}, {"built_at", nowRfc3339()},
-                               {"op_id", ctx.op.id}};
+    nlohmann::json image{{"ref", in->image}, {"commit", in->commit}, {"digest", digest},
+                         {"mode", builder.value("effective", "artifact")}, {"built_at", nowRfc3339()},
+                         {"op_id", ctx.op.id}};
+    if (!built.pushedDigest.empty())
+        image["registry_digest"] = built.pushedDigest;
     Result<ProjectRecord> stored = ctx.store.mutateProject(ctx.op.projectId, [&](ProjectRecord& p) -> Status {
         p.image = image;
         p.updatedAt = nowRfc3339();
@@ -202,9 +259,12 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
     if (!stored)
         return {stored.status()};
     nlohmann::json outputs = image;
-    if (!transfer.is_null())
-        outputs["context_transfer"] = transfer;
-    return {Status::ok(), outputs, digest.empty() ? "image reference recorded (artifact mode)" : "image built: " + digest};
+    if (!built.transfer.is_null())
+        outputs["context_transfer"] = built.transfer;
+    return {Status::ok(), outputs,
+            digest.empty() ? "image reference recorded (artifact mode)"
+                           : (built.pushedDigest.empty() ? "image built: " + digest
+                                                         : "image built and pushed: " + in->image + "@" + built.pushedDigest)};
 }
 
 StepOutcome manifestRenderer(StepContext& ctx)
