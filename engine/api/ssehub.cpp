@@ -5,6 +5,7 @@
 #include "engine/api/ssestate.h"
 #include "engine/core/tsan.h"
 
+#include <QDateTime>
 #include <QDebug>
 
 #include <optional>
@@ -24,6 +25,7 @@ struct SseHub::ReplayJob {
     uint64_t afterSeq = 0;
     std::string lastSubject;                // op streams: the op's exact subject
     CancelFlag cancelled;
+    int64_t notBeforeMs = 0;                // op streams: the op's creation
 };
 
 namespace {
@@ -160,7 +162,9 @@ void SseHub::openOpStream(HttpExchange& ex, const std::string& opId, uint64_t la
                               {"at", nowIso()}, {"status", c->snapshot.value("status", "")}, {"op", c->snapshot}};
     c->conn->send(formatSseFrame({0, "op.bootstrap", QByteArray::fromStdString(boot.dump()), m_options.retryMs}));
     ++m_framesSent;
-    startReplay(*c, subject, lastEventId, projectId.empty() ? std::string() : subject);
+    const QDateTime created = QDateTime::fromString(QString::fromStdString(c->snapshot.value("created_at", "")), Qt::ISODateWithMs);
+    startReplay(*c, subject, lastEventId, projectId.empty() ? std::string() : subject,
+                created.isValid() ? created.toMSecsSinceEpoch() : 0);
 }
 
 void SseHub::openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastEventId)
@@ -182,9 +186,9 @@ void SseHub::openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastE
 }
 
 void SseHub::startReplay(SseClient& client, const std::string& filter, uint64_t afterSeq,
-                         const std::string& lastSubject)
+                         const std::string& lastSubject, int64_t notBeforeMs)
 {
-    ReplayJob job{client.id, filter, afterSeq, lastSubject, client.cancelled};
+    ReplayJob job{client.id, filter, afterSeq, lastSubject, client.cancelled, notBeforeMs};
     m_pool.start(tsan::task([this, job = std::move(job)] {
         if (job.cancelled->load() || m_stopping.load()) {
             ++m_replaysCancelled;  // the client left while this waited in the queue
@@ -228,6 +232,7 @@ void SseHub::fillReplay(ReplayResult& result, const ReplayJob& job)
     std::vector<EventPtr> chunk;
     EventLog::ReplayOptions options{job.filter, job.afterSeq, m_options.maxReplay};
     options.cancelled = abandoned;
+    options.notBeforeMs = job.notBeforeMs;
     Result<uint64_t> n = m_log.replay(options, [&](const StoredEvent& e) {
         chunk.push_back(makeEvent(e));
         if (chunk.size() >= kReplayChunk) {

@@ -112,7 +112,7 @@ private:
     Status join(SseClient& client, const std::string& key, const std::string& filter);
     void removeClient(quint64 id);
     void startReplay(SseClient& client, const std::string& filter, uint64_t afterSeq,
-                     const std::string& lastSubject);
+                     const std::string& lastSubject, int64_t notBeforeMs = 0);
     void fillReplay(ReplayResult& result, const ReplayJob& job);
     void onLive(const std::string& key, const EventPtr& ev);
     void onReplayChunk(quint64 id, const std::vector<EventPtr>& events);

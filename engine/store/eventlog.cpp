@@ -157,8 +157,14 @@ Result<uint64_t> EventLog::replay(const ReplayOptions& options, const Sink& sink
     jsSubOptions_Init(&so);
     so.Stream = m_stream.c_str();
     so.Ordered = true;
-    so.Config.DeliverPolicy = js_DeliverByStartSequence;
-    so.Config.OptStartSeq = std::max(options.afterSeq + 1, b->firstSeq);
+    constexpr int64_t kClockSkewMs = 60000;
+    if (options.afterSeq == 0 && options.notBeforeMs > kClockSkewMs) {
+        so.Config.DeliverPolicy = js_DeliverByStartTime;
+        so.Config.OptStartTime = (options.notBeforeMs - kClockSkewMs) * int64_t(1000000);
+    } else {
+        so.Config.DeliverPolicy = js_DeliverByStartSequence;
+        so.Config.OptStartSeq = std::max(options.afterSeq + 1, b->firstSeq);
+    }
     SubGuard g;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     natsStatus s = js_SubscribeSync(&g.sub, m_client.jetStream(), options.filter.c_str(), nullptr, &so, &jerr);

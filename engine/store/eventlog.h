@@ -12,7 +12,9 @@
 //  - replay() delivers, in stream order, the events matching a subject filter
 //    with sequence > afterSeq that exist when it is called (it stops once it
 //    has caught up, at most maxEvents, or until options.cancelled says so).
-//    It uses an ephemeral ordered consumer that it deletes before returning. Blocking: never call it on a thread
+//    It uses an ephemeral ordered consumer that it deletes before returning,
+//    started by sequence (afterSeq), by time (notBeforeMs) or at the first
+//    message. Blocking: never call it on a thread
 //    that must stay responsive (the API thread, nats.c callbacks).
 //  - tap() attaches a live listener to a subject filter. All taps of one
 //    filter share ONE JetStream ordered push consumer (DeliverNew), created
@@ -80,6 +82,13 @@ public:
         // and between messages: true ends the replay early, as a sink that
         // returns false does.
         std::function<bool()> cancelled;
+        // With afterSeq 0: nothing of interest was published before this time
+        // (ms since the epoch; e.g. an op's creation). The consumer then
+        // starts at that time, less a minute for clock skew, instead of at
+        // the stream's first message: the server finds the start with one
+        // block lookup rather than scanning every block of the stream (which
+        // keeps them all in its memory). 0: from the first message.
+        int64_t notBeforeMs = 0;
     };
 
     explicit EventLog(NatsClient& client, std::string stream = "PAAS_EVENTS");

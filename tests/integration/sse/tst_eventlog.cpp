@@ -104,6 +104,21 @@ private Q_SLOTS:
         Result<uint64_t> n = log.replay({eventsubjects::all(), 0, 4}, [](const StoredEvent&) { return true; });
         QVERIFY(n.isOk());
         QCOMPARE(*n, uint64_t(4));
+        // Started by time: from a moment (less the clock-skew minute), so an
+        // op's replay never walks the stream from its first message.
+        const auto byTime = [&](int64_t notBeforeMs) {
+            std::vector<uint64_t> out;
+            EventLog::ReplayOptions options{eventsubjects::exact("pa", "op2"), 0};
+            options.notBeforeMs = notBeforeMs;
+            Result<uint64_t> replayed = log.replay(options, [&](const StoredEvent& e) {
+                out.push_back(e.seq);
+                return true;
+            });
+            return replayed ? out : std::vector<uint64_t>{0};
+        };
+        const int64_t now = QDateTime::currentMSecsSinceEpoch();
+        QCOMPARE(byTime(now - 1000), a2);                  // published within the skew minute
+        QVERIFY(byTime(now + 10 * 60 * 1000).empty());     // a start after every event: none
         // replay consumers are deleted again
         jsStreamInfo* info = nullptr;
         QCOMPARE(js_GetStreamInfo(&info, backend.client().jetStream(), "PAAS_EVENTS", nullptr, nullptr), NATS_OK);
