@@ -98,12 +98,16 @@ test-unit: configure
 	@cmake --build $(BUILD_DIR)
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit $(CTEST_ARGS)
 
-# Issue 11's performance table (docs/PERFORMANCE.md): one table on stdout
-# (figure, floor, ratio, goal, meets/misses per row), progress on stderr,
-# the same rows in $(BENCH_RESULTS). ~15 minutes on 2 cores by default.
+# Issue 11's performance table and issue 12's BuildKit rows
+# (docs/PERFORMANCE.md): one table on stdout (figure, floor, ratio, goal,
+# meets/misses per row), progress on stderr, the same rows in
+# $(BENCH_RESULTS). ~15 minutes on 2 cores by default.
 # Knobs (environment): BENCH_QUICK=1 (smoke run, small sizes),
-# BENCH_PROJECTS=N (default 5000), BENCH_OPS=N (default 10000);
-# BENCH_ARGS names phases to run (paas_bench --list).
+# BENCH_PROJECTS=N (default 5000), BENCH_OPS=N (default 10000),
+# BENCH_CONTEXT_MB / BENCH_CONTEXT_FILES / BENCH_IGNORED_MB /
+# BENCH_BUILD_SAMPLES (the buildkit phase; it starts a private dockerd as
+# root, or uses PAAS_TEST_DOCKER_SOCK); BENCH_ARGS names phases to run
+# (paas_bench --list).
 BENCH_RESULTS ?= $(abspath $(BUILD_DIR))/bench/results.json
 BENCH_ARGS    ?=
 bench: deps configure

@@ -87,6 +87,8 @@ bool BenchContext::start(QString* error)
     env.insert("PAAS_IMAGE_BUILDER_MODE", "artifact");
     env.insert("PAAS_SSE_MAX_CLIENTS", "5000");
     env.remove("PAAS_NATS_URL");
+    for (const QString& name : m_appEnv.keys())
+        env.insert(name, m_appEnv.value(name));
     m_app->setProcessEnvironment(env);
     m_app->setProcessChannelMode(QProcess::MergedChannels);
     QElapsedTimer timer;

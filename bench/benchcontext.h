@@ -38,6 +38,9 @@ public:
     BenchContext();
     ~BenchContext();
 
+    // An environment variable for the app, over the defaults (artifact mode,
+    // ...); before start().
+    void setAppEnv(const QString& name, const QString& value) { m_appEnv.insert(name, value); }
     bool start(QString* error);
     void stop();
 
@@ -69,6 +72,7 @@ public:
 
 private:
     QTemporaryDir m_root;
+    QProcessEnvironment m_appEnv;
     std::unique_ptr<QProcess> m_app;
     std::unique_ptr<NatsClient> m_nats;
     std::unique_ptr<HttpLoad> m_http;

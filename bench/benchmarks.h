@@ -33,6 +33,8 @@ void sseLatency(BenchRun& run);         // P5
 void pagedReads(BenchRun& run);         // P6 (seeds projects and ops first)
 // scalebench.cpp
 void scale(BenchRun& run);              // P9 (beside a reference instance)
+// buildkitbench.cpp
+void buildKitRows(BenchRun& run);       // P8, B1, B2 (issue 12 §5; a Docker engine of its own)
 // memorybench.cpp
 void memoryRows(BenchRun& run);         // RSS at N projects / N ops (after the phases)
 

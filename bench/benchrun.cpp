@@ -33,7 +33,15 @@ BenchKnobs BenchKnobs::fromEnvironment()
         k.sseClients = {100, 200};
         k.burstCommits = 100;
         k.rateSeconds = 1;
+        k.contextMB = 20;
+        k.contextFiles = 500;
+        k.ignoredMB = 10;
+        k.buildSamples = 3;
     }
+    k.contextMB = std::max(1, envInt("BENCH_CONTEXT_MB", k.contextMB));
+    k.contextFiles = std::max(3, envInt("BENCH_CONTEXT_FILES", k.contextFiles));
+    k.ignoredMB = std::max(1, envInt("BENCH_IGNORED_MB", k.ignoredMB));
+    k.buildSamples = std::max(1, envInt("BENCH_BUILD_SAMPLES", k.buildSamples));
     k.projects = envInt("BENCH_PROJECTS", k.projects);
     k.ops = envInt("BENCH_OPS", k.ops);
     k.readProjects = std::min(k.quick ? 100 : 1000, k.projects);
@@ -46,7 +54,8 @@ nlohmann::json BenchKnobs::toJson() const
             {"create_samples", createSamples}, {"hook_samples", hookSamples}, {"ci_samples", ciSamples},
             {"sse_clients", sseClients}, {"burst_commits", burstCommits}, {"burst_projects", burstProjects},
             {"burst_connections", burstConnections}, {"rate_connections", rateConnections},
-            {"rate_seconds", rateSeconds}};
+            {"rate_seconds", rateSeconds}, {"context_mb", contextMB}, {"context_files", contextFiles},
+            {"ignored_mb", ignoredMB}, {"build_samples", buildSamples}};
 }
 
 }  // namespace paas::bench

@@ -11,6 +11,11 @@
 //                      (default 5000; P6 runs at min(1000, N))
 //   BENCH_OPS=N        ops on one project for P6, P9 and the RSS-per-op
 //                      figure (default 10000; RSS is extrapolated to 100,000)
+//   BENCH_CONTEXT_MB=N, BENCH_CONTEXT_FILES=N
+//                      the large build context of the buildkit phase
+//                      (default 200 MB in 5000 files, a quarter of it one file)
+//   BENCH_IGNORED_MB=N the folder .dockerignore excludes (default 100 MB)
+//   BENCH_BUILD_SAMPLES=N  P8's builds per side (default 5)
 //   BENCH_RESULTS=path where results.json goes (default: <build>/bench/)
 // Thread affinity: the bench's main thread.
 #include "bench/benchcontext.h"
@@ -39,6 +44,10 @@ struct BenchKnobs {
     int burstConnections = 50;
     int rateConnections = 8;  // throughput figures (L1, P6)
     double rateSeconds = 3;
+    int contextMB = 200;      // buildkit phase: the large context
+    int contextFiles = 5000;
+    int ignoredMB = 100;      // the folder .dockerignore excludes
+    int buildSamples = 5;     // P8, per side
 
     static BenchKnobs fromEnvironment();
     nlohmann::json toJson() const;

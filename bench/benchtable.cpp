@@ -62,6 +62,8 @@ double BenchTable::ratio(const BenchRow& row)
 
 std::string BenchTable::verdict(const BenchRow& row)
 {
+    if (!row.skipped.empty())
+        return "skipped";
     if (row.rule == Rule::Info)
         return std::isnan(row.figure) ? "not run" : "info";
     if (std::isnan(row.figure))

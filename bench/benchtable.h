@@ -3,7 +3,8 @@
 // its figure, the floor measured in the same run, the ratio figure/floor,
 // the goal, and a verdict: "meets" / "misses" for a row with a goal, "info"
 // for a figure reported without one, "not run" when its phase did not run
-// or could not measure it.
+// or could not measure it, "skipped" when a prerequisite was missing (the
+// note then starts with "skipped: <reason>").
 //
 // Contract:
 //  - add() takes a row; the verdict is computed from the figure, the floor
@@ -42,6 +43,7 @@ struct BenchRow {
     std::string goal;      // as printed, e.g. "<= 3x floor"
     std::string note;      // printed under the table
     bool broken = false;   // the measurement failed its own check (lost frames, ops): misses
+    std::string skipped;   // why the row could not be measured (no Docker engine, ...): "skipped"
 };
 
 class BenchTable {

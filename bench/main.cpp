@@ -1,6 +1,7 @@
 // paas_bench (`make bench`): starts the paas binary next to it (headless,
-// artifact mode, throwaway store), runs the phases of issue 11 against it,
-// and prints ONE table on stdout (progress goes to stderr) and writes the
+// artifact mode, throwaway store), runs the phases of issue 11 against it
+// (and the buildkit phase of issue 12 against a second one, in buildkit mode
+// on a Docker engine), and prints ONE table on stdout (progress goes to stderr) and writes the
 // same rows to results.json ($BENCH_RESULTS, default <build>/bench/).
 // Usage: paas_bench [--list] [phase ...]   (no phase: all of them)
 #include "bench/benchmarks.h"
@@ -28,6 +29,7 @@ const Benchmark kPhases[] = {
     {"sse", "P5: SSE publish -> receive p99 at 500 and 1,000 clients", &sseLatency},
     {"reads", "P6: paged reads at 1,000 projects and BENCH_OPS ops (seeds them)", &pagedReads},
     {"scale", "P9: P1-P3 after BENCH_OPS ops, and at BENCH_PROJECTS projects", &scale},
+    {"buildkit", "P8, B1, B2: BuildKit builds through paas vs the engine's own (needs a Docker engine)", &buildKitRows},
 };
 
 QByteArray loadAverage()
