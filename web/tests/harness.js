@@ -107,13 +107,13 @@ export function specFor(name, envs = ['dev', 'staging', 'prod']) {
   };
 }
 
-/** Poll GET /api/ops/{id} until completed|failed. */
+/** Poll GET /api/ops/{id} until completed|failed|cancelled. */
 export async function waitOp(server, opId, timeoutMs = 120_000) {
   const end = Date.now() + timeoutMs;
   let last;
   while (Date.now() < end) {
     last = await apiCall(server, 'GET', `api/ops/${encodeURIComponent(opId)}`);
-    if (last.status === 200 && ['completed', 'failed'].includes(last.body?.status)) return last.body;
+    if (last.status === 200 && ['completed', 'failed', 'cancelled'].includes(last.body?.status)) return last.body;
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`op ${opId} did not finish: ${JSON.stringify(last?.body)}`);
