@@ -43,10 +43,10 @@ const std::vector<RouteEntry>& routeTable()
 // Project status after an op of `kind` ended.
 std::string projectStatusAfter(const OpRecord& op, const std::string& current)
 {
-    if (op.status == opstatus::kCancelled && op.startedAt.empty() && op.kind != "create")
-        return current;   // cancelled before it changed anything
     if (current == "deleting" && op.kind != "delete")
         return current;   // a queued delete keeps the project closed to new ops
+    if (op.status == opstatus::kCancelled)   // stopped on request: only a create leaves a project not ready
+        return op.kind == "create" ? "failed" : current;
     if (op.kind == "create" || op.kind == "update")
         return op.status == opstatus::kCompleted ? "ready" : "failed";
     if (op.kind == "delete")
