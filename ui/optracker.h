@@ -13,7 +13,8 @@
 //
 // Event mapping is table-driven (see optracker.cpp): op.status / op.bootstrap /
 // op.heartbeat follow the data's "status"; step.* mean running; op.completed
-// and op.failed are terminal. Unknown types are ignored.
+// and op.failed are terminal, and so is op.cancelled (its status
+// "cancelled" counts as failed here). Unknown types are ignored.
 //
 // Thread affinity: a QObject of the GUI thread; not thread-safe.
 #include <QDateTime>

@@ -50,6 +50,11 @@ void LegacyWaiter::poll()
     }
     if (!op->terminal()) {
         sendJson(m_responder, 202, {{"accepted", true}, {"op", opJson(*op)}, {"message", "the op is still running"}});
+    } else if (op->status == opstatus::kCancelled) {
+        const Status cancelled = Status::conflict(op->error.code, op->error.message);
+        nlohmann::json body = errorBody(cancelled);
+        body["op"] = opJson(*op);
+        sendJson(m_responder, httpStatusFor(cancelled.code()), body);
     } else if (op->status == opstatus::kFailed) {
         nlohmann::json body = errorBody(Status::internal(op->error.code, op->error.message));
         body["op"] = opJson(*op);

@@ -6,7 +6,8 @@
 // terminal and the project record has taken it in (the op left the
 // project's queue), and then answers:
 //   completed -> successStatus {project, op_id, op}; failed -> the op's
-//   error with the op; still running at the bound -> 202 {accepted, op}.
+//   error with the op; cancelled -> 409 {error: cancelled, op}; still
+//   running at the bound -> 202 {accepted, op}.
 //   A completed delete answers with the project as it was when the request
 //   was accepted, with status "deleted" and last_op = the delete op.
 // A client that disconnects meanwhile is dropped at once.

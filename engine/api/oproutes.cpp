@@ -1,4 +1,4 @@
-// Operation snapshots and the source webhook API.
+// Operation snapshots, cancel, and the source webhook API.
 #include "engine/api/apiutil.h"
 #include "engine/api/offloader.h"
 #include "engine/api/router.h"
@@ -57,6 +57,25 @@ void handleWebhook(HttpExchange& ex, const ApiContext& ctx)
     ex.offloader->run(ex, [ctx, event] { return submitted(ctx.platform->submitSourceEvent(event)); });
 }
 
+// POST /api/ops/{id}/cancel. Unknown (404) and finished (409) ops are
+// answered from memory; the cancel itself is a JetStream write, offloaded.
+// 202 {"accepted": true, "op"} once it is recorded: the op is "cancelled"
+// already if it was queued, else it ends at its running step's boundary.
+void handleCancel(HttpExchange& ex, const ApiContext& ctx)
+{
+    const std::string id = ex.args[0].toStdString();
+    Result<OpRecord> op = ctx.platform->cachedOp(id);
+    if (!op && op.status().reason() != StateView::kNotResident)   // not resident: an old, finished op
+        return sendError(ex, op.status());
+    if (op)
+        if (Status refused = Platform::cancelRefusal(*op); !refused)
+            return sendError(ex, refused);
+    ex.offloader->run(ex, [ctx, id] {
+        Result<OpRecord> cancelled = ctx.platform->cancelOp(id);
+        return cancelled ? submissionReply(Submission{true, {}, *cancelled}) : Reply::error(cancelled.status());
+    });
+}
+
 }  // namespace
 
 void registerOpRoutes(Router& router, const ApiContext& ctx)
@@ -77,6 +96,7 @@ void registerOpRoutes(Router& router, const ApiContext& ctx)
             return sendBytes(ex.responder, 304, {}, "application/json", {{"ETag", etag}});
         sendJson(ex, 200, body, {{"ETag", etag}});
     });
+    router.add(M::Post, QStringLiteral("/api/ops/([^/]+)/cancel"), [ctx](HttpExchange& ex) { handleCancel(ex, ctx); });
     router.add(M::Post, QStringLiteral("/api/webhooks/source"), [ctx](HttpExchange& ex) { handleWebhook(ex, ctx); });
 }
 

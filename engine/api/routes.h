@@ -9,7 +9,7 @@ class Router;
 
 void registerSystemRoutes(Router& router, const ApiContext& context);    // /healthz, /api/system
 void registerProjectRoutes(Router& router, const ApiContext& context);   // projects, registration, legacy
-void registerOpRoutes(Router& router, const ApiContext& context);        // /api/ops/{id}, webhooks
+void registerOpRoutes(Router& router, const ApiContext& context);        // /api/ops/{id}, its cancel, webhooks
 void registerEventRoutes(Router& router, const ApiContext& context);     // SSE
 void registerArtifactRoutes(Router& router, const ApiContext& context);  // artifacts listing/download
 void registerDeliveryRoutes(Router& router, const ApiContext& context);  // deploy/promote/release/rollback

@@ -304,8 +304,8 @@ void SseHub::onReplayDone(quint64 id, const std::shared_ptr<ReplayResult>& resul
 void SseHub::settleTerminal(SseClient& c, const std::shared_ptr<ReplayResult>& result)
 {
     const std::string status = c.snapshot.value("status", "");
-    if (status != "completed" && status != "failed")
-        return;  // running: the terminal event will come live
+    if (status != "completed" && status != "failed" && status != "cancelled")
+        return;  // queued or running: the terminal event will come live
     if (result->last && (*result->last)->terminal) {
         if ((*result->last)->seq > c.lastSent)
             send(c, *result->last);
@@ -319,7 +319,7 @@ void SseHub::settleTerminal(SseClient& c, const std::shared_ptr<ReplayResult>& r
         if (!cl || cl->finished)
             return;
         // Not in the log (retention, or a publish that failed): end with the snapshot's outcome.
-        const std::string type = status == "completed" ? "op.completed" : "op.failed";
+        const std::string type = "op." + status;   // op.completed, op.failed or op.cancelled
         nlohmann::json data{{"type", type}, {"op_id", cl->opId}, {"project_id", cl->projectId},
                             {"kind", cl->snapshot.value("kind", "")}, {"status", status},
                             {"at", nowIso()}, {"from_snapshot", true}};

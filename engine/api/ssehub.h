@@ -3,7 +3,8 @@
 //
 //   GET /api/ops/{opID}/events   one op: op.bootstrap (with retry:), the
 //                                replay after Last-Event-ID, live events,
-//                                op.heartbeat; ends after op.completed/failed
+//                                op.heartbeat; ends after op.completed,
+//                                op.failed or op.cancelled
 //   GET /api/events              all ops' lifecycle events (step.log only
 //                                with ?logs=1, ?project_id= filter); never ends
 //

@@ -174,6 +174,7 @@ Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& poli
     request.sharedKey = contextSharedKey(ctx.op.projectId, in.repoPath);
     request.dockerfile = in.dockerfile;
     request.networkMode = networkMode;
+    request.cancelled = ctx.cancelled;   // POST /api/ops/{id}/cancel stops the Solve
     request.onLog = [&](const std::string& line) {
         {
             std::lock_guard lock(logMutex);

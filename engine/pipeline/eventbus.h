@@ -6,7 +6,9 @@
 // Event data (one JSON object): {type, op_id, project_id, kind, at, seq?,
 // status?, step?, message?, line?, error?, classification?}. Types:
 // op.status, step.started, step.log, step.completed, step.failed,
-// op.completed, op.failed.
+// step.cancelled, op.cancel_requested, op.completed, op.failed,
+// op.cancelled. The terminal ones (an op's last event) are op.completed,
+// op.failed and op.cancelled.
 // Thread affinity: thread-safe.
 #include "engine/core/status.h"
 #include "engine/pipeline/records.h"
@@ -29,6 +31,9 @@ inline constexpr const char* kStepCompleted = "step.completed";
 inline constexpr const char* kStepFailed = "step.failed";
 inline constexpr const char* kOpCompleted = "op.completed";
 inline constexpr const char* kOpFailed = "op.failed";
+inline constexpr const char* kStepCancelled = "step.cancelled";
+inline constexpr const char* kOpCancelRequested = "op.cancel_requested";
+inline constexpr const char* kOpCancelled = "op.cancelled";
 }  // namespace events
 
 std::string eventSubject(const std::string& projectId, const std::string& opId);

@@ -43,6 +43,10 @@ const std::vector<RouteEntry>& routeTable()
 // Project status after an op of `kind` ended.
 std::string projectStatusAfter(const OpRecord& op, const std::string& current)
 {
+    if (current == "deleting" && op.kind != "delete")
+        return current;   // a queued delete keeps the project closed to new ops
+    if (op.status == opstatus::kCancelled)   // stopped on request: only a create leaves a project not ready
+        return op.kind == "create" ? "failed" : current;
     if (op.kind == "create" || op.kind == "update")
         return op.status == opstatus::kCompleted ? "ready" : "failed";
     if (op.kind == "delete")
@@ -50,7 +54,28 @@ std::string projectStatusAfter(const OpRecord& op, const std::string& current)
     return current.empty() || current == "registering" ? "ready" : current;
 }
 
-enum class Claim { Run, Skip, Advance, Interrupted, Settle };
+enum class Claim { Run, Skip, Advance, Interrupted, Settle, Cancel };
+
+// The error recorded on a cancelled op.
+std::string cancelMessage(const OpRecord& op)
+{
+    return "cancelled on request (at " + op.cancelRequestedAt + ")" +
+           (op.startedAt.empty() ? std::string("; it never started") : std::string());
+}
+
+const char* endEvent(const std::string& status)
+{
+    if (status == opstatus::kCompleted)
+        return events::kOpCompleted;
+    return status == opstatus::kCancelled ? events::kOpCancelled : events::kOpFailed;
+}
+
+const char* stepEndEvent(const std::string& status)
+{
+    if (status == opstatus::kCompleted)
+        return events::kStepCompleted;
+    return status == opstatus::kCancelled ? events::kStepCancelled : events::kStepFailed;
+}
 
 // When this process started (static initialisation runs before main).
 const QDateTime kProcessStart = QDateTime::currentDateTimeUtc();
@@ -150,6 +175,8 @@ Status Orchestrator::dispatchNext(const OpRecord& op)
 {
     if (op.terminal())
         return Status::ok();
+    if (op.cancelRequested())
+        return finishOp(op.id, Status::ok());   // a step boundary: the cancel takes effect
     const int index = op.nextStepIndex();
     if (index < 0)
         return finishOp(op.id, Status::ok());
@@ -181,6 +208,10 @@ Result<bool> Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpR
                 return Status::conflict("skip", "duplicate of a running step");
             attempt = step->attempt + 1;  // take over an interrupted step
         }
+        if (o.cancelRequested()) {
+            claim = Claim::Cancel;   // no step starts once a cancel is recorded
+            return Status::conflict("skip", "cancel requested");
+        }
         if (attempt > kMaxAttempts) {
             claim = Claim::Interrupted;
             return Status::conflict("skip", "too many attempts");
@@ -210,10 +241,10 @@ Result<bool> Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpR
         Status s = claim == Claim::Advance ? dispatchNext(*current) : afterOpEnded(*current);
         return s ? Result<bool>(false) : Result<bool>(s);
     }
-    if (claim == Claim::Interrupted) {
-        Status s = finishOp(item.opId, Status(Status::Code::Internal, "interrupted",
-                                              "step " + item.step + " was interrupted " + std::to_string(kMaxAttempts) +
-                                                  " times (the process stopped while it ran)"));
+    if (claim == Claim::Interrupted || claim == Claim::Cancel) {
+        Status s = finishOp(item.opId, claim == Claim::Cancel ? Status::ok()
+            : Status(Status::Code::Internal, "interrupted", "step " + item.step + " was interrupted " +
+                     std::to_string(kMaxAttempts) + " times (the process stopped while it ran)"));
         return s ? Result<bool>(false) : Result<bool>(s);
     }
     return false;
@@ -232,35 +263,42 @@ Status Orchestrator::handle(const WorkItem& item, int numDelivered, const std::f
     return runStep(std::move(op), item.step, step ? step->attempt : 1, keepAlive);
 }
 
-Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
-                           const std::function<void()>& keepAlive)
+StepOutcome Orchestrator::invokeStep(const OpRecord& op, const std::string& stepName, int attempt,
+                                     const std::function<void()>& keepAlive)
 {
-    m_events.publish(op, events::kStepStarted, {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
     StepContext ctx{m_platform, m_store, op, stepName, m_platform.projectDir(op.projectId),
                     [this, &op, &stepName](const std::string& line) {
                         m_events.publish(op, events::kStepLog, {{"step", stepName}, {"line", line}});
                     },
-                    keepAlive};
+                    keepAlive, [this, id = op.id] { return m_platform.cancelRequested(id); }};
     if (attempt > 1)
         clearStaleGitLocks(ctx.projectDir, ctx.log);
-    StepOutcome outcome;
     auto it = m_steps.find(stepName);
-    if (it == m_steps.end()) {
-        outcome.status = Status::internal("no_worker", "no worker registered for step " + stepName);
-    } else {
-        try {
-            outcome = it->second(ctx);
-        } catch (const std::exception& e) {
-            outcome.status = Status::internal("worker_exception", std::string("step crashed: ") + e.what());
-        }
+    if (it == m_steps.end())
+        return {Status::internal("no_worker", "no worker registered for step " + stepName)};
+    try {
+        return it->second(ctx);
+    } catch (const std::exception& e) {
+        return {Status::internal("worker_exception", std::string("step crashed: ") + e.what())};
     }
+}
+
+Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
+                           const std::function<void()>& keepAlive)
+{
+    m_events.publish(op, events::kStepStarted, {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
+    const StepOutcome outcome = invokeStep(op, stepName, attempt, keepAlive);
     const bool ok = outcome.status.isOk();
     const std::string message = ok ? outcome.message : outcome.status.message();
+    std::string stepStatus;
     Result<OpRecord> recorded = m_store.mutateOp(op.id, [&](OpRecord& o) -> Status {
         StepRecord* s = o.step(stepName);
         if (!s || s->attempt != attempt)
             return Status::conflict("superseded", "step was taken over");
-        s->status = ok ? opstatus::kCompleted : opstatus::kFailed;
+        // A step that failed once its op's cancel was requested was most
+        // likely stopped by it (a BuildKit build): it reads "cancelled".
+        s->status = ok ? opstatus::kCompleted : o.cancelRequested() ? opstatus::kCancelled : opstatus::kFailed;
+        stepStatus = s->status;
         s->finishedAt = nowRfc3339();
         s->message = message;
         s->outputs = outcome.outputs;
@@ -268,9 +306,8 @@ Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attem
     });
     if (!recorded)
         return mustRetry(recorded.status()) ? recorded.status() : Status::ok();
-    m_events.publish(*recorded, ok ? events::kStepCompleted : events::kStepFailed,
-                     {{"step", stepName}, {"status", ok ? opstatus::kCompleted : opstatus::kFailed},
-                      {"message", message}, {"outputs", outcome.outputs}});
+    m_events.publish(*recorded, stepEndEvent(stepStatus),
+                     {{"step", stepName}, {"status", stepStatus}, {"message", message}, {"outputs", outcome.outputs}});
     return ok ? dispatchNext(*recorded) : finishOp(op.id, outcome.status);
 }
 
@@ -282,8 +319,19 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
         if (o.terminal())
             return Status::ok();
         transitioned = true;
-        o.status = failure.isOk() ? opstatus::kCompleted : opstatus::kFailed;
         o.finishedAt = nowRfc3339();
+        if (o.cancelRequested()) {   // started_at stays null for an op that never started
+            o.status = opstatus::kCancelled;
+            o.error = {"cancelled", cancelMessage(o)};
+            for (StepRecord& step : o.steps)   // cut off by a crash: it is not resumed
+                if (step.status == opstatus::kRunning) {
+                    step.status = opstatus::kCancelled;
+                    step.finishedAt = o.finishedAt;
+                    step.message = "interrupted, then not resumed: the op was cancelled";
+                }
+            return Status::ok();
+        }
+        o.status = failure.isOk() ? opstatus::kCompleted : opstatus::kFailed;
         if (o.startedAt.empty())
             o.startedAt = o.finishedAt;
         if (!failure.isOk())
@@ -294,11 +342,11 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
         return mustRetry(ended.status()) ? ended.status() : Status::ok();
     if (transitioned) {
         nlohmann::json extra{{"status", ended->status}};
-        if (!failure.isOk())
-            extra["error"] = {{"code", failure.reason()}, {"message", failure.message()}};
-        m_events.publish(*ended, failure.isOk() ? events::kOpCompleted : events::kOpFailed, extra);
+        if (!ended->error.code.empty())
+            extra["error"] = {{"code", ended->error.code}, {"message", ended->error.message}};
+        m_events.publish(*ended, endEvent(ended->status), extra);
     }
-    if (ended->kind == "ci" && ended->status == opstatus::kFailed)
+    if (ended->kind == "ci" && (ended->status == opstatus::kFailed || ended->status == opstatus::kCancelled))
         if (Status s = m_store.releaseCommit(ended->projectId, ended->trigger.value("commit", ""), ended->id); mustRetry(s))
             return s;
     return afterOpEnded(*ended);
@@ -318,13 +366,18 @@ Status Orchestrator::afterOpEnded(const OpRecord& op)
             nextOp = p.queue.empty() || p.status == "deleting" ? std::string() : p.queue.front();
             return Status::conflict("skip", "the op already left its queue");
         }
+        // Only the head runs; an op behind it ends only by a cancel, and
+        // leaves the project (status, last op, the running head) as it is.
+        const bool wasHead = p.queue.front() == op.id;
         p.queue.erase(std::remove(p.queue.begin(), p.queue.end(), op.id), p.queue.end());
-        p.lastOp = op.summary();
-        p.status = projectStatusAfter(op, p.status);
+        if (wasHead) {
+            p.lastOp = op.summary();
+            p.status = projectStatusAfter(op, p.status);
+        }
         p.updatedAt = nowRfc3339();
         deleted = p.status == "deleted";
         orphans = deleted ? p.queue : std::vector<std::string>{};
-        nextOp = p.queue.empty() || deleted ? std::string() : p.queue.front();
+        nextOp = p.queue.empty() || deleted || !wasHead ? std::string() : p.queue.front();
         return Status::ok();
     });
     if (!project && mustRetry(project.status()))
@@ -342,6 +395,8 @@ Status Orchestrator::afterOpEnded(const OpRecord& op)
     Result<OpRecord> next = m_store.op(nextOp);
     if (!next)
         return mustRetry(next.status()) ? next.status() : Status::ok();
+    if (next->terminal())   // cancelled while queued; its own pop was not recorded (a crash)
+        return afterOpEnded(*next);
     return dispatchNext(*next);
 }
 
@@ -360,7 +415,7 @@ Status Orchestrator::recover()
             continue;
         }
         const int index = head->nextStepIndex();
-        if (index < 0) {
+        if (index < 0 || head->cancelRequested()) {   // an acknowledged cancel is never resumed
             finishOp(head->id, Status::ok());
             continue;
         }

@@ -17,6 +17,13 @@
 //    be built again (e.g. after the image builder came back).
 //  - When an op ends, it leaves its project's queue and the next queued op
 //    of that project is dispatched: one op per project at a time.
+//  - Cancel (cancel()): a CAS on the op record sets cancel_requested_at, so
+//    an acknowledged cancel is in JetStream and reaches every instance (each
+//    StateView watches paas_ops). A queued op ends "cancelled" at once and
+//    never runs; a running one ends "cancelled" at its next step boundary:
+//    no step is claimed for it any more, recovery does not resume it, and a
+//    step that polls StepContext::cancelled (the BuildKit build) stops
+//    early. Its ci commit marker is released as for a failed op.
 //  - A transition (claim, step result, dispatch, end, queue pop) that the
 //    backend did not acknowledge makes handle() return Unavailable; the work
 //    item is then redelivered and the transition retried, so a hung or
@@ -69,6 +76,9 @@ struct StepContext {
     QString projectDir;
     std::function<void(const std::string& line)> log;
     std::function<void()> keepAlive;   // tells JetStream the step is still being worked on
+    // True once the op's cancel was requested (from memory, cheap: poll it).
+    // A step that can stop early returns an error when it turns true.
+    std::function<bool()> cancelled;
 };
 
 using StepFunction = std::function<StepOutcome(StepContext&)>;
@@ -105,12 +115,25 @@ public:
     Status recover();
 
     // Ends an op (terminal status + event), pops it from its project's
-    // queue and dispatches the next queued op of that project.
+    // queue and dispatches the next queued op of that project. An op whose
+    // cancel was requested ends "cancelled", whatever `failure` says.
     Status finishOp(const std::string& opId, const Status& failure);
+
+    // Requests the cancel of an unfinished op (opcancel.cpp). Returns the op
+    // once the request is recorded: already "cancelled" if it was queued,
+    // still "running" (with cancel_requested_at) if a step runs. Repeating
+    // it is harmless. NotFound "op_not_found"; Conflict per cancelRefusal().
+    Result<OpRecord> cancel(const std::string& opId);
+    // Ok, or why `op` cannot be cancelled: Conflict "op_finished" (terminal,
+    // or every step done) or "op_not_cancellable" (a delete: the project is
+    // already being deleted and a half-done delete cannot be undone).
+    static Status cancelRefusal(const OpRecord& op);
 
 private:
     Status publishWork(const WorkItem& item);
     Status runStep(OpRecord op, const std::string& stepName, int attempt, const std::function<void()>& keepAlive);
+    StepOutcome invokeStep(const OpRecord& op, const std::string& stepName, int attempt,
+                           const std::function<void()>& keepAlive);
     // Ok(true): run the step; Ok(false): nothing to run (settled here).
     Result<bool> claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning);
     Status afterOpEnded(const OpRecord& op);

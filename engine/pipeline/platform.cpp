@@ -293,6 +293,23 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     return accepted;
 }
 
+Result<OpRecord> Platform::cancelOp(const std::string& opId)
+{
+    if (Status s = backendWritable(); !s)
+        return s;
+    return m_orchestrator->cancel(opId);
+}
+
+Status Platform::cancelRefusal(const OpRecord& op)
+{
+    return Orchestrator::cancelRefusal(op);
+}
+
+bool Platform::cancelRequested(const std::string& opId) const
+{
+    return m_view->cancelRequested(opId);
+}
+
 Result<ProjectRecord> Platform::project(const std::string& projectId) const
 {
     return m_view->project(projectId);

@@ -13,6 +13,8 @@
 //  - While the backend does not answer (NatsClient::responsive()), submit*()
 //    fail at once with Unavailable "backend_unavailable" and write nothing;
 //    each JetStream call they make is bounded (NatsClient::kCallTimeoutMs).
+//  - cancelOp() records a cancel request the same way: acknowledged only
+//    once JetStream has it (orchestrator.h has what it does).
 //  - start() creates the durable consumers, resolves the image builder mode,
 //    recovers ops interrupted by a crash (re-dispatch with a bumped attempt,
 //    or fail them "interrupted"), and starts the workers.
@@ -117,6 +119,17 @@ public:
     // when the answer needs an op the view does not hold.
     Result<OpRecord> cachedOp(const std::string& opId) const;
     Result<std::vector<OpRecord>> cachedProjectOps(const std::string& projectId, int offset, int limit) const;
+
+    // Cancels an op (Orchestrator::cancel: recorded in JetStream before it
+    // returns; a queued op comes back "cancelled", a running one with
+    // cancel_requested_at set). Waits on NATS: the API runs it offloaded.
+    // Unavailable "backend_unavailable" while NATS does not answer.
+    Result<OpRecord> cancelOp(const std::string& opId);
+    // Ok, or the Conflict a cancel of `op` gets (Orchestrator::cancelRefusal).
+    static Status cancelRefusal(const OpRecord& op);
+    // Whether op `opId`'s cancel was requested, from memory (any instance's
+    // request arrives through the view's watch): cheap enough to poll.
+    bool cancelRequested(const std::string& opId) const;
 
     EventBus& events() const { return *m_events; }
     const Config& config() const { return m_config; }

@@ -90,7 +90,7 @@ nlohmann::json toJson(const OpRecord& op)
                      {"finished_at", orNull(op.finishedAt)}, {"trigger", op.trigger}, {"params", op.params},
                      {"error", op.error.code.empty() ? nlohmann::json()
                                                      : nlohmann::json{{"code", op.error.code}, {"message", op.error.message}}},
-                     {"steps", steps}};
+                     {"steps", steps}, {"cancel_requested_at", orNull(op.cancelRequestedAt)}};
     if (!op.classification.empty())
         j["classification"] = op.classification;
     return j;
@@ -109,6 +109,7 @@ OpRecord opFromJson(const nlohmann::json& j)
     op.trigger = objectOr(j, "trigger");
     op.params = objectOr(j, "params");
     op.classification = str(j, "classification");
+    op.cancelRequestedAt = str(j, "cancel_requested_at");
     const nlohmann::json err = objectOr(j, "error");
     op.error = {str(err, "code"), str(err, "message")};
     if (auto it = j.find("steps"); it != j.end() && it->is_array()) {

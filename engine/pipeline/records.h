@@ -18,6 +18,7 @@ inline constexpr const char* kQueued = "queued";
 inline constexpr const char* kRunning = "running";
 inline constexpr const char* kCompleted = "completed";
 inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kCancelled = "cancelled";   // ops, and the step a cancel cut short
 inline constexpr const char* kPending = "pending";   // steps only
 inline constexpr const char* kSkipped = "skipped";   // steps only
 }  // namespace opstatus
@@ -47,8 +48,16 @@ struct OpRecord {
     std::string classification;       // promote|release for promotions
     OpError error;
     std::vector<StepRecord> steps;
+    // Set (once) by a cancel request while the op is unfinished: the op then
+    // ends "cancelled" at its next step boundary (orchestrator.h).
+    std::string cancelRequestedAt;
 
-    bool terminal() const { return status == opstatus::kCompleted || status == opstatus::kFailed; }
+    // completed, failed and cancelled are the terminal statuses.
+    bool terminal() const
+    {
+        return status == opstatus::kCompleted || status == opstatus::kFailed || status == opstatus::kCancelled;
+    }
+    bool cancelRequested() const { return !cancelRequestedAt.empty(); }
     StepRecord* step(const std::string& name);
     const StepRecord* step(const std::string& name) const;
     // Index of the first step not completed/skipped, or -1.

@@ -304,6 +304,13 @@ Result<OpRecord> StateView::op(const std::string& opId) const
     return *it->second.record;
 }
 
+bool StateView::cancelRequested(const std::string& opId) const
+{
+    std::shared_lock lock(m_mutex);
+    auto it = m_ops.find(opId);
+    return it != m_ops.end() && it->second.record && it->second.record->cancelRequested();
+}
+
 template <typename Visit>
 Status StateView::visitPage(const std::string& projectId, int offset, int limit, Visit visit) const
 {

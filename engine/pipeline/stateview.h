@@ -99,6 +99,9 @@ public:
     // The ids of that page (for a caller that loads non-resident ops itself).
     Result<std::vector<std::string>> projectOpIds(const std::string& projectId, int offset, int limit) const;
 
+    // Whether the op is held, unfinished, with its cancel requested. O(1).
+    bool cancelRequested(const std::string& opId) const;
+
     size_t projectCount() const;
     size_t opCount() const;
     size_t residentOpCount() const;

@@ -14,7 +14,7 @@ const char* const kSteps[] = {"create", "update", "update", "delete"};
 
 bool terminal(const std::string& status)
 {
-    return status == "completed" || status == "failed";
+    return status == "completed" || status == "failed" || status == "cancelled";
 }
 
 }  // namespace

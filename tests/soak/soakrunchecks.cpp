@@ -19,7 +19,7 @@ namespace {
 
 bool terminal(const std::string& status)
 {
-    return status == "completed" || status == "failed";
+    return status == "completed" || status == "failed" || status == "cancelled";
 }
 
 void sleepPumping(int ms)

@@ -245,7 +245,7 @@ nlohmann::json PaasProcess::waitForOp(const std::string& opId, int timeoutMs) co
     while (!deadline.hasExpired()) {
         op = get(QStringLiteral("/api/ops/") + QString::fromStdString(opId)).json();
         const std::string status = op.value("status", "");
-        if (status == "completed" || status == "failed")
+        if (status == "completed" || status == "failed" || status == "cancelled")
             return op;
         QThread::msleep(100);
     }

@@ -61,7 +61,7 @@ public:
     HttpResult post(const QString& path, const nlohmann::json& body, const Headers& headers = {}) const;
     HttpResult send(const QByteArray& method, const QString& path, const QByteArray& body,
                     const Headers& headers = {}) const;
-    // Polls GET /api/ops/{id} until the op is completed or failed.
+    // Polls GET /api/ops/{id} until the op is completed, failed or cancelled.
     nlohmann::json waitForOp(const std::string& opId, int timeoutMs = 120000) const;
 
 private:

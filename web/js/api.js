@@ -75,6 +75,8 @@ export const api = {
     const r = await request('GET', `api/ops/${enc(id)}`, { headers: etag ? { 'If-None-Match': etag } : {} });
     return { status: r.status, body: r.body, etag: r.headers.get('ETag') || etag };
   },
+  /** 202 {accepted, op}: a queued op comes back cancelled, a running one with cancel_requested_at. */
+  cancelOp: (id) => post(`api/ops/${enc(id)}/cancel`),
   registerJson: (payload) => post('api/events/registration', payload),
   registerYaml: async (yamlText) =>
     (await request('POST', 'api/events/registration', { body: yamlText, headers: { 'Content-Type': 'application/yaml' } })).body,

@@ -2,7 +2,7 @@
 // data loading, the global event feed and keyboard shortcuts.
 import { api } from './api.js';
 import { state, set, touch, selectedProject } from './state.js';
-import { GlobalFeed, isTerminal } from './sse.js';
+import { GlobalFeed, isTerminal, TERMINAL_EVENTS } from './sse.js';
 import { opRef } from './dom.js';
 import { initStrip } from './views/strip.js';
 import { initProjects } from './views/projects.js';
@@ -138,13 +138,13 @@ async function loadSystem() {
 
 function onFeed(type, d) {
   if (!d.op_id) return;
-  const status = type === 'op.completed' ? 'completed' : type === 'op.failed' ? 'failed' : d.status;
+  const status = TERMINAL_EVENTS[type] || d.status;
   noteOp(d.op_id, { project_id: d.project_id, status: status || (type.startsWith('step.') ? 'running' : undefined), kind: d.kind });
-  if (type === 'op.completed' || type === 'op.failed' || type === 'op.status') refreshProjectSoon(d.project_id);
+  if (TERMINAL_EVENTS[type] || type === 'op.status') refreshProjectSoon(d.project_id);
   if (d.project_id !== state.selectedId) return;
   const panel = currentPanel();
-  if (panel?.key === 'ops' && type === 'op.status') panel.reloadList?.();
-  if (panel?.key === 'delivery' && (type === 'op.completed' || type === 'op.failed')) panel.reload?.();
+  if (panel?.key === 'ops' && (type === 'op.status' || type === 'op.cancelled')) panel.reloadList?.();
+  if (panel?.key === 'delivery' && TERMINAL_EVENTS[type]) panel.reload?.();
 }
 
 initStrip();

@@ -45,7 +45,7 @@ export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 const STATUS_TONES = {
   ok: 'ok', ready: 'ok', completed: 'ok', succeeded: 'ok', deployed: 'ok', active: 'ok',
   running: 'run', queued: 'wait', pending: 'wait', creating: 'run', updating: 'run', deleting: 'run', building: 'run',
-  failed: 'bad', error: 'bad', degraded: 'warn', deleted: 'mute', unknown: 'mute', skipped: 'mute',
+  failed: 'bad', error: 'bad', degraded: 'warn', deleted: 'mute', unknown: 'mute', skipped: 'mute', cancelled: 'warn',
 };
 
 export function toneOf(status) {

@@ -5,9 +5,13 @@
 import { api } from './api.js';
 
 export const OP_EVENTS = ['op.bootstrap', 'op.status', 'step.started', 'step.log', 'step.completed',
-  'step.failed', 'op.completed', 'op.failed', 'op.heartbeat'];
-const TERMINAL = new Set(['completed', 'failed']);
+  'step.failed', 'step.cancelled', 'op.cancel_requested', 'op.completed', 'op.failed', 'op.cancelled', 'op.heartbeat'];
+/** An op's last event, and the status it ends with. */
+export const TERMINAL_EVENTS = { 'op.completed': 'completed', 'op.failed': 'failed', 'op.cancelled': 'cancelled' };
+const TERMINAL = new Set(Object.values(TERMINAL_EVENTS));
 export const isTerminal = (status) => TERMINAL.has(status);
+/** Queued and running ops can be cancelled (POST /api/ops/{id}/cancel). */
+export const isCancellable = (op) => !!op && (op.status === 'queued' || op.status === 'running') && op.kind !== 'delete';
 
 const POLL_MS = 1500;
 const SSE_RETRY_MS = 4000;
@@ -66,10 +70,9 @@ export class OpStream {
       return;
     }
     if (data.status && type.startsWith('op.')) this.status = data.status;
-    if (type === 'op.completed') this.status = 'completed';
-    if (type === 'op.failed') this.status = 'failed';
+    if (TERMINAL_EVENTS[type]) this.status = TERMINAL_EVENTS[type];
     this.h.event?.(type, data);
-    if (type === 'op.completed' || type === 'op.failed') this.finish();
+    if (TERMINAL_EVENTS[type]) this.finish();
   }
 
   onError(es) {

@@ -1,8 +1,9 @@
 // Flows: create a project from the form and watch its timeline reach completed
-// live over SSE; a 422 schema error is shown inline at the offending field.
+// live over SSE; a 422 schema error is shown inline at the offending field;
+// the timeline's Cancel button cancels a queued and a running op.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, screenshot, apiCall } from './harness.js';
+import { setup, screenshot, apiCall, createProject, specFor, stepGate } from './harness.js';
 
 let env;
 before(async () => { env = await setup(); });
@@ -84,6 +85,48 @@ test('422 details in YAML mode point at the line of the offending key', async ()
   const selected = await page.evaluate(() => { const t = document.querySelector('#spec-text'); return t.value.slice(t.selectionStart, t.selectionEnd); });
   assert.equal(selected, 'name: Bad_Name');
   await screenshot(page, 'web-422-yaml-line');
+});
+
+test('the timeline Cancel button cancels a queued op at once and a running op at its step boundary', async () => {
+  const { page, server } = env;
+  const { projectId } = await createProject(server, 'web-cancel', ['dev']);
+  const gate = stepGate(server, projectId);
+  const update = async (seq) => {
+    const spec = specFor('web-cancel', ['dev']);
+    spec.environments.dev.vars.SEQ = seq;
+    const r = await apiCall(server, 'POST', 'api/events/registration', { action: 'update', project_id: projectId, spec });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    return r.body.op.id;
+  };
+  const running = await update('1');
+  const queued = await update('2');
+  try {
+    await gate.waitHeld();
+    await page.goto(`${server.url}#/ops/${encodeURIComponent(queued)}`);
+    await page.locator('#timeline-status[data-status="queued"]').waitFor({ timeout: 15_000 });
+    await page.click('#timeline-cancel');
+    await page.locator('#timeline-status[data-status="cancelled"]').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('#timeline-cancel').count(), 0, 'no Cancel button once the op ended');
+
+    await page.goto(`${server.url}#/ops/${encodeURIComponent(running)}`);
+    await page.locator('#timeline-status[data-status="running"]').waitFor({ timeout: 15_000 });
+    await page.click('#timeline-cancel');
+    const requested = page.locator('#timeline-cancel[data-requested="true"]');
+    await requested.waitFor({ timeout: 15_000 });
+    assert.equal(await requested.textContent(), 'Cancelling…');
+    assert.ok(await requested.isDisabled(), 'a requested cancel cannot be sent twice');
+    await screenshot(page, 'web-cancel-requested');
+  } finally {
+    gate.release();
+  }
+  await page.locator('#timeline-status[data-status="cancelled"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('#timeline-cancel').count(), 0);
+  const steps = Object.fromEntries(await page.locator('.step').evaluateAll((els) => els.map((e) => [e.dataset.step, e.dataset.status])));
+  assert.equal(steps.repoBootstrap, 'completed', JSON.stringify(steps));
+  assert.equal(steps.imageBuilder, 'pending', JSON.stringify(steps));
+  const queuedOp = await apiCall(server, 'GET', `api/ops/${encodeURIComponent(queued)}`);
+  assert.equal(queuedOp.body.started_at, null, 'the queued op never ran');
+  await screenshot(page, 'web-cancelled');
 });
 
 test('delete a project from the Spec tab after a confirmation', async () => {

@@ -1,7 +1,7 @@
 // E2E harness: starts the real `paas --headless` binary (PAAS_BIN) in a temp
 // dir and a real Debian Chromium (/usr/bin/chromium) through playwright-core.
 // Never downloads a browser. Screenshots go to PAAS_E2E_OUT.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,13 +107,13 @@ export function specFor(name, envs = ['dev', 'staging', 'prod']) {
   };
 }
 
-/** Poll GET /api/ops/{id} until completed|failed. */
+/** Poll GET /api/ops/{id} until completed|failed|cancelled. */
 export async function waitOp(server, opId, timeoutMs = 120_000) {
   const end = Date.now() + timeoutMs;
   let last;
   while (Date.now() < end) {
     last = await apiCall(server, 'GET', `api/ops/${encodeURIComponent(opId)}`);
-    if (last.status === 200 && ['completed', 'failed'].includes(last.body?.status)) return last.body;
+    if (last.status === 200 && ['completed', 'failed', 'cancelled'].includes(last.body?.status)) return last.body;
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`op ${opId} did not finish: ${JSON.stringify(last?.body)}`);
@@ -125,6 +125,41 @@ export async function createProject(server, name, envs) {
   if (r.status !== 202) throw new Error(`create ${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
   const op = await waitOp(server, r.body.op.id);
   return { projectId: r.body.op.project_id || op.project_id, op };
+}
+
+/**
+ * Hold a project's next update op inside its repoBootstrap step, with no test hook in the
+ * server: registration/template-state.json becomes a FIFO, so the step's read blocks in
+ * open(). waitHeld() resolves once a step holds it (a non-blocking open for writing only
+ * succeeds while a reader is there); release() puts the regular file back and hands the
+ * blocked reader the same bytes. Same mechanism as tests/integration/registration/stepgate.h.
+ */
+export function stepGate(server, projectId) {
+  const file = path.join(server.dir, 'artifacts', projectId, 'registration', 'template-state.json');
+  const link = `${file}.gate`;
+  const content = fs.readFileSync(file);
+  fs.rmSync(link, { force: true });
+  execFileSync('mkfifo', ['-m', '600', link]);
+  fs.linkSync(link, `${file}.new`);
+  fs.renameSync(`${file}.new`, file);
+  let fd = -1;
+  return {
+    async waitHeld(timeoutMs = 60_000) {
+      const end = Date.now() + timeoutMs;
+      while (fd < 0) {
+        try { fd = fs.openSync(link, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK); } catch (e) {
+          if (e.code !== 'ENXIO' || Date.now() > end) throw new Error(`no step opened ${file}: ${e.message}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    },
+    release() {
+      fs.writeFileSync(`${file}.new`, content);
+      fs.renameSync(`${file}.new`, file);
+      if (fd >= 0) { fs.writeSync(fd, content); fs.closeSync(fd); fd = -1; }
+      fs.rmSync(link, { force: true });
+    },
+  };
 }
 
 /** One server + one browser per test file. */

@@ -126,7 +126,7 @@ nlohmann::json waitForCiOp(const PaasProcess& app, const std::string& projectId,
             const nlohmann::json op = app.waitForOp(ops.front().value("id", ""),
                                                     static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
             const std::string status = op.value("status", "");
-            return status == "completed" || status == "failed" ? op : nlohmann::json();
+            return status == "completed" || status == "failed" || status == "cancelled" ? op : nlohmann::json();
         }
         QThread::msleep(100);
     }

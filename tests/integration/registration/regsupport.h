@@ -145,7 +145,7 @@ inline nlohmann::json settledProject(const PaasProcess& app, const std::string& 
 inline bool isTerminal(const nlohmann::json& op)
 {
     const std::string s = op.is_object() ? op.value("status", "") : "";
-    return s == "completed" || s == "failed";
+    return s == "completed" || s == "failed" || s == "cancelled";
 }
 
 // Compact description of an op for failure messages.

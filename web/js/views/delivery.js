@@ -3,7 +3,7 @@
 // with the diff, release history with Rollback.
 import { h, mount, fmtAgo, shortSha, loading, errorState, badge } from '../dom.js';
 import { api, isProdEnv } from '../api.js';
-import { OpStream } from '../sse.js';
+import { OpStream, TERMINAL_EVENTS } from '../sse.js';
 import { confirmDialog, diffView } from './dialog.js';
 
 /** dev first, prod/production last, the rest in spec order. */
@@ -62,10 +62,9 @@ export function renderDelivery(container, { project, go }) {
       snapshot: (snap) => { st.activity.op = { ...st.activity.op, ...snap }; render(); },
       event: (type, d) => {
         if (d.status && type.startsWith('op.')) st.activity.op.status = d.status;
-        if (type === 'op.completed') st.activity.op.status = 'completed';
-        if (type === 'op.failed') { st.activity.op.status = 'failed'; st.activity.op.error = d.error; }
+        if (TERMINAL_EVENTS[type]) Object.assign(st.activity.op, { status: TERMINAL_EVENTS[type], error: d.error || st.activity.op.error });
         render();
-        if (type === 'op.completed' || type === 'op.failed') load();
+        if (TERMINAL_EVENTS[type]) load();
       },
       mode: (m) => { if (m === 'done') load(); },
     }).start();

@@ -1,7 +1,9 @@
-// Live operation timeline: op header, steps with durations, streaming logs.
+// Live operation timeline: op header, steps with durations, streaming logs,
+// and a Cancel button while the op is queued or running.
 // Fed by OpStream (SSE with Last-Event-ID resume, polling fallback).
 import { h, mount, badge, fmtTime, fmtDuration, kindLabel, fmtTrigger } from '../dom.js';
-import { OpStream, isTerminal } from '../sse.js';
+import { api } from '../api.js';
+import { OpStream, isTerminal, isCancellable } from '../sse.js';
 
 const MODE_LABEL = {
   connecting: ['Connecting…', 'wait'], live: ['Live', 'ok'], reconnecting: ['Reconnecting…', 'warn'],
@@ -17,6 +19,7 @@ export function opTimeline(opId, { onChange } = {}) {
   let raf = 0;
   let lastStatus = '';
   const seen = new Set(); // stream modes seen, exposed as data-modes-seen
+  const cancel = { busy: false, error: null };
 
   const step = (name) => {
     if (!model.steps.has(name)) { model.steps.set(name, { name, status: 'pending', logs: [] }); model.order.push(name); }
@@ -42,6 +45,7 @@ export function opTimeline(opId, { onChange } = {}) {
       if (type === 'step.started') Object.assign(s, { status: 'running', started_at: d.at || s.started_at });
       if (type === 'step.completed') Object.assign(s, { status: 'completed', finished_at: d.at, outputs: d.outputs || s.outputs, message: d.message || s.message });
       if (type === 'step.failed') Object.assign(s, { status: 'failed', finished_at: d.at, message: d.message || d.error?.message || s.message });
+      if (type === 'step.cancelled') Object.assign(s, { status: 'cancelled', finished_at: d.at, message: d.message || s.message });
       if (type === 'step.log' && d.line !== undefined) {
         s.logs.push(String(d.line));
         if (s.logs.length > MAX_LOG_LINES) s.logs.splice(0, s.logs.length - MAX_LOG_LINES);
@@ -50,6 +54,8 @@ export function opTimeline(opId, { onChange } = {}) {
     if (type === 'op.status' && d.status) op.status = d.status;
     if (type === 'op.completed') Object.assign(op, { status: 'completed', finished_at: d.at || op.finished_at });
     if (type === 'op.failed') Object.assign(op, { status: 'failed', finished_at: d.at || op.finished_at, error: d.error || op.error });
+    if (type === 'op.cancel_requested') op.cancel_requested_at = d.requested_at || d.at;
+    if (type === 'op.cancelled') Object.assign(op, { status: 'cancelled', finished_at: d.at || op.finished_at, error: d.error || op.error });
     if (type === 'op.heartbeat') model.heartbeat = d.at || new Date().toISOString();
     if (op.status === 'running' && !op.started_at) op.started_at = d.at;
     schedule();
@@ -59,6 +65,31 @@ export function opTimeline(opId, { onChange } = {}) {
     snapshot, event,
     mode: (m) => { model.mode = m; seen.add(m); el.dataset.modesSeen = [...seen].join(' '); schedule(); },
   });
+
+  async function requestCancel() {
+    Object.assign(cancel, { busy: true, error: null });
+    schedule();
+    try {
+      const r = await api.cancelOp(opId);
+      if (r?.op) snapshot(r.op);
+    } catch (err) {
+      cancel.error = err;
+    } finally {
+      cancel.busy = false;
+      schedule();
+    }
+  }
+
+  /** Cancel, while the op is queued or running; "Cancelling…" once requested. */
+  function cancelButton(op) {
+    if (!isCancellable(op)) return null;
+    const requested = !!op.cancel_requested_at;
+    return h('button.btn.btn-sm.btn-danger#timeline-cancel', {
+      type: 'button', disabled: requested || cancel.busy ? true : null, 'data-requested': requested ? 'true' : null,
+      title: requested ? 'Cancel requested: the op stops at the end of its running step' : 'Cancel this operation',
+      onclick: requestCancel,
+    }, requested ? 'Cancelling…' : 'Cancel');
+  }
 
   function renderStep(s, i) {
     const running = s.status === 'running';
@@ -89,9 +120,11 @@ export function opTimeline(opId, { onChange } = {}) {
           op.started_at ? ` · took ${fmtDuration(op.started_at, op.finished_at)}` : ''].join('') : 'Loading snapshot…')),
       h('div.timeline-status',
         h('span.conn', { class: `tone-${modeTone}`, id: 'timeline-conn', 'data-mode': model.mode, title: 'Event stream state' }, modeLabel),
-        op?.status ? badge(op.status, { id: 'timeline-status' }) : null));
+        op?.status ? badge(op.status, { id: 'timeline-status' }) : null, cancelButton(op)));
     const err = op?.error && (op.error.message || op.error.code)
       ? h('div.error-banner', { role: 'alert' }, h('strong', op.error.code || 'error'), ` ${op.error.message || ''}`) : null;
+    const cancelErr = cancel.error && !isTerminal(op?.status)
+      ? h('div.error-banner#timeline-cancel-error', { role: 'alert' }, h('strong', 'Cancel refused'), ` ${cancel.error.message}`) : null;
     if (model.mode === 'gone' && !op) {
       mount(el, header, h('div.card-body', h('div.state.state-error', { role: 'alert' }, h('div.state-title', 'Operation not found'),
         h('p', `The server has no operation ${opId}. It may belong to a deleted project.`))));
@@ -105,7 +138,7 @@ export function opTimeline(opId, { onChange } = {}) {
     h('span.progress-label', `${done}/${steps.length} steps`)) : null;
     const body = steps.length ? h('ol.steps', steps.map(renderStep))
       : h('div.state', h('span.spinner', { 'aria-hidden': 'true' }), op && isTerminal(op.status) ? 'No steps recorded.' : 'Waiting for the first step…');
-    mount(el, header, progress, h('div.card-body', err, body));
+    mount(el, header, progress, h('div.card-body', err, cancelErr, body));
   }
 
   render();
