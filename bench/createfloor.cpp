@@ -88,7 +88,11 @@ bool CreateFloor::gitWork(const QString& dir, const std::string& projectId)
     Result<GitRepository> source = boot ? GitRepository::open(RepoBootstrapper::sourceRepoPath(dir))
                                         : Result<GitRepository>(boot.status());
     Result<std::string> head = source ? source->branchHead() : Result<std::string>(source.status());
-    Result<Tree> tree = head ? source->readTree(*head) : Result<Tree>(head.status());
+    Result<TreeListing> tree = head ? source->listTree(*head) : Result<TreeListing>(head.status());
+    Result<std::optional<std::string>> dockerfile =
+        tree ? source->readFileAt(*head, "Dockerfile") : Result<std::optional<std::string>>(tree.status());
+    if (!dockerfile)
+        tree = dockerfile.status();
     if (!tree) {
         m_error = tree.status().message();
         return false;

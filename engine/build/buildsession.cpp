@@ -132,10 +132,10 @@ BuildSession::BuildSession(std::unique_ptr<Impl> impl) : m_impl(std::move(impl))
 
 BuildSession::~BuildSession() { close(); }
 
-Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string& socketPath,
-                                                               std::map<std::string, BuildLocal> locals,
-                                                               RegistryCredentials credentials,
-                                                               const std::string& sharedKey, int timeoutMs)
+// The session's server, started with no port: FileSync, Auth and health.
+Result<std::unique_ptr<BuildSession::Impl>> BuildSession::startImpl(std::map<std::string, BuildLocal> locals,
+                                                                   RegistryCredentials credentials,
+                                                                   const std::string& sharedKey)
 {
     if (!printableAscii(sharedKey))
         return Status::invalidArgument("invalid_session_key", "a session's shared key must be printable ASCII");
@@ -146,13 +146,24 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string
     impl->server = startServer(*impl->fileSync, *impl->auth);
     if (!impl->server)
         return Status::internal("session_failed", "could not start the build session's gRPC server");
-    Result<int> fd = dialDockerUpgrade(socketPath, "/session", sessionHeaders(impl->id, sharedKey), timeoutMs);
+    return impl;
+}
+
+Result<std::unique_ptr<BuildSession>> BuildSession::openDocker(const std::string& socketPath,
+                                                               std::map<std::string, BuildLocal> locals,
+                                                               RegistryCredentials credentials,
+                                                               const std::string& sharedKey, int timeoutMs)
+{
+    Result<std::unique_ptr<Impl>> impl = startImpl(std::move(locals), std::move(credentials), sharedKey);
+    if (!impl)
+        return impl.status();
+    Result<int> fd = dialDockerUpgrade(socketPath, "/session", sessionHeaders((*impl)->id, sharedKey), timeoutMs);
     if (!fd) {
-        impl->server->Shutdown();
+        (*impl)->server->Shutdown();
         return fd.status();
     }
-    grpc::AddInsecureChannelFromFd(impl->server.get(), *fd);  // takes the fd
-    return std::unique_ptr<BuildSession>(new BuildSession(std::move(impl)));
+    grpc::AddInsecureChannelFromFd((*impl)->server.get(), *fd);  // takes the fd
+    return std::unique_ptr<BuildSession>(new BuildSession(std::move(*impl)));
 }
 
 Result<std::unique_ptr<BuildSession>> BuildSession::openOverControl(bk::Control::Stub& stub,
@@ -160,18 +171,14 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openOverControl(bk::Control:
                                                                     RegistryCredentials credentials,
                                                                     const std::string& sharedKey)
 {
-    if (!printableAscii(sharedKey))
-        return Status::invalidArgument("invalid_session_key", "a session's shared key must be printable ASCII");
-    auto impl = std::make_unique<Impl>();
-    impl->id = QUuid::createUuid().toString(QUuid::Id128).toStdString();
-    impl->fileSync = std::make_unique<FileSyncService>(std::move(locals));
-    impl->auth = std::make_unique<SessionAuthService>(std::move(credentials));
-    impl->server = startServer(*impl->fileSync, *impl->auth);
+    Result<std::unique_ptr<Impl>> started = startImpl(std::move(locals), std::move(credentials), sharedKey);
+    if (!started)
+        return started.status();
+    std::unique_ptr<Impl> impl = std::move(*started);
     int fds[2] = {-1, -1};
-    if (!impl->server || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-        if (impl->server)
-            impl->server->Shutdown();
-        return Status::internal("session_failed", "could not start the build session's gRPC server");
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        impl->server->Shutdown();
+        return Status::internal("session_failed", "could not create the session's socketpair");
     }
     ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     grpc::AddInsecureChannelFromFd(impl->server.get(), fds[0]);  // takes the fd

@@ -60,6 +60,8 @@ public:
 private:
     struct Impl;
     explicit BuildSession(std::unique_ptr<Impl> impl);
+    static Result<std::unique_ptr<Impl>> startImpl(std::map<std::string, BuildLocal> locals,
+                                                   RegistryCredentials credentials, const std::string& sharedKey);
     std::unique_ptr<Impl> m_impl;
 };
 

@@ -12,8 +12,9 @@
 //     left alone and is NOT swept into the platform commit. When the tree would
 //     not change, no commit is made and the current HEAD sha is returned.
 //     Fails with Conflict `not_on_main` when HEAD is not (unborn) `main`.
-//   - readTree() returns the tree of an exact commit from the object database
-//     (never the working tree), with git modes, bounded in total size.
+//   - listTree() lists the files of an exact commit from the object database
+//     (never the working tree), with git modes, blob ids and sizes, bounded
+//     in count; readBlob() reads one file's bytes by its blob id.
 //   - All errors are Status values; nothing throws.
 //
 // Thread affinity: libgit2 is initialised once, thread-safely. One
@@ -40,7 +41,6 @@ public:
     static constexpr const char* kAuthorName = "paas platform";
     static constexpr const char* kAuthorEmail = "platform@paas.local";
     static constexpr const char* kPlatformSyncPrefix = "platform-sync:";
-    static constexpr std::uint64_t kDefaultTreeLimit = 256ull * 1024 * 1024;
 
     // Creates (mkpath) or opens the repository at `path` (the working tree).
     static Result<GitRepository> init(const QString& path);
@@ -64,10 +64,6 @@ public:
     // NotFound `detached_head` when HEAD is detached.
     Result<std::string> currentBranch();
 
-    // Every blob of the commit's tree, in git tree order. Symlinks carry their
-    // target as data; submodule entries are skipped. TooLarge `tree_too_large`
-    // once the blobs exceed maxTotalBytes.
-    Result<Tree> readTree(const std::string& commitSha, std::uint64_t maxTotalBytes = kDefaultTreeLimit);
     // The commit's files without their bytes (blob ids and sizes from the
     // object headers; symlink targets read), in git tree order. Submodules are
     // skipped. TooLarge `tree_too_large` over maxEntries files.

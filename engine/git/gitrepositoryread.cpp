@@ -21,46 +21,6 @@ std::uint32_t normalisedMode(git_filemode_t mode)
     }
 }
 
-struct WalkState {
-    git_repository* repo = nullptr;
-    git_odb* odb = nullptr;
-    std::uint64_t total = 0;
-    std::uint64_t limit = 0;
-    Tree files;
-    Status error;
-};
-
-int walkEntry(const char* root, const git_tree_entry* entry, void* payload)
-{
-    auto* state = static_cast<WalkState*>(payload);
-    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
-        return 0;  // subtrees are descended into; submodules (commits) skipped
-    const std::string path = std::string(root) + git_tree_entry_name(entry);
-    const git_oid* id = git_tree_entry_id(entry);
-    size_t size = 0;
-    git_object_t type = GIT_OBJECT_INVALID;
-    if (git_odb_read_header(&size, &type, state->odb, id) < 0) {
-        state->error = gitErrorStatus(Status::Code::Internal, "git_error", "cannot read blob header of " + path);
-        return -1;
-    }
-    state->total += size;
-    if (state->total > state->limit) {
-        state->error = Status::tooLarge("tree_too_large", "source tree exceeds " + std::to_string(state->limit)
-                                                              + " bytes (at " + path + ")");
-        return -1;
-    }
-    git_blob* raw = nullptr;
-    if (git_blob_lookup(&raw, state->repo, id) < 0) {
-        state->error = gitErrorStatus(Status::Code::Internal, "git_error", "cannot read blob " + path);
-        return -1;
-    }
-    GitPtr<git_blob> blob(raw);
-    const auto* bytes = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-    state->files.push_back({path, std::string(bytes, static_cast<std::size_t>(git_blob_rawsize(blob.get()))),
-                            normalisedMode(git_tree_entry_filemode(entry))});
-    return 0;
-}
-
 struct ListState {
     git_repository* repo = nullptr;
     git_odb* odb = nullptr;
@@ -142,31 +102,6 @@ Result<std::string> GitRepository::commitSubject(const std::string& sha)
     if (!summary)
         return gitErrorStatus(Status::Code::Internal, "git_error", "cannot read summary of " + sha);
     return std::string(summary);
-}
-
-Result<Tree> GitRepository::readTree(const std::string& commitSha, std::uint64_t maxTotalBytes)
-{
-    Result<GitPtr<git_commit>> commit = lookupCommit(commitSha);
-    if (!commit)
-        return commit.status();
-    git_tree* rawTree = nullptr;
-    if (git_commit_tree(&rawTree, commit->get()) < 0)
-        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot load tree of " + commitSha);
-    GitPtr<git_tree> tree(rawTree);
-    git_odb* rawOdb = nullptr;
-    if (git_repository_odb(&rawOdb, m_repo.get()) < 0)
-        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot open object database");
-    GitPtr<git_odb> odb(rawOdb);
-    WalkState state;
-    state.repo = m_repo.get();
-    state.odb = odb.get();
-    state.limit = maxTotalBytes;
-    if (git_tree_walk(tree.get(), GIT_TREEWALK_PRE, walkEntry, &state) < 0) {
-        if (!state.error.isOk())
-            return state.error;
-        return gitErrorStatus(Status::Code::Internal, "git_error", "cannot walk tree of " + commitSha);
-    }
-    return std::move(state.files);
 }
 
 Result<TreeListing> GitRepository::listTree(const std::string& commitSha, std::size_t maxEntries)

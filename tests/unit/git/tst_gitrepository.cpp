@@ -143,43 +143,46 @@ private slots:
         git(tmp.path(), {"commit", "-q", "-m", "add link"});  // README edit stays uncommitted
         const std::string head = repo.branchHead().value();
 
-        Result<Tree> tree = repo.readTree(sha);
+        Result<TreeListing> tree = repo.listTree(sha);
         QVERIFY2(tree.isOk(), tree.status().toString().c_str());
-        std::map<std::string, TreeFile> byPath;
-        for (const TreeFile& f : *tree)
+        std::map<std::string, TreeEntryRef> byPath;
+        for (const TreeEntryRef& f : *tree)
             byPath[f.path] = f;
         QCOMPARE(byPath.size(), std::size_t(3));
-        QCOMPARE(byPath["README.md"].data, std::string("committed\n"));
-        QCOMPARE(byPath["data.bin"].data, binary);
+        QCOMPARE(repo.readBlob(byPath["README.md"].blobId).value(), std::string("committed\n"));
+        QCOMPARE(repo.readBlob(byPath["data.bin"].blobId).value(), binary);
+        QCOMPARE(byPath["data.bin"].size, std::uint64_t(binary.size()));
         QCOMPARE(byPath["bin/tool"].mode, std::uint32_t(0100755));
         QCOMPARE(byPath["README.md"].mode, std::uint32_t(0100644));
+        QCOMPARE(repo.readBlob(std::string(40, 'e')).status().reason(), std::string("unknown_blob"));
+        QCOMPARE(repo.readBlob("not-a-blob-id").status().reason(), std::string("unknown_blob"));
 
-        Result<Tree> later = repo.readTree(head);
+        Result<TreeListing> later = repo.listTree(head);
         QVERIFY(later.isOk());
         QCOMPARE(later->size(), std::size_t(4));
-        for (const TreeFile& f : *later) {
+        for (const TreeEntryRef& f : *later) {
             if (f.path == "link") {
                 QCOMPARE(f.mode, std::uint32_t(0120000));
-                QCOMPARE(f.data, std::string("README.md"));
+                QCOMPARE(f.linkTarget, std::string("README.md"));
             }
-            if (f.path == "README.md")
-                QCOMPARE(f.data, std::string("committed\n"));
+            if (f.path == "README.md")   // the commit's bytes, never the uncommitted edit
+                QCOMPARE(repo.readBlob(f.blobId).value(), std::string("committed\n"));
         }
         QCOMPARE(repo.readFileAt(sha, "README.md").value().value(), std::string("committed\n"));
         QVERIFY(!repo.readFileAt(sha, "missing").value().has_value());
     }
 
-    void readTreeIsBounded()
+    void listTreeIsBounded()
     {
         QTemporaryDir tmp;
         GitRepository repo = std::move(GitRepository::init(tmp.path()).value());
         const std::string sha = repo.commitFiles({{"a", std::string(600, 'a')}, {"b", std::string(600, 'b')}},
                                                  "big").value();
-        Result<Tree> tree = repo.readTree(sha, 1000);
+        Result<TreeListing> tree = repo.listTree(sha, 1);
         QVERIFY(!tree.isOk());
         QCOMPARE(tree.status().code(), Status::Code::TooLarge);
         QCOMPARE(tree.status().reason(), std::string("tree_too_large"));
-        QVERIFY(repo.readTree(sha, 1200).isOk());
+        QVERIFY(repo.listTree(sha, 2).isOk());
     }
 
     void resolveCommit()
