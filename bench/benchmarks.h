@@ -27,6 +27,8 @@ void createLatency(BenchRun& run);      // P1 and its floor
 void webhookAccept(BenchRun& run);      // P2
 void webhookCi(BenchRun& run);          // P3
 void webhookBurst(BenchRun& run);       // P4
+// backlogbench.cpp
+void acceptBehindBacklog(BenchRun& run);   // P9g
 // ssebench.cpp
 void sseLatency(BenchRun& run);         // P5
 // readbench.cpp

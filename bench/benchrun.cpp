@@ -32,6 +32,7 @@ BenchKnobs BenchKnobs::fromEnvironment()
         k.ciSamples = 8;
         k.sseClients = {100, 200};
         k.burstCommits = 100;
+        k.backlogOps = 200;
         k.rateSeconds = 1;
         k.contextMB = 20;
         k.contextFiles = 500;
@@ -53,7 +54,7 @@ nlohmann::json BenchKnobs::toJson() const
     return {{"quick", quick}, {"projects", projects}, {"read_projects", readProjects}, {"ops", ops},
             {"create_samples", createSamples}, {"hook_samples", hookSamples}, {"ci_samples", ciSamples},
             {"sse_clients", sseClients}, {"burst_commits", burstCommits}, {"burst_projects", burstProjects},
-            {"burst_connections", burstConnections}, {"rate_connections", rateConnections},
+            {"burst_connections", burstConnections}, {"backlog_ops", backlogOps}, {"rate_connections", rateConnections},
             {"rate_seconds", rateSeconds}, {"context_mb", contextMB}, {"context_files", contextFiles},
             {"ignored_mb", ignoredMB}, {"build_samples", buildSamples}};
 }

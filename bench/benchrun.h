@@ -42,6 +42,7 @@ struct BenchKnobs {
     int burstProjects = 4;
     int burstCommits = 500;   // P4: unique commits, each sent twice
     int burstConnections = 50;
+    int backlogOps = 1000;    // P9g: ops queued on one project before the timed webhooks
     int rateConnections = 8;  // throughput figures (L1, P6)
     double rateSeconds = 3;
     int contextMB = 200;      // buildkit phase: the large context

@@ -26,6 +26,7 @@ const Benchmark kPhases[] = {
     {"webhook_202", "P2: webhook -> 202 p99, sequential", &webhookAccept},
     {"webhook_ci", "P3: webhook -> ci completed p50", &webhookCi},
     {"webhook_burst", "P4: 1,000 webhooks, 50% duplicates, 50 connections", &webhookBurst},
+    {"backlog", "P9g: webhook -> 202 p99 behind a backlog of queued ops on the project", &acceptBehindBacklog},
     {"sse", "P5: SSE publish -> receive p99 at 500 and 1,000 clients", &sseLatency},
     {"reads", "P6: paged reads at 1,000 projects and BENCH_OPS ops (seeds them)", &pagedReads},
     {"scale", "P9: P1-P3 after BENCH_OPS ops, and at BENCH_PROJECTS projects", &scale},

@@ -6,10 +6,7 @@ namespace paas::api {
 
 nlohmann::json opJson(const OpRecord& op, bool withSteps)
 {
-    nlohmann::json j = withSteps ? toJson(op) : op.summary();
-    j.erase("params");
-    j["links"] = {{"self", "/api/ops/" + op.id}, {"events", "/api/ops/" + op.id + "/events"}};
-    return j;
+    return toApiJson(op, withSteps);
 }
 
 Reply submissionReply(const Submission& submission)

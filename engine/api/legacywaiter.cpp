@@ -39,11 +39,12 @@ void LegacyWaiter::poll()
         deleteLater();
         return;
     }
-    // The op turns terminal before the project record is updated (status,
-    // last_op, queue): wait for both, or the answer carries a stale project.
+    // The op turns terminal before the project record takes its outcome
+    // (status, last_op): wait for both, or the answer carries a stale
+    // project. Only a completed op's answer carries the project.
     Result<ProjectRecord> project = m_context.platform->project(op->projectId);
-    const bool projectSettled =
-        !project || std::find(project->queue.begin(), project->queue.end(), op->id) == project->queue.end();
+    const bool projectSettled = !project || op->status != opstatus::kCompleted ||
+                                (project->lastOp.is_object() && project->lastOp.value("id", "") >= op->id);
     if ((!op->terminal() || !projectSettled) && m_elapsed.elapsed() < m_context.config->legacyWaitMs) {
         QTimer::singleShot(100, this, &LegacyWaiter::poll);
         return;

@@ -163,12 +163,20 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
                 out.push_back(opJson(op));
             return Reply::json(200, {{"ops", out}, {"offset", offset}, {"limit", limit}});
         };
-        Result<std::vector<OpRecord>> cached = ctx.platform->cachedProjectOps(id, offset, limit);
+        auto cached = ctx.platform->cachedProjectOpTexts(id, offset, limit);
         if (!cached && cached.status().reason() == StateView::kNotResident)   // older ops: off the API thread
             return ex.offloader->run(ex, [ctx, id, offset, limit, page] {
                 return page(ctx.platform->projectOps(id, offset, limit));
             });
-        sendReply(ex.responder, page(cached));
+        if (!cached)
+            return sendError(ex, cached.status());
+        // The same body as page() builds (keys in nlohmann's order), from
+        // the texts the view serialized when each op changed.
+        QByteArray body = "{\"limit\":" + QByteArray::number(limit) + ",\"offset\":" + QByteArray::number(offset) +
+                          ",\"ops\":[";
+        for (size_t i = 0; i < cached->size(); ++i)
+            body.append(i ? "," : "").append((*cached)[i]->data(), qsizetype((*cached)[i]->size()));
+        sendBytes(ex.responder, 200, body + "]}", "application/json");
     });
 }
 

@@ -104,16 +104,16 @@ Status checkRollback(const DeliveryRequest& req, const ProjectSpec& spec, const 
     return Status::ok();
 }
 
-// 409 when an unfinished delivery op of the project targets the same env.
-Status checkNotBusy(PipelineStore& store, const ProjectRecord& project, const std::string& env)
+// 409 when an unfinished delivery op of the project targets the same env
+// (from memory: unfinished ops are always held by the view).
+Status checkNotBusy(const StateView& view, const ProjectRecord& project, const std::string& env)
 {
-    for (const std::string& id : project.queue) {
-        Result<OpRecord> op = store.op(id);
-        if (!op || op->terminal() || !DeliveryState::isDeliveryKind(op->kind))
+    for (const OpRecord& op : view.unfinishedOps(project.id)) {
+        if (!DeliveryState::isDeliveryKind(op.kind))
             continue;
-        if (op->params.is_object() && op->params.value("environment", "") == env)
-            return Status::conflict("delivery_in_progress", "another delivery op (" + op->id + ", " + op->kind
-                                    + ") for environment '" + env + "' is still " + op->status);
+        if (op.params.is_object() && op.params.value("environment", "") == env)
+            return Status::conflict("delivery_in_progress", "another delivery op (" + op.id + ", " + op.kind
+                                    + ") for environment '" + env + "' is still " + op.status);
     }
     return Status::ok();
 }
@@ -141,7 +141,7 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
                                                        : checkPromotion(req, *spec, *project, t);
     if (!checked)
         return checked;
-    if (Status s = checkNotBusy(*m_store, *project, t.env); !s)
+    if (Status s = checkNotBusy(*m_view, *project, t.env); !s)
         return s;
     std::lock_guard projectLock(lockOf(req.projectId));
     OpRecord op = m_orchestrator->newOp(t.kind, req.projectId);

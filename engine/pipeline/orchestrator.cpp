@@ -40,20 +40,6 @@ const std::vector<RouteEntry>& routeTable()
     return table;
 }
 
-// Project status after an op of `kind` ended.
-std::string projectStatusAfter(const OpRecord& op, const std::string& current)
-{
-    if (current == "deleting" && op.kind != "delete")
-        return current;   // a queued delete keeps the project closed to new ops
-    if (op.status == opstatus::kCancelled)   // stopped on request: only a create leaves a project not ready
-        return op.kind == "create" ? "failed" : current;
-    if (op.kind == "create" || op.kind == "update")
-        return op.status == opstatus::kCompleted ? "ready" : "failed";
-    if (op.kind == "delete")
-        return op.status == opstatus::kCompleted ? "deleted" : current;
-    return current.empty() || current == "registering" ? "ready" : current;
-}
-
 enum class Claim { Run, Skip, Advance, Interrupted, Settle, Cancel };
 
 // The error recorded on a cancelled op.
@@ -160,16 +146,10 @@ Status Orchestrator::publishWork(const WorkItem& item)
     return m_client.publish(std::string(names::kWorkSubjectPrefix) + item.step, item.toJson()).status();
 }
 
-namespace {
-
-// A write that failed for a reason other than a CAS "skip"/"superseded"
-// decision: the transition must be retried.
-bool mustRetry(const Status& s)
+bool Orchestrator::mustRetry(const Status& s)
 {
     return !s.isOk() && s.code() != Status::Code::Conflict && s.code() != Status::Code::NotFound;
 }
-
-}  // namespace
 
 Status Orchestrator::dispatchNext(const OpRecord& op)
 {
@@ -350,98 +330,6 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
         if (Status s = m_store.releaseCommit(ended->projectId, ended->trigger.value("commit", ""), ended->id); mustRetry(s))
             return s;
     return afterOpEnded(*ended);
-}
-
-Status Orchestrator::afterOpEnded(const OpRecord& op)
-{
-    std::string nextOp;
-    bool deleted = false;
-    std::vector<std::string> orphans;
-    Result<ProjectRecord> project = m_store.mutateProject(op.projectId, [&](ProjectRecord& p) -> Status {
-        deleted = false;
-        if (std::find(p.queue.begin(), p.queue.end(), op.id) == p.queue.end()) {
-            deleted = p.status == "deleted";   // its removal may not have been recorded
-            // A retried end: the pop was recorded; the dispatch of the next
-            // op may not have been (a duplicate dispatch is ignored).
-            nextOp = p.queue.empty() || p.status == "deleting" ? std::string() : p.queue.front();
-            return Status::conflict("skip", "the op already left its queue");
-        }
-        // Only the head runs; an op behind it ends only by a cancel, and
-        // leaves the project (status, last op, the running head) as it is.
-        const bool wasHead = p.queue.front() == op.id;
-        p.queue.erase(std::remove(p.queue.begin(), p.queue.end(), op.id), p.queue.end());
-        if (wasHead) {
-            p.lastOp = op.summary();
-            p.status = projectStatusAfter(op, p.status);
-        }
-        p.updatedAt = nowRfc3339();
-        deleted = p.status == "deleted";
-        orphans = deleted ? p.queue : std::vector<std::string>{};
-        nextOp = p.queue.empty() || deleted || !wasHead ? std::string() : p.queue.front();
-        return Status::ok();
-    });
-    if (!project && mustRetry(project.status()))
-        return project.status();
-    if (!project && nextOp.empty() && !deleted)
-        return Status::ok();
-    if (deleted) {
-        Status removed = m_store.removeProject(op.projectId);
-        for (const std::string& orphan : orphans)
-            finishOp(orphan, Status::notFound("project_deleted", "the project was deleted before this op ran"));
-        return mustRetry(removed) ? removed : Status::ok();
-    }
-    if (nextOp.empty())
-        return Status::ok();
-    Result<OpRecord> next = m_store.op(nextOp);
-    if (!next)
-        return mustRetry(next.status()) ? next.status() : Status::ok();
-    if (next->terminal())   // cancelled while queued; its own pop was not recorded (a crash)
-        return afterOpEnded(*next);
-    return dispatchNext(*next);
-}
-
-Status Orchestrator::recover()
-{
-    Result<std::vector<ProjectRecord>> projects = m_store.projects();
-    if (!projects)
-        return projects.status();
-    for (const ProjectRecord& p : *projects) {
-        if (p.queue.empty())
-            continue;
-        Result<OpRecord> head = m_store.op(p.queue.front());
-        if (!head || head->terminal()) {
-            if (head)
-                afterOpEnded(*head);
-            continue;
-        }
-        const int index = head->nextStepIndex();
-        if (index < 0 || head->cancelRequested()) {   // an acknowledged cancel is never resumed
-            finishOp(head->id, Status::ok());
-            continue;
-        }
-        const std::string stepName = head->steps[static_cast<size_t>(index)].name;
-        int attempt = 0;
-        Result<OpRecord> bumped = m_store.mutateOp(head->id, [&](OpRecord& o) -> Status {
-            StepRecord& s = o.steps[static_cast<size_t>(index)];
-            if (s.status == opstatus::kRunning)
-                s.message = "interrupted by a restart; retrying";
-            s.status = opstatus::kPending;
-            s.attempt = std::max(1, s.attempt + (s.startedAt.empty() ? 0 : 1));
-            attempt = s.attempt;
-            return Status::ok();
-        });
-        if (!bumped)
-            continue;
-        qInfo().noquote() << "recovery: op" << QString::fromStdString(head->id) << "resumes at"
-                          << QString::fromStdString(stepName) << "attempt" << attempt;
-        if (attempt > kMaxAttempts)
-            finishOp(head->id, Status(Status::Code::Internal, "interrupted",
-                                      "step " + stepName + " was interrupted by restarts " +
-                                          std::to_string(kMaxAttempts) + " times"));
-        else
-            publishWork({head->id, stepName, attempt});
-    }
-    return Status::ok();
 }
 
 }  // namespace paas

@@ -15,8 +15,15 @@
 //    op with code "interrupted". No op stays running forever.
 //  - A failed ci op releases its commit's dedupe marker: the same commit can
 //    be built again (e.g. after the image builder came back).
-//  - When an op ends, it leaves its project's queue and the next queued op
-//    of that project is dispatched: one op per project at a time.
+//  - Queues (opqueue.cpp): an accepted op is appended to its project's
+//    queue (PipelineStore: the PAAS_QUEUE stream), and runs when it is the
+//    head. When the head ends, its project record takes its outcome
+//    (status, last_op), it leaves the queue and the next op runs: one op per
+//    project at a time, in acceptance order. An op that ends while not the
+//    head (a queued op cancelled) leaves the queue when it reaches the head.
+//    An acceptor and an ender decide by re-reading the head after their own
+//    write (append, delete), so one of them always starts the next op, on
+//    any instance; a duplicate start is ignored (claims are CAS).
 //  - Cancel (cancel()): a CAS on the op record sets cancel_requested_at, so
 //    an acknowledged cancel is in JetStream and reaches every instance (each
 //    StateView watches paas_ops). A queued op ends "cancelled" at once and
@@ -30,6 +37,7 @@
 //    restarted nats-server never leaves an op running or a queue stuck.
 // Thread affinity: thread-safe; handle() runs on worker pool threads.
 #include "engine/core/status.h"
+#include "engine/pipeline/pipelinestore.h"
 #include "engine/pipeline/records.h"
 
 #include <nlohmann/json.hpp>
@@ -38,6 +46,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +54,6 @@ namespace paas {
 
 class EventBus;
 class NatsClient;
-class PipelineStore;
 class Platform;
 
 namespace steps {
@@ -111,8 +119,21 @@ public:
     // JetStream redelivers it and the transition is retried (idempotently).
     Status handle(const WorkItem& item, int numDelivered, const std::function<void()>& keepAlive);
 
-    // Embedded mode at startup: re-dispatch or fail ops left mid-flight.
-    Status recover();
+    // After `op` was appended to its queue: runs it if it is the head, and
+    // moves a head left behind (ended, or its op gone) along.
+    Status startIfHead(const OpRecord& op);
+
+    // Embedded mode, at startup and after a nats-server restart: resumes or
+    // ends the op at each queue head; moves queues stored in project records
+    // by an older version to the stream; queues again an unfinished op
+    // created before `createdBefore` (default: now) that is in no queue
+    // (its entry was lost, or never written: a crash between the writes).
+    // Ops created later may be in the middle of their acceptance.
+    Status recover(const std::string& createdBefore = {});
+
+    // A write that failed for a reason other than a CAS "skip"/"superseded"
+    // decision (Conflict, NotFound): the transition must be retried.
+    static bool mustRetry(const Status& s);
 
     // Ends an op (terminal status + event), pops it from its project's
     // queue and dispatches the next queued op of that project. An op whose
@@ -137,6 +158,23 @@ private:
     // Ok(true): run the step; Ok(false): nothing to run (settled here).
     Result<bool> claimStep(const WorkItem& item, int numDelivered, OpRecord& op, bool& becameRunning);
     Status afterOpEnded(const OpRecord& op);
+    // Makes the queue move from `entry` (its head): skips an entry whose op
+    // is gone, pops an ended one, dispatches a queued one.
+    // A queued op is started only with startQueued (an acceptor leaves a
+    // queued head to its own acceptor).
+    Status advance(const std::string& projectId, std::optional<QueueEntry> entry, bool startQueued);
+    // Records the end of head `op` on its project and removes its entry;
+    // the next entry, or nullopt (also when the project was deleted).
+    Result<std::optional<QueueEntry>> popHead(const OpRecord& op, const QueueEntry& entry);
+    Status finishDeletion(const std::string& projectId, uint64_t afterSeq);
+    // Pops ended heads (and entries whose op is gone) until the head is an
+    // unfinished op, and returns it; NotFound "queue_empty" when none is left.
+    Result<OpRecord> resumableHead(const std::string& projectId);
+    // `unfinished`: the project's unfinished ops; those created before
+    // `cutoff` and in no queue are queued again.
+    Status recoverProject(const ProjectRecord& project, const std::vector<OpRecord>& unfinished,
+                          const std::string& cutoff);
+    Status migrateLegacyQueue(const ProjectRecord& project);
 
     Platform& m_platform;
     PipelineStore& m_store;

@@ -2,6 +2,7 @@
 
 #include "engine/pipeline/stateview.h"
 #include "engine/store/backend.h"
+#include "engine/store/natsclient.h"
 
 namespace paas {
 
@@ -189,6 +190,41 @@ Result<ReleaseRef> PipelineStore::appendRelease(const std::string& projectId, co
     if (!r)
         return r.status();
     return stored;
+}
+
+namespace {
+
+std::string queueSubject(const std::string& projectId)
+{
+    return std::string(names::kQueueSubjectPrefix) + projectId;
+}
+
+}  // namespace
+
+Result<uint64_t> PipelineStore::enqueue(const std::string& projectId, const std::string& opId)
+{
+    return m_backend.client().publish(queueSubject(projectId), opId);
+}
+
+Result<std::optional<QueueEntry>> PipelineStore::queueEntry(const std::string& projectId, uint64_t fromSeq) const
+{
+    Result<StreamMessage> msg = m_backend.client().nextMessage(names::kQueueStream, queueSubject(projectId), fromSeq);
+    if (!msg) {
+        if (msg.status().code() == Status::Code::NotFound)
+            return std::optional<QueueEntry>();
+        return msg.status();
+    }
+    return std::optional<QueueEntry>(QueueEntry{msg->seq, std::move(msg->data)});
+}
+
+Status PipelineStore::dequeue(uint64_t seq)
+{
+    return m_backend.client().deleteMessage(names::kQueueStream, seq);
+}
+
+Status PipelineStore::clearQueue(const std::string& projectId)
+{
+    return m_backend.client().purgeSubject(names::kQueueStream, queueSubject(projectId));
 }
 
 }  // namespace paas

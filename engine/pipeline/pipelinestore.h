@@ -7,11 +7,20 @@
 // Status aborts without writing.
 // Every acknowledged write of a project or op is also applied to the
 // StateView (when set), so the API reads its own writes at once.
+//
+// Queues: each project's unfinished ops, in acceptance order, are the
+// messages of its subject paas.queue.<projectId> in the PAAS_QUEUE stream
+// (the message is the op id). JetStream orders them; no record carries the
+// queue, so accepting an op costs the same whatever the backlog. The head
+// is the first message; an op leaves the queue when its message is
+// deleted. Each call is one JetStream round trip.
 // Thread affinity: thread-safe.
 #include "engine/core/status.h"
 #include "engine/pipeline/records.h"
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +28,11 @@ namespace paas {
 
 class Backend;
 class StateView;
+
+struct QueueEntry {
+    uint64_t seq = 0;   // PAAS_QUEUE stream sequence
+    std::string opId;
+};
 
 class PipelineStore {
 public:
@@ -43,6 +57,14 @@ public:
     // Removes the marker only if op `opId` holds it (a failed ci op frees its
     // commit, so the same commit can be built again).
     Status releaseCommit(const std::string& projectId, const std::string& commit, const std::string& opId);
+
+    // Appends op `opId` to its project's queue.
+    Result<uint64_t> enqueue(const std::string& projectId, const std::string& opId);
+    // The first entry of the project's queue at or after fromSeq; nullopt
+    // when none.
+    Result<std::optional<QueueEntry>> queueEntry(const std::string& projectId, uint64_t fromSeq = 1) const;
+    Status dequeue(uint64_t seq);
+    Status clearQueue(const std::string& projectId);
 
     // Release history of one environment: paas_releases/<projectId>.<env>.
     Result<std::vector<ReleaseRef>> releases(const std::string& projectId, const std::string& env) const;

@@ -86,9 +86,11 @@ Status Platform::start()
         std::lock_guard lock(m_recoveryMutex);
         if (m_recovery.joinable())
             m_recovery.join();
-        m_recovery = std::thread([this] {
+        // Ops created from now on may be between their two writes when
+        // recovery looks: only older ones count as having lost their entry.
+        m_recovery = std::thread([this, restartedAt = nowRfc3339()] {
             std::this_thread::sleep_for(std::chrono::seconds(1));
-            if (Status s = m_orchestrator->recover(); !s)
+            if (Status s = m_orchestrator->recover(restartedAt); !s)
                 qWarning().noquote() << "recovery after a nats-server restart:" << QString::fromStdString(s.message());
         });
     });
@@ -164,40 +166,57 @@ Status Platform::backendWritable() const
                                "the JetStream backend is not answering; nothing was accepted, retry shortly");
 }
 
+Status Platform::admit(const OpRecord& op, const ProjectRecord* newProject, std::string& statusBefore)
+{
+    if (newProject)
+        return m_store->createProject(*newProject);
+    if (op.kind == "delete")   // closes the project to new ops
+        return m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) -> Status {
+            if (rec.status == "deleting" || rec.status == "deleted")
+                return Status::conflict("project_deleting", "project '" + rec.id + "' is being deleted");
+            statusBefore = rec.status;
+            rec.status = "deleting";
+            return Status::ok();
+        }).status();
+    Result<ProjectRecord> project = m_view->project(op.projectId);
+    if (!project)
+        return project.status();
+    if (project->status == "deleting" || project->status == "deleted")
+        return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
+    return Status::ok();
+}
+
 Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProject)
 {
     if (Status s = backendWritable(); !s)
         return s;
+    // The op record first, then the queue entry: an entry always names an
+    // op that exists (orchestrator.h, queues).
     if (Status s = m_store->createOp(op); !s)
         return s;
-    bool head = false;
-    if (newProject) {
-        ProjectRecord p = *newProject;
-        p.queue = {op.id};
-        head = true;
-        if (Status s = m_store->createProject(p); !s) {
-            m_store->removeOp(op.id);
-            return s;
-        }
-    } else {
-        Result<ProjectRecord> p = m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) -> Status {
-            if (rec.status == "deleting" || rec.status == "deleted")
-                return Status::conflict("project_deleting", "project '" + rec.id + "' is being deleted");
-            rec.queue.push_back(op.id);
-            if (op.kind == "delete")
-                rec.status = "deleting";
-            head = rec.queue.size() == 1;
-            return Status::ok();
-        });
-        if (!p) {
-            m_store->removeOp(op.id);
-            return p.status();
-        }
+    std::string statusBefore;
+    if (Status s = admit(op, newProject, statusBefore); !s) {
+        m_store->removeOp(op.id);
+        return s;
     }
+    if (Result<uint64_t> appended = m_store->enqueue(op.projectId, op.id); !appended) {
+        if (newProject)
+            m_store->removeProject(op.projectId);
+        else if (!statusBefore.empty())   // reopen the project the delete closed
+            m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) {
+                if (rec.status == "deleting")
+                    rec.status = statusBefore;
+                return Status::ok();
+            });
+        m_store->removeOp(op.id);   // an entry that did land is skipped: its op is gone
+        return appended.status();
+    }
+    // Accepted: the op and its entry are in JetStream. Should the start
+    // below not be recorded, recovery starts it (every queue head).
     m_events->publish(op, events::kOpStatus, {{"status", opstatus::kQueued}});
-    if (head)
-        if (Status s = m_orchestrator->dispatchNext(op); !s)
-            return s;
+    if (Status s = m_orchestrator->startIfHead(op); !s)
+        qWarning().noquote() << "op" << QString::fromStdString(op.id) << "is queued; its start was not recorded:"
+                             << QString::fromStdString(s.message());
     return Submission{true, {}, op};
 }
 
@@ -267,13 +286,15 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     Result<ProjectRecord> project = m_view->project(event.projectId);
     if (!project)
         return project.status();
-    if (Status broken = RepoBootstrapper::checkSourceRepo(projectDir(event.projectId)); !broken)
-        return broken;
     std::string commit = event.commit;
+    // One libgit2 open; only when it fails is the folder examined, to say
+    // what is broken.
     if (Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(projectDir(event.projectId)))) {
         Result<std::string> full = commit.empty() ? repo->branchHead("main") : repo->resolveCommit(commit);
         if (full)
             commit = *full;
+    } else if (Status broken = RepoBootstrapper::checkSourceRepo(projectDir(event.projectId)); !broken) {
+        return broken;
     }
     if (commit.empty())
         return Status::conflict("no_commit", "the source repo has no commit on main yet");
@@ -346,15 +367,21 @@ Result<OpRecord> Platform::cachedOp(const std::string& opId) const
     return m_view->op(opId);
 }
 
+std::map<std::string, std::vector<OpRecord>> Platform::unfinishedOps() const
+{
+    return m_view->unfinishedOps();
+}
+
 Result<OpRecord> Platform::op(const std::string& opId) const
 {
     Result<OpRecord> op = m_view->op(opId);
     return !op && notResident(op.status()) ? m_store->op(opId) : op;
 }
 
-Result<std::vector<OpRecord>> Platform::cachedProjectOps(const std::string& projectId, int offset, int limit) const
+Result<std::vector<std::shared_ptr<const std::string>>> Platform::cachedProjectOpTexts(const std::string& projectId,
+                                                                                     int offset, int limit) const
 {
-    return m_view->projectOps(projectId, offset, limit);
+    return m_view->projectOpTexts(projectId, offset, limit);
 }
 
 Result<std::vector<OpRecord>> Platform::projectOps(const std::string& projectId, int offset, int limit) const

@@ -31,6 +31,7 @@
 #include <QString>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -118,7 +119,11 @@ public:
     // The same from memory only: never wait; Unavailable "op_not_resident"
     // when the answer needs an op the view does not hold.
     Result<OpRecord> cachedOp(const std::string& opId) const;
-    Result<std::vector<OpRecord>> cachedProjectOps(const std::string& projectId, int offset, int limit) const;
+    // Every unfinished op, by project, from memory (recovery).
+    std::map<std::string, std::vector<OpRecord>> unfinishedOps() const;
+    // A page of a project's ops as their API JSON texts (toApiJson).
+    Result<std::vector<std::shared_ptr<const std::string>>> cachedProjectOpTexts(const std::string& projectId,
+                                                                                int offset, int limit) const;
 
     // Cancels an op (Orchestrator::cancel: recorded in JetStream before it
     // returns; a queued op comes back "cancelled", a running one with
@@ -154,6 +159,10 @@ private:
     // offload threads at once.
     std::mutex& lockOf(const std::string& projectId);
     Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
+    // Records what accepting `op` changes on its project (creates it, or
+    // closes it for a delete: statusBefore is then its former status), or
+    // refuses it (a project being deleted).
+    Status admit(const OpRecord& op, const ProjectRecord* newProject, std::string& statusBefore);
 
     const Config& m_config;
     Backend& m_backend;

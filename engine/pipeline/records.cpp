@@ -1,5 +1,7 @@
 #include "engine/pipeline/records.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 
 namespace paas {
@@ -68,6 +70,14 @@ nlohmann::json OpRecord::summary() const
     nlohmann::json j = toJson(*this);
     j.erase("steps");
     j.erase("params");
+    return j;
+}
+
+nlohmann::json toApiJson(const OpRecord& op, bool withSteps)
+{
+    nlohmann::json j = withSteps ? toJson(op) : op.summary();
+    j.erase("params");
+    j["links"] = {{"self", "/api/ops/" + op.id}, {"events", "/api/ops/" + op.id + "/events"}};
     return j;
 }
 
@@ -140,17 +150,20 @@ ReleaseRef releaseFromJson(const nlohmann::json& j)
             str(j, "op_id"), str(j, "at"), str(j, "trigger"), str(j, "rendered_digest")};
 }
 
-nlohmann::json toJson(const ProjectRecord& p, bool includeSecrets)
+nlohmann::json toJson(const ProjectRecord& p, bool stored)
 {
     nlohmann::json j{{"id", p.id}, {"name", p.name}, {"spec", p.spec}, {"status", p.status},
                      {"created_at", p.createdAt}, {"updated_at", p.updatedAt},
                      {"last_op", p.lastOp.is_null() ? nlohmann::json() : p.lastOp},
-                     {"queue", p.queue}, {"image", p.image.is_null() ? nlohmann::json() : p.image},
+                     {"image", p.image.is_null() ? nlohmann::json() : p.image},
                      {"environments", p.environments},
                      {"webhook_secret_set", !p.webhookSecret.empty()}};
-    if (includeSecrets) {
+    if (stored) {
         j["webhook_secret"] = p.webhookSecret;
         j["last_seen_commit"] = p.lastSeenCommit;
+    } else {
+        j["queue"] = p.queue;
+        j["queue_length"] = std::max(p.queueLength, p.queue.size());
     }
     return j;
 }

@@ -77,7 +77,14 @@ struct ProjectRecord {
     std::string status = "registering";   // registering|ready|failed|deleting
     std::string createdAt, updatedAt;
     nlohmann::json lastOp;                // OpRecord::summary() of the newest finished or running op
-    std::vector<std::string> queue;       // accepted, unfinished op ids, in acceptance order
+    // Accepted, unfinished op ids in acceptance order. Not stored: the queue
+    // lives in the PAAS_QUEUE stream (pipelinestore.h); the StateView fills
+    // the first kQueueShown ids and the length for the API. A record stored
+    // by an older version still carries its whole queue here until
+    // Orchestrator::recover() moves it to the stream.
+    std::vector<std::string> queue;
+    size_t queueLength = 0;
+    static constexpr size_t kQueueShown = 100;
     nlohmann::json image;                 // {ref, commit, digest, mode, built_at, op_id}
     nlohmann::json environments = nlohmann::json::object();   // env -> ReleaseRef json
     std::string webhookSecret;            // optional HMAC secret for forge webhooks (never returned)
@@ -86,7 +93,11 @@ struct ProjectRecord {
 
 nlohmann::json toJson(const StepRecord& s);
 nlohmann::json toJson(const OpRecord& op);
-nlohmann::json toJson(const ProjectRecord& p, bool includeSecrets = false);
+// The API form of an op: without its params, with its links; withSteps
+// false gives the summary form.
+nlohmann::json toApiJson(const OpRecord& op, bool withSteps = true);
+// stored: the KV form (with secrets, without the queue); else the API form.
+nlohmann::json toJson(const ProjectRecord& p, bool stored = false);
 nlohmann::json toJson(const ReleaseRef& r);
 OpRecord opFromJson(const nlohmann::json& j);
 ProjectRecord projectFromJson(const nlohmann::json& j);

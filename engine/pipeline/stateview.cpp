@@ -93,6 +93,10 @@ void StateView::onEntry(Bucket bucket, const KvEntry& entry)
 
 void StateView::removeOpLocked(OpSlot& slot, const std::string& id, uint64_t revision)
 {
+    if (slot.record && !slot.record->terminal()) {
+        const std::string projectId = slot.projectId;
+        trackUnfinishedLocked(projectId, id, true, false);
+    }
     if (slot.live()) {
         auto it = m_opsByProject.find(slot.projectId);
         if (it != m_opsByProject.end()) {
@@ -124,6 +128,7 @@ void StateView::evictLocked(OpSlot& slot)
     if (!slot.record || !slot.record->terminal())
         return;
     slot.record.reset();
+    slot.text.reset();
     slot.evicted = true;
     --m_residentOps;
 }
@@ -146,11 +151,13 @@ void StateView::evictProjectLocked(const std::string& projectId)
 void StateView::applyOp(uint64_t revision, const OpRecord& op)
 {
     auto record = std::make_shared<const OpRecord>(op);
+    auto text = std::make_shared<const std::string>(toApiJson(op).dump());
     std::unique_lock lock(m_mutex);
     OpSlot& slot = m_ops[op.id];
     if (!newer(slot.revision, revision))
         return;
     const bool fresh = !slot.live();
+    const bool wasUnfinished = slot.record && !slot.record->terminal();
     if (fresh) {
         m_opsByProject[op.projectId].insert(op.id);
         ++m_liveOps;
@@ -158,11 +165,13 @@ void StateView::applyOp(uint64_t revision, const OpRecord& op)
     m_residentOps += slot.record ? 0 : 1;
     slot.revision = revision;
     slot.record = std::move(record);
+    slot.text = std::move(text);
     slot.evicted = false;
     slot.projectId = op.projectId;
     slot.createdAt = op.createdAt;
+    trackUnfinishedLocked(op.projectId, op.id, wasUnfinished, !op.terminal());
     if (projectDeleted(op.projectId))
-        evictLocked(slot);
+        evictLocked(m_ops[op.id]);
     evictIfOld(op.projectId, op.id);
     if (fresh) {   // the op that just left the window
         const std::set<std::string>& ids = m_opsByProject[op.projectId];
@@ -173,13 +182,51 @@ void StateView::applyOp(uint64_t revision, const OpRecord& op)
 
 void StateView::applyProject(uint64_t revision, const ProjectRecord& project)
 {
-    auto record = std::make_shared<const ProjectRecord>(project);
-    auto text = std::make_shared<const std::string>(toJson(project).dump());
     std::unique_lock lock(m_mutex);
     ProjectSlot& slot = m_projects[project.id];
     if (!newer(slot.revision, revision))
         return;
+    std::shared_ptr<const ProjectRecord> record = withQueueLocked(project);
+    auto text = std::make_shared<const std::string>(toJson(*record).dump());
     setProjectLocked(slot, revision, std::move(record), std::move(text));
+}
+
+std::shared_ptr<const ProjectRecord> StateView::withQueueLocked(const ProjectRecord& record) const
+{
+    auto copy = std::make_shared<ProjectRecord>(record);
+    copy->queue.clear();
+    copy->queueLength = 0;
+    if (auto it = m_unfinished.find(record.id); it != m_unfinished.end()) {
+        copy->queueLength = it->second.size();
+        for (auto id = it->second.begin(); id != it->second.end() && copy->queue.size() < ProjectRecord::kQueueShown; ++id)
+            copy->queue.push_back(*id);
+    }
+    return copy;
+}
+
+void StateView::refreshQueueLocked(const std::string& projectId)
+{
+    auto it = m_projects.find(projectId);
+    if (it == m_projects.end() || !it->second.record)
+        return;
+    std::shared_ptr<const ProjectRecord> record = withQueueLocked(*it->second.record);
+    it->second.text = std::make_shared<const std::string>(toJson(*record).dump());
+    it->second.record = std::move(record);   // same name and update time: the indexes hold
+}
+
+void StateView::trackUnfinishedLocked(const std::string& projectId, const std::string& id, bool wasUnfinished,
+                                      bool isUnfinished)
+{
+    if (wasUnfinished == isUnfinished)
+        return;
+    if (isUnfinished) {
+        m_unfinished[projectId].insert(id);
+    } else if (auto it = m_unfinished.find(projectId); it != m_unfinished.end()) {
+        it->second.erase(id);
+        if (it->second.empty())
+            m_unfinished.erase(it);
+    }
+    refreshQueueLocked(projectId);
 }
 
 void StateView::setProjectLocked(ProjectSlot& slot, uint64_t revision, std::shared_ptr<const ProjectRecord> record,
@@ -304,6 +351,28 @@ Result<OpRecord> StateView::op(const std::string& opId) const
     return *it->second.record;
 }
 
+std::vector<OpRecord> StateView::unfinishedOps(const std::string& projectId) const
+{
+    std::shared_lock lock(m_mutex);
+    std::vector<OpRecord> out;
+    if (auto it = m_unfinished.find(projectId); it != m_unfinished.end())
+        for (const std::string& id : it->second)
+            if (auto op = m_ops.find(id); op != m_ops.end() && op->second.record)
+                out.push_back(*op->second.record);
+    return out;
+}
+
+std::map<std::string, std::vector<OpRecord>> StateView::unfinishedOps() const
+{
+    std::shared_lock lock(m_mutex);
+    std::map<std::string, std::vector<OpRecord>> out;
+    for (const auto& [projectId, ids] : m_unfinished)
+        for (const std::string& id : ids)
+            if (auto op = m_ops.find(id); op != m_ops.end() && op->second.record)
+                out[projectId].push_back(*op->second.record);
+    return out;
+}
+
 bool StateView::cancelRequested(const std::string& opId) const
 {
     std::shared_lock lock(m_mutex);
@@ -343,6 +412,22 @@ Result<std::vector<OpRecord>> StateView::projectOps(const std::string& projectId
         if (!slot.record)
             return Status::unavailable(kNotResident, "op '" + id + "' is not held in memory");
         out.push_back(*slot.record);
+        return Status::ok();
+    });
+    if (!s)
+        return s;
+    return out;
+}
+
+Result<std::vector<std::shared_ptr<const std::string>>> StateView::projectOpTexts(const std::string& projectId,
+                                                                                  int offset, int limit) const
+{
+    std::shared_lock lock(m_mutex);
+    std::vector<std::shared_ptr<const std::string>> out;
+    Status s = visitPage(projectId, offset, limit, [&](const std::string& id, const OpSlot& slot) -> Status {
+        if (!slot.text)
+            return Status::unavailable(kNotResident, "op '" + id + "' is not held in memory");
+        out.push_back(slot.text);
         return Status::ok();
     });
     if (!s)

@@ -23,6 +23,10 @@
 //  - Projects are also indexed by name and by update time, so a page of the
 //    project list costs O(log n + limit) (projectPage()), and a name lookup
 //    O(log n).
+//  - Each project's unfinished ops are indexed too: a project read carries
+//    the first ProjectRecord::kQueueShown of them as `queue`, with their
+//    count (queue_length), kept current as ops start and end (the queue
+//    itself is in JetStream: pipelinestore.h).
 //  - Reads copy out of the view under a shared lock; their cost does not
 //    depend on NATS. Ops are indexed per project by id (op ids are
 //    time-ordered, and in acceptance order within a project), so one page of
@@ -96,8 +100,17 @@ public:
     Result<OpRecord> op(const std::string& opId) const;
     // Newest first; NotFound for an unknown project.
     Result<std::vector<OpRecord>> projectOps(const std::string& projectId, int offset, int limit) const;
+    // The same page as API JSON texts (toApiJson(op).dump()), serialized
+    // once per change on the writer's thread: a page only shares them.
+    Result<std::vector<std::shared_ptr<const std::string>>> projectOpTexts(const std::string& projectId, int offset,
+                                                                          int limit) const;
     // The ids of that page (for a caller that loads non-resident ops itself).
     Result<std::vector<std::string>> projectOpIds(const std::string& projectId, int offset, int limit) const;
+
+    // A project's unfinished ops in acceptance order (resident by contract).
+    std::vector<OpRecord> unfinishedOps(const std::string& projectId) const;
+    // Every unfinished op, by project.
+    std::map<std::string, std::vector<OpRecord>> unfinishedOps() const;
 
     // Whether the op is held, unfinished, with its cancel requested. O(1).
     bool cancelRequested(const std::string& opId) const;
@@ -115,6 +128,7 @@ private:
     struct OpSlot {
         uint64_t revision = 0;
         std::shared_ptr<const OpRecord> record;   // null: deleted, or evicted
+        std::shared_ptr<const std::string> text;  // toApiJson(*record).dump() while record is held
         bool evicted = false;                     // finished, outside the resident window
         std::string projectId, createdAt;
         bool live() const { return record || evicted; }
@@ -136,6 +150,13 @@ private:
     // A project known to be deleted: its finished ops leave memory.
     bool projectDeleted(const std::string& projectId) const;
     void evictProjectLocked(const std::string& projectId);
+    // Keeps m_unfinished in step with one op's change, and the project's
+    // queue (record and text) with it.
+    void trackUnfinishedLocked(const std::string& projectId, const std::string& id, bool wasUnfinished,
+                               bool isUnfinished);
+    // The project as the API shows it: the record with its queue filled.
+    std::shared_ptr<const ProjectRecord> withQueueLocked(const ProjectRecord& record) const;
+    void refreshQueueLocked(const std::string& projectId);
     template <typename Visit>
     Status visitPage(const std::string& projectId, int offset, int limit, Visit visit) const;
 
@@ -144,6 +165,7 @@ private:
     std::unordered_map<std::string, ProjectSlot> m_projects;
     std::unordered_map<std::string, OpSlot> m_ops;
     std::unordered_map<std::string, std::set<std::string>> m_opsByProject;   // op ids: time-ordered
+    std::unordered_map<std::string, std::set<std::string>> m_unfinished;     // the same, unfinished ops only
     using IndexKey = std::pair<std::string, std::string>;   // (name or updated_at, project id)
     std::set<IndexKey> m_byName;
     std::set<IndexKey, std::greater<IndexKey>> m_byUpdated;   // newest first

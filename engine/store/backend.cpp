@@ -72,6 +72,9 @@ Status Backend::setupJetStream()
     const StreamSpec streams[] = {
         {kWorkStream, {std::string(kWorkSubjectPrefix) + ">"}, true, -1, 0, -1},
         {kEventsStream, {std::string(kEventsSubjectPrefix) + ">"}, false, 1000000, 7 * day, 512LL * 1024 * 1024},
+        // Each project's queue of unfinished ops, in acceptance order (one
+        // subject per project; a message leaves when its op leaves the queue).
+        {kQueueStream, {std::string(kQueueSubjectPrefix) + ">"}, false, -1, 0, -1, true},
     };
     for (const StreamSpec& spec : streams)
         if (Status s = m_client->ensureStream(spec); !s)

@@ -41,6 +41,8 @@ inline constexpr const char* kWorkStream = "PAAS_WORK";
 inline constexpr const char* kWorkSubjectPrefix = "paas.work.";
 inline constexpr const char* kEventsStream = "PAAS_EVENTS";
 inline constexpr const char* kEventsSubjectPrefix = "paas.events.";
+inline constexpr const char* kQueueStream = "PAAS_QUEUE";
+inline constexpr const char* kQueueSubjectPrefix = "paas.queue.";
 }  // namespace names
 
 class Backend : public QObject {

@@ -2,7 +2,9 @@
 
 #include "engine/store/kvstore.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -187,6 +189,7 @@ Status NatsClient::ensureStream(const StreamSpec& spec)
     cfg.MaxAge = spec.maxAgeNanos;
     cfg.MaxBytes = spec.maxBytes;
     cfg.Storage = js_FileStorage;
+    cfg.AllowDirect = spec.allowDirect;
     jsStreamInfo* info = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     natsStatus s = js_AddStream(&info, m_js, &cfg, nullptr, &jerr);
@@ -226,6 +229,51 @@ Result<uint64_t> NatsClient::publish(const std::string& subject, const std::stri
     const uint64_t seq = ack->Sequence;
     jsPubAck_Destroy(ack);
     return seq;
+}
+
+Result<StreamMessage> NatsClient::nextMessage(const std::string& stream, const std::string& subject, uint64_t fromSeq)
+{
+    jsDirectGetMsgOptions get;
+    jsDirectGetMsgOptions_Init(&get);
+    get.Sequence = std::max<uint64_t>(1, fromSeq);
+    get.NextBySubject = subject.c_str();
+    natsMsg* msg = nullptr;
+    natsStatus s = js_DirectGetMsg(&msg, m_js, stream.c_str(), nullptr, &get);
+    if (s == NATS_NOT_FOUND)
+        return Status::notFound("no_message", "no message on " + subject);
+    if (s != NATS_OK)
+        return natsError(s, "direct get on " + subject);
+    StreamMessage out;
+    out.data.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+    const char* seq = nullptr;
+    if (natsMsgHeader_Get(msg, "Nats-Sequence", &seq) == NATS_OK && seq)
+        out.seq = std::strtoull(seq, nullptr, 10);
+    natsMsg_Destroy(msg);
+    if (out.seq == 0)
+        return Status::internal("bad_direct_get", "direct get on " + subject + " answered without a sequence");
+    return out;
+}
+
+Status NatsClient::deleteMessage(const std::string& stream, uint64_t seq)
+{
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_DeleteMsg(m_js, stream.c_str(), seq, nullptr, &jerr);
+    if (s == NATS_OK || s == NATS_NOT_FOUND || jerr == JSSequenceNotFoundErr || jerr == JSNoMessageFoundErr)
+        return Status::ok();
+    return natsError(s, "delete message " + std::to_string(seq) + " of " + stream, jerr);
+}
+
+Status NatsClient::purgeSubject(const std::string& stream, const std::string& subject)
+{
+    jsOptions opts;
+    jsOptions_Init(&opts);
+    opts.Wait = kCallTimeoutMs;
+    opts.Stream.Purge.Subject = subject.c_str();
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_PurgeStream(m_js, stream.c_str(), &opts, &jerr);
+    if (s != NATS_OK)
+        return natsError(s, "purge " + subject, jerr);
+    return Status::ok();
 }
 
 }  // namespace paas

@@ -44,6 +44,13 @@ struct StreamSpec {
     int64_t maxMsgs = -1;
     int64_t maxAgeNanos = 0;
     int64_t maxBytes = -1;
+    bool allowDirect = false;   // direct gets (nextMessage)
+};
+
+// One stored message of a stream.
+struct StreamMessage {
+    uint64_t seq = 0;
+    std::string data;
 };
 
 class NatsClient {
@@ -64,6 +71,14 @@ public:
     Status ensureStream(const StreamSpec& spec);
     Result<std::unique_ptr<KvStore>> openBucket(const std::string& bucket, int history = 1);
     Result<uint64_t> publish(const std::string& subject, const std::string& data);
+    // The first message on `subject` with sequence >= fromSeq (a direct get,
+    // served by the stream's leader for an R1 stream); NotFound "no_message"
+    // when there is none. The stream needs allowDirect.
+    Result<StreamMessage> nextMessage(const std::string& stream, const std::string& subject, uint64_t fromSeq);
+    // Deletes one message; a message already gone is not an error.
+    Status deleteMessage(const std::string& stream, uint64_t seq);
+    // Removes every message on `subject`.
+    Status purgeSubject(const std::string& stream, const std::string& subject);
 
     // Drains subscriptions and closes the connection (bounded).
     void drainAndClose(int timeoutMs);

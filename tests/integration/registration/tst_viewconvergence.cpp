@@ -2,11 +2,15 @@
 //  - two instances on one JetStream (the second joins the first's NATS with
 //    PAAS_NATS_URL): what one writes, the other reads, converged from the
 //    store (its own process never made those writes);
+//  - two instances accepting ops for one project at once still run them one
+//    at a time (the queue is in JetStream, not in either process);
 //  - after a restart on the same store the views are rebuilt and answer
 //    exactly what they answered before;
 //  - a 1,000-op backlog on one project runs one op at a time, in
 //    acceptance order, and nothing is lost.
 #include "tests/integration/registration/regsupport.h"
+
+#include <future>
 
 using namespace paas::test;
 using namespace paas::test::reg;
@@ -91,6 +95,56 @@ private slots:
         QVERIFY(first.stop());
     }
 
+    // Both instances accept ops for one project at once: its queue is in
+    // JetStream, so the ops still run one at a time and every one runs.
+    void twoInstancesAcceptingForOneProjectRunOneAtATime()
+    {
+        PaasProcess first;
+        QVERIFY2(first.start(), first.output().constData());
+        const std::string natsUrl = first.get("/api/system").json()["nats"].value("url", "");
+        PaasProcess second(first.root());
+        second.env().insert("PAAS_NATS_URL", QString::fromStdString(natsUrl));
+        second.env().insert("PAAS_NATS_STORE_DIR", first.root() + "/nats-unused");
+        QVERIFY2(second.start(), second.output().constData());
+        const HttpResult created = first.post("/api/events/registration", regEvent("create", appSpec("shared")));
+        QCOMPARE(first.waitForOp(opIdOf(created)).value("status", ""), std::string("completed"));
+        QVERIFY(waitFor([&] { return second.get(projectPath("shared")).json().value("status", "") == "ready"; }, 30000));
+        constexpr int kOps = 40;
+        std::vector<std::string> accepted;
+        for (int round = 0; round < kOps / 10; ++round) {
+            std::vector<Request> requests;
+            for (int i = 0; i < 5; ++i) {
+                const json spec = appSpec("shared", "static", {{"N", std::to_string(round * 10 + i)}});
+                requests.push_back({"POST", "/api/events/registration",
+                                    QByteArray::fromStdString(regEvent("update", spec, "shared").dump())});
+            }
+            // Five at once on each instance, both at the same time.
+            auto onSecond = std::async(std::launch::async, [&] { return parallelRequests(second, requests); });
+            std::vector<HttpResult> answers = parallelRequests(first, requests);
+            for (const HttpResult& r : onSecond.get())
+                answers.push_back(r);
+            for (const HttpResult& r : answers) {
+                QVERIFY2(r.status == 202, r.body.constData());
+                accepted.push_back(opIdOf(r));
+            }
+        }
+        std::vector<json> ops;
+        for (const std::string& id : accepted) {
+            const json op = first.waitForOp(id, 300000);
+            QVERIFY2(op.value("status", "") == "completed", op.dump().c_str());
+            ops.push_back(op);
+        }
+        std::sort(ops.begin(), ops.end(), [](const json& a, const json& b) {
+            return a.value("started_at", "") < b.value("started_at", "");
+        });
+        for (size_t i = 1; i < ops.size(); ++i)
+            QVERIFY2(ops[i].value("started_at", "") >= ops[i - 1].value("finished_at", ""),
+                     (ops[i - 1].dump() + "\n" + ops[i].dump()).substr(0, 3000).c_str());
+        QVERIFY(waitFor([&] { return second.get(projectPath("shared")).json().value("queue_length", 1) == 0; }, 30000));
+        QVERIFY(second.stop());
+        QVERIFY(first.stop());
+    }
+
     void viewsAreRebuiltAfterARestart()
     {
         PaasProcess app;
@@ -136,9 +190,15 @@ private slots:
                 accepted.push_back(opIdOf(r));
             }
         }
-        const size_t backlog = app.get(projectPath("backlog")).json().value("queue", json::array()).size();
+        const json queued = app.get(projectPath("backlog")).json();
+        const size_t backlog = queued.value("queue_length", size_t(0));
         qInfo() << "backlog right after the last 202:" << backlog << "of" << kOps;
         QVERIFY2(backlog >= kOps / 2, "the test must build a real backlog");
+        // The project shows the head of its queue, in acceptance order.
+        const json shown = queued.value("queue", json::array());
+        QCOMPARE(shown.size(), std::min<size_t>(backlog, 100));
+        for (size_t i = 1; i < shown.size(); ++i)
+            QVERIFY2(shown[i - 1].get<std::string>() < shown[i].get<std::string>(), queued.dump().substr(0, 2000).c_str());
         // Acceptance order is op id order; each op starts after the one
         // before it ended; every op completed.
         std::sort(accepted.begin(), accepted.end());
@@ -164,6 +224,7 @@ private slots:
         }
         const json project = settledProject(app, "backlog", accepted.back());
         QCOMPARE(project.value("queue", json::array()).size(), size_t(0));
+        QCOMPARE(project.value("queue_length", size_t(1)), size_t(0));
         QCOMPARE(project.value("status", ""), std::string("ready"));
         QVERIFY(app.stop());
     }

@@ -160,6 +160,63 @@ private slots:
         QCOMPARE(view.projectOpIds("big", 240, 50)->size(), size_t(10));
     }
 
+    // A page of op texts is the resident ops' API JSON, as serialized when
+    // each op last changed.
+    void opTextsFollowEachChange()
+    {
+        StateView view(m_backend);
+        view.applyProject(1, makeProject("t"));
+        uint64_t rev = 10;
+        OpRecord running = makeOp("t", 1, opstatus::kRunning);
+        view.applyOp(++rev, makeOp("t", 0));
+        view.applyOp(++rev, running);
+        running.status = opstatus::kCompleted;
+        view.applyOp(++rev, running);
+        auto texts = view.projectOpTexts("t", 0, 10);
+        Result<std::vector<OpRecord>> ops = view.projectOps("t", 0, 10);
+        QVERIFY(texts && ops);
+        QCOMPARE(texts->size(), size_t(2));
+        for (size_t i = 0; i < ops->size(); ++i)
+            QCOMPARE(*(*texts)[i], toApiJson((*ops)[i]).dump());
+        QVERIFY((*texts)[0]->find("\"status\":\"completed\"") != std::string::npos);
+        QCOMPARE(view.projectOpTexts("nope", 0, 10).status().code(), Status::Code::NotFound);
+    }
+
+    // The project shows its unfinished ops (the head of its queue, in
+    // acceptance order) and their count, kept current as ops start and end.
+    void theProjectShowsItsUnfinishedOps()
+    {
+        StateView view(m_backend);
+        uint64_t rev = 10;
+        view.applyOp(++rev, makeOp("q", 1, opstatus::kQueued));   // before the project arrives
+        view.applyProject(1, makeProject("q"));
+        for (int n = 2; n <= 150; ++n)
+            view.applyOp(++rev, makeOp("q", n, n == 2 ? opstatus::kRunning : opstatus::kQueued));
+        Result<ProjectRecord> p = view.project("q");
+        QVERIFY(p);
+        QCOMPARE(p->queueLength, size_t(150));
+        QCOMPARE(p->queue.size(), ProjectRecord::kQueueShown);
+        QCOMPARE(p->queue.front(), makeOp("q", 1).id);
+        QCOMPARE(p->queue.back(), makeOp("q", 100).id);
+        const nlohmann::json shown = nlohmann::json::parse(**view.projectText("q"));
+        QCOMPARE(shown.value("queue_length", 0), 150);
+        QCOMPARE(shown["queue"].size(), ProjectRecord::kQueueShown);
+        QCOMPARE(view.unfinishedOps("q").size(), size_t(150));
+        view.applyOp(++rev, makeOp("q", 1, opstatus::kCompleted));
+        view.applyOp(++rev, makeOp("q", 2, opstatus::kCancelled));
+        p = view.project("q");
+        QCOMPARE(p->queueLength, size_t(148));
+        QCOMPARE(p->queue.front(), makeOp("q", 3).id);
+        view.applyRemoved(StateView::Bucket::Ops, makeOp("q", 3).id);
+        QCOMPARE(view.project("q")->queueLength, size_t(147));
+        QCOMPARE(view.unfinishedOps().at("q").size(), size_t(147));
+        // A stored record's own queue (an older version's) is not shown.
+        ProjectRecord legacy = makeProject("q");
+        legacy.queue = {"op-legacy"};
+        view.applyProject(2, legacy);
+        QCOMPARE(view.project("q")->queue.front(), makeOp("q", 4).id);
+    }
+
     void aRecreatedProjectStartsWithoutTheOldOps()
     {
         StateView view(m_backend);
