@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRegularExpression>
+#include <QThread>
 #include <QUrl>
 
 #include <sys/resource.h>
@@ -90,7 +91,12 @@ bool BenchContext::start(QString* error)
     for (const QString& name : m_appEnv.keys())
         env.insert(name, m_appEnv.value(name));
     m_app->setProcessEnvironment(env);
+    // The app's output goes to a file, not a pipe: a pipe is drained only
+    // while this thread runs its event loop, and a phase that blocks (a
+    // wait for ops) would let it fill and stall every app thread that logs.
+    const QString logPath = m_root.path() + "/paas.log";
     m_app->setProcessChannelMode(QProcess::MergedChannels);
+    m_app->setStandardOutputFile(logPath);
     QElapsedTimer timer;
     timer.start();
     m_app->start(bin, {"--headless"});
@@ -100,9 +106,12 @@ bool BenchContext::start(QString* error)
     }
     QByteArray output;
     const QRegularExpression listening(QStringLiteral("API listening on (\\S+)"));
+    QFile log(logPath);
     while (m_url.isEmpty() && timer.elapsed() < 60000 && m_app->state() == QProcess::Running) {
-        m_app->waitForReadyRead(200);
-        output += m_app->readAll();
+        if (!log.isOpen())
+            log.open(QIODevice::ReadOnly);
+        output += log.readAll();
+        QThread::msleep(output.isEmpty() ? 2 : 1);
         const QRegularExpressionMatch m = listening.match(QString::fromUtf8(output));
         if (m.hasMatch()) {
             m_coldStartMs = double(timer.nsecsElapsed()) / 1e6;
@@ -113,7 +122,6 @@ bool BenchContext::start(QString* error)
         *error = "paas did not start:\n" + QString::fromUtf8(output);
         return false;
     }
-    QObject::connect(m_app.get(), &QProcess::readyRead, m_app.get(), [this] { m_app->readAll(); });
     m_port = static_cast<quint16>(QUrl(m_url).port());
     m_http = std::make_unique<HttpLoad>(m_port, 1);
     const nlohmann::json system = get("/api/system");

@@ -14,6 +14,7 @@
 #include "engine/pipeline/pipelinestore.h"
 #include "engine/pipeline/platform.h"
 
+#include <QDateTime>
 #include <QDebug>
 
 #include <algorithm>
@@ -34,6 +35,13 @@ std::string projectStatusAfter(const OpRecord& op, const std::string& current)
     if (op.kind == "delete")
         return op.status == opstatus::kCompleted ? "deleted" : current;
     return current.empty() || current == "registering" ? "ready" : current;
+}
+
+// Ops that ended after this are still being popped by their ender; an
+// acceptor moves along only a head left behind (an ender that died).
+std::string recentlyEnded()
+{
+    return QDateTime::currentDateTimeUtc().addSecs(-10).toString(Qt::ISODateWithMs).toStdString();
 }
 
 // Whether the op's end changes its project: it ran, or it created it. A
@@ -80,11 +88,15 @@ Status Orchestrator::advance(const std::string& projectId, std::optional<QueueEn
         Result<OpRecord> op = m_platform.cachedOp(entry->opId);
         if (op && !op->terminal() && (op->status == opstatus::kRunning || !startQueued))
             return Status::ok();   // its steps, or its acceptor, move it
+        if (op && op->terminal() && !startQueued && op->finishedAt > recentlyEnded())
+            return Status::ok();   // its ender is popping it now
         op = m_store.op(entry->opId);
         if (!op && op.status().code() != Status::Code::NotFound)
             return op.status();
         if (op && !op->terminal())
             return op->status == opstatus::kQueued && startQueued ? dispatchNext(*op) : Status::ok();
+        if (op && !startQueued && op->finishedAt > recentlyEnded())
+            return Status::ok();   // its ender is popping it now
         Result<std::optional<QueueEntry>> next = std::optional<QueueEntry>();
         if (op) {
             next = popHead(*op, *entry);

@@ -260,6 +260,18 @@ Status NatsClient::deleteMessage(const std::string& stream, uint64_t seq)
     natsStatus s = js_DeleteMsg(m_js, stream.c_str(), seq, nullptr, &jerr);
     if (s == NATS_OK || s == NATS_NOT_FOUND || jerr == JSSequenceNotFoundErr || jerr == JSNoMessageFoundErr)
         return Status::ok();
+    if (jerr != 0) {
+        // A message deleted meanwhile (by another deleter) fails with the
+        // generic "message delete failed" (10057): it is gone, as asked.
+        jsDirectGetMsgOptions get;
+        jsDirectGetMsgOptions_Init(&get);
+        get.Sequence = seq;
+        natsMsg* msg = nullptr;
+        const natsStatus g = js_DirectGetMsg(&msg, m_js, stream.c_str(), nullptr, &get);
+        natsMsg_Destroy(msg);
+        if (g == NATS_NOT_FOUND)
+            return Status::ok();
+    }
     return natsError(s, "delete message " + std::to_string(seq) + " of " + stream, jerr);
 }
 
