@@ -224,6 +224,10 @@ Result<std::shared_ptr<EventLog::Tap>> EventLog::tap(const std::string& filter, 
 {
     std::lock_guard lock(m_mutex);
     std::shared_ptr<Feed>& feed = m_feeds[filter];
+    if (!feed && !m_client.responsive()) {   // fail fast: never wait on a server known to hang
+        m_feeds.erase(filter);
+        return Status::unavailable("backend_unavailable", "the JetStream backend is not answering; retry shortly");
+    }
     if (!feed) {
         auto fresh = std::make_shared<Feed>();
         fresh->filter = filter;

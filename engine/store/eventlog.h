@@ -22,6 +22,9 @@
 //    true stream sequence. Ordered consumers recreate themselves after a gap
 //    or a reconnect, so a tap sees every event published after it was
 //    created, in order, exactly once.
+//    A tap that needs a new consumer while the client's probe finds the
+//    server unresponsive fails at once (Unavailable "backend_unavailable")
+//    instead of waiting on it.
 //  - Destroying a Tap detaches it: when the destructor returns its listener
 //    is not running and will not be called again.
 // Thread affinity: thread-safe. Listeners run on a nats.c delivery thread,

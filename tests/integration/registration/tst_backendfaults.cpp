@@ -88,14 +88,20 @@ private slots:
         hang.start();
         const qint64 sseBytesAtStop = sse.bytes();
         const int sseFramesAtStop = sse.frames();
-        qint64 worstRead = 0, worstWrite = 0;
-        int refused = 0, degraded = 0;
+        qint64 worstRead = 0, worstWrite = 0, worstSseOpen = 0;
+        int refused = 0, degraded = 0, sseRefused = 0;
         int round = 0;
         while (hang.elapsed() < 10000) {
             const Timed health = timed("GET", app, "/healthz");
             const Timed project = timed("GET", app, projectPath(id));
             const Timed list = timed("GET", app, "/api/projects");
             const Timed op = timed("GET", app, "/api/ops/" + QString::fromStdString(accepted.front()));
+            // A new SSE stream of a finished op (it ends after its replay):
+            // it needs JetStream, so it is refused (503), not held.
+            const Timed events = timed("GET", app, "/api/ops/" + QString::fromStdString(created.value("id", "")) + "/events");
+            QVERIFY2(events.result.status == 200 || events.result.status == 503, events.result.body.constData());
+            worstSseOpen = std::max(worstSseOpen, events.ms);
+            sseRefused += events.result.status == 503 ? 1 : 0;
             for (const Timed* read : {&health, &project, &list, &op}) {
                 QVERIFY2(read->result.status != 0, "a read was held past the bound while NATS hung");
                 worstRead = std::max(worstRead, read->ms);
@@ -128,8 +134,10 @@ private slots:
         const int heartbeats = sse.frames() - sseFramesAtStop;
         QCOMPARE(::kill(static_cast<pid_t>(nats), SIGCONT), 0);
         qInfo("backend stopped 10 s: worst read %lld ms, worst write %lld ms, %d writes refused 503, "
-              "%d health checks degraded, SSE kept %d frames (%lld bytes)",
-              worstRead, worstWrite, refused, degraded, heartbeats, sseBytes);
+              "%d health checks degraded, SSE kept %d frames (%lld bytes); new SSE streams: worst %lld ms, "
+              "%d refused 503",
+              worstRead, worstWrite, refused, degraded, heartbeats, sseBytes, worstSseOpen, sseRefused);
+        QVERIFY2(sseRefused > 0, "no new SSE stream was refused while the backend hung");
         QVERIFY2(refused > 0, "no write was refused while the backend hung");
         QVERIFY2(degraded > 0, "healthz never reported the hung backend");
         QVERIFY2(heartbeats >= 10, "SSE heartbeats stopped while NATS hung");
