@@ -9,11 +9,12 @@
 #include <QDir>
 
 #ifdef PAAS_WITH_UI
-#include "ui/desktopshell.h"
-#include "ui/webengineenvironment.h"
-#include "ui/singleinstance.h"
+#include "ui/desktopmodule.h"
 
-#include <QApplication>
+#include <QFileInfo>
+#include <QLibrary>
+
+#include <dlfcn.h>
 #endif
 
 #include <cstdio>
@@ -27,24 +28,58 @@ int fail(const paas::Status& status)
     return 2;
 }
 
-std::unique_ptr<QCoreApplication> makeQtApp(int& argc, char** argv, bool headless)
-{
 #ifdef PAAS_WITH_UI
-    if (!headless) {
-        paas::prepareWebEngineEnvironment();
-        return std::make_unique<QApplication>(argc, argv);
-    }
+// The directory of this executable, found before any Qt application object
+// exists (QCoreApplication::applicationDirPath() needs one).
+QString executableDir()
+{
+#ifdef __linux__
+    const QString exe = QFileInfo(QStringLiteral("/proc/self/exe")).symLinkTarget();
+    if (!exe.isEmpty())
+        return QFileInfo(exe).absolutePath();
 #endif
-    (void)headless;
-    return std::make_unique<QCoreApplication>(argc, argv);
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&executableDir), &info) && info.dli_fname)
+        return QFileInfo(QString::fromLocal8Bit(info.dli_fname)).absolutePath();
+    return QStringLiteral(".");
 }
+
+// The desktop shell (ui/desktopmodule.h): bin/paas_desktop beside this
+// executable, or PAAS_DESKTOP_MODULE. Only a process that shows a window
+// loads it (and with it Qt Widgets and QtWebEngine).
+paas::Result<std::unique_ptr<paas::DesktopModule>> loadDesktopModule()
+{
+    QString path = qEnvironmentVariable("PAAS_DESKTOP_MODULE");
+    if (path.isEmpty())
+        path = executableDir() + QStringLiteral("/paas_desktop");   // QLibrary adds .so / .dylib
+    QLibrary library(path);
+    auto entry = reinterpret_cast<paas::DesktopModuleEntry>(library.resolve(paas::kDesktopModuleEntry));
+    if (!entry)
+        return paas::Status::unavailable("desktop_module_missing",
+            "the desktop window's module cannot be loaded (" + library.errorString().toStdString() +
+            "); rebuild it with 'make build', or run paas --headless");
+    return std::unique_ptr<paas::DesktopModule>(entry());
+}
+#endif
 
 }  // namespace
 
 int main(int argc, char** argv)
 {
     const bool headless = paas::wantsHeadless(argc, argv);
-    std::unique_ptr<QCoreApplication> qtApp = makeQtApp(argc, argv, headless);
+#ifdef PAAS_WITH_UI
+    std::unique_ptr<paas::DesktopModule> desktop;
+    if (!headless) {
+        paas::Result<std::unique_ptr<paas::DesktopModule>> loaded = loadDesktopModule();
+        if (!loaded)
+            return fail(loaded.status());
+        desktop = std::move(loaded.value());
+    }
+    std::unique_ptr<QCoreApplication> qtApp =
+        desktop ? desktop->createApplication(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+#else
+    auto qtApp = std::make_unique<QCoreApplication>(argc, argv);
+#endif
     QCoreApplication::setApplicationName(QStringLiteral("paas"));
     QCoreApplication::setOrganizationName(QStringLiteral("paas"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PAAS_VERSION));
@@ -71,15 +106,9 @@ int main(int argc, char** argv)
         return fail(s);
 
 #ifdef PAAS_WITH_UI
-    std::unique_ptr<paas::SingleInstance> instance;
-    if (!headless) {
-        instance = std::make_unique<paas::SingleInstance>(
-            paas::SingleInstance::serverNameFor(config->artifactsRoot));
-        if (instance->activateExisting()) {
-            std::puts("paas is already running: activated its window");
-            return 0;
-        }
-        instance->listen();
+    if (desktop && desktop->activateExisting(config->artifactsRoot)) {
+        std::puts("paas is already running: activated its window");
+        return 0;
     }
 #endif
 
@@ -91,20 +120,15 @@ int main(int argc, char** argv)
     }
 
 #ifdef PAAS_WITH_UI
-    std::unique_ptr<paas::DesktopShell> shell;
-    if (!headless) {
-        shell = std::make_unique<paas::DesktopShell>(QUrl(app.apiUrl()), app.config().artifactsRoot);
-        shell->setApiToken(app.config().apiToken);
-        QObject::connect(instance.get(), &paas::SingleInstance::activationRequested, shell.get(),
-                         &paas::DesktopShell::showWindow);
-        QObject::connect(shell.get(), &paas::DesktopShell::quitRequested, qtApp.get(), [] { paas::requestQuit(); });
-        shell->show();
-    }
+    if (desktop)
+        desktop->showShell(QUrl(app.apiUrl()), app.config().artifactsRoot, app.config().apiToken,
+                           [] { paas::requestQuit(); });
 #endif
 
     const int code = qtApp->exec();
 #ifdef PAAS_WITH_UI
-    shell.reset();
+    if (desktop)
+        desktop->closeShell();
 #endif
     app.shutdown();
     return code;

@@ -145,6 +145,31 @@ private Q_SLOTS:
         }
     }
 
+    // The desktop shell is a module loaded only for a window: a headless
+    // process maps no Widgets, Gui or WebEngine library; a windowed one
+    // whose module is missing says so in one line and exits.
+    void headlessMapsNoDesktopLibraries()
+    {
+        PaasProcess app;
+        QVERIFY2(app.start(), app.output().constData());
+        QFile maps(QStringLiteral("/proc/%1/maps").arg(app.pid()));
+        QVERIFY(maps.open(QIODevice::ReadOnly));
+        const QByteArray mapped = maps.readAll();
+        QVERIFY(mapped.contains("libQt6Core"));   // the check reads real maps
+        for (const char* lib : {"libQt6WebEngineCore", "libQt6Widgets", "libQt6Gui", "paas_desktop"})
+            QVERIFY2(!mapped.contains(lib), lib);
+        QVERIFY(app.stop());
+
+        PaasProcess windowed;
+        windowed.setWindowed(true);
+        windowed.env().insert("QT_QPA_PLATFORM", "offscreen");
+        windowed.env().insert("PAAS_DESKTOP_MODULE", "/nonexistent/paas_desktop");
+        QVERIFY(!windowed.start({}, 30000));
+        QVERIFY(windowed.process().exitCode() != 0);
+        QVERIFY2(windowed.output().contains("the desktop window's module cannot be loaded"),
+                 windowed.output().constData());
+    }
+
     // Issue 10, item 8: beyond loopback only with a token; then every
     // request needs it, under any Host.
     void beyondLoopbackRequiresAToken()
