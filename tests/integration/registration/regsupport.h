@@ -125,19 +125,20 @@ inline nlohmann::json projectOps(const PaasProcess& app, const std::string& id, 
     return j.is_object() ? j.value("ops", nlohmann::json::array()) : nlohmann::json::array();
 }
 
-// The project once it has taken in the end of op `opId` (the op left its
-// queue): an op turns terminal a moment before the project record follows.
+// The project once it has taken in the end of op `opId`, an op that ran
+// (its last_op is that op or a later one; the op left its queue): an op turns
+// terminal a moment before the project record follows.
 inline nlohmann::json settledProject(const PaasProcess& app, const std::string& id, const std::string& opId)
 {
     nlohmann::json project;
     waitFor([&] {
         project = app.get(projectPath(id)).json();
-        if (!project.is_object() || !project.contains("queue"))
+        if (!project.is_object() || !project.contains("queue") || !project["last_op"].is_object())
             return false;
         for (const auto& queued : project["queue"])
             if (queued == opId)
                 return false;
-        return true;
+        return project["last_op"].value("id", "") >= opId;
     }, 30000);
     return project;
 }
