@@ -64,6 +64,35 @@ bool parse(const std::string& subject, std::string& projectId, std::string& opId
 }
 }  // namespace eventsubjects
 
+namespace {
+
+// Which events an events-subject filter (eventsubjects::*) takes, matched in
+// this process: an empty part is the `*` of that token.
+struct SubjectMatch {
+    std::string projectId;
+    std::string opId;
+    bool operator()(const StoredEvent& ev) const
+    {
+        return (projectId.empty() || ev.projectId == projectId) && (opId.empty() || ev.opId == opId);
+    }
+    // False for a filter this cannot express (then it gets its own consumer).
+    static bool parse(const std::string& filter, SubjectMatch& out)
+    {
+        if (filter == eventsubjects::all())
+            return true;
+        if (!eventsubjects::parse(filter, out.projectId, out.opId) || out.projectId == ">" || out.opId == ">")
+            return false;
+        if (out.projectId == "*")
+            out.projectId.clear();
+        if (out.opId == "*")
+            out.opId.clear();
+        return out.projectId.find_first_of("*>") == std::string::npos &&
+               out.opId.find_first_of("*>") == std::string::npos;
+    }
+};
+
+}  // namespace
+
 struct EventLog::Feed {
     std::string filter;
     natsSubscription* sub = nullptr;
@@ -220,8 +249,19 @@ void EventLog::onComplete(void* closure)
     delete static_cast<std::shared_ptr<Feed>*>(closure);
 }
 
-Result<std::shared_ptr<EventLog::Tap>> EventLog::tap(const std::string& filter, Listener listener)
+Result<std::shared_ptr<EventLog::Tap>> EventLog::tap(const std::string& wanted, Listener listener)
 {
+    // Every events-subject filter rides on the one consumer of the whole
+    // stream and is matched here: opening an op's stream costs the server
+    // nothing (no consumer per followed op, no delivery thread per tap).
+    SubjectMatch match;
+    const bool shared = SubjectMatch::parse(wanted, match);
+    const std::string filter = shared ? eventsubjects::all() : wanted;
+    if (shared && !(match.projectId.empty() && match.opId.empty()))
+        listener = [match, inner = std::move(listener)](const StoredEvent& ev) {
+            if (match(ev))
+                inner(ev);
+        };
     std::lock_guard lock(m_mutex);
     std::shared_ptr<Feed>& feed = m_feeds[filter];
     if (!feed && !m_client.responsive()) {   // fail fast: never wait on a server known to hang

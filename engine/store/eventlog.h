@@ -16,12 +16,16 @@
 //    started by sequence (afterSeq), by time (notBeforeMs) or at the first
 //    message. Blocking: never call it on a thread
 //    that must stay responsive (the API thread, nats.c callbacks).
-//  - tap() attaches a live listener to a subject filter. All taps of one
-//    filter share ONE JetStream ordered push consumer (DeliverNew), created
-//    with the first tap and deleted with the last; every event carries its
-//    true stream sequence. Ordered consumers recreate themselves after a gap
-//    or a reconnect, so a tap sees every event published after it was
-//    created, in order, exactly once.
+//  - tap() attaches a live listener to a subject filter. Every filter made
+//    by eventsubjects (all, a project's, an op's) is served by ONE JetStream
+//    ordered push consumer on the whole stream (DeliverNew), created with the
+//    first tap and deleted with the last, and matched in this process; any
+//    other filter gets a consumer of its own, shared by its taps. Every
+//    event carries its true stream sequence. Ordered consumers recreate
+//    themselves after a gap or a reconnect, so a tap sees every event
+//    published after it was created, in order, exactly once (and, on a
+//    consumer that was already running, possibly a few published just
+//    before: callers that also replay skip ids they already sent).
 //    A tap that needs a new consumer while the client's probe finds the
 //    server unresponsive fails at once (Unavailable "backend_unavailable")
 //    instead of waiting on it.
