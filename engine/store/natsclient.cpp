@@ -2,6 +2,8 @@
 
 #include "engine/store/kvstore.h"
 
+#include <QDebug>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -51,16 +53,16 @@ void NatsClient::unregister()
     g_registry.erase(m_id);
 }
 
+std::shared_ptr<NatsClient::Shared> NatsClient::sharedOf(void* id)
+{
+    std::lock_guard lock(g_registryMutex);
+    auto it = g_registry.find(reinterpret_cast<uintptr_t>(id));
+    return it == g_registry.end() ? nullptr : std::static_pointer_cast<Shared>(it->second.lock());
+}
+
 void NatsClient::setConnected(void* id, bool up)
 {
-    std::shared_ptr<Shared> shared;
-    {
-        std::lock_guard lock(g_registryMutex);
-        auto it = g_registry.find(reinterpret_cast<uintptr_t>(id));
-        if (it == g_registry.end())
-            return;
-        shared = std::static_pointer_cast<Shared>(it->second.lock());
-    }
+    std::shared_ptr<Shared> shared = sharedOf(id);
     if (!shared)
         return;
     shared->connected = up;
@@ -79,6 +81,15 @@ void NatsClient::onReconnected(natsConnection*, void* id)
     setConnected(id, true);
 }
 
+void NatsClient::onAsyncPublishError(jsCtx*, jsPubAckErr* err, void* id)
+{
+    if (std::shared_ptr<Shared> shared = sharedOf(id))
+        ++shared->asyncFailures;
+    const char* subject = err && err->Msg ? natsMsg_GetSubject(err->Msg) : "?";
+    qWarning().noquote() << "NATS: an unacknowledged publish on" << subject << "was lost:"
+                         << (err && err->ErrText ? err->ErrText : natsStatus_GetText(err ? err->Err : NATS_ERR));
+}
+
 Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, int timeoutMs, StateCallback onState)
 {
     std::unique_ptr<NatsClient> client(new NatsClient);
@@ -92,6 +103,9 @@ Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, 
     natsOptions_SetReconnectWait(opts, 250);
     natsOptions_SetReconnectBufSize(opts, 32 * 1024 * 1024);
     natsOptions_SetTimeout(opts, 2000);
+    // Async subscriptions share nats.c's delivery pool instead of a thread
+    // each (a thread per followed SSE stream grew with the clients).
+    natsOptions_UseGlobalMessageDelivery(opts, true);
     void* id = reinterpret_cast<void*>(client->m_id);
     natsOptions_SetDisconnectedCB(opts, &NatsClient::onDisconnected, id);
     natsOptions_SetReconnectedCB(opts, &NatsClient::onReconnected, id);
@@ -109,6 +123,10 @@ Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, 
     jsOptions jsOpts;
     jsOptions_Init(&jsOpts);
     jsOpts.Wait = kCallTimeoutMs;
+    jsOpts.PublishAsync.MaxPending = kMaxAsyncPending;
+    jsOpts.PublishAsync.StallWait = kCallTimeoutMs;
+    jsOpts.PublishAsync.ErrHandler = &NatsClient::onAsyncPublishError;
+    jsOpts.PublishAsync.ErrHandlerClosure = id;
     s = natsConnection_JetStream(&client->m_js, client->m_conn, &jsOpts);
     if (s != NATS_OK)
         return natsError(s, "open JetStream context");
@@ -150,12 +168,24 @@ NatsClient::~NatsClient()
         std::lock_guard lock(m_shared->mutex);   // waits for a callback running now
         m_shared->onState = nullptr;
     }
-    if (m_js)
+    if (m_js) {
+        settleAsyncPublishes();
         jsCtx_Destroy(m_js);
+    }
     if (m_conn) {
         natsConnection_Close(m_conn);
         natsConnection_Destroy(m_conn);
     }
+}
+
+void NatsClient::settleAsyncPublishes()
+{
+    if (!m_js || !m_shared->connected.load())
+        return;
+    jsPubOptions wait;
+    jsPubOptions_Init(&wait);
+    wait.MaxWait = kCallTimeoutMs;
+    js_PublishAsyncComplete(m_js, &wait);
 }
 
 void NatsClient::drainAndClose(int timeoutMs)
@@ -167,6 +197,7 @@ void NatsClient::drainAndClose(int timeoutMs)
         std::lock_guard lock(m_shared->mutex);
         m_shared->onState = nullptr;
     }
+    settleAsyncPublishes();
     natsConnection_DrainTimeout(m_conn, timeoutMs);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     while (!natsConnection_IsClosed(m_conn) && std::chrono::steady_clock::now() < deadline)
@@ -229,6 +260,12 @@ Result<uint64_t> NatsClient::publish(const std::string& subject, const std::stri
     const uint64_t seq = ack->Sequence;
     jsPubAck_Destroy(ack);
     return seq;
+}
+
+Status NatsClient::publishAsync(const std::string& subject, const std::string& data)
+{
+    natsStatus s = js_PublishAsync(m_js, subject.c_str(), data.data(), static_cast<int>(data.size()), nullptr);
+    return s == NATS_OK ? Status::ok() : natsError(s, "publish " + subject);
 }
 
 Result<StreamMessage> NatsClient::nextMessage(const std::string& stream, const std::string& subject, uint64_t fromSeq)

@@ -71,6 +71,15 @@ public:
     Status ensureStream(const StreamSpec& spec);
     Result<std::unique_ptr<KvStore>> openBucket(const std::string& bucket, int history = 1);
     Result<uint64_t> publish(const std::string& subject, const std::string& data);
+    // Publishes without waiting for the ack: for records whose loss in a
+    // fault is tolerable (a timeline event). Order on this connection is
+    // kept: a later publish of any kind is stored after it. A refused or
+    // unacknowledged message is counted (asyncFailures()) and logged from
+    // nats.c's thread. At most kMaxAsyncPending wait for their ack; past that
+    // the call waits (bounded by kCallTimeoutMs) and then fails.
+    Status publishAsync(const std::string& subject, const std::string& data);
+    uint64_t asyncFailures() const { return m_shared->asyncFailures.load(); }
+    static constexpr int kMaxAsyncPending = 4096;
     // The first message on `subject` with sequence >= fromSeq (a direct get,
     // served by the stream's leader for an R1 stream); NotFound "no_message"
     // when there is none. The stream needs allowDirect.
@@ -97,12 +106,16 @@ private:
     // What nats.c's callbacks reach, through a registry keyed by m_id.
     struct Shared {
         std::atomic<bool> connected{false};
+        std::atomic<uint64_t> asyncFailures{0};
         std::mutex mutex;
         StateCallback onState;   // guarded by mutex
     };
     NatsClient();
     static void onDisconnected(natsConnection*, void* id);
     static void onReconnected(natsConnection*, void* id);
+    static void onAsyncPublishError(jsCtx*, jsPubAckErr* err, void* id);
+    static std::shared_ptr<Shared> sharedOf(void* id);
+    void settleAsyncPublishes();   // waits (bounded) for the acks still due
     static void setConnected(void* id, bool up);
     void unregister();
 
