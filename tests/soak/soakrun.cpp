@@ -154,10 +154,8 @@ void SoakRun::startLoad()
     }
     l.eachFleet([](SseFleet& f) { f.start(); });
     l.clock.start();
-    QObject::connect(&l.sampler, &QTimer::timeout, [this] {
-        m_samples.push_back({double(m_load->clock.elapsed()) / 60000.0, sampleProcess(m_app->pid()), sampleProcess(m_natsPid)});
-    });
-    m_samples.push_back({0, sampleProcess(m_app->pid()), sampleProcess(m_natsPid)});
+    QObject::connect(&l.sampler, &QTimer::timeout, [this] { m_samples.push_back(sample()); });
+    m_samples.push_back(sample());
     l.sampler.start(m_opt.sampleMs);
     l.api->start();
     l.commits->start();
@@ -218,6 +216,14 @@ void SoakRun::takeMinute(int minute)
                 r.commitsPerS, (unsigned long long)r.commitFailures, (unsigned long long)r.commitSkipped, r.framesPerS,
                 (unsigned long long)r.connects, (unsigned long long)r.reconnects, r.sseOpen, r.sseChannels, r.natsSubs);
     std::fflush(stdout);
+}
+
+TimedSample SoakRun::sample() const
+{
+    TimedSample s{double(m_load->clock.elapsed()) / 60000.0, sampleProcess(m_app->pid()), sampleProcess(m_natsPid)};
+    const nlohmann::json counters = m_app->get("/api/system").json().value("counters", nlohmann::json::object());
+    s.sseOpen = counters.value("sse_clients", 0);
+    return s;
 }
 
 void SoakRun::stopLoad()

@@ -50,6 +50,7 @@ struct SoakOptions {
 struct TimedSample {
     double minute = 0;
     ProcSample app, nats;
+    int sseOpen = 0;   // the app's open SSE connections then (each holds an fd)
 };
 
 struct MinuteRow {
@@ -73,6 +74,7 @@ public:
 private:
     struct Load;
     bool startApp();
+    TimedSample sample() const;
     bool createHookProjects();
     void startLoad();
     void hold();

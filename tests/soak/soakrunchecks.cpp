@@ -178,7 +178,7 @@ bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
         if (s.minute >= 1.0 - 1e-9) {
             xs.push_back(s.minute);
             appRss.push_back(s.app.rssMiB);
-            appFds.push_back(s.app.fds);
+            appFds.push_back(s.app.fds - s.sseOpen);   // a client's stream is the soak's load, not a leak
             appThr.push_back(s.app.threads);
             natsRss.push_back(s.nats.rssMiB);
             natsFds.push_back(s.nats.fds);
@@ -195,7 +195,7 @@ bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
     const double w = xs.size() > 1 ? xs.back() - xs.front() : 0;
     const std::vector<Rule> rules = {
         {"paas RSS slope", slope(xs, appRss), kAppRssSlopeMiB, "MiB/min", kRssBandMiB, w},
-        {"paas fds slope", slope(xs, appFds), kFdSlope, "fds/min", kFdBand, w},
+        {"paas fds slope (net of open SSE streams)", slope(xs, appFds), kFdSlope, "fds/min", kFdBand, w},
         {"paas threads slope", slope(xs, appThr), kThreadSlope, "threads/min", kThreadBand, w},
         {"nats-server RSS slope", slope(xs, natsRss), kNatsRssSlopeMiB, "MiB/min", kRssBandMiB, w},
         {"nats-server fds slope", slope(xs, natsFds), kFdSlope, "fds/min", kFdBand, w},
