@@ -12,7 +12,7 @@ std::string eventSubject(const std::string& projectId, const std::string& opId)
     return std::string(names::kEventsSubjectPrefix) + projectId + "." + opId;
 }
 
-Result<uint64_t> EventBus::publish(const OpRecord& op, const std::string& type, nlohmann::json extra)
+std::string EventBus::eventText(const OpRecord& op, const std::string& type, nlohmann::json extra)
 {
     nlohmann::json data{{"type", type}, {"op_id", op.id}, {"project_id", op.projectId},
                         {"kind", op.kind}, {"at", nowRfc3339()}};
@@ -20,12 +20,27 @@ Result<uint64_t> EventBus::publish(const OpRecord& op, const std::string& type, 
         data["classification"] = op.classification;
     if (extra.is_object())
         data.update(extra);
-    Result<uint64_t> seq = m_client.publish(eventSubject(op.projectId, op.id), data.dump());
+    return data.dump();
+}
+
+Result<uint64_t> EventBus::publish(const OpRecord& op, const std::string& type, nlohmann::json extra)
+{
+    Result<uint64_t> seq = m_client.publish(eventSubject(op.projectId, op.id), eventText(op, type, std::move(extra)));
     if (!seq)
         qWarning().noquote() << "event not published:" << QString::fromStdString(seq.status().message());
     else
         ++m_published;
     return seq;
+}
+
+Status EventBus::publishAsync(const OpRecord& op, const std::string& type, nlohmann::json extra)
+{
+    Status s = m_client.publishAsync(eventSubject(op.projectId, op.id), eventText(op, type, std::move(extra)));
+    if (!s)
+        qWarning().noquote() << "event not published:" << QString::fromStdString(s.message());
+    else
+        ++m_published;
+    return s;
 }
 
 }  // namespace paas

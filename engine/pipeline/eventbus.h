@@ -46,10 +46,16 @@ public:
     // Returns the stream sequence. Failures are logged and returned; the
     // pipeline never fails an op because an event could not be published.
     Result<uint64_t> publish(const OpRecord& op, const std::string& type, nlohmann::json extra = {});
+    // The same without waiting for the ack (NatsClient::publishAsync): for
+    // an event on the accept path, whose loss in a fault costs a line of the
+    // timeline, never an op. Later events of the op are stored after it.
+    Status publishAsync(const OpRecord& op, const std::string& type, nlohmann::json extra = {});
 
     uint64_t published() const { return m_published.load(); }
 
 private:
+    static std::string eventText(const OpRecord& op, const std::string& type, nlohmann::json extra);
+
     NatsClient& m_client;
     std::atomic<uint64_t> m_published{0};
 };

@@ -1,5 +1,6 @@
 #include "engine/pipeline/platform.h"
 
+#include "engine/core/tsan.h"
 #include "engine/git/gitrepository.h"
 #include "engine/git/repobootstrapper.h"
 #include "engine/model/ids.h"
@@ -46,8 +47,10 @@ std::string normalizeBranch(std::string branch)
 }  // namespace
 
 Platform::Platform(const Config& config, Backend& backend)
-    : m_config(config), m_backend(backend), m_builder(std::make_unique<ImageBuilderPolicy>(config))
+    : m_config(config), m_backend(backend), m_builder(std::make_unique<ImageBuilderPolicy>(config)),
+      m_starts(std::make_unique<QThreadPool>())
 {
+    m_starts->setMaxThreadCount(2);
 }
 
 Platform::~Platform()
@@ -109,6 +112,7 @@ void Platform::stop()
             m_recovery.join();
     }
     m_watcher.reset();
+    m_starts->waitForDone();   // each start is a few bounded JetStream calls
     if (m_workers)
         m_workers->stop();
     m_workers.reset();
@@ -213,11 +217,18 @@ Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProjec
     }
     // Accepted: the op and its entry are in JetStream. Should the start
     // below not be recorded, recovery starts it (every queue head).
-    m_events->publish(op, events::kOpStatus, {{"status", opstatus::kQueued}});
-    if (Status s = m_orchestrator->startIfHead(op); !s)
-        qWarning().noquote() << "op" << QString::fromStdString(op.id) << "is queued; its start was not recorded:"
-                             << QString::fromStdString(s.message());
+    m_events->publishAsync(op, events::kOpStatus, {{"status", opstatus::kQueued}});
+    startSoon(op);
     return Submission{true, {}, op};
+}
+
+void Platform::startSoon(const OpRecord& op)
+{
+    m_starts->start(tsan::task([this, op] {
+        if (Status s = m_orchestrator->startIfHead(op); !s)
+            qWarning().noquote() << "op" << QString::fromStdString(op.id) << "is queued; its start was not recorded:"
+                                 << QString::fromStdString(s.message());
+    }));
 }
 
 Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
@@ -286,6 +297,8 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     Result<ProjectRecord> project = m_view->project(event.projectId);
     if (!project)
         return project.status();
+    if (acceptedBefore(*project, event.commit))
+        return Submission{false, "ignored: commit already processed", {}};
     std::string commit = event.commit;
     // One libgit2 open; only when it fails is the folder examined, to say
     // what is broken.
@@ -308,10 +321,25 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
         return fresh.status();
     if (!*fresh)
         return Submission{false, "ignored: commit already processed", {}};
+    const std::string opId = op.id;
     Result<Submission> accepted = enqueue(std::move(op), nullptr);
-    if (!accepted)
+    if (accepted)
+        m_commits.remember(event.projectId, commit, opId);
+    else
         m_store->unmarkCommit(event.projectId, commit);
     return accepted;
+}
+
+bool Platform::acceptedBefore(const ProjectRecord& project, const std::string& commit) const
+{
+    if (!CommitMemory::isFullId(commit))
+        return false;
+    const std::optional<std::string> opId = m_commits.recall(project.id, commit);
+    if (!opId)
+        return false;
+    Result<OpRecord> op = cachedOp(*opId);
+    return op && op->createdAt >= project.createdAt &&   // not an op of a deleted namesake
+           op->status != opstatus::kFailed && op->status != opstatus::kCancelled;
 }
 
 Result<OpRecord> Platform::cancelOp(const std::string& opId)

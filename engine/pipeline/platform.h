@@ -23,12 +23,14 @@
 #include "engine/core/config.h"
 #include "engine/core/status.h"
 #include "engine/git/hooktokens.h"
+#include "engine/pipeline/commitmemory.h"
 #include "engine/pipeline/records.h"
 #include "engine/pipeline/stateview.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QString>
+#include <QThreadPool>
 
 #include <array>
 #include <map>
@@ -158,7 +160,14 @@ private:
     // order is also the order of op ids. Submissions run on several API
     // offload threads at once.
     std::mutex& lockOf(const std::string& projectId);
+    // Accepting is the op record and its queue entry (then the `queued`
+    // event, without waiting for its ack); starting it, when it is its
+    // project's head, happens after the answer, on m_starts.
     Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
+    void startSoon(const OpRecord& op);
+    // A duplicate webhook known from memory (commitmemory.h): this process
+    // accepted `commit` for an op that has not failed or been cancelled.
+    bool acceptedBefore(const ProjectRecord& project, const std::string& commit) const;
     // Records what accepting `op` changes on its project (creates it, or
     // closes it for a delete: statusBefore is then its former status), or
     // refuses it (a project being deleted).
@@ -173,6 +182,8 @@ private:
     std::unique_ptr<ImageBuilderPolicy> m_builder;
     std::unique_ptr<WorkerPool> m_workers;
     std::unique_ptr<CommitWatcher> m_watcher;
+    std::unique_ptr<QThreadPool> m_starts;
+    CommitMemory m_commits;   // startIfHead of accepted ops
     HookTokens m_hookTokens;
     std::mutex m_recoveryMutex;
     std::thread m_recovery;   // recovery after a nats-server restart

@@ -1,5 +1,6 @@
 #include "engine/pipeline/workerpool.h"
 
+#include "engine/core/threadpriority.h"
 #include "engine/core/tsan.h"
 #include "engine/pipeline/orchestrator.h"
 #include "engine/store/backend.h"
@@ -85,6 +86,7 @@ void WorkerPool::fetchLoop(natsSubscription* sub)
 
 void WorkerPool::process(natsMsg* msg)
 {
+    runInBackground();   // steps yield the cores to the API and the accept path
     WorkItem item;
     const std::string text(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
     int delivered = 1;

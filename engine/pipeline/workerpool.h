@@ -6,7 +6,9 @@
 // Contract: a message is acknowledged only after its step was handled (so a
 // crash means redelivery); long steps are kept alive with in-progress acks
 // every 10 s. stop() stops fetching, waits for running steps (bounded) and
-// leaves unfinished messages unacknowledged for the next start.
+// leaves unfinished messages unacknowledged for the next start. Step threads
+// run at background priority (core/threadpriority.h): on busy cores the API
+// and the accept path go first, the steps take what is left.
 // Thread affinity: start()/stop() from one thread; internals are threads.
 #include "engine/core/status.h"
 
