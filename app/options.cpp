@@ -122,6 +122,8 @@ const std::vector<OptionSpec>& optionTable()
          [](Config& c, const QString& v) { c.natsUrl = v; return Status::ok(); }},
         {"nats-server-bin", "PAAS_NATS_SERVER_BIN", "path", "The nats-server binary to start.",
          [](Config& c, const QString& v) { c.natsServerBin = v; return Status::ok(); }},
+        {"", "PAAS_NATS_MEMORY_LIMIT_MB", "MiB", "Soft memory limit of the nats-server child (its GOMEMLIMIT; 0 = none; default 96).",
+         [](Config& c, const QString& v) { return parseInt("PAAS_NATS_MEMORY_LIMIT_MB", v, 0, 1048576, c.natsMemoryLimitMiB); }},
         {"image-builder-mode", "PAAS_IMAGE_BUILDER_MODE", "mode", "artifact or buildkit (default: buildkit, with fallback).", parseBuilderMode},
         {"buildkit-addr", "PAAS_BUILDKIT_ADDR", "addr", "unix://PATH, tcp://HOST:PORT or docker://PATH.",
          [](Config& c, const QString& v) { c.buildkitAddr = v; return Status::ok(); }},

@@ -27,6 +27,7 @@ struct Config {
     bool natsStoreEphemeral = false;  // removed on exit
     QString natsUrl;                // non-empty: join this server, start no child
     QString natsServerBin;          // explicit nats-server binary
+    int natsMemoryLimitMiB = 96;    // PAAS_NATS_MEMORY_LIMIT_MB: the child's GOMEMLIMIT (0 = none)
 
     // Pipeline
     QString localApiBaseUrl;        // PAAS_LOCAL_API_BASE_URL (hooks), empty = actual listen URL

@@ -60,7 +60,7 @@ Status Backend::startChild()
             "another paas instance (pid " + std::to_string(pid) + ") is using the NATS store dir " +
             m_storeDir.toStdString() + "; stop it, or set PAAS_NATS_STORE_DIR to another directory");
     }
-    m_child = new NatsServerProcess({*binary, m_storeDir + "/jetstream", 0}, this);
+    m_child = new NatsServerProcess({*binary, m_storeDir + "/jetstream", 0, m_config.natsMemoryLimitMiB}, this);
     connect(m_child, &NatsServerProcess::restarted, this, &Backend::childRestarted);
     return m_child->start();
 }

@@ -96,6 +96,10 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setChildProcessModifier(childguard::dieWithParent());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    if (m_options.memoryLimitMiB > 0 && !env.contains(QStringLiteral("GOMEMLIMIT")))
+        env.insert(QStringLiteral("GOMEMLIMIT"), QString::number(m_options.memoryLimitMiB) + QStringLiteral("MiB"));
+    m_process->setProcessEnvironment(env);
     m_lastOutput.clear();
     const QStringList args{QStringLiteral("-js"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
                            QStringLiteral("-p"), QString::number(m_options.port),

@@ -40,6 +40,10 @@ public:
         QString binary;
         QString storeDir;
         quint16 port = 0;  // 0 = pick a free loopback port
+        // The Go runtime's soft memory limit (GOMEMLIMIT) of the child, unless
+        // the environment already sets one; 0 = none. Without it the server's
+        // heap grows with its write volume between collections (docs/RELIABILITY.md, soak).
+        int memoryLimitMiB = 0;
     };
 
     // PAAS_NATS_SERVER_BIN (explicit), then next to the executable, then PATH.
