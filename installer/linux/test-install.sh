@@ -109,26 +109,36 @@ in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-re
 after=$(in_root dpkg-query -W -f '${Installed-Size}\n' | awk '{s += $1} END {print s}')
 own=$(in_root dpkg-query -W -f '${Installed-Size}' paas)
 log "installed in $(( $(date +%s) - t_install ))s: paas ${own} KiB, with its dependencies $(( (after - before) / 1024 )) MiB"
-for f in /usr/bin/paas /usr/bin/nats-server /usr/share/man/man1/paas.1.gz /usr/lib/systemd/user/paas.service; do
+for f in /usr/bin/paas /usr/sbin/nats-server /usr/share/man/man1/paas.1.gz /usr/lib/systemd/user/paas.service; do
   [[ -e "$ROOT$f" ]] || die "$f missing after the install"
 done
 
 in_root paas --version | tee "$WORK/version.txt"
 grep -q "^paas " "$WORK/version.txt" || die "paas --version printed no version"
 
-# A free loopback port chosen by the kernel (port 0), read back from the log.
-in_root setsid paas --headless --listen 127.0.0.1:0 --image-builder-mode artifact \
-  --artifacts-root /root/paas-artifacts >"$WORK/paas.log" 2>&1 &
-PAAS_PID=$!
-url=""
-for _ in $(seq 1 150); do
-  url=$(sed -n 's/^API listening on \(http:[^ ]*\).*/\1/p' "$WORK/paas.log" | head -n1)
-  [[ -n "$url" ]] && break
-  kill -0 "$PAAS_PID" 2>/dev/null || { cat "$WORK/paas.log"; die "paas exited at startup"; }
-  sleep 0.2
-done
-[[ -n "$url" ]] || { cat "$WORK/paas.log"; die "paas did not print its API URL within 30 s"; }
-log "paas runs in the root at $url"
+# start_paas LOG ENV... -- ARGS...: paas in the root on a free loopback port
+# chosen by the kernel (port 0); sets PAAS_PID and url (read from LOG). A
+# regular user's PATH, without /usr/sbin where Debian puts nats-server: paas
+# must find it as it would in a desktop session.
+start_paas() {
+  local logfile=$1; shift
+  # chroot itself in the background (not the in_root function, which would
+  # be a subshell): chroot and env exec, so $! is paas.
+  chroot "$ROOT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 "$@" \
+    --listen 127.0.0.1:0 >"$logfile" 2>&1 &
+  PAAS_PID=$!
+  url=""
+  for _ in $(seq 1 150); do
+    url=$(sed -n 's/^API listening on \(http:[^ ]*\).*/\1/p' "$logfile" | head -n1)
+    [[ -n "$url" ]] && return 0
+    kill -0 "$PAAS_PID" 2>/dev/null || { cat "$logfile"; die "paas exited at startup"; }
+    sleep 0.2
+  done
+  cat "$logfile"; die "paas did not print its API URL within 30 s"
+}
+
+start_paas "$WORK/paas.log" paas --headless --image-builder-mode artifact --artifacts-root /root/paas-artifacts
+log "paas --headless runs in the root at $url"
 health=$(curl -fsS "$url/healthz") || die "/healthz failed"
 grep -q '"status":"ok"' <<<"$health" || die "/healthz not ok: $health"
 system=$(curl -fsS "$url/api/system")
@@ -152,7 +162,18 @@ curl -fsS "$url/api/ops/$op" >"$WORK/op.json"
 mode=$(jq -r '(.op.steps // .steps)[] | select(.name == "imageBuilder") | .status' "$WORK/op.json")
 [[ "$mode" == completed || "$mode" == succeeded ]] || die "imageBuilder step: $mode"
 log "project created and built (artifact mode): op $op completed"
-log "package $version, $(stat -c %s "$DEB") bytes; test took $(( $(date +%s) - T0 ))s"
+kill -TERM "$PAAS_PID" && wait "$PAAS_PID" || die "paas --headless did not exit 0 on SIGTERM"
+
+# The window's module from where the package put it (/usr/lib/<multiarch>/
+# paas/, found from /usr/bin/paas): a windowed start on Qt's offscreen
+# platform must map paas_desktop.so and QtWebEngine, and serve the API.
+start_paas "$WORK/paas-window.log" QT_QPA_PLATFORM=offscreen paas --minimized --artifacts-root /root/paas-window
+pid=$PAAS_PID   # chroot and env exec: this is paas itself
+[[ -n "$pid" ]] && grep -q '/paas/paas_desktop.so$' "/proc/$pid/maps" || die "the windowed paas did not map paas_desktop.so"
+grep -q 'libQt6WebEngineCore' "/proc/$pid/maps" || die "the windowed paas did not map QtWebEngine"
+curl -fsS "$url/healthz" >/dev/null || die "/healthz of the windowed paas failed"
+log "paas --minimized (offscreen) loaded $(grep -o '/usr/lib/[^ ]*/paas_desktop.so' "/proc/$pid/maps" | head -n1)"
+kill -TERM "$PAAS_PID" && wait "$PAAS_PID" || die "the windowed paas did not exit 0 on SIGTERM"
 cleanup
 remove_root   # the scratch copy only; the pristine root stays cached
-log "PASS"
+log "PASS: package $version, $(stat -c %s "$DEB") bytes; the test took $(( $(date +%s) - T0 ))s"
