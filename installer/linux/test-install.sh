@@ -174,6 +174,14 @@ grep -q 'libQt6WebEngineCore' "/proc/$pid/maps" || die "the windowed paas did no
 curl -fsS "$url/healthz" >/dev/null || die "/healthz of the windowed paas failed"
 log "paas --minimized (offscreen) loaded $(grep -o '/usr/lib/[^ ]*/paas_desktop.so' "/proc/$pid/maps" | head -n1)"
 kill -TERM "$PAAS_PID" && wait "$PAAS_PID" || die "the windowed paas did not exit 0 on SIGTERM"
+
+# Uninstalling, even with purge, leaves user data; postrm says where it is.
+purge=$(in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q paas 2>&1) || { echo "$purge"; die "apt-get purge paas failed"; }
+grep -q "user data was left in place" <<<"$purge" || { echo "$purge"; die "postrm purge did not say where user data is"; }
+[[ ! -e "$ROOT/usr/bin/paas" ]] || die "purge left /usr/bin/paas"
+[[ -d "$ROOT/root/paas-artifacts/install-check/repos" && -d "$ROOT/root/paas-artifacts/.paas/nats" ]] ||
+  die "purge touched user data under /root/paas-artifacts"
+log "apt-get purge paas: the package went; the project, its repos and the NATS store stayed"
 cleanup
 remove_root   # the scratch copy only; the pristine root stays cached
 log "PASS: package $version, $(stat -c %s "$DEB") bytes; the test took $(( $(date +%s) - T0 ))s"
