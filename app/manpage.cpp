@@ -33,6 +33,8 @@ QString optionsSection(const std::vector<OptionDoc>& docs)
     out << QStringLiteral(".TP") << QStringLiteral("\\fB\\-\\-headless\\fR")
         << QStringLiteral("Run without a window (also when there is no display). Environment: \\fBPAAS_HEADLESS\\fR.");
     out << QStringLiteral(".TP") << QStringLiteral("\\fB\\-h\\fR, \\fB\\-\\-help\\fR") << QStringLiteral("Print the options and exit.");
+    out << QStringLiteral(".TP") << QStringLiteral("\\fB\\-\\-help\\-all\\fR")
+        << QStringLiteral("Print the options, with Qt's own (e.g. \\fB\\-platform\\fR), and exit.");
     out << QStringLiteral(".TP") << QStringLiteral("\\fB\\-v\\fR, \\fB\\-\\-version\\fR")
         << QStringLiteral("Print the version and the commit it was built from, and exit.");
     return out.join(QLatin1Char('\n'));
