@@ -122,5 +122,25 @@ soak: deps configure
 	@cmake --build $(BUILD_DIR) --target paas paas_soak
 	@SOAK_MINUTES=$(SOAK_MINUTES) $(BUILD_DIR)/bin/paas_soak
 
+# Packaging (issue 13; installer/README.md). `make package` builds
+# $(BUILD_DIR)/paas_<version>_<arch>.deb with CPack (configured for /usr; only
+# what the package installs is built); `make package-check` runs lintian,
+# desktop-file-validate and appstreamcli on it; `make test-install` installs
+# it into a clean debootstrap'ed Debian 12 root (cached in
+# $(BUILD_DIR)/install-test) and runs paas there (as root).
+.PHONY: package package-check test-install
+package: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=/usr $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) --target paas paas_desktop paas_package_data
+	@rm -f $(BUILD_DIR)/paas_*.deb
+	@cd $(BUILD_DIR) && cpack -G DEB >cpack.log || { cat cpack.log; exit 1; }
+	@ls -l $(BUILD_DIR)/paas_*.deb
+
+package-check: deps-test
+	@installer/linux/check-package.sh $(BUILD_DIR)
+
+test-install: deps-test
+	@installer/linux/test-install.sh $(BUILD_DIR)
+
 clean:
 	rm -rf $(BUILD_DIR)

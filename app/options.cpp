@@ -149,6 +149,8 @@ const std::vector<OptionSpec>& optionTable()
          [](Config& c, const QString& v) { return parseInt("PAAS_SSE_MAX_CLIENTS", v, 1, 100000, c.sseMaxClients); }},
         {"", "PAAS_API_TOKEN", "token", "Bearer token every API request must carry; required to listen beyond loopback.",
          parseApiToken},
+        {"minimized", "", "", "Start to the tray without opening the window (the autostart entry uses it); clicking the tray icon opens it.",
+         [](Config&, const QString&) { return Status::ok(); }},
         {"generate-api-token", "", "", "Write a new API token to <artifacts root>/.paas/api-token (mode 0600), print its path, and exit.",
          [](Config&, const QString&) { return Status::ok(); }},
         {"", "PAAS_WORKER_THREADS", "n", "Pipeline worker threads (default: cores, at least 2).",
@@ -183,6 +185,15 @@ QString defaultArtifactsRoot()
         base = QDir::homePath() + "/.local/state";
 #endif
     return base + "/" + kAppDirName + "/artifacts";
+}
+
+std::vector<OptionDoc> optionDocs()
+{
+    std::vector<OptionDoc> docs;
+    for (const OptionSpec& o : optionTable())
+        docs.push_back({QString::fromLatin1(o.flag), QString::fromLatin1(o.env), QString::fromLatin1(o.valueName),
+                        QString::fromUtf8(o.help)});
+    return docs;
 }
 
 bool wantsHeadless(int argc, char** argv)

@@ -8,6 +8,8 @@
 
 #include <QStringList>
 
+#include <vector>
+
 class QCommandLineParser;
 
 namespace paas {
@@ -18,6 +20,17 @@ namespace paas {
 bool wantsHeadless(int argc, char** argv);
 
 void addOptions(QCommandLineParser& parser);
+
+// The option table as documentation (flag and env may be empty; an empty
+// valueName is a switch): the man page (app/manpage.h) is generated from it,
+// so --help and paas(1) cannot drift.
+struct OptionDoc {
+    QString flag;
+    QString env;
+    QString valueName;
+    QString help;
+};
+std::vector<OptionDoc> optionDocs();
 Result<Config> resolveConfig(const QCommandLineParser& parser);
 
 // The OS-aware default artifacts root of the reference README.

@@ -13,6 +13,7 @@ BUILD_PKGS=(
   libnats-dev nats-server
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libcurl4-openssl-dev   # the Docker engine API over its Unix socket (image push)
+  librsvg2-bin           # rsvg-convert: the PNG icons of make package (installer/)
 )
 TEST_PKGS=(
   docker.io xvfb xauth trayer x11-utils chromium nodejs npm procps
@@ -21,6 +22,8 @@ TEST_PKGS=(
   # make fuzz: libFuzzer targets (clang's -fsanitize=fuzzer; the sanitizer
   # runtimes are only a Recommends of clang-16)
   clang-16 libclang-rt-16-dev libfuzzer-16-dev
+  # make package-check / make test-install (installer/README.md)
+  lintian desktop-file-utils appstream debootstrap jq
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -28,16 +28,16 @@ public:
         return false;
     }
 
-    void showShell(const QUrl& apiUrl, const QString& artifactsRoot, const QByteArray& apiToken,
-                   std::function<void()> onQuit) override
+    void showShell(const ShellOptions& options, std::function<void()> onQuit) override
     {
-        m_shell = std::make_unique<DesktopShell>(apiUrl, artifactsRoot);
-        m_shell->setApiToken(apiToken);
+        m_shell = std::make_unique<DesktopShell>(options.apiUrl, options.artifactsRoot);
+        m_shell->setApiToken(options.apiToken);
+        m_shell->setBuildInfo(options.version, options.commit);
         if (m_instance)
             QObject::connect(m_instance.get(), &SingleInstance::activationRequested, m_shell.get(),
                              &DesktopShell::showWindow);
         QObject::connect(m_shell.get(), &DesktopShell::quitRequested, m_shell.get(), std::move(onQuit));
-        m_shell->show();
+        m_shell->show(options.minimized);
     }
 
     void closeShell() override
@@ -55,7 +55,7 @@ private:
 
 }  // namespace paas
 
-extern "C" Q_DECL_EXPORT paas::DesktopModule* paas_desktop_module_v1()
+extern "C" Q_DECL_EXPORT paas::DesktopModule* paas_desktop_module_v2()
 {
     return new paas::DesktopModuleImpl();
 }

@@ -13,13 +13,21 @@
 //                             a tray: closing the window is quitting).
 // It turns QGuiApplication::quitOnLastWindowClosed off: the app quits on
 // quitRequested() only. Unless the app set them already, it sets the application window icon
-// (:/icons/paas.svg) and the desktop file name ("paas", installer/paas.desktop).
-// show() shows the window and starts the event feed. quitRequested() is only
+// (:/icons/paas.svg) and the desktop file name (PAAS_APP_ID, installer/linux/<id>.desktop).
+// show() shows the window and starts the event feed; show(true) (--minimized)
+// starts to the tray: the window stays hidden until the tray icon is clicked
+// (without a tray host it is shown anyway, or nothing would be visible).
+// Start at login, a checkable item in the tray menu and in the window's "paas"
+// menu [windowStartAtLogin], writes or removes the Autostart entry
+// (ui/autostart.h); both check marks follow the file. About (tray; window
+// menu [windowAbout]) opens AboutDialog. quitRequested() is only
 // a request: the owner (app/) performs the orderly shutdown and then quits
 // the event loop.
 //
 // Thread affinity: GUI thread only.
 #include <QObject>
+
+class QAction;
 #include <QString>
 #include <QUrl>
 
@@ -27,6 +35,8 @@
 
 namespace paas {
 
+class AboutDialog;
+class Autostart;
 class EventFeed;
 class MainWindow;
 class TrayIcon;
@@ -44,19 +54,35 @@ public:
     EventFeed* feed() const { return m_feed; }
     bool hasSystemTray() const;
 
-    void show();
+    // The version and commit for the About dialog.
+    void setBuildInfo(const QString& version, const QString& commit);
+    Autostart* autostart() const { return m_autostart.get(); }
+    AboutDialog* aboutDialog() const { return m_about; }   // null until first opened
+
+    void show(bool minimized = false);
 
 public slots:
     void showWindow();               // show, un-minimize, raise, focus
     void openOp(const QString& opId);  // showWindow() on <url>/#/ops/<opId>
+    void setStartAtLogin(bool enabled);  // writes/removes the entry, updates both menus
+    void showAbout();
 
 signals:
     void quitRequested();
 
 private:
+    void buildWindowMenu();
+
     std::unique_ptr<MainWindow> m_window;
     TrayIcon* m_tray = nullptr;
     EventFeed* m_feed = nullptr;
+    QAction* m_windowStartAtLogin = nullptr;
+    std::unique_ptr<Autostart> m_autostart;
+    AboutDialog* m_about = nullptr;   // child of the window
+    QUrl m_apiUrl;
+    QString m_artifactsRoot;
+    QString m_version;
+    QString m_commit;
 };
 
 }  // namespace paas

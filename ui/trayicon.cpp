@@ -120,8 +120,19 @@ void TrayIcon::buildMenu()
     });
     folder->setObjectName(QStringLiteral("openArtifacts"));
     m_menu->addSeparator();
+    m_startAtLogin = m_menu->addAction(tr("Start at login"));
+    m_startAtLogin->setObjectName(QStringLiteral("startAtLogin"));
+    m_startAtLogin->setCheckable(true);
+    connect(m_startAtLogin, &QAction::triggered, this, &TrayIcon::startAtLoginToggled);
+    QAction* about = m_menu->addAction(tr("About paas"), this, &TrayIcon::aboutRequested);
+    about->setObjectName(QStringLiteral("about"));
     QAction* quit = m_menu->addAction(tr("Quit paas"), this, &TrayIcon::quitRequested);
     quit->setObjectName(QStringLiteral("quit"));
+}
+
+void TrayIcon::setStartAtLogin(bool checked)
+{
+    m_startAtLogin->setChecked(checked);
 }
 
 void TrayIcon::handleOpEvent(const QString& type, const QJsonObject& data)

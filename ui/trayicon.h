@@ -14,9 +14,13 @@
 //          body) is emitted and, with a tray, shown with showMessage().
 //   menu (objectNames in brackets): Open [open], Recent operations submenu
 //          [recent] with one action per op [op:<opId>], Copy API URL
-//          [copyApiUrl], Open artifacts folder [openArtifacts], Quit [quit].
+//          [copyApiUrl], Open artifacts folder [openArtifacts], Start at
+//          login (checkable) [startAtLogin], About paas [about], Quit [quit].
 //   Clicking the icon or Open emits openRequested(); a recent op emits
-//   openOpRequested(opId); Quit emits quitRequested().
+//   openOpRequested(opId); Quit emits quitRequested(). Start at login emits
+//   startAtLoginToggled(checked) when the user toggles it (the owner writes or
+//   removes the autostart entry, then calls setStartAtLogin() with the outcome);
+//   About emits aboutRequested().
 //
 // Thread affinity: GUI thread only (QObject + widgets).
 #include <QIcon>
@@ -29,6 +33,7 @@
 
 #include "ui/optracker.h"
 
+class QAction;
 class QMenu;
 class QSystemTrayIcon;
 
@@ -49,6 +54,7 @@ public:
     bool hasSystemTray() const { return m_tray != nullptr; }
     QSystemTrayIcon* systemTrayIcon() const { return m_tray; }  // null without a tray host
     QMenu* menu() const { return m_menu.get(); }
+    void setStartAtLogin(bool checked);   // the item's check mark only; emits nothing
     OpTracker* tracker() { return &m_tracker; }
 
     TrayState state() const { return m_tracker.state(); }
@@ -71,6 +77,8 @@ signals:
     void openRequested();
     void openOpRequested(const QString& opId);
     void quitRequested();
+    void startAtLoginToggled(bool checked);
+    void aboutRequested();
 
 private:
     void buildMenu();
@@ -83,6 +91,7 @@ private:
     OpTracker m_tracker;
     std::unique_ptr<QMenu> m_menu;
     QMenu* m_recentMenu = nullptr;
+    QAction* m_startAtLogin = nullptr;
     QSystemTrayIcon* m_tray = nullptr;  // child of this; null without a tray host
     QIcon m_icon;
     QString m_toolTip;

@@ -2,6 +2,7 @@
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
 #include "engine/store/backend.h"
+#include "generated/buildinfo.h"
 
 namespace paas::api {
 
@@ -18,7 +19,8 @@ void registerSystemRoutes(Router& router, const ApiContext& context)
     router.add(M::Get, QStringLiteral("/api/system"), [context](HttpExchange& ex) {
         nlohmann::json body{
             {"name", "paas"},
-            {"version", PAAS_VERSION},
+            {"version", PAAS_BUILD_VERSION},   // git describe (cmake/BuildInfo.cmake)
+            {"commit", PAAS_BUILD_COMMIT},
             {"listen_url", context.config->listenUrl().toStdString()},
             {"artifacts_root", context.config->artifactsRoot.toStdString()},
             {"headless", context.config->headless},

@@ -42,8 +42,14 @@ Result<QString> NatsServerProcess::findBinary(const QString& explicitBinary)
     const QString onPath = QStandardPaths::findExecutable(QStringLiteral("nats-server"));
     if (!onPath.isEmpty())
         return onPath;
+    // Debian's nats-server package installs /usr/sbin/nats-server, which is
+    // not on a regular user's PATH (a desktop session, the systemd user unit).
+    const QString inSbin = QStandardPaths::findExecutable(QStringLiteral("nats-server"),
+        {QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/sbin")});
+    if (!inSbin.isEmpty())
+        return inSbin;
     return Status::unavailable("nats_server_missing",
-        "nats-server not found (looked at PAAS_NATS_SERVER_BIN, next to the executable, and PATH); "
+        "nats-server not found (looked at PAAS_NATS_SERVER_BIN, next to the executable, PATH, /usr/local/sbin and /usr/sbin); "
         "install it: `sudo apt-get install nats-server` (Debian/Ubuntu) or `brew install nats-server` (macOS), "
         "or set PAAS_NATS_URL to use an existing server");
 }

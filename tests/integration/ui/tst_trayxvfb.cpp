@@ -5,6 +5,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QFile>
+#include <QLabel>
 #include <QMenu>
 #include <QScreen>
 #include <QSet>
@@ -21,6 +23,8 @@
 
 #include "tests/integration/ui/testhttpserver.h"
 #include "tests/support/paasprocess.h"
+#include "ui/aboutdialog.h"
+#include "ui/autostart.h"
 #include "ui/desktopshell.h"
 #include "ui/mainwindow.h"
 #include "ui/trayicon.h"
@@ -85,6 +89,7 @@ private slots:
     void initTestCase();
     void trayIconDocksIntoTheTray();
     void shellClosesToTrayAndReopens();
+    void minimizedStartAtLoginAndAbout();
     void realAppQuitsOnSigtermAfterANotification();
     void realAppWindowAndTrayUseTheApiToken();
 
@@ -164,6 +169,50 @@ void TestTrayXvfb::shellClosesToTrayAndReopens()
     QVERIFY(screen.save(e2eDir() + QStringLiteral("/desktop.png")));
     shell.tray()->menu()->findChild<QAction*>(QStringLiteral("quit"))->trigger();
     QCOMPARE(quit.count(), 1);
+}
+
+// Issue 13: --minimized starts to the tray (the window appears on a click on
+// the icon); Start at login in the tray menu and in the window's menu writes
+// and removes the autostart entry, both check marks following it; About
+// shows the version, commit, artifacts root and API URL.
+void TestTrayXvfb::minimizedStartAtLoginAndAbout()
+{
+    QTemporaryDir artifacts;
+    DesktopShell shell(m_server.url(), artifacts.path());
+    QVERIFY(shell.hasSystemTray());
+    shell.setBuildInfo(QStringLiteral("9.8.7-1-gabcdef0"), QStringLiteral("abcdef0123456789abcdef0123456789abcdef01"));
+    shell.show(true);
+    QTest::qWait(500);
+    QVERIFY(!shell.window()->isVisible());
+    emit shell.tray()->systemTrayIcon()->activated(QSystemTrayIcon::Trigger);   // what a click on the icon emits
+    QTRY_VERIFY_WITH_TIMEOUT(shell.window()->isVisible(), 30000);
+
+    // XDG_CONFIG_HOME is a temporary folder (main() below).
+    const QString entry = qEnvironmentVariable("XDG_CONFIG_HOME") + QStringLiteral("/autostart/dev.paas.Paas.desktop");
+    QCOMPARE(shell.autostart()->filePath(), entry);
+    auto* trayItem = shell.tray()->menu()->findChild<QAction*>(QStringLiteral("startAtLogin"));
+    auto* windowItem = shell.window()->findChild<QAction*>(QStringLiteral("windowStartAtLogin"));
+    QVERIFY(trayItem && windowItem && trayItem->isCheckable() && windowItem->isCheckable());
+    QVERIFY(!trayItem->isChecked() && !windowItem->isChecked() && !QFile::exists(entry));
+    trayItem->trigger();
+    QVERIFY(QFile::exists(entry));
+    QVERIFY(trayItem->isChecked() && windowItem->isChecked());
+    QFile file(entry);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains(" --minimized\n"));
+    file.close();
+    windowItem->trigger();
+    QVERIFY(!QFile::exists(entry));
+    QVERIFY(!trayItem->isChecked() && !windowItem->isChecked());
+
+    shell.tray()->menu()->findChild<QAction*>(QStringLiteral("about"))->trigger();
+    QVERIFY(shell.aboutDialog());
+    QTRY_VERIFY_WITH_TIMEOUT(shell.aboutDialog()->isVisible(), 30000);
+    const QString text = shell.aboutDialog()->findChild<QLabel*>(QStringLiteral("aboutText"))->text();
+    for (const QString& part : {QStringLiteral("9.8.7-1-gabcdef0"), QStringLiteral("abcdef0123456789abcdef0123456789abcdef01"),
+                                artifacts.path(), m_server.url().toString()})
+        QVERIFY2(text.contains(part), qPrintable(part + QStringLiteral(" not in: ") + text));
+    shell.aboutDialog()->close();
 }
 
 // Issue 10, 1b: the real app in window mode, with a tray host running before
