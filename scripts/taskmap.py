@@ -151,15 +151,29 @@ def cmd_tests(data, args):
     return 1 if missing else 0
 
 
+def build_targets(build_dir):
+    """Target names of a Ninja build dir (None for another generator)."""
+    if not os.path.isfile(os.path.join(build_dir, "build.ninja")):
+        return None
+    out = subprocess.run(["ninja", "-C", build_dir, "-t", "targets", "all"],
+                         capture_output=True, text=True).stdout
+    return {line.split(":", 1)[0] for line in out.splitlines() if line.endswith(": phony")}
+
+
 def test_targets(names, known, build_dir):
-    """CMake targets to build: each test's executable under the build dir, and paas
-    (integration tests start it; PAAS_BIN)."""
+    """CMake targets to build: each test's executable (named as the test by
+    paas_add_test and the fuzz replays; before the first build CTest knows no
+    command for it), and paas (integration tests start it; PAAS_BIN)."""
     targets = {"paas"}
     build = os.path.realpath(build_dir)
+    available = build_targets(build_dir)
     for n in names:
         cmd = known[n]["command"]
-        if cmd and os.path.realpath(cmd[0]).startswith(build + os.sep):
-            targets.add(os.path.basename(cmd[0]))
+        if cmd and not os.path.realpath(cmd[0]).startswith(build + os.sep):
+            continue  # a script or node test: nothing to build
+        target = os.path.basename(cmd[0]) if cmd else n
+        if available is None or target in available:
+            targets.add(target)
     return sorted(targets)
 
 
