@@ -80,7 +80,8 @@ def follow_op(op_id):
     printed = set()
     while time.monotonic() < deadline:
         status, op = request("GET", f"/api/ops/{op_id}")
-        check(status == 200, f"GET /api/ops/{op_id} answers 200 (got {status})")
+        if status != 200:
+            check(False, f"GET /api/ops/{op_id} answers 200 (got {status})")
         for step in op.get("steps", []):
             if step.get("status") in TERMINAL + ("skipped",) and step["name"] not in printed:
                 printed.add(step["name"])
@@ -135,7 +136,8 @@ def registration():
     check(op["status"] == "completed", f"op {op_id} completed (got {op['status']}: {op.get('error')})")
     project = settled_project(project_id, op_id)
     check(project.get("status") == "ready", f"project {project_id} is ready (got {project.get('status')})")
-    check(bool((project.get("image") or {}).get("commit")), "the project records an image built at a commit")
+    image = project.get("image") or {}
+    check(bool(image.get("commit")), f"the project records an image built at a commit (mode {image.get('mode')})")
     check_artifacts(project_id, project)
     os.makedirs(os.path.dirname(STATE), exist_ok=True)
     with open(STATE, "w", encoding="utf-8") as f:
