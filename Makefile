@@ -142,5 +142,100 @@ package-check: deps-test
 test-install: deps-test
 	@installer/linux/test-install.sh $(BUILD_DIR)
 
+# ---- Working on paas (issue 14; AGENTS.md): the fast preflight, formatting,
+# task scoping from TASKMAP.yaml, and the reference's BuildKit/run/smoke
+# shortcuts. TASK names come from `make task-list`.
+.PHONY: check format format-check tidy task-list task-show task-files task-tests task-audit
+.PHONY: setup-local setup-buildkit buildkit-start buildkit-stop buildkit-check run-buildkit run-artifact
+.PHONY: wait-api smoke-registration smoke-ci
+CLANG_FORMAT ?= clang-format-14
+CLANG_TIDY   ?= clang-tidy-14
+TASK         ?=
+PAAS_API     ?= http://127.0.0.1:8080
+export PAAS_API
+FORMAT_FILES  = $(shell git ls-files -- 'app/*.cpp' 'app/*.h' 'engine/*.cpp' 'engine/*.h' 'ui/*.cpp' 'ui/*.h' \
+                  'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' 'bench/*.h' 'tools/*.cpp' 'tools/*.h')
+TASKMAP       = python3 scripts/taskmap.py --build-dir $(BUILD_DIR)
+NEED_TASK     = @test -n "$(TASK)" || { echo "usage: make $@ TASK=<task> (make task-list names them)" >&2; exit 2; }
+BUILDKIT_DIR ?= $(abspath $(BUILD_DIR))/dockerd
+
+# The preflight: format, build, clang-tidy on changed files, task audit,
+# unit tests (layering, taskmap, api_contracts among them). Runs every step,
+# prints each one's wall time, fails if any failed.
+check: deps-test configure
+	@BUILD_DIR=$(BUILD_DIR) CLANG_TIDY=$(CLANG_TIDY) scripts/check.sh
+
+format:
+	@$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	@$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES) && echo "format: ok ($(words $(FORMAT_FILES)) files)"
+
+# clang-tidy on the TUs changed since the merge-base with origin/main
+# (FILES="a.cpp b.cpp" checks exactly those).
+tidy: configure
+	@CLANG_TIDY=$(CLANG_TIDY) scripts/tidy-changed.sh $(BUILD_DIR) $(FILES)
+
+task-list:
+	@$(TASKMAP) list
+
+task-show:
+	$(NEED_TASK)
+	@$(TASKMAP) show $(TASK)
+
+task-files:
+	$(NEED_TASK)
+	@$(TASKMAP) files $(TASK)
+
+task-tests: configure
+	$(NEED_TASK)
+	@$(TASKMAP) run-tests $(TASK)
+
+task-audit: configure
+	$(NEED_TASK)
+	@$(TASKMAP) audit $(TASK)
+
+setup-local: deps
+
+# What a local BuildKit needs. Linux: the Docker engine (its built-in
+# BuildKit); buildkitd itself runs only on Linux. macOS: colima (a Linux VM)
+# and the docker CLI; Docker Desktop works as well.
+setup-buildkit:
+ifeq ($(UNAME),Darwin)
+	brew install colima docker
+	@echo "setup-buildkit: now run 'colima start'; paas then finds docker:///var/run/docker.sock or set PAAS_BUILDKIT_ADDR"
+else
+	@installer/deps-debian.sh --buildkit
+endif
+
+# A private Docker engine (with BuildKit) under the build dir, as the tests use.
+buildkit-start:
+	@bash tests/support/dockerd.sh start $(BUILDKIT_DIR)
+	@echo "buildkit-start: export PAAS_BUILDKIT_ADDR=docker://$(BUILDKIT_DIR)/docker.sock"
+
+buildkit-stop:
+	@bash tests/support/dockerd.sh stop $(BUILDKIT_DIR)
+
+# ListWorkers against PAAS_BUILDKIT_ADDR, else paas's default probe order.
+buildkit-check: configure
+	@cmake --build $(BUILD_DIR) --target paas_buildkit_check >/dev/null
+	@$(BUILD_DIR)/bin/paas_buildkit_check
+
+run-buildkit: build
+	PAAS_IMAGE_BUILDER_MODE=buildkit $(BUILD_DIR)/bin/paas $(ARGS)
+
+run-artifact: build
+	PAAS_IMAGE_BUILDER_MODE=artifact $(BUILD_DIR)/bin/paas $(ARGS)
+
+# Against a running paas at PAAS_API (default http://127.0.0.1:8080).
+wait-api:
+	@python3 scripts/smoke.py wait-api
+
+smoke-registration:
+	@SMOKE_STATE=$(abspath $(BUILD_DIR))/smoke-project python3 scripts/smoke.py registration
+
+smoke-ci:
+	@SMOKE_STATE=$(abspath $(BUILD_DIR))/smoke-project python3 scripts/smoke.py ci
+
 clean:
 	rm -rf $(BUILD_DIR)

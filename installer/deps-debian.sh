@@ -4,6 +4,7 @@
 #
 #   installer/deps-debian.sh          build + run dependencies
 #   installer/deps-debian.sh --test   also what `make test` needs (dockerd, chromium, Xvfb, trayer)
+#   installer/deps-debian.sh --buildkit  only what a local BuildKit needs (make setup-buildkit)
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -24,11 +25,15 @@ TEST_PKGS=(
   clang-16 libclang-rt-16-dev libfuzzer-16-dev
   # make package-check / make test-install (installer/README.md)
   lintian desktop-file-utils appstream debootstrap jq
+  # make check / task-*: format, lint, TASKMAP.yaml, function sizes (issue 14)
+  clang-format-14 clang-tidy-14 python3-yaml universal-ctags
 )
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   want+=("${TEST_PKGS[@]}")
+elif [[ "${1:-}" == "--buildkit" ]]; then
+  want=(docker.io)   # the Docker engine and its built-in BuildKit
 fi
 
 missing=()
