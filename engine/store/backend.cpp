@@ -132,6 +132,7 @@ nlohmann::json Backend::describe() const
         j["store_dir"] = m_storeDir.toStdString();
         j["ephemeral"] = m_config.natsStoreEphemeral;
         j["restarts"] = m_child->restartCount();
+        j["memory_limit"] = m_child->memoryLimit().toStdString();
     }
     return j;
 }

@@ -57,6 +57,9 @@ Result<QString> NatsServerProcess::findBinary(const QString& explicitBinary)
 NatsServerProcess::NatsServerProcess(Options options, QObject* parent)
     : QObject(parent), m_options(std::move(options)), m_restartTimer(new QTimer(this))
 {
+    m_memoryLimit = qEnvironmentVariable("GOMEMLIMIT");
+    if (m_memoryLimit.isEmpty() && m_options.memoryLimitMiB > 0)
+        m_memoryLimit = QString::number(m_options.memoryLimitMiB) + QStringLiteral("MiB");
     m_restartTimer->setSingleShot(true);
     connect(m_restartTimer, &QTimer::timeout, this, [this] {
         if (m_stopping)
@@ -103,8 +106,8 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setChildProcessModifier(childguard::dieWithParent());
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    if (m_options.memoryLimitMiB > 0 && !env.contains(QStringLiteral("GOMEMLIMIT")))
-        env.insert(QStringLiteral("GOMEMLIMIT"), QString::number(m_options.memoryLimitMiB) + QStringLiteral("MiB"));
+    if (!m_memoryLimit.isEmpty())
+        env.insert(QStringLiteral("GOMEMLIMIT"), m_memoryLimit);
     m_process->setProcessEnvironment(env);
     m_lastOutput.clear();
     const QStringList args{QStringLiteral("-js"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),

@@ -61,6 +61,9 @@ public:
     qint64 pid() const { return m_pid.load(); }
     bool running() const { return m_running.load(); }
     int restartCount() const { return m_restarts.load(); }
+    // The child's GOMEMLIMIT ("96MiB", the environment's own, or empty);
+    // fixed at construction, so any thread may read it.
+    const QString& memoryLimit() const { return m_memoryLimit; }
 
 Q_SIGNALS:
     void exitedUnexpectedly(int exitCode);
@@ -72,6 +75,7 @@ private:
     void scheduleRestart();
 
     Options m_options;
+    QString m_memoryLimit;
     QProcess* m_process = nullptr;
     QTimer* m_restartTimer = nullptr;
     bool m_stopping = false;
