@@ -3,7 +3,8 @@
 //
 // Contract: runInBackground() lowers the calling thread's CPU priority once
 // (later calls on the same thread do nothing) and returns whether it took:
-// on Linux the thread's nice value goes to kBackgroundNice (a thread has its
+// on Linux the thread's nice value goes to kBackgroundNice (5: about a third
+// of the CPU share of a normal thread on busy cores; a thread has its
 // own nice value there; processes the step starts inherit it); on macOS the
 // thread's QoS class becomes "utility". The API thread, the request pool and
 // nats-server keep their priority, so accepting work and answering reads
@@ -14,7 +15,7 @@
 
 namespace paas {
 
-inline constexpr int kBackgroundNice = 10;
+inline constexpr int kBackgroundNice = 5;
 
 bool runInBackground();
 
