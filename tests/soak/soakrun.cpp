@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace paas::soak {
 
@@ -96,6 +97,10 @@ bool SoakRun::startApp()
         return false;
     }
     m_natsPid = m_app->natsPid();
+    const std::string limit = m_app->get("/api/system").json().value("nats", nlohmann::json::object()).value("memory_limit", "");
+    if (limit.size() > 3 && limit.compare(limit.size() - 3, 3, "MiB") == 0)
+        m_natsLimitMiB = std::atof(limit.c_str());
+    std::printf("nats-server memory limit: %s\n", limit.empty() ? "none" : limit.c_str());
     std::printf("paas pid %lld at %s, nats-server pid %lld, root %s\n", m_app->pid(), qPrintable(m_app->url()),
                 m_natsPid, qPrintable(m_app->root()));
     return m_natsPid > 0;

@@ -34,6 +34,14 @@ constexpr double kRssBandMiB = 8.0;
 constexpr double kFdBand = 10.0;
 constexpr double kThreadBand = 3.0;
 constexpr double kP99BandMs = 50.0;
+// nats-server runs with a soft memory limit (PAAS_NATS_MEMORY_LIMIT_MB, read
+// back from /api/system): its Go heap fills up to that limit from a fresh
+// store, which is not a leak. Its RSS must stay under the limit plus the
+// runtime's own memory (stacks, non-heap, mapped indexes), and its slope is
+// taken only once its RSS reached kNatsFilledShare of that bound (or after
+// the warm-up minute, if later); a run too short for that judges the bound.
+constexpr double kNatsOverheadMiB = 40.0;
+constexpr double kNatsFilledShare = 0.8;
 
 struct SoakOptions {
     double minutes = 10;
@@ -74,6 +82,7 @@ public:
 private:
     struct Load;
     bool startApp();
+    double natsBoundMiB() const;   // limit + overhead; 0 = no limit set
     TimedSample sample() const;
     bool createHookProjects();
     void startLoad();
@@ -90,6 +99,7 @@ private:
     std::unique_ptr<Load> m_load;
     std::vector<std::string> m_hookProjects;
     std::vector<TimedSample> m_samples;
+    double m_natsLimitMiB = 0;
     std::vector<MinuteRow> m_rows;
     qint64 m_natsPid = 0;
 };

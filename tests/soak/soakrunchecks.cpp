@@ -10,6 +10,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
@@ -169,45 +170,9 @@ struct Rule {
     bool ok() const { return value <= limit || (band >= 0 && value * window <= band); }
 };
 
-}  // namespace
-
-bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
+// Prints each rule with its verdict; true when all hold.
+bool applyRules(const std::vector<Rule>& rules)
 {
-    std::vector<double> xs, appRss, appFds, appThr, natsRss, natsFds, natsThr;
-    for (const TimedSample& s : m_samples)
-        if (s.minute >= 1.0 - 1e-9) {
-            xs.push_back(s.minute);
-            appRss.push_back(s.app.rssMiB);
-            appFds.push_back(s.app.fds - s.sseOpen);   // a client's stream is the soak's load, not a leak
-            appThr.push_back(s.app.threads);
-            natsRss.push_back(s.nats.rssMiB);
-            natsFds.push_back(s.nats.fds);
-            natsThr.push_back(s.nats.threads);
-        }
-    std::vector<double> minutes, p99s;
-    uint64_t unexpected = m_load->api->totalUnexpected();
-    for (const MinuteRow& r : m_rows)
-        if (r.minute >= 2) {
-            minutes.push_back(r.minute);
-            p99s.push_back(r.p99);
-        }
-    std::printf("\nslopes per minute after the warm-up minute (%zu samples, least squares):\n", xs.size());
-    const double w = xs.size() > 1 ? xs.back() - xs.front() : 0;
-    const std::vector<Rule> rules = {
-        {"paas RSS slope", slope(xs, appRss), kAppRssSlopeMiB, "MiB/min", kRssBandMiB, w},
-        {"paas fds slope (net of open SSE streams)", slope(xs, appFds), kFdSlope, "fds/min", kFdBand, w},
-        {"paas threads slope", slope(xs, appThr), kThreadSlope, "threads/min", kThreadBand, w},
-        {"nats-server RSS slope", slope(xs, natsRss), kNatsRssSlopeMiB, "MiB/min", kRssBandMiB, w},
-        {"nats-server fds slope", slope(xs, natsFds), kFdSlope, "fds/min", kFdBand, w},
-        {"nats-server threads slope", slope(xs, natsThr), kThreadSlope, "threads/min", kThreadBand, w},
-        {"API p99 latency slope", slope(minutes, p99s), kP99SlopeMs, "ms/min", kP99BandMs,
-         minutes.size() > 1 ? minutes.back() - minutes.front() : 0},
-        {"lost ops", double(lostOps), 0, ""},
-        {"soak commits without exactly one finished ci op", double(lostCommits), 0, ""},
-        {"SSE check failures (missed/duplicate/unfinished)", sseOk ? 0.0 : 1.0, 0, ""},
-        {"unexpected API answers (not 2xx/304, or none)", double(unexpected), 0, ""},
-        {"nats-server restarts/exits", m_samples.empty() || m_samples.back().nats.rssMiB < 0 ? 1.0 : 0.0, 0, ""},
-    };
     bool pass = true;
     for (const Rule& r : rules) {
         if (r.band >= 0)
@@ -218,6 +183,69 @@ bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
                         r.ok() ? "ok" : "FAIL");
         pass = pass && r.ok();
     }
+    return pass;
+}
+
+}  // namespace
+
+double SoakRun::natsBoundMiB() const
+{
+    return m_natsLimitMiB > 0 ? m_natsLimitMiB + kNatsOverheadMiB : 0;
+}
+
+bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
+{
+    std::vector<double> xs, appRss, appFds, appThr, natsXs, natsRss, natsFds, natsThr;
+    const double bound = natsBoundMiB();
+    bool natsFilled = bound <= 0;
+    double natsMax = 0;
+    for (const TimedSample& s : m_samples) {
+        natsMax = std::max(natsMax, s.nats.rssMiB);
+        if (s.minute < 1.0 - 1e-9)
+            continue;
+        xs.push_back(s.minute);
+        appRss.push_back(s.app.rssMiB);
+        appFds.push_back(s.app.fds - s.sseOpen);   // a client's stream is the soak's load, not a leak
+        appThr.push_back(s.app.threads);
+        natsFds.push_back(s.nats.fds);
+        natsThr.push_back(s.nats.threads);
+        natsFilled = natsFilled || s.nats.rssMiB >= kNatsFilledShare * bound;
+        if (natsFilled) {
+            natsXs.push_back(s.minute);
+            natsRss.push_back(s.nats.rssMiB);
+        }
+    }
+    std::vector<double> minutes, p99s;
+    uint64_t unexpected = m_load->api->totalUnexpected();
+    for (const MinuteRow& r : m_rows)
+        if (r.minute >= 2) {
+            minutes.push_back(r.minute);
+            p99s.push_back(r.p99);
+        }
+    std::printf("\nslopes per minute after the warm-up minute (%zu samples, least squares):\n", xs.size());
+    if (bound > 0)
+        std::printf("nats-server: limit %.0f MiB, bound %.0f MiB, max RSS %.1f MiB; %zu samples once it reached %.0f MiB%s\n",
+                    m_natsLimitMiB, bound, natsMax, natsXs.size(), kNatsFilledShare * bound,
+                    natsXs.size() > 2 ? "" : " (too few for a slope: the bound is what this run judges)");
+    const double w = xs.size() > 1 ? xs.back() - xs.front() : 0;
+    const std::vector<Rule> rules = {
+        {"paas RSS slope", slope(xs, appRss), kAppRssSlopeMiB, "MiB/min", kRssBandMiB, w},
+        {"paas fds slope (net of open SSE streams)", slope(xs, appFds), kFdSlope, "fds/min", kFdBand, w},
+        {"paas threads slope", slope(xs, appThr), kThreadSlope, "threads/min", kThreadBand, w},
+        {"nats-server RSS slope (once its heap filled)", natsXs.size() > 2 ? slope(natsXs, natsRss) : 0.0,
+         kNatsRssSlopeMiB, "MiB/min", kRssBandMiB, natsXs.size() > 1 ? natsXs.back() - natsXs.front() : 0},
+        {"nats-server RSS max over its bound (MiB)", bound > 0 ? std::max(0.0, natsMax - bound) : 0.0, 0, "MiB"},
+        {"nats-server fds slope", slope(xs, natsFds), kFdSlope, "fds/min", kFdBand, w},
+        {"nats-server threads slope", slope(xs, natsThr), kThreadSlope, "threads/min", kThreadBand, w},
+        {"API p99 latency slope", slope(minutes, p99s), kP99SlopeMs, "ms/min", kP99BandMs,
+         minutes.size() > 1 ? minutes.back() - minutes.front() : 0},
+        {"lost ops", double(lostOps), 0, ""},
+        {"soak commits without exactly one finished ci op", double(lostCommits), 0, ""},
+        {"SSE check failures (missed/duplicate/unfinished)", sseOk ? 0.0 : 1.0, 0, ""},
+        {"unexpected API answers (not 2xx/304, or none)", double(unexpected), 0, ""},
+        {"nats-server restarts/exits", m_samples.empty() || m_samples.back().nats.rssMiB < 0 ? 1.0 : 0.0, 0, ""},
+    };
+    const bool pass = applyRules(rules);
     for (const std::string& s : m_load->api->unexpectedSamples())
         std::printf("  unexpected answer: %s\n", s.c_str());
     return pass;
