@@ -10,8 +10,8 @@
 namespace paas {
 
 namespace {
-constexpr QFileDevice::Permissions kOthers = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
-    | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+constexpr QFileDevice::Permissions kOthers = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                                             QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
 
 QString authHeaderFile(const Config& config)
 {
@@ -27,20 +27,24 @@ Status resolveApiToken(Config& config)
     QFile file(path);
     if (file.exists()) {
         if (file.permissions() & kOthers)
-            return Status::invalidArgument("api_token_file_mode", path.toStdString() +
-                " is readable by others; run `chmod 600 " + path.toStdString() + "`");
+            return Status::invalidArgument(
+                "api_token_file_mode",
+                path.toStdString() + " is readable by others; run `chmod 600 " + path.toStdString() + "`");
         if (!file.open(QIODevice::ReadOnly))
             return Status::invalidArgument("api_token_file", "cannot read " + path.toStdString());
         config.apiToken = file.readAll().trimmed();
         if (config.apiToken.size() < 16)
-            return Status::invalidArgument("api_token_file", path.toStdString() +
-                " holds no usable token (16 characters or more); run `paas --generate-api-token`");
+            return Status::invalidArgument(
+                "api_token_file",
+                path.toStdString() + " holds no usable token (16 characters or more); run `paas --generate-api-token`");
         return Status::ok();
     }
     if (config.listensBeyondLoopback())
         return Status::invalidArgument("api_token_required",
-            "--listen/PAAS_LISTEN " + config.listenHost.toStdString() + " is beyond loopback and needs an API token: "
-            "set PAAS_API_TOKEN, or run `paas --generate-api-token` (writes " + path.toStdString() + ", mode 0600)");
+                                       "--listen/PAAS_LISTEN " + config.listenHost.toStdString() +
+                                           " is beyond loopback and needs an API token: "
+                                           "set PAAS_API_TOKEN, or run `paas --generate-api-token` (writes " +
+                                           path.toStdString() + ", mode 0600)");
     return Status::ok();
 }
 

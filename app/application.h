@@ -19,7 +19,9 @@ namespace paas {
 
 class Backend;
 class Platform;
-namespace api { class ApiServer; }
+namespace api {
+class ApiServer;
+}
 
 class Application : public QObject {
     Q_OBJECT

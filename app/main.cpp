@@ -36,8 +36,8 @@ int fail(const paas::Status& status)
 // window, so the desktop module (and QtWebEngine) is never loaded for them.
 bool printsOnly(int argc, char** argv)
 {
-    static const char* const flags[] = {"--man-page", "--version", "-v", "--help", "-h", "--help-all",
-                                        "--generate-api-token"};
+    static const char* const flags[] = {"--man-page", "--version",           "-v", "--help", "-h",
+                                        "--help-all", "--generate-api-token"};
     for (int i = 1; i < argc; ++i)
         for (const char* flag : flags)
             if (std::strcmp(argv[i], flag) == 0)
@@ -51,15 +51,17 @@ bool parseCommandLine(QCommandLineParser& parser, QCoreApplication& app)
 {
     parser.setApplicationDescription(QStringLiteral("paas — a local developer PaaS"));
     parser.addHelpOption();
-    parser.addOption(QCommandLineOption({QStringLiteral("v"), QStringLiteral("version")},
-                                        QStringLiteral("Print the version and the commit it was built from, and exit.")));
+    parser.addOption(
+        QCommandLineOption({QStringLiteral("v"), QStringLiteral("version")},
+                           QStringLiteral("Print the version and the commit it was built from, and exit.")));
     QCommandLineOption manPageOption(QStringLiteral("man-page"), QStringLiteral("Print paas(1) (roff) and exit."));
     manPageOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(manPageOption);
     paas::addOptions(parser);
     parser.process(app);
     if (parser.isSet(manPageOption)) {
-        std::fputs(qPrintable(paas::manPage(QStringLiteral(PAAS_BUILD_VERSION), QStringLiteral(PAAS_BUILD_COMMIT))), stdout);
+        std::fputs(qPrintable(paas::manPage(QStringLiteral(PAAS_BUILD_VERSION), QStringLiteral(PAAS_BUILD_COMMIT))),
+                   stdout);
         return true;
     }
     if (parser.isSet(QStringLiteral("version"))) {
@@ -95,7 +97,7 @@ paas::Result<std::unique_ptr<paas::DesktopModule>> loadDesktopModule()
     QStringList paths{qEnvironmentVariable("PAAS_DESKTOP_MODULE")};
     if (paths.front().isEmpty()) {
         const QString dir = executableDir();
-        paths = {dir + QStringLiteral("/paas_desktop"),   // QLibrary adds .so / .dylib
+        paths = {dir + QStringLiteral("/paas_desktop"),  // QLibrary adds .so / .dylib
                  QDir::cleanPath(dir + QStringLiteral("/" PAAS_MODULE_RELDIR "/paas_desktop"))};
     }
     QString errors;
@@ -105,9 +107,9 @@ paas::Result<std::unique_ptr<paas::DesktopModule>> loadDesktopModule()
             return std::unique_ptr<paas::DesktopModule>(entry());
         errors += (errors.isEmpty() ? QString() : QStringLiteral("; ")) + library.errorString();
     }
-    return paas::Status::unavailable("desktop_module_missing",
-        "the desktop window's module cannot be loaded (" + errors.toStdString() +
-        "); rebuild it with 'make build', reinstall the package, or run paas --headless");
+    return paas::Status::unavailable(
+        "desktop_module_missing", "the desktop window's module cannot be loaded (" + errors.toStdString() +
+                                      "); rebuild it with 'make build', reinstall the package, or run paas --headless");
 }
 #endif
 

@@ -23,9 +23,9 @@ const char* const kAppDirName = "EmbeddedWebApp-HTTPAPI-BackendNATS";
 using Apply = std::function<Status(Config&, const QString&)>;
 
 struct OptionSpec {
-    const char* flag;        // without leading dashes; empty = env only
-    const char* env;         // empty = flag only
-    const char* valueName;   // empty = boolean switch
+    const char* flag;       // without leading dashes; empty = env only
+    const char* env;        // empty = flag only
+    const char* valueName;  // empty = boolean switch
     const char* help;
     Apply apply;
 };
@@ -43,7 +43,8 @@ Status parseBool(const char* name, const QString& v, bool& out)
         out = truthy(s);
         return Status::ok();
     }
-    return Status::invalidArgument("invalid_option", std::string(name) + "='" + v.toStdString() + "' must be true or false");
+    return Status::invalidArgument("invalid_option",
+                                   std::string(name) + "='" + v.toStdString() + "' must be true or false");
 }
 
 Status parseInt(const char* name, const QString& v, int min, int max, int& out)
@@ -51,8 +52,9 @@ Status parseInt(const char* name, const QString& v, int min, int max, int& out)
     bool ok = false;
     const int n = v.trimmed().toInt(&ok);
     if (!ok || n < min || n > max)
-        return Status::invalidArgument("invalid_option", std::string(name) + "='" + v.toStdString() + "' must be a number from " +
-                                                           std::to_string(min) + " to " + std::to_string(max));
+        return Status::invalidArgument("invalid_option", std::string(name) + "='" + v.toStdString() +
+                                                             "' must be a number from " + std::to_string(min) + " to " +
+                                                             std::to_string(max));
     out = n;
     return Status::ok();
 }
@@ -64,8 +66,9 @@ Status parseListen(Config& c, const QString& v)
     bool ok = false;
     const int port = colon >= 0 ? v.mid(colon + 1).toInt(&ok) : -1;
     if (!url.isValid() || url.host().isEmpty() || !ok || port < 0 || port > 65535)
-        return Status::invalidArgument("invalid_listen", "--listen/PAAS_LISTEN='" + v.toStdString() +
-                                                             "' must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks a free port)");
+        return Status::invalidArgument("invalid_listen",
+                                       "--listen/PAAS_LISTEN='" + v.toStdString() +
+                                           "' must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks a free port)");
     c.listenHost = url.host();
     c.listenPort = static_cast<quint16>(port);
     return Status::ok();
@@ -76,8 +79,9 @@ Status parseApiToken(Config& c, const QString& v)
     const QByteArray token = v.trimmed().toUtf8();
     const bool printable = std::all_of(token.begin(), token.end(), [](char ch) { return ch > ' ' && ch < 127; });
     if (token.size() < 16 || token.size() > 512 || !printable)
-        return Status::invalidArgument("invalid_option", "PAAS_API_TOKEN must be 16 to 512 printable characters "
-                                                         "without spaces (e.g. `head -c 32 /dev/urandom | base64`)");
+        return Status::invalidArgument("invalid_option",
+                                       "PAAS_API_TOKEN must be 16 to 512 printable characters "
+                                       "without spaces (e.g. `head -c 32 /dev/urandom | base64`)");
     c.apiToken = token;
     return Status::ok();
 }
@@ -85,11 +89,13 @@ Status parseApiToken(Config& c, const QString& v)
 // host[:port][/path], lowercase, no scheme, no tag: e.g. 127.0.0.1:5000/team.
 Status parseImageRegistry(Config& c, const QString& v)
 {
-    static const QRegularExpression shape(QStringLiteral(
-        "^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"));
+    static const QRegularExpression shape(
+        QStringLiteral("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"));
     if (v.size() > 200 || !shape.match(v).hasMatch())
-        return Status::invalidArgument("invalid_option", "PAAS_IMAGE_REGISTRY='" + v.toStdString() +
-            "' must be host[:port][/path] in lowercase without a scheme or tag, e.g. 127.0.0.1:5000/team");
+        return Status::invalidArgument(
+            "invalid_option",
+            "PAAS_IMAGE_REGISTRY='" + v.toStdString() +
+                "' must be host[:port][/path] in lowercase without a scheme or tag, e.g. 127.0.0.1:5000/team");
     c.imageRegistry = v;
     return Status::ok();
 }
@@ -98,8 +104,8 @@ Status parseBuilderMode(Config& c, const QString& v)
 {
     const QString mode = v.trimmed().toLower();
     if (mode != "artifact" && mode != "buildkit")
-        return Status::invalidArgument("invalid_option", "PAAS_IMAGE_BUILDER_MODE='" + v.toStdString() +
-                                                             "' must be artifact or buildkit");
+        return Status::invalidArgument(
+            "invalid_option", "PAAS_IMAGE_BUILDER_MODE='" + v.toStdString() + "' must be artifact or buildkit");
     c.builderModeRequested = mode;
     c.builderModeExplicit = true;
     return Status::ok();
@@ -108,50 +114,90 @@ Status parseBuilderMode(Config& c, const QString& v)
 const std::vector<OptionSpec>& optionTable()
 {
     static const std::vector<OptionSpec> table = {
-        {"listen", "PAAS_LISTEN", "host:port", "Address of the HTTP API (default 127.0.0.1:8080; port 0 = any free port).", parseListen},
+        {"listen", "PAAS_LISTEN", "host:port",
+         "Address of the HTTP API (default 127.0.0.1:8080; port 0 = any free port).", parseListen},
         {"headless", "PAAS_HEADLESS", "", "Run without a window (servers, CI).",
          [](Config& c, const QString& v) { return parseBool("PAAS_HEADLESS", v, c.headless); }},
         {"artifacts-root", "PAAS_ARTIFACTS_ROOT", "dir", "Root of the per-project artifacts.",
-         [](Config& c, const QString& v) { c.artifactsRoot = QDir(v).absolutePath(); return Status::ok(); }},
-        {"nats-store-dir", "PAAS_NATS_STORE_DIR", "dir", "JetStream store of the embedded nats-server ('temp' or 'ephemeral': removed on exit).",
+         [](Config& c, const QString& v) {
+             c.artifactsRoot = QDir(v).absolutePath();
+             return Status::ok();
+         }},
+        {"nats-store-dir", "PAAS_NATS_STORE_DIR", "dir",
+         "JetStream store of the embedded nats-server ('temp' or 'ephemeral': removed on exit).",
          [](Config& c, const QString& v) {
              c.natsStoreEphemeral = v == "temp" || v == "ephemeral";
-             if (!c.natsStoreEphemeral) c.natsStoreDir = QDir(v).absolutePath();
-             return Status::ok(); }},
+             if (!c.natsStoreEphemeral)
+                 c.natsStoreDir = QDir(v).absolutePath();
+             return Status::ok();
+         }},
         {"nats-url", "PAAS_NATS_URL", "url", "Join this NATS server/cluster instead of starting a child.",
-         [](Config& c, const QString& v) { c.natsUrl = v; return Status::ok(); }},
+         [](Config& c, const QString& v) {
+             c.natsUrl = v;
+             return Status::ok();
+         }},
         {"nats-server-bin", "PAAS_NATS_SERVER_BIN", "path", "The nats-server binary to start.",
-         [](Config& c, const QString& v) { c.natsServerBin = v; return Status::ok(); }},
-        {"", "PAAS_NATS_MEMORY_LIMIT_MB", "MiB", "Soft memory limit of the nats-server child (its GOMEMLIMIT; 0 = none; default 96).",
-         [](Config& c, const QString& v) { return parseInt("PAAS_NATS_MEMORY_LIMIT_MB", v, 0, 1048576, c.natsMemoryLimitMiB); }},
-        {"image-builder-mode", "PAAS_IMAGE_BUILDER_MODE", "mode", "artifact or buildkit (default: buildkit, with fallback).", parseBuilderMode},
+         [](Config& c, const QString& v) {
+             c.natsServerBin = v;
+             return Status::ok();
+         }},
+        {"", "PAAS_NATS_MEMORY_LIMIT_MB", "MiB",
+         "Soft memory limit of the nats-server child (its GOMEMLIMIT; 0 = none; default 96).",
+         [](Config& c, const QString& v) {
+             return parseInt("PAAS_NATS_MEMORY_LIMIT_MB", v, 0, 1048576, c.natsMemoryLimitMiB);
+         }},
+        {"image-builder-mode", "PAAS_IMAGE_BUILDER_MODE", "mode",
+         "artifact or buildkit (default: buildkit, with fallback).", parseBuilderMode},
         {"buildkit-addr", "PAAS_BUILDKIT_ADDR", "addr", "unix://PATH, tcp://HOST:PORT or docker://PATH.",
-         [](Config& c, const QString& v) { c.buildkitAddr = v; return Status::ok(); }},
-        {"build-network", "PAAS_BUILD_NETWORK", "mode", "Network of the Dockerfile's RUN steps: default, host or none (a project's build.network wins).",
+         [](Config& c, const QString& v) {
+             c.buildkitAddr = v;
+             return Status::ok();
+         }},
+        {"build-network", "PAAS_BUILD_NETWORK", "mode",
+         "Network of the Dockerfile's RUN steps: default, host or none (a project's build.network wins).",
          [](Config& c, const QString& v) {
              if (v != "default" && v != "host" && v != "none")
-                 return Status::invalidArgument("invalid_option", "PAAS_BUILD_NETWORK must be default, host or none, not '" + v.toStdString() + "'");
+                 return Status::invalidArgument(
+                     "invalid_option",
+                     "PAAS_BUILD_NETWORK must be default, host or none, not '" + v.toStdString() + "'");
              c.buildNetwork = v;
-             return Status::ok(); }},
-        {"image-registry", "PAAS_IMAGE_REGISTRY", "host[:port][/path]", "Push BuildKit builds to this registry as <registry>/<id>:<commit12> (logins from $DOCKER_CONFIG/config.json).",
+             return Status::ok();
+         }},
+        {"image-registry", "PAAS_IMAGE_REGISTRY", "host[:port][/path]",
+         "Push BuildKit builds to this registry as <registry>/<id>:<commit12> (logins from "
+         "$DOCKER_CONFIG/config.json).",
          parseImageRegistry},
-        {"", "PAAS_IMAGE_REGISTRY_INSECURE", "bool", "The registry speaks plain HTTP (required for a loopback registry).",
-         [](Config& c, const QString& v) { return parseBool("PAAS_IMAGE_REGISTRY_INSECURE", v, c.imageRegistryInsecure); }},
+        {"", "PAAS_IMAGE_REGISTRY_INSECURE", "bool",
+         "The registry speaks plain HTTP (required for a loopback registry).",
+         [](Config& c, const QString& v) {
+             return parseBool("PAAS_IMAGE_REGISTRY_INSECURE", v, c.imageRegistryInsecure);
+         }},
         {"", "PAAS_LOCAL_API_BASE_URL", "url", "Base URL the git hooks post to.",
-         [](Config& c, const QString& v) { c.localApiBaseUrl = v; return Status::ok(); }},
+         [](Config& c, const QString& v) {
+             c.localApiBaseUrl = v;
+             return Status::ok();
+         }},
         {"", "PAAS_ENABLE_COMMIT_WATCHER", "bool", "Poll source repos for new commits.",
-         [](Config& c, const QString& v) { return parseBool("PAAS_ENABLE_COMMIT_WATCHER", v, c.commitWatcherEnabled); }},
+         [](Config& c, const QString& v) {
+             return parseBool("PAAS_ENABLE_COMMIT_WATCHER", v, c.commitWatcherEnabled);
+         }},
         {"", "PAAS_COMMIT_WATCHER_INTERVAL_MS", "ms", "Commit watcher poll interval.",
-         [](Config& c, const QString& v) { return parseInt("PAAS_COMMIT_WATCHER_INTERVAL_MS", v, 100, 3600000, c.commitWatcherIntervalMs); }},
+         [](Config& c, const QString& v) {
+             return parseInt("PAAS_COMMIT_WATCHER_INTERVAL_MS", v, 100, 3600000, c.commitWatcherIntervalMs);
+         }},
         {"", "PAAS_SSE_HEARTBEAT_MS", "ms", "SSE heartbeat interval.",
-         [](Config& c, const QString& v) { return parseInt("PAAS_SSE_HEARTBEAT_MS", v, 50, 3600000, c.sseHeartbeatMs); }},
+         [](Config& c, const QString& v) {
+             return parseInt("PAAS_SSE_HEARTBEAT_MS", v, 50, 3600000, c.sseHeartbeatMs);
+         }},
         {"", "PAAS_SSE_MAX_CLIENTS", "n", "Concurrent SSE clients before 503.",
          [](Config& c, const QString& v) { return parseInt("PAAS_SSE_MAX_CLIENTS", v, 1, 100000, c.sseMaxClients); }},
-        {"", "PAAS_API_TOKEN", "token", "Bearer token every API request must carry; required to listen beyond loopback.",
-         parseApiToken},
-        {"minimized", "", "", "Start to the tray without opening the window (the autostart entry uses it); clicking the tray icon opens it.",
+        {"", "PAAS_API_TOKEN", "token",
+         "Bearer token every API request must carry; required to listen beyond loopback.", parseApiToken},
+        {"minimized", "", "",
+         "Start to the tray without opening the window (the autostart entry uses it); clicking the tray icon opens it.",
          [](Config&, const QString&) { return Status::ok(); }},
-        {"generate-api-token", "", "", "Write a new API token to <artifacts root>/.paas/api-token (mode 0600), print its path, and exit.",
+        {"generate-api-token", "", "",
+         "Write a new API token to <artifacts root>/.paas/api-token (mode 0600), print its path, and exit.",
          [](Config&, const QString&) { return Status::ok(); }},
         {"", "PAAS_WORKER_THREADS", "n", "Pipeline worker threads (default: cores, at least 2).",
          [](Config& c, const QString& v) { return parseInt("PAAS_WORKER_THREADS", v, 1, 64, c.workerThreads); }},
@@ -204,8 +250,8 @@ bool wantsHeadless(int argc, char** argv)
     if (truthy(qEnvironmentVariable("PAAS_HEADLESS")))
         return true;
 #if defined(Q_OS_LINUX)
-    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
-        && qEnvironmentVariable("QT_QPA_PLATFORM") != "offscreen")
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariable("QT_QPA_PLATFORM") != "offscreen")
         return true;
 #endif
     return false;
@@ -216,7 +262,8 @@ void addOptions(QCommandLineParser& parser)
     for (const OptionSpec& o : optionTable()) {
         if (!*o.flag)
             continue;
-        const QString help = QString::fromLatin1(o.help) + (*o.env ? QStringLiteral(" [env %1]").arg(o.env) : QString());
+        const QString help =
+            QString::fromLatin1(o.help) + (*o.env ? QStringLiteral(" [env %1]").arg(o.env) : QString());
         if (*o.valueName)
             parser.addOption(QCommandLineOption(QString::fromLatin1(o.flag), help, QString::fromLatin1(o.valueName)));
         else

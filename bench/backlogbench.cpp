@@ -57,8 +57,8 @@ void acceptBehindBacklog(BenchRun& run)
     const double p99 = ms.empty() ? NAN : percentile(ms, 99), refP99 = ref.empty() ? NAN : percentile(ref, 99);
     BenchContext::figure("webhook -> 202 p99 behind the backlog", p99, "ms");
     BenchContext::figure("webhook -> 202 p99 on an idle project", refP99, "ms");
-    BenchRow row{"P9g", "P2 webhook -> 202 p99, behind a backlog of " + std::to_string(backlog) +
-                            " queued ops on the project",
+    BenchRow row{"P9g",
+                 "P2 webhook -> 202 p99, behind a backlog of " + std::to_string(backlog) + " queued ops on the project",
                  p99, "ms", refP99};
     row.rule = BenchRow::Rule::RatioAtMost;
     row.target = 1.5;

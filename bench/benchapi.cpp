@@ -8,8 +8,11 @@ using nlohmann::json;
 
 HttpRequest createRequest(const std::string& name)
 {
-    const json spec{{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", name},
-                    {"runtime", "static"}, {"environments", {{"dev", json::object()}}}};
+    const json spec{{"apiVersion", "platform.example.com/v2"},
+                    {"kind", "App"},
+                    {"name", name},
+                    {"runtime", "static"},
+                    {"environments", {{"dev", json::object()}}}};
     return {"POST", "/api/events/registration", json{{"action", "create"}, {"spec", spec}}.dump()};
 }
 
@@ -43,8 +46,8 @@ std::string createProject(BenchRun& run, const std::string& name)
     const HttpResult r = api.send(createRequest(name));
     const Accepted a = acceptedOf(r);
     if (a.opId.empty()) {
-        BenchContext::note(QString::fromStdString("registration of " + name + " refused: " +
-                                                  std::to_string(r.status) + " " + r.body));
+        BenchContext::note(
+            QString::fromStdString("registration of " + name + " refused: " + std::to_string(r.status) + " " + r.body));
         return {};
     }
     if (run.watcher.waitFor(a.opId, 120000).status != "completed") {
@@ -83,7 +86,8 @@ int countOps(BenchContext& ctx, const std::string& projectId, const std::string&
         if (page.is_object() && page.contains("next_cursor")) {
             if (!page["next_cursor"].is_string() || page["next_cursor"].get<std::string>().empty())
                 break;
-            cursor = QUrl::toPercentEncoding(QString::fromStdString(page["next_cursor"].get<std::string>())).toStdString();
+            cursor =
+                QUrl::toPercentEncoding(QString::fromStdString(page["next_cursor"].get<std::string>())).toStdString();
             continue;
         }
         if (static_cast<int>(items->size()) < kPage)

@@ -17,7 +17,7 @@ HttpRequest createRequest(const std::string& name);
 HttpRequest hookRequest(const std::string& projectId, const std::string& commit);
 
 struct Accepted {
-    std::string opId;       // empty: not a 202 with an op
+    std::string opId;  // empty: not a 202 with an op
     std::string projectId;
 };
 Accepted acceptedOf(const HttpResult& result);

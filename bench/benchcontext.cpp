@@ -53,7 +53,7 @@ std::vector<qint64> childrenOf(qint64 pid)
         return out;
     for (const QString& entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
         const QByteArray stat = readProc("/proc/" + entry + "/stat");
-        const int close = stat.lastIndexOf(')');   // "pid (comm) state ppid ..."
+        const int close = stat.lastIndexOf(')');  // "pid (comm) state ppid ..."
         if (close > 0 && stat.mid(close + 2).split(' ').value(1).toLongLong() == pid)
             out.push_back(entry.toLongLong());
     }
@@ -64,8 +64,8 @@ std::vector<qint64> childrenOf(qint64 pid)
 
 int64_t steadyNs()
 {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 BenchContext::BenchContext() = default;
@@ -178,7 +178,7 @@ qint64 BenchContext::rssKiB(qint64 pid)
 double BenchContext::cpuSeconds(qint64 pid)
 {
     const QByteArray stat = readProc(QStringLiteral("/proc/%1/stat").arg(pid));
-    const int close = stat.lastIndexOf(')');   // "pid (comm) state ..." : utime is field 14
+    const int close = stat.lastIndexOf(')');  // "pid (comm) state ..." : utime is field 14
     const QList<QByteArray> fields = close > 0 ? stat.mid(close + 2).split(' ') : QList<QByteArray>();
     if (fields.size() < 13)
         return -1;
@@ -199,15 +199,18 @@ bool BenchContext::putRunningOp(const std::string& opId, const std::string& proj
     Result<std::unique_ptr<KvStore>> ops = m_nats->openBucket("paas_ops");
     if (!ops)
         return false;
-    const nlohmann::json record{{"id", opId}, {"kind", "create"}, {"project_id", projectId},
-                                {"status", "running"}, {"steps", nlohmann::json::array()}};
+    const nlohmann::json record{{"id", opId},
+                                {"kind", "create"},
+                                {"project_id", projectId},
+                                {"status", "running"},
+                                {"steps", nlohmann::json::array()}};
     return (*ops)->put(opId, record.dump()).isOk();
 }
 
 void BenchContext::figure(const QString& name, double value, const QString& unit)
 {
-    std::fprintf(stderr, "[%7.1f s]   %-52s %12.3f %s\n", double(steadyNs() - kBenchStartNs) / 1e9,
-                 qPrintable(name), value, qPrintable(unit));
+    std::fprintf(stderr, "[%7.1f s]   %-52s %12.3f %s\n", double(steadyNs() - kBenchStartNs) / 1e9, qPrintable(name),
+                 value, qPrintable(unit));
     std::fflush(stderr);
 }
 

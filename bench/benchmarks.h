@@ -19,32 +19,32 @@ struct Benchmark {
 };
 
 // startbench.cpp
-void idleAndColdStart(BenchRun& run);   // P7
-void loadGenerator(BenchRun& run);      // L1, the GET /healthz floors
+void idleAndColdStart(BenchRun& run);  // P7
+void loadGenerator(BenchRun& run);     // L1, the GET /healthz floors
 // createbench.cpp
-void createLatency(BenchRun& run);      // P1 and its floor
+void createLatency(BenchRun& run);  // P1 and its floor
 // webhookbench.cpp
-void webhookAccept(BenchRun& run);      // P2
-void webhookCi(BenchRun& run);          // P3
-void webhookBurst(BenchRun& run);       // P4
+void webhookAccept(BenchRun& run);  // P2
+void webhookCi(BenchRun& run);      // P3
+void webhookBurst(BenchRun& run);   // P4
 // backlogbench.cpp
-void acceptBehindBacklog(BenchRun& run);   // P9g
+void acceptBehindBacklog(BenchRun& run);  // P9g
 // ssebench.cpp
-void sseLatency(BenchRun& run);         // P5
+void sseLatency(BenchRun& run);  // P5
 // readbench.cpp
-void pagedReads(BenchRun& run);         // P6 (seeds projects and ops first)
+void pagedReads(BenchRun& run);  // P6 (seeds projects and ops first)
 // scalebench.cpp
-void scale(BenchRun& run);              // P9 (beside a reference instance)
+void scale(BenchRun& run);  // P9 (beside a reference instance)
 // buildkitbench.cpp
-void buildKitRows(BenchRun& run);       // P8, B1, B2 (issue 12 §5; a Docker engine of its own)
+void buildKitRows(BenchRun& run);  // P8, B1, B2 (issue 12 §5; a Docker engine of its own)
 // memorybench.cpp
-void memoryRows(BenchRun& run);         // RSS at N projects / N ops (after the phases)
+void memoryRows(BenchRun& run);  // RSS at N projects / N ops (after the phases)
 
 // Sequential creates, accepted -> op.completed, ms (completed ones only),
 // each preceded by one CreateFloor sample (untimed there; floorMs).
 struct CreateSamples {
     std::vector<double> ms, floorMs;
-    std::vector<double> floorFiles, floorGit, floorJetStream;   // the floor's parts
+    std::vector<double> floorFiles, floorGit, floorJetStream;  // the floor's parts
 };
 CreateSamples createSamples(BenchRun& run, int count);
 // Sequential webhooks with new commits -> 202, ms; waits for their ci ops.

@@ -51,12 +51,24 @@ BenchKnobs BenchKnobs::fromEnvironment()
 
 nlohmann::json BenchKnobs::toJson() const
 {
-    return {{"quick", quick}, {"projects", projects}, {"read_projects", readProjects}, {"ops", ops},
-            {"create_samples", createSamples}, {"hook_samples", hookSamples}, {"ci_samples", ciSamples},
-            {"sse_clients", sseClients}, {"burst_commits", burstCommits}, {"burst_projects", burstProjects},
-            {"burst_connections", burstConnections}, {"backlog_ops", backlogOps}, {"rate_connections", rateConnections},
-            {"rate_seconds", rateSeconds}, {"context_mb", contextMB}, {"context_files", contextFiles},
-            {"ignored_mb", ignoredMB}, {"build_samples", buildSamples}};
+    return {{"quick", quick},
+            {"projects", projects},
+            {"read_projects", readProjects},
+            {"ops", ops},
+            {"create_samples", createSamples},
+            {"hook_samples", hookSamples},
+            {"ci_samples", ciSamples},
+            {"sse_clients", sseClients},
+            {"burst_commits", burstCommits},
+            {"burst_projects", burstProjects},
+            {"burst_connections", burstConnections},
+            {"backlog_ops", backlogOps},
+            {"rate_connections", rateConnections},
+            {"rate_seconds", rateSeconds},
+            {"context_mb", contextMB},
+            {"context_files", contextFiles},
+            {"ignored_mb", ignoredMB},
+            {"build_samples", buildSamples}};
 }
 
 }  // namespace paas::bench

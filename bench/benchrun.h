@@ -35,20 +35,20 @@ struct BenchKnobs {
     int projects = 5000;
     int readProjects = 1000;
     int ops = 10000;
-    int createSamples = 20;   // P1 (and P9's P1), sequential creates
-    int hookSamples = 300;    // P2, sequential webhooks
-    int ciSamples = 20;       // P3, one ci op at a time
+    int createSamples = 20;  // P1 (and P9's P1), sequential creates
+    int hookSamples = 300;   // P2, sequential webhooks
+    int ciSamples = 20;      // P3, one ci op at a time
     std::vector<int> sseClients{500, 1000};
     int burstProjects = 4;
-    int burstCommits = 500;   // P4: unique commits, each sent twice
+    int burstCommits = 500;  // P4: unique commits, each sent twice
     int burstConnections = 50;
     int backlogOps = 1000;    // P9g: ops queued on one project before the timed webhooks
     int rateConnections = 8;  // throughput figures (L1, P6)
     double rateSeconds = 3;
-    int contextMB = 200;      // buildkit phase: the large context
+    int contextMB = 200;  // buildkit phase: the large context
     int contextFiles = 5000;
-    int ignoredMB = 100;      // the folder .dockerignore excludes
-    int buildSamples = 5;     // P8, per side
+    int ignoredMB = 100;   // the folder .dockerignore excludes
+    int buildSamples = 5;  // P8, per side
 
     static BenchKnobs fromEnvironment();
     nlohmann::json toJson() const;
@@ -57,7 +57,7 @@ struct BenchKnobs {
 // P1-P3 at one point of the run, ms; NAN = not measured.
 struct PipelineFigures {
     double createP50 = NAN;
-    double floorP50 = NAN;    // CreateFloor at the same point
+    double floorP50 = NAN;  // CreateFloor at the same point
     double hookP99 = NAN;
     double ciP50 = NAN;
 };
@@ -75,10 +75,10 @@ struct BenchRun {
     OpWatcher& watcher;
     BenchTable& table;
     BenchKnobs knobs;
-    PipelineFigures baseline;     // rows P1-P3 (early in the run, ~10 projects)
-    double healthzSeqP99 = NAN;   // sequential GET /healthz: P2's floor
-    double healthzRate = NAN;     // GET /healthz req/s at rateConnections
-    std::string opsProject;       // the project holding knobs.ops ops (P6, P9)
+    PipelineFigures baseline;    // rows P1-P3 (early in the run, ~10 projects)
+    double healthzSeqP99 = NAN;  // sequential GET /healthz: P2's floor
+    double healthzRate = NAN;    // GET /healthz req/s at rateConnections
+    std::string opsProject;      // the project holding knobs.ops ops (P6, P9)
     std::vector<RssPoint> rssByProjects, rssByOps;
     int names = 0;
 

@@ -123,11 +123,17 @@ bool BenchTable::writeJson(const std::string& path, const nlohmann::json& run) c
 {
     nlohmann::json rows = nlohmann::json::array();
     for (const BenchRow& row : ordered(m_rows))
-        rows.push_back({{"id", row.id}, {"measure", row.measure}, {"figure", orNull(row.figure)},
-                        {"unit", row.unit}, {"floor", orNull(row.floor)},
+        rows.push_back({{"id", row.id},
+                        {"measure", row.measure},
+                        {"figure", orNull(row.figure)},
+                        {"unit", row.unit},
+                        {"floor", orNull(row.floor)},
                         {"floor_unit", row.floorUnit.empty() ? row.unit : row.floorUnit},
-                        {"ratio", orNull(ratio(row))}, {"goal", row.goal}, {"verdict", verdict(row)},
-                        {"note", row.note}, {"kind", row.rule == BenchRow::Rule::Info ? "info" : "goal"}});
+                        {"ratio", orNull(ratio(row))},
+                        {"goal", row.goal},
+                        {"verdict", verdict(row)},
+                        {"note", row.note},
+                        {"kind", row.rule == BenchRow::Rule::Info ? "info" : "goal"}});
     const QString file = QString::fromStdString(path);
     QDir().mkpath(QFileInfo(file).absolutePath());
     QSaveFile out(file);

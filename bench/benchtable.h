@@ -23,27 +23,27 @@ namespace paas::bench {
 
 struct BenchRow {
     enum class Rule {
-        Info,           // no goal
-        Below,          // figure <  target
-        AtMost,         // figure <= target
-        AtLeast,        // figure >= target
-        RatioAtMost,    // figure / floor <= target
-        RatioAtLeast,   // figure / floor >= target
-        RatioAbove,     // figure / floor >  target
-        EqualsFloor,    // figure == floor
+        Info,          // no goal
+        Below,         // figure <  target
+        AtMost,        // figure <= target
+        AtLeast,       // figure >= target
+        RatioAtMost,   // figure / floor <= target
+        RatioAtLeast,  // figure / floor >= target
+        RatioAbove,    // figure / floor >  target
+        EqualsFloor,   // figure == floor
     };
-    std::string id;        // "P1", "P6a", ...
+    std::string id;  // "P1", "P6a", ...
     std::string measure;
     double figure = NAN;
     std::string unit;
-    double floor = NAN;    // NAN: "-"
-    std::string floorUnit; // empty: same as unit
+    double floor = NAN;     // NAN: "-"
+    std::string floorUnit;  // empty: same as unit
     Rule rule = Rule::Info;
     double target = 0;
-    std::string goal;      // as printed, e.g. "<= 3x floor"
-    std::string note;      // printed under the table
-    bool broken = false;   // the measurement failed its own check (lost frames, ops): misses
-    std::string skipped;   // why the row could not be measured (no Docker engine, ...): "skipped"
+    std::string goal;     // as printed, e.g. "<= 3x floor"
+    std::string note;     // printed under the table
+    bool broken = false;  // the measurement failed its own check (lost frames, ops): misses
+    std::string skipped;  // why the row could not be measured (no Docker engine, ...): "skipped"
 };
 
 class BenchTable {

@@ -48,7 +48,7 @@ struct BuildKitInstance {
     {
         ctx.setAppEnv("PAAS_IMAGE_BUILDER_MODE", "buildkit");
         ctx.setAppEnv("PAAS_BUILDKIT_ADDR", "docker://" + socket);
-        ctx.setAppEnv("PAAS_BUILD_NETWORK", "host");   // the private engine runs with --bridge=none
+        ctx.setAppEnv("PAAS_BUILD_NETWORK", "host");  // the private engine runs with --bridge=none
         if (!ctx.start(error))
             return false;
         const nlohmann::json builder = ctx.get("/api/system").value("image_builder", nlohmann::json::object());
@@ -166,10 +166,10 @@ private:
 
 // One ci op through paas: webhook sent -> op.completed.
 struct PaasBuild {
-    std::string error;              // empty: completed
-    double opMs = NAN;              // webhook sent -> op.completed
-    double stepMs = NAN;            // imageBuilder started_at -> finished_at
-    double summarySeconds = NAN;    // buildkit-summary.txt duration_s
+    std::string error;            // empty: completed
+    double opMs = NAN;            // webhook sent -> op.completed
+    double stepMs = NAN;          // imageBuilder started_at -> finished_at
+    double summarySeconds = NAN;  // buildkit-summary.txt duration_s
     long long filesSent = -1, bytesSent = -1, contextFiles = -1, entries = -1;
     std::string transport, image;
 };
@@ -207,7 +207,8 @@ PaasBuild buildThroughPaas(BuildKitInstance& paas, const std::string& projectId,
                 continue;
             const auto time = [&](const char* key) {
                 return step.contains(key) && step[key].is_string()
-                           ? QDateTime::fromString(QString::fromStdString(step[key].get<std::string>()), Qt::ISODateWithMs)
+                           ? QDateTime::fromString(QString::fromStdString(step[key].get<std::string>()),
+                                                   Qt::ISODateWithMs)
                            : QDateTime();
             };
             const QDateTime started = time("started_at"), finished = time("finished_at");
@@ -326,7 +327,7 @@ struct Phase {
     DockerEngine& engine;
     BuildKitInstance& paas;
     Rows& rows;
-    QString scratch;   // tar files
+    QString scratch;  // tar files
     std::string failure;
 
     std::string project(const std::string& prefix)
@@ -391,7 +392,7 @@ void Phase::small()
             return;
         }
         for (int side = 0; side < 2; ++side) {
-            const bool paasTurn = (side == 0) == (i % 2 == 0);   // alternate who goes first
+            const bool paasTurn = (side == 0) == (i % 2 == 0);  // alternate who goes first
             prune();
             if (paasTurn) {
                 const PaasBuild b = buildThroughPaas(paas, id, sha);
@@ -406,7 +407,7 @@ void Phase::small()
                 const std::string tag = "paas-bench-engine:small" + std::to_string(i);
                 const EngineBuild b = buildOnEngine(engine, tar, tag);
                 if (!b.error.empty())
-                    engineError = b.error;   // the paas side is still measured
+                    engineError = b.error;  // the paas side is still measured
                 else
                     engineMs.push_back(b.ms);
                 engine.removeImage(tag);
@@ -418,13 +419,17 @@ void Phase::small()
     }
     rows.p8.figure = median(paasMs);
     rows.p8.floor = median(engineMs);
-    rows.p8.note = "floor = the engine's own POST /build?version=2 of `git archive` of the same commit (tar body), median; " +
-                   std::to_string(paasMs.size()) + " builds each side, alternating, build cache pruned before each; "
-                   "context ~" + std::to_string(bytes) + " B in 18 files (FROM scratch, COPY . /app/); "
-                   "paas ms: " + list(paasMs, 0) + "; engine ms: " + list(engineMs, 0) +
-                   "; paas webhook -> ci completed median " + fixed(median(opMs), 0) + " ms; paas sent " +
-                   std::to_string(files) + " files, " + std::to_string(sent) + " B" +
-                   (engineError.empty() ? "" : "; an engine build failed: " + engineError);
+    rows.p8.note =
+        "floor = the engine's own POST /build?version=2 of `git archive` of the same commit (tar body), median; " +
+        std::to_string(paasMs.size()) +
+        " builds each side, alternating, build cache pruned before each; "
+        "context ~" +
+        std::to_string(bytes) +
+        " B in 18 files (FROM scratch, COPY . /app/); "
+        "paas ms: " +
+        list(paasMs, 0) + "; engine ms: " + list(engineMs, 0) + "; paas webhook -> ci completed median " +
+        fixed(median(opMs), 0) + " ms; paas sent " + std::to_string(files) + " files, " + std::to_string(sent) + " B" +
+        (engineError.empty() ? "" : "; an engine build failed: " + engineError);
 }
 
 void Phase::large()
@@ -439,12 +444,13 @@ void Phase::large()
     src.write("Dockerfile", dockerfile);
     const qint64 total = qint64(k.contextMB) * 1000000;
     const qint64 big = total / 4;
-    const int fillers = k.contextFiles - 2;   // + the Dockerfile + the big file
+    const int fillers = k.contextFiles - 2;  // + the Dockerfile + the big file
     const qint64 each = (total - big - dockerfile.size()) / fillers;
     int64_t start = steadyNs();
     bool ok = src.writeRandom("assets/big.bin", big);
     for (int i = 0; ok && i < fillers; ++i)
-        ok = src.writeRandom(QStringLiteral("src/d%1/f%2.bin").arg(i / 100, 3, 10, QChar('0')).arg(i, 5, 10, QChar('0')), each);
+        ok = src.writeRandom(
+            QStringLiteral("src/d%1/f%2.bin").arg(i / 100, 3, 10, QChar('0')).arg(i, 5, 10, QChar('0')), each);
     if (!ok) {
         failure = "cannot write the large context";
         return;
@@ -481,12 +487,13 @@ void Phase::large()
     BenchContext::figure("  paas first build, webhook -> ci completed", one.opMs / 1000, "s");
     rows.first.figure = one.opMs / 1000;
     rows.first.floor = engineFirst.ms / 1000;
-    rows.first.note = "floor = the engine's POST /build?version=2 of the same commit as a tar body, cold; "
-                      "imageBuilder step " + fixed(one.stepMs / 1000, 2) + " s; sent " + std::to_string(one.filesSent) +
-                      " files, " + megabytes(double(one.bytesSent)) + " of " + megabytes(double(contextBytes)) +
-                      " (one file " + megabytes(double(big)) + ", " + std::to_string(fillers) + " of " +
-                      std::to_string(each) + " B, random bytes); git archive of the commit " +
-                      fixed(archiveSeconds, 2) + " s";
+    rows.first.note =
+        "floor = the engine's POST /build?version=2 of the same commit as a tar body, cold; "
+        "imageBuilder step " +
+        fixed(one.stepMs / 1000, 2) + " s; sent " + std::to_string(one.filesSent) + " files, " +
+        megabytes(double(one.bytesSent)) + " of " + megabytes(double(contextBytes)) + " (one file " +
+        megabytes(double(big)) + ", " + std::to_string(fillers) + " of " + std::to_string(each) +
+        " B, random bytes); git archive of the commit " + fixed(archiveSeconds, 2) + " s";
 
     // One file changed: a filler file gets new content of the same size.
     src.writeRandom(QStringLiteral("src/d%1/f%2.bin").arg(0, 3, 10, QChar('0')).arg(0, 5, 10, QChar('0')), each);
@@ -510,13 +517,17 @@ void Phase::large()
     rows.second.figure = two.opMs / 1000;
     rows.second.floor = engineSecond.ms / 1000;
     rows.second.floorUnit = "s";
-    rows.second.note = "floor = the engine's POST /build of the changed commit as a tar body (the whole context "
-                       "again); imageBuilder step " + fixed(two.stepMs / 1000, 2) + " s; BuildKit's copy of "
-                       "the context kept from the first build (shared key)";
+    rows.second.note =
+        "floor = the engine's POST /build of the changed commit as a tar body (the whole context "
+        "again); imageBuilder step " +
+        fixed(two.stepMs / 1000, 2) +
+        " s; BuildKit's copy of "
+        "the context kept from the first build (shared key)";
     rows.share.figure = 100.0 * double(two.bytesSent) / double(contextBytes);
-    rows.share.note = std::to_string(two.bytesSent) + " B of " + std::to_string(contextBytes) + " B; the changed file is " +
-                      std::to_string(each) + " B; transport " + two.transport + ", " + std::to_string(two.entries) +
-                      " entries listed, context_files " + std::to_string(two.contextFiles);
+    rows.share.note = std::to_string(two.bytesSent) + " B of " + std::to_string(contextBytes) +
+                      " B; the changed file is " + std::to_string(each) + " B; transport " + two.transport + ", " +
+                      std::to_string(two.entries) + " entries listed, context_files " +
+                      std::to_string(two.contextFiles);
     rows.files.figure = double(two.filesSent);
     rows.files.note = "first build sent " + std::to_string(one.filesSent) + " files";
     QFile::remove(tar);
@@ -538,7 +549,7 @@ void Phase::ignored()
         src.writeRandom(QStringLiteral("src/part%1.bin").arg(i), 4096);
         kept += 4096;
     }
-    const int ignoredFiles = k.ignoredMB;   // 1 MB each
+    const int ignoredFiles = k.ignoredMB;  // 1 MB each
     for (int i = 0; i < ignoredFiles; ++i)
         if (!src.writeRandom(QStringLiteral("ignored/blob%1.bin").arg(i, 4, 10, QChar('0')), 1000000)) {
             failure = "cannot write the ignored folder";
@@ -558,9 +569,10 @@ void Phase::ignored()
     BenchContext::figure("  .dockerignore build, bytes sent", double(b.bytesSent), "B");
     rows.ignoredBytes.figure = double(b.bytesSent) / kMB;
     rows.ignoredBytes.note = std::to_string(b.bytesSent) + " B in " + std::to_string(b.filesSent) +
-                             " files sent; the tree holds " + std::to_string(ignoredFiles) + " x 1 MB under ignored/ and " +
-                             std::to_string(kept) + " B of other files; context_files " + std::to_string(b.contextFiles) +
-                             ", " + std::to_string(b.entries) + " entries listed; cache pruned before";
+                             " files sent; the tree holds " + std::to_string(ignoredFiles) +
+                             " x 1 MB under ignored/ and " + std::to_string(kept) +
+                             " B of other files; context_files " + std::to_string(b.contextFiles) + ", " +
+                             std::to_string(b.entries) + " entries listed; cache pruned before";
     rows.ignoredTime.figure = b.opMs / 1000;
     rows.ignoredTime.note = "imageBuilder step " + fixed(b.stepMs / 1000, 2) + " s";
     prune();
@@ -596,8 +608,8 @@ void buildKitRows(BenchRun& run)
                 (phase.*measure)();
                 for (BenchRow* row : its)
                     if (std::isnan(row->figure))
-                        row->note = "failed: " + (phase.failure.empty() ? std::string("see the progress lines")
-                                                                        : phase.failure);
+                        row->note = "failed: " +
+                                    (phase.failure.empty() ? std::string("see the progress lines") : phase.failure);
             };
             part(&Phase::small, {&rows.p8});
             part(&Phase::large, {&rows.first, &rows.second, &rows.share, &rows.files});

@@ -2,9 +2,7 @@
 
 namespace paas::bench {
 
-CommitMaker::CommitMaker(BenchContext& ctx, std::string projectId) : m_ctx(ctx), m_projectId(std::move(projectId))
-{
-}
+CommitMaker::CommitMaker(BenchContext& ctx, std::string projectId) : m_ctx(ctx), m_projectId(std::move(projectId)) {}
 
 bool CommitMaker::open()
 {

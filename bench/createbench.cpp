@@ -42,7 +42,7 @@ CreateSamples createSamples(BenchRun& run, int count)
     CreateFloor floor(run.ctx.nats(), QDir::tempPath());
     const bool floorReady = floor.prepare();
     for (int i = 0; i < 2 && floorReady; ++i)
-        floor.sampleMs();   // warm-up
+        floor.sampleMs();  // warm-up
     out.ms = timedCreates(run, count, [&] {
         const double one = floorReady ? floor.sampleMs() : NAN;
         if (std::isnan(one))
@@ -81,10 +81,10 @@ void createLatency(BenchRun& run)
     row.rule = BenchRow::Rule::RatioAtMost;
     row.target = 3;
     row.goal = "<= 3x floor";
-    row.note = "floor = in-process git/file/JetStream work of one create (CreateFloor); " +
-               std::to_string(ms.size()) + " creates, " + std::to_string(samples.floorMs.size()) +
-               " floor samples, interleaved; create p99 " + fixed(percentile(ms, 99), 1) + " ms, floor p99 " +
-               fixed(percentile(samples.floorMs, 99), 1) + " ms; floor parts p50: " + parts;
+    row.note = "floor = in-process git/file/JetStream work of one create (CreateFloor); " + std::to_string(ms.size()) +
+               " creates, " + std::to_string(samples.floorMs.size()) + " floor samples, interleaved; create p99 " +
+               fixed(percentile(ms, 99), 1) + " ms, floor p99 " + fixed(percentile(samples.floorMs, 99), 1) +
+               " ms; floor parts p50: " + parts;
     run.table.add(row);
 }
 
@@ -118,10 +118,12 @@ int seedProjects(BenchRun& run, int total, const std::string& rowId,
     }
     const double seconds = double(steadyNs() - t0) / 1e9;
     const double rate = seconds > 0 && created > 0 ? created / seconds : NAN;
-    BenchContext::figure(QStringLiteral("seeding: creates completed per second (%1 -> %2)").arg(start).arg(start + created),
-                         rate, "/s");
-    BenchRow row{rowId, "seeding rate: project creates via API, 8 conns (" + std::to_string(start) + " -> " +
-                 std::to_string(start + created) + ")", wanted == 0 ? NAN : rate, "creates/s"};
+    BenchContext::figure(
+        QStringLiteral("seeding: creates completed per second (%1 -> %2)").arg(start).arg(start + created), rate, "/s");
+    BenchRow row{rowId,
+                 "seeding rate: project creates via API, 8 conns (" + std::to_string(start) + " -> " +
+                     std::to_string(start + created) + ")",
+                 wanted == 0 ? NAN : rate, "creates/s"};
     if (refused || failed)
         row.note = std::to_string(refused) + " creates refused, " + std::to_string(failed) + " did not complete";
     run.table.add(row);

@@ -20,8 +20,7 @@ const char* const kSubjectPrefix = "bench.floor.";
 
 }  // namespace
 
-CreateFloor::CreateFloor(NatsClient& nats, const QString& parentDir)
-    : m_nats(nats), m_dir(parentDir + "/floor-XXXXXX")
+CreateFloor::CreateFloor(NatsClient& nats, const QString& parentDir) : m_nats(nats), m_dir(parentDir + "/floor-XXXXXX")
 {
 }
 
@@ -29,18 +28,25 @@ CreateFloor::~CreateFloor() = default;
 
 nlohmann::json CreateFloor::contents()
 {
-    return {{"git", "RepoBootstrapper::run (source + manifests repos, static template, hooks), "
-                    "source tree read, one manifests commit of renderManifestsRepo()"},
-            {"files", "registration/project.yaml, registration.json, build/Dockerfile, image.txt, "
-                      "publish-local-daemon.json (writeFileAtomic)"},
-            {"kv_reads", kKvReads}, {"kv_writes", kKvWrites}, {"jetstream_publishes", kPublishes}};
+    return {{"git",
+             "RepoBootstrapper::run (source + manifests repos, static template, hooks), "
+             "source tree read, one manifests commit of renderManifestsRepo()"},
+            {"files",
+             "registration/project.yaml, registration.json, build/Dockerfile, image.txt, "
+             "publish-local-daemon.json (writeFileAtomic)"},
+            {"kv_reads", kKvReads},
+            {"kv_writes", kKvWrites},
+            {"jetstream_publishes", kPublishes}};
 }
 
 bool CreateFloor::prepare()
 {
-    m_spec = {{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", "floor"},
-              {"runtime", "static"}, {"environments", {{"dev", nlohmann::json::object()}}}};
-    Result<ProjectSpec> parsed = SpecParser::parseSpec(m_spec, "/spec");   // not timed
+    m_spec = {{"apiVersion", "platform.example.com/v2"},
+              {"kind", "App"},
+              {"name", "floor"},
+              {"runtime", "static"},
+              {"environments", {{"dev", nlohmann::json::object()}}}};
+    Result<ProjectSpec> parsed = SpecParser::parseSpec(m_spec, "/spec");  // not timed
     Result<std::unique_ptr<KvStore>> kv = m_nats.openBucket("bench_floor");
     if (!m_dir.isValid() || !kv || !parsed) {
         m_error = "cannot open the floor's folder or bucket";
@@ -58,11 +64,14 @@ bool CreateFloor::prepare()
 bool CreateFloor::fileWork(const QString& dir, const std::string& projectId)
 {
     const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(m_spec.dump());
-    const nlohmann::json record{{"action", "create"}, {"project_id", projectId}, {"op_id", "floor"},
-                                {"source", "api"}, {"spec", m_spec}};
+    const nlohmann::json record{
+        {"action", "create"}, {"project_id", projectId}, {"op_id", "floor"}, {"source", "api"}, {"spec", m_spec}};
     const std::string image = "paas/" + projectId + ":0123456789ab";
-    const nlohmann::json publish{{"image", image}, {"commit", std::string(40, '0')}, {"effective_mode", "artifact"},
-                                 {"published", false}, {"dockerfile_source", "repo"}};
+    const nlohmann::json publish{{"image", image},
+                                 {"commit", std::string(40, '0')},
+                                 {"effective_mode", "artifact"},
+                                 {"published", false},
+                                 {"dockerfile_source", "repo"}};
     for (const auto& [path, data] : {std::pair<QString, std::string>{"/registration/project.yaml", emitYaml(ordered)},
                                      {"/registration/registration.json", record.dump(2) + "\n"},
                                      {"/build/Dockerfile", "FROM nginx:alpine\nCOPY . /usr/share/nginx/html\n"},
@@ -85,8 +94,8 @@ bool CreateFloor::gitWork(const QString& dir, const std::string& projectId)
     request.apiUrlFile = m_dir.path() + "/api-url";
     request.hookToken = std::string(64, 'f');
     Result<BootstrapOutcome> boot = RepoBootstrapper::run(request);
-    Result<GitRepository> source = boot ? GitRepository::open(RepoBootstrapper::sourceRepoPath(dir))
-                                        : Result<GitRepository>(boot.status());
+    Result<GitRepository> source =
+        boot ? GitRepository::open(RepoBootstrapper::sourceRepoPath(dir)) : Result<GitRepository>(boot.status());
     Result<std::string> head = source ? source->branchHead() : Result<std::string>(source.status());
     Result<TreeListing> tree = head ? source->listTree(*head) : Result<TreeListing>(head.status());
     Result<std::optional<std::string>> dockerfile =

@@ -68,8 +68,8 @@ bool DockerEngine::start(const QString& dir)
     QByteArray out, err;
     const int code = runTool("bash", {dockerdScript(), "start", dir}, &out, &err, 120000, env);
     if (code != 0) {
-        m_error = "no Docker engine: " + QString::fromUtf8(err.trimmed().isEmpty() ? out.trimmed() : err.trimmed())
-                                            .split('\n').last();
+        m_error = "no Docker engine: " +
+                  QString::fromUtf8(err.trimmed().isEmpty() ? out.trimmed() : err.trimmed()).split('\n').last();
         QDir(dir).removeRecursively();
         m_dir.clear();
         return false;
@@ -103,12 +103,15 @@ void DockerEngine::stop()
 EngineAnswer DockerEngine::call(const QString& method, const QString& path, const QString& bodyFile,
                                 const QString& contentType, int timeoutSeconds) const
 {
-    QStringList args{"-sS", "--max-time", QString::number(timeoutSeconds), "--unix-socket", m_socket, "-X", method,
-                     "-w", "\n%{http_code} %{time_total}"};
+    QStringList args{"-sS",  "--max-time", QString::number(timeoutSeconds), "--unix-socket", m_socket, "-X",
+                     method, "-w",         "\n%{http_code} %{time_total}"};
     if (!contentType.isEmpty())
-        args << "-H" << "Content-Type: " + contentType;
+        args << "-H"
+             << "Content-Type: " + contentType;
     if (!bodyFile.isEmpty())
-        args << "-H" << "Expect:" << "-T" << bodyFile;   // -T streams the file
+        args << "-H"
+             << "Expect:"
+             << "-T" << bodyFile;  // -T streams the file
     args << "http://docker" + path;
     QByteArray out, err;
     EngineAnswer answer;
@@ -138,8 +141,8 @@ bool DockerEngine::pruneBuildCache() const
 
 void DockerEngine::removeImage(const std::string& ref) const
 {
-    call("DELETE", "/images/" + QString::fromUtf8(QUrl::toPercentEncoding(QString::fromStdString(ref), ":/")) +
-                       "?force=1");
+    call("DELETE",
+         "/images/" + QString::fromUtf8(QUrl::toPercentEncoding(QString::fromStdString(ref), ":/")) + "?force=1");
 }
 
 }  // namespace paas::bench

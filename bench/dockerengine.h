@@ -22,9 +22,9 @@
 namespace paas::bench {
 
 struct EngineAnswer {
-    int status = 0;        // 0: no answer (curl failed; body holds its stderr)
+    int status = 0;  // 0: no answer (curl failed; body holds its stderr)
     std::string body;
-    double seconds = 0;    // curl's time_total
+    double seconds = 0;  // curl's time_total
 };
 
 class DockerEngine {

@@ -82,7 +82,7 @@ size_t chunkedLength(const std::string& in, size_t at, std::string* body)
         const size_t size = std::strtoul(in.c_str() + pos, nullptr, 16);
         pos = eol + 2;
         if (size == 0) {
-            for (;;) {   // trailers, up to the empty line
+            for (;;) {  // trailers, up to the empty line
                 const size_t end = in.find("\r\n", pos);
                 if (end == std::string::npos)
                     return kIncomplete;
@@ -150,8 +150,8 @@ struct HttpLoad::Connection {
     std::string in;
     int64_t startNs = 0;
     bool keepBody = false;
-    bool reused = false;    // answered a request before this one
-    bool retried = false;   // this request was sent again on a new connection
+    bool reused = false;   // answered a request before this one
+    bool retried = false;  // this request was sent again on a new connection
 
     void close()
     {
@@ -299,7 +299,7 @@ void HttpLoad::drive(const Take& take, const Done& done, int64_t deadlineNs, boo
             const bool ended = c.eof || !alive;
             const size_t n = parseAnswer(c.in, ended, status, c.keepBody ? &body : nullptr, close);
             if (n == kIncomplete && ended && retry(c))
-                continue;   // a kept-alive connection the server had closed
+                continue;  // a kept-alive connection the server had closed
             if (n == kMalformed || (n == kIncomplete && ended)) {
                 finish(c, 0, done, {});
                 c.close();

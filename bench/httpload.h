@@ -32,19 +32,19 @@ namespace paas::bench {
 struct HttpRequest {
     std::string method = "GET";
     std::string path;
-    std::string body;   // sent as application/json when not empty
+    std::string body;  // sent as application/json when not empty
 };
 
 struct HttpResult {
-    int status = 0;     // 0: no answer
+    int status = 0;  // 0: no answer
     double ms = 0;
     std::string body;
 };
 
 struct HttpRate {
     double perSecond = 0;
-    size_t answered = 0;   // any HTTP status
-    size_t failed = 0;     // status 0 or >= 400
+    size_t answered = 0;  // any HTTP status
+    size_t failed = 0;    // status 0 or >= 400
     std::vector<double> ms;
 };
 

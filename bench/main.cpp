@@ -50,9 +50,12 @@ nlohmann::json describeRun(const BenchRun& run, const QByteArray& loadBefore, do
 {
     const char* rev = std::getenv("BENCH_GIT_REV");
     return {{"date", QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString()},
-            {"cores", QThread::idealThreadCount()}, {"load_average_before", loadBefore.toStdString()},
-            {"load_average_after", loadAverage().toStdString()}, {"wall_seconds", wallSeconds},
-            {"git_rev", rev ? rev : ""}, {"knobs", run.knobs.toJson()}};
+            {"cores", QThread::idealThreadCount()},
+            {"load_average_before", loadBefore.toStdString()},
+            {"load_average_after", loadAverage().toStdString()},
+            {"wall_seconds", wallSeconds},
+            {"git_rev", rev ? rev : ""},
+            {"knobs", run.knobs.toJson()}};
 }
 
 }  // namespace
@@ -84,8 +87,11 @@ int main(int argc, char** argv)
         }
         BenchRun run{context, watcher, table, BenchKnobs::fromEnvironment()};
         BenchContext::note(QStringLiteral("paas_bench: paas at %1 (pid %2); load average %3; %4 cores%5")
-                               .arg(context.url()).arg(context.appPid()).arg(QString::fromLatin1(loadBefore))
-                               .arg(QThread::idealThreadCount()).arg(run.knobs.quick ? "; BENCH_QUICK=1" : ""));
+                               .arg(context.url())
+                               .arg(context.appPid())
+                               .arg(QString::fromLatin1(loadBefore))
+                               .arg(QThread::idealThreadCount())
+                               .arg(run.knobs.quick ? "; BENCH_QUICK=1" : ""));
         for (const Benchmark& b : kPhases) {
             if (!wanted.isEmpty() && !wanted.contains(QString::fromLatin1(b.name)))
                 continue;
@@ -95,8 +101,9 @@ int main(int argc, char** argv)
         memoryRows(run);
         const double wall = double(steadyNs() - start) / 1e9;
         const std::string title = "paas_bench: " + std::to_string(QThread::idealThreadCount()) + " cores, load " +
-                                  loadBefore.toStdString() + " before" + (run.knobs.quick ? ", BENCH_QUICK=1 (reduced sizes)" : "") +
-                                  ", wall " + fixed(wall / 60, 1) + " min";
+                                  loadBefore.toStdString() + " before" +
+                                  (run.knobs.quick ? ", BENCH_QUICK=1 (reduced sizes)" : "") + ", wall " +
+                                  fixed(wall / 60, 1) + " min";
         table.print(stdout, title);
         const std::string path = resultsPath();
         if (table.writeJson(path, describeRun(run, loadBefore, wall)))

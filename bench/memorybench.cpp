@@ -38,8 +38,8 @@ double slopeKiB(const std::vector<RssPoint>& curve, int& used)
     return n >= 2 && d > 0 ? (n * sxy - sx * sy) / d : NAN;
 }
 
-void addMemoryRows(BenchRun& run, const std::vector<RssPoint>& curve, const std::string& id,
-                   const std::string& what, const std::string& unit, int goalCount)
+void addMemoryRows(BenchRun& run, const std::vector<RssPoint>& curve, const std::string& id, const std::string& what,
+                   const std::string& unit, int goalCount)
 {
     if (curve.empty() || curve.back().appKiB < 0 || curve.back().natsKiB < 0)
         return;
@@ -50,8 +50,8 @@ void addMemoryRows(BenchRun& run, const std::vector<RssPoint>& curve, const std:
                  "MB"};
     row.note = "paas " + fixed(megabytes(double(last.appKiB))) + " MB + nats-server " +
                fixed(megabytes(double(last.natsKiB))) + " MB; growth " + fixed(slope * 1024.0 / 1000.0, 2) +
-               " KB per " + unit + " (least squares over the " + std::to_string(used) +
-               " points from " + std::to_string(last.count / 2) + " on)";
+               " KB per " + unit + " (least squares over the " + std::to_string(used) + " points from " +
+               std::to_string(last.count / 2) + " on)";
     run.table.add(row);
     BenchContext::figure(QString::fromStdString("RSS at " + std::to_string(last.count) + what), row.figure, "MB");
     if (last.count >= goalCount || std::isnan(slope))

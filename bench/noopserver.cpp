@@ -18,8 +18,9 @@ namespace paas::bench {
 
 namespace {
 
-constexpr char kAnswer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
-                           "{\"status\":\"ok\"}";
+constexpr char kAnswer[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
+    "{\"status\":\"ok\"}";
 
 struct Peer {
     int fd = -1;
@@ -79,8 +80,8 @@ quint16 NoopServer::start()
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t size = sizeof address;
-    if (m_listen < 0 || ::bind(m_listen, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0
-        || ::listen(m_listen, 512) != 0 || ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    if (m_listen < 0 || ::bind(m_listen, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(m_listen, 512) != 0 || ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
         stop();
         return 0;
     }

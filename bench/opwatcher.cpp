@@ -22,7 +22,7 @@ bool OpWatcher::start()
 {
     if (natsConnection_Subscribe(&m_sub, m_nats.connection(), "paas.events.>", &OpWatcher::onMessage, this) != NATS_OK)
         return false;
-    natsSubscription_SetPendingLimits(m_sub, 1 << 20, 1 << 30);   // never drop an event under SSE load
+    natsSubscription_SetPendingLimits(m_sub, 1 << 20, 1 << 30);  // never drop an event under SSE load
     return natsConnection_FlushTimeout(m_nats.connection(), 5000) == NATS_OK;
 }
 
@@ -34,7 +34,7 @@ void OpWatcher::onMessage(natsConnection*, natsSubscription*, natsMsg* msg, void
 
 void OpWatcher::record(const char* data, int length)
 {
-    const int64_t now = steadyNs();   // before parsing
+    const int64_t now = steadyNs();  // before parsing
     const std::string_view text(data, static_cast<size_t>(length));
     if (text.find("\"op.completed\"") == std::string_view::npos && text.find("\"op.failed\"") == std::string_view::npos)
         return;
@@ -69,7 +69,8 @@ size_t OpWatcher::waitAll(const std::vector<std::string>& ids, int timeoutMs)
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     size_t notCompleted = 0;
     for (const std::string& id : ids) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         notCompleted += waitFor(id, static_cast<int>(std::max<int64_t>(0, left.count()))).status != "completed";
     }
     return notCompleted;

@@ -35,8 +35,8 @@ public:
     bool start();
 
     struct End {
-        std::string status;   // "completed", "failed", or "" (not ended in time)
-        int64_t atNs = 0;     // steadyNs() when the event arrived
+        std::string status;  // "completed", "failed", or "" (not ended in time)
+        int64_t atNs = 0;    // steadyNs() when the event arrived
     };
     End waitFor(const std::string& opId, int timeoutMs);
     // Waits until every op of `ids` ended (bounded); how many did not
@@ -52,7 +52,7 @@ private:
     natsSubscription* m_sub = nullptr;
     mutable std::mutex m_mutex;
     std::condition_variable m_ended;
-    std::unordered_map<std::string, End> m_ends;   // guarded by m_mutex
+    std::unordered_map<std::string, End> m_ends;  // guarded by m_mutex
 };
 
 }  // namespace paas::bench

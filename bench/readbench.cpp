@@ -50,9 +50,9 @@ void addPagedRow(BenchRun& run, const char* id, const std::string& measure, cons
     row.rule = BenchRow::Rule::RatioAtLeast;
     row.target = 0.25;
     row.goal = ">= 0.25x floor";
-    row.note = "floor = GET /healthz req/s just before, " + std::to_string(run.knobs.rateConnections) +
-               " conns; p99 " + fixed(percentile(rate.ms, 99), 2) + " ms; one answer: " + std::to_string(alone.items) +
-               " items, " + std::to_string(alone.bytes) + " bytes, " + fixed(alone.p50, 2) + " ms p50 when asked alone";
+    row.note = "floor = GET /healthz req/s just before, " + std::to_string(run.knobs.rateConnections) + " conns; p99 " +
+               fixed(percentile(rate.ms, 99), 2) + " ms; one answer: " + std::to_string(alone.items) + " items, " +
+               std::to_string(alone.bytes) + " bytes, " + fixed(alone.p50, 2) + " ms p50 when asked alone";
     if (rate.failed)
         row.note += "; " + std::to_string(rate.failed) + " requests failed";
     run.table.add(row);
@@ -83,7 +83,8 @@ void pagedReads(BenchRun& run)
 {
     if (!ensureOpsProject(run))
         return;
-    seedProjects(run, run.knobs.readProjects, "I-seed1", [&](int projects) { run.recordRss(run.rssByProjects, projects); });
+    seedProjects(run, run.knobs.readProjects, "I-seed1",
+                 [&](int projects) { run.recordRss(run.rssByProjects, projects); });
     const int projects = projectCount(run.ctx);
     BenchContext::settleDisk();
     const HttpRequest healthz{"GET", "/healthz", {}};
@@ -110,8 +111,8 @@ void pagedReads(BenchRun& run)
     BenchContext::figure("GET /api/projects (full) p50", percentile(full, 50), "ms");
     const std::string at = " (" + std::to_string(projects) + " projects)";
     addPagedRow(run, "P6a", "GET /api/projects?limit=50 throughput" + at, a, floor, projectPage);
-    addPagedRow(run, "P6b", "GET /api/projects/{id}/ops?limit=50, " + std::to_string(run.knobs.ops) + " ops", b,
-                floor, opPage);
+    addPagedRow(run, "P6b", "GET /api/projects/{id}/ops?limit=50, " + std::to_string(run.knobs.ops) + " ops", b, floor,
+                opPage);
     BenchRow c{"P6c", "full GET /api/projects, sequential, p50" + at, percentile(full, 50), "ms"};
     c.rule = BenchRow::Rule::Below;
     c.target = 20;

@@ -22,7 +22,7 @@ constexpr int kChunks = 4;
 struct Reference {
     BenchContext ctx;
     std::unique_ptr<OpWatcher> watcher;
-    BenchTable scratch;   // rows its helpers add are not the run's
+    BenchTable scratch;  // rows its helpers add are not the run's
     std::unique_ptr<BenchRun> run;
 
     bool start(const BenchKnobs& knobs)

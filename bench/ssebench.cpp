@@ -41,9 +41,8 @@ bool openClients(BenchContext& ctx, const std::string& opId, int n, Clients& out
         if (i % 50 == 49)
             pump([&] { return out.back()->status() != 0; }, 10000);
     }
-    return pump([&] {
-        return std::all_of(out.begin(), out.end(), [](const auto& c) { return !c->frames().empty(); });
-    }, 60000);
+    return pump([&] { return std::all_of(out.begin(), out.end(), [](const auto& c) { return !c->frames().empty(); }); },
+                60000);
 }
 
 void closeClients(Clients& clients)
@@ -51,17 +50,17 @@ void closeClients(Clients& clients)
     for (auto& c : clients)
         c->abort();
     clients.clear();
-    pump([] { return false; }, 500);   // let the server see the disconnects
+    pump([] { return false; }, 500);  // let the server see the disconnects
 }
 
 nlohmann::json event(const std::string& project, const std::string& opId, const std::string& line)
 {
-    return {{"type", "step.log"}, {"op_id", opId}, {"project_id", project}, {"kind", "create"}, {"at", "bench"},
-            {"line", line}};
+    return {{"type", "step.log"}, {"op_id", opId}, {"project_id", project},
+            {"kind", "create"},   {"at", "bench"}, {"line", line}};
 }
 
 struct SseFigures {
-    double p50 = NAN, p99 = NAN, received = 0;   // received: frames / expected
+    double p50 = NAN, p99 = NAN, received = 0;  // received: frames / expected
 };
 
 void publishTimed(BenchContext& ctx, const std::string& project, const std::string& opId)
@@ -85,14 +84,17 @@ SseFigures latencyAt(BenchContext& ctx, int n)
     }
     // A first event every client must receive: all replays done, all live.
     ctx.nats().publish("paas.events." + project + "." + opId, event(project, opId, "warm-up").dump());
-    if (!pump([&] { return std::all_of(clients.begin(), clients.end(), [](const auto& c) { return !c->ids().empty(); }); },
-              60000))
+    if (!pump(
+            [&] {
+                return std::all_of(clients.begin(), clients.end(), [](const auto& c) { return !c->ids().empty(); });
+            },
+            60000))
         BenchContext::note("  not every client got the warm-up event");
     std::vector<double> latencyMs;
     latencyMs.reserve(static_cast<size_t>(n) * kEvents);
     for (auto& c : clients)
         c->onFrame = [&latencyMs](const test::SseTestFrame& f) {
-            const int64_t now = steadyNs();   // before any parsing on this side
+            const int64_t now = steadyNs();  // before any parsing on this side
             const size_t at = f.id ? f.data.find("\"bench_t_ns\":") : std::string::npos;
             if (at != std::string::npos)
                 latencyMs.push_back(double(now - std::stoll(f.data.substr(at + 13))) / 1e6);
@@ -136,8 +138,8 @@ void sseLatency(BenchRun& run)
         BenchContext::figure(QStringLiteral("SSE latency p50, %1 clients").arg(n), f.p50, "ms");
         BenchContext::figure(QStringLiteral("SSE latency p99, %1 clients").arg(n), f.p99, "ms");
         BenchContext::figure(QStringLiteral("frames received / expected, %1 clients").arg(n), f.received, "");
-        BenchRow row{i == 0 ? "P5a" : "P5b", "SSE publish -> receive p99, " + std::to_string(n) + " clients",
-                     f.p99, "ms"};
+        BenchRow row{i == 0 ? "P5a" : "P5b", "SSE publish -> receive p99, " + std::to_string(n) + " clients", f.p99,
+                     "ms"};
         row.rule = BenchRow::Rule::Below;
         row.target = goals[i];
         row.goal = "< " + std::to_string(int(goals[i])) + " ms";

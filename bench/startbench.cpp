@@ -98,8 +98,8 @@ void loadGenerator(BenchRun& run)
               std::to_string(run.knobs.burstConnections) + " conns the generator drives " +
               fixed(noopBurst.perSecond, 0) + " req/s";
     run.table.add(l1);
-    BenchRow hz{"I-hz", "GET /healthz, " + std::to_string(conns) + " conns (floor of P4, P6 at start)",
-                run.healthzRate, "req/s"};
+    BenchRow hz{"I-hz", "GET /healthz, " + std::to_string(conns) + " conns (floor of P4, P6 at start)", run.healthzRate,
+                "req/s"};
     run.table.add(hz);
     BenchRow seq{"I-hz1", "GET /healthz sequential p50 (floor of P2 is its p99)", percentile(sequential, 50), "ms"};
     run.table.add(seq);

@@ -38,13 +38,12 @@ std::vector<double> hookAcceptSamples(BenchRun& run, const std::string& projectI
     if (const double drained = double(steadyNs() - start) / 1e9; drained > 1)
         BenchContext::figure("  their ci ops drained in", drained, "s");
     if (other || notCompleted)
-        BenchContext::note(QStringLiteral("  %1 webhooks not answered 202, %2 ci ops not completed")
-                               .arg(other).arg(notCompleted));
+        BenchContext::note(
+            QStringLiteral("  %1 webhooks not answered 202, %2 ci ops not completed").arg(other).arg(notCompleted));
     return ms;
 }
 
-std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count,
-                                  std::vector<double>* acceptMs)
+std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count, std::vector<double>* acceptMs)
 {
     CommitMaker commits(run.ctx, projectId);
     HttpLoad api(run.ctx.port(), 1);
@@ -71,7 +70,8 @@ void webhookAccept(BenchRun& run)
 {
     const std::string id = createProject(run, run.uniqueName("bench-hook"));
     BenchContext::settleDisk();
-    const std::vector<double> ms = id.empty() ? std::vector<double>{} : hookAcceptSamples(run, id, run.knobs.hookSamples);
+    const std::vector<double> ms =
+        id.empty() ? std::vector<double>{} : hookAcceptSamples(run, id, run.knobs.hookSamples);
     run.baseline.hookP99 = ms.empty() ? NAN : percentile(ms, 99);
     BenchContext::figure("webhook -> 202 p50", percentile(ms, 50), "ms");
     BenchContext::figure("webhook -> 202 p99", run.baseline.hookP99, "ms");
@@ -80,8 +80,7 @@ void webhookAccept(BenchRun& run)
     row.target = 5;
     row.goal = "< 5 ms";
     row.note = "floor = sequential GET /healthz p99; " + std::to_string(ms.size()) + " webhooks, p50 " +
-               fixed(percentile(ms, 50), 2) + " ms, max " +
-               fixed(percentile(ms, 100), 2) + " ms";
+               fixed(percentile(ms, 50), 2) + " ms, max " + fixed(percentile(ms, 100), 2) + " ms";
     run.table.add(row);
 }
 
@@ -99,8 +98,7 @@ void webhookCi(BenchRun& run)
     row.rule = BenchRow::Rule::Below;
     row.target = 30;
     row.goal = "< 30 ms";
-    row.note = std::to_string(ms.size()) + " ci ops one at a time, p99 " +
-               fixed(percentile(ms, 99), 1) + " ms";
+    row.note = std::to_string(ms.size()) + " ci ops one at a time, p99 " + fixed(percentile(ms, 99), 1) + " ms";
     run.table.add(row);
     BenchRow idle{"I-P2", "webhook -> 202 p99 with no ci op running (P3's webhooks)",
                   acceptMs.empty() ? NAN : percentile(acceptMs, 99), "ms"};
@@ -173,23 +171,26 @@ void webhookBurst(BenchRun& run)
     const double rate = seconds > 0 ? double(accepted + duplicates) / seconds : 0;
     BenchContext::figure("burst: webhooks answered per second", rate, "req/s");
     BenchContext::note(QStringLiteral("  burst: %1 accepted (202), %2 duplicates (200), %3 other")
-                           .arg(accepted).arg(duplicates).arg(other));
+                           .arg(accepted)
+                           .arg(duplicates)
+                           .arg(other));
     const int64_t drain = steadyNs();
     const size_t notCompleted = run.watcher.waitAll(ops, 600000);
     BenchContext::figure("burst: ci ops drained in", double(steadyNs() - drain) / 1e9, "s");
     int listed = 0;
     for (const std::string& id : burst.projects)
         listed += std::max(0, countOps(run.ctx, id, "ci"));
-    BenchRow a{"P4a", std::to_string(burst.requests.size()) + " webhooks, 50% duplicates, " +
-                          std::to_string(run.knobs.burstConnections) + " conns: answered/s",
+    BenchRow a{"P4a",
+               std::to_string(burst.requests.size()) + " webhooks, 50% duplicates, " +
+                   std::to_string(run.knobs.burstConnections) + " conns: answered/s",
                rate, "req/s", run.healthzRate};
     a.rule = BenchRow::Rule::AtLeast;
     a.target = 1000;
     a.goal = ">= 1,000/s";
     a.note = std::to_string(burst.requests.size()) + " sent: " + std::to_string(accepted) + " 202, " +
-             std::to_string(duplicates) + " 200 duplicate, " + std::to_string(other) + " other, in " + fixed(seconds, 2) +
-             " s; CPU used meanwhile: paas " + fixed(used.app, 2) + " s, nats-server " + fixed(used.nats, 2) +
-             " s, bench " + fixed(used.bench, 2) + " s (2 cores = " + fixed(2 * seconds, 2) +
+             std::to_string(duplicates) + " 200 duplicate, " + std::to_string(other) + " other, in " +
+             fixed(seconds, 2) + " s; CPU used meanwhile: paas " + fixed(used.app, 2) + " s, nats-server " +
+             fixed(used.nats, 2) + " s, bench " + fixed(used.bench, 2) + " s (2 cores = " + fixed(2 * seconds, 2) +
              " s); floor = GET /healthz req/s at " + std::to_string(run.knobs.rateConnections) + " conns";
     a.broken = other > 0;
     run.table.add(a);
@@ -219,7 +220,7 @@ int seedOps(BenchRun& run, const std::string& projectId, int count, const std::s
                 ops.push_back(a.opId);
         sent += static_cast<int>(next.size());
         lost += static_cast<int>(next.size() - ops.size());
-        next = commits.make(std::min(kWindow, count - sent));   // while this window runs
+        next = commits.make(std::min(kWindow, count - sent));  // while this window runs
         const size_t notCompleted = run.watcher.waitAll(ops, 600000);
         completed += static_cast<int>(ops.size() - notCompleted);
         lost += static_cast<int>(notCompleted);
@@ -233,8 +234,8 @@ int seedOps(BenchRun& run, const std::string& projectId, int count, const std::s
     const double seconds = double(steadyNs() - start) / 1e9;
     const double rate = seconds > 0 && completed > 0 ? completed / seconds : NAN;
     BenchContext::figure(QStringLiteral("seeding: ci ops completed per second on one project"), rate, "/s");
-    BenchRow row{rowId, "seeding rate: ci ops via webhooks on one project (" + std::to_string(completed) + ")",
-                 rate, "ops/s"};
+    BenchRow row{rowId, "seeding rate: ci ops via webhooks on one project (" + std::to_string(completed) + ")", rate,
+                 "ops/s"};
     if (lost)
         row.note = std::to_string(lost) + " webhooks not accepted or ops not completed";
     run.table.add(row);

@@ -14,7 +14,8 @@ namespace {
 
 QString link(const QUrl& url, const QString& label)
 {
-    return QStringLiteral("<a href=\"%1\">%2</a>").arg(url.toString(QUrl::FullyEncoded).toHtmlEscaped(), label.toHtmlEscaped());
+    return QStringLiteral("<a href=\"%1\">%2</a>")
+        .arg(url.toString(QUrl::FullyEncoded).toHtmlEscaped(), label.toHtmlEscaped());
 }
 
 // The docs the package installs (/usr/share/doc/paas), else the web UI.
@@ -37,18 +38,18 @@ QString docsLinks(const QUrl& apiUrl)
 
 QString AboutDialog::text(const AboutInfo& info)
 {
-    return QStringLiteral("<h3>paas %1</h3><p>A local developer PaaS in one desktop app.</p><table>"
-                          "<tr><td>Commit</td><td><tt>%2</tt></td></tr>"
-                          "<tr><td>Artifacts root</td><td>%3</td></tr>"
-                          "<tr><td>API</td><td>%4</td></tr>"
-                          "<tr><td>Docs</td><td>%5</td></tr></table>")
+    return QStringLiteral(
+               "<h3>paas %1</h3><p>A local developer PaaS in one desktop app.</p><table>"
+               "<tr><td>Commit</td><td><tt>%2</tt></td></tr>"
+               "<tr><td>Artifacts root</td><td>%3</td></tr>"
+               "<tr><td>API</td><td>%4</td></tr>"
+               "<tr><td>Docs</td><td>%5</td></tr></table>")
         .arg(info.version.toHtmlEscaped(), info.commit.toHtmlEscaped(),
-             link(QUrl::fromLocalFile(info.artifactsRoot), info.artifactsRoot), link(info.apiUrl, info.apiUrl.toString()),
-             docsLinks(info.apiUrl));
+             link(QUrl::fromLocalFile(info.artifactsRoot), info.artifactsRoot),
+             link(info.apiUrl, info.apiUrl.toString()), docsLinks(info.apiUrl));
 }
 
-AboutDialog::AboutDialog(const AboutInfo& info, QWidget* parent)
-    : QDialog(parent)
+AboutDialog::AboutDialog(const AboutInfo& info, QWidget* parent) : QDialog(parent)
 {
     setObjectName(QStringLiteral("aboutDialog"));
     setWindowTitle(tr("About paas"));

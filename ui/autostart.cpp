@@ -24,10 +24,12 @@ QByteArray launchAgent(const QString& appId, const QString& executable)
 {
     return QStringLiteral(
                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+               "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+               "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
                "<plist version=\"1.0\">\n<dict>\n"
                "  <key>Label</key>\n  <string>%1</string>\n"
-               "  <key>ProgramArguments</key>\n  <array>\n    <string>%2</string>\n    <string>%3</string>\n  </array>\n"
+               "  <key>ProgramArguments</key>\n  <array>\n    <string>%2</string>\n    <string>%3</string>\n  "
+               "</array>\n"
                "  <key>RunAtLoad</key>\n  <true/>\n"
                "  <key>ProcessType</key>\n  <string>Interactive</string>\n"
                "</dict>\n</plist>\n")
@@ -53,8 +55,7 @@ QByteArray desktopEntry(const QString& appId, const QString& executable)
 
 }  // namespace
 
-Autostart::Autostart(QString appId, QString executable)
-    : m_appId(std::move(appId)), m_executable(std::move(executable))
+Autostart::Autostart(QString appId, QString executable) : m_appId(std::move(appId)), m_executable(std::move(executable))
 {
 }
 
@@ -85,7 +86,7 @@ QString Autostart::filePath() const
     return QDir::homePath() + QStringLiteral("/Library/LaunchAgents/") + m_appId + QStringLiteral(".plist");
 #else
     QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
-    if (config.isEmpty() || QDir::isRelativePath(config))   // the XDG spec ignores a relative value
+    if (config.isEmpty() || QDir::isRelativePath(config))  // the XDG spec ignores a relative value
         config = QDir::homePath() + QStringLiteral("/.config");
     return config + QStringLiteral("/autostart/") + m_appId + QStringLiteral(".desktop");
 #endif
@@ -116,8 +117,8 @@ bool Autostart::setEnabled(bool enabled, QString* error)
         return false;
     }
     QSaveFile file(path);
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()) || !file.open(QIODevice::WriteOnly)
-        || file.write(content()) < 0 || !file.commit()) {
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()) || !file.open(QIODevice::WriteOnly) ||
+        file.write(content()) < 0 || !file.commit()) {
         if (error)
             *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
         return false;

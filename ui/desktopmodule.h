@@ -30,9 +30,9 @@ namespace paas {
 struct ShellOptions {
     QUrl apiUrl;
     QString artifactsRoot;
-    QByteArray apiToken;      // empty: the API needs none
-    bool minimized = false;   // start to the tray
-    QString version;          // for About: git describe and the commit
+    QByteArray apiToken;     // empty: the API needs none
+    bool minimized = false;  // start to the tray
+    QString version;         // for About: git describe and the commit
     QString commit;
 };
 

@@ -57,13 +57,13 @@ public:
     // The version and commit for the About dialog.
     void setBuildInfo(const QString& version, const QString& commit);
     Autostart* autostart() const { return m_autostart.get(); }
-    AboutDialog* aboutDialog() const { return m_about; }   // null until first opened
+    AboutDialog* aboutDialog() const { return m_about; }  // null until first opened
 
     void show(bool minimized = false);
 
 public slots:
-    void showWindow();               // show, un-minimize, raise, focus
-    void openOp(const QString& opId);  // showWindow() on <url>/#/ops/<opId>
+    void showWindow();                   // show, un-minimize, raise, focus
+    void openOp(const QString& opId);    // showWindow() on <url>/#/ops/<opId>
     void setStartAtLogin(bool enabled);  // writes/removes the entry, updates both menus
     void showAbout();
 
@@ -78,7 +78,7 @@ private:
     EventFeed* m_feed = nullptr;
     QAction* m_windowStartAtLogin = nullptr;
     std::unique_ptr<Autostart> m_autostart;
-    AboutDialog* m_about = nullptr;   // child of the window
+    AboutDialog* m_about = nullptr;  // child of the window
     QUrl m_apiUrl;
     QString m_artifactsRoot;
     QString m_version;

@@ -141,8 +141,7 @@ void EventFeed::onFinished()
         for (const SseEvent& event : m_parser.feed(reply->readAll()))
             deliver(event);
     const int code = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    QString reason = reply->error() != QNetworkReply::NoError ? reply->errorString()
-                                                              : QStringLiteral("stream ended");
+    QString reason = reply->error() != QNetworkReply::NoError ? reply->errorString() : QStringLiteral("stream ended");
     if (code != 0 && (code < 200 || code >= 300))
         reason = QStringLiteral("HTTP %1").arg(code);
     reply->deleteLater();

@@ -54,8 +54,8 @@ public:
 
 signals:
     void opEvent(const QString& type, const QJsonObject& data);
-    void connected();                              // response headers received (2xx)
-    void disconnected(const QString& reason);      // stream ended or failed; a reconnect follows
+    void connected();                          // response headers received (2xx)
+    void disconnected(const QString& reason);  // stream ended or failed; a reconnect follows
 
 private:
     void openStream();

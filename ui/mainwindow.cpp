@@ -106,9 +106,9 @@ void MainWindow::onLoadingChanged(const QWebEngineLoadingInfo& info)
     }
     // Only "cannot reach the API" is retried: an aborted navigation (a
     // download, a link sent to the browser) or an HTTP error page is not.
-    if (info.status() != QWebEngineLoadingInfo::LoadFailedStatus
-        || info.errorDomain() != QWebEngineLoadingInfo::ConnectionErrorDomain || !m_page->isAppUrl(info.url())
-        || m_failedLoads >= kMaxLoadRetries)
+    if (info.status() != QWebEngineLoadingInfo::LoadFailedStatus ||
+        info.errorDomain() != QWebEngineLoadingInfo::ConnectionErrorDomain || !m_page->isAppUrl(info.url()) ||
+        m_failedLoads >= kMaxLoadRetries)
         return;
     ++m_failedLoads;
     qCInfo(lcWindow) << "cannot reach" << info.url().toString() << info.errorString() << "- retry" << m_failedLoads;

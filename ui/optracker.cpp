@@ -21,9 +21,9 @@ const QHash<QString, Effect>& effectTable()
         {QStringLiteral("step.failed"), Effect::Running},  // op.failed follows
         {QStringLiteral("op.completed"), Effect::Completed},
         {QStringLiteral("op.failed"), Effect::Failed},
-        {QStringLiteral("step.cancelled"), Effect::Running},  // op.cancelled follows
-        {QStringLiteral("op.cancel_requested"), Effect::FollowStatus},   // still queued/running
-        {QStringLiteral("op.cancelled"), Effect::FollowStatus},          // status "cancelled"
+        {QStringLiteral("step.cancelled"), Effect::Running},            // op.cancelled follows
+        {QStringLiteral("op.cancel_requested"), Effect::FollowStatus},  // still queued/running
+        {QStringLiteral("op.cancelled"), Effect::FollowStatus},         // status "cancelled"
     };
     return table;
 }

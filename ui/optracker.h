@@ -65,8 +65,8 @@ private:
     void applyRunning(OpSummary& op, const QString& status, bool snapshot);
     void applyTerminal(OpSummary& op, const QString& status, bool failed, bool snapshot, const QString& error);
 
-    QList<OpSummary> m_recent;        // most recent first, bounded
-    QStringList m_running;            // op ids in a non-terminal status
+    QList<OpSummary> m_recent;  // most recent first, bounded
+    QStringList m_running;      // op ids in a non-terminal status
     bool m_failedUnacknowledged = false;
 };
 

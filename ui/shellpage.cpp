@@ -40,8 +40,8 @@ bool ShellPage::isAppUrl(const QUrl& url) const
     static const QStringList inert = {QStringLiteral("about"), QStringLiteral("data"), QStringLiteral("blob")};
     if (inert.contains(url.scheme()))
         return true;
-    return url.scheme() == m_apiUrl.scheme() && url.host().compare(m_apiUrl.host(), Qt::CaseInsensitive) == 0
-           && url.port(80) == m_apiUrl.port(80);
+    return url.scheme() == m_apiUrl.scheme() && url.host().compare(m_apiUrl.host(), Qt::CaseInsensitive) == 0 &&
+           url.port(80) == m_apiUrl.port(80);
 }
 
 bool ShellPage::acceptNavigationRequest(const QUrl& url, NavigationType type, bool isMainFrame)

@@ -109,9 +109,8 @@ void TrayIcon::buildMenu()
     m_recentMenu->setObjectName(QStringLiteral("recent"));
     m_recentMenu->setEnabled(false);
     m_menu->addSeparator();
-    QAction* copy = m_menu->addAction(tr("Copy API URL"), this, [this] {
-        QGuiApplication::clipboard()->setText(m_apiUrl.toString());
-    });
+    QAction* copy = m_menu->addAction(tr("Copy API URL"), this,
+                                      [this] { QGuiApplication::clipboard()->setText(m_apiUrl.toString()); });
     copy->setObjectName(QStringLiteral("copyApiUrl"));
     QAction* folder = m_menu->addAction(tr("Open artifacts folder"), this, [this] {
         QDir().mkpath(m_artifactsRoot);  // before the first project it may not exist yet
@@ -195,8 +194,7 @@ void TrayIcon::onOpFinished(const OpSummary& op, bool failed)
     ++m_notificationCount;
     qCInfo(lcTray).noquote() << "notification:" << note.title;
     if (m_tray)
-        m_tray->showMessage(note.title, note.body,
-                            failed ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information);
+        m_tray->showMessage(note.title, note.body, failed ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information);
     emit notificationRequested(note.title, note.body);
 }
 

@@ -54,7 +54,7 @@ public:
     bool hasSystemTray() const { return m_tray != nullptr; }
     QSystemTrayIcon* systemTrayIcon() const { return m_tray; }  // null without a tray host
     QMenu* menu() const { return m_menu.get(); }
-    void setStartAtLogin(bool checked);   // the item's check mark only; emits nothing
+    void setStartAtLogin(bool checked);  // the item's check mark only; emits nothing
     OpTracker* tracker() { return &m_tracker; }
 
     TrayState state() const { return m_tracker.state(); }

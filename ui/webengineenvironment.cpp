@@ -18,8 +18,9 @@ bool prepareWebEngineEnvironment()
         return false;
     }
     qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
-    qInfo("paas: running as root: disabled the QtWebEngine (Chromium) sandbox, "
-          "QTWEBENGINE_DISABLE_SANDBOX=1");
+    qInfo(
+        "paas: running as root: disabled the QtWebEngine (Chromium) sandbox, "
+        "QTWEBENGINE_DISABLE_SANDBOX=1");
     return true;
 }
 

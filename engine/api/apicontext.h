@@ -12,16 +12,16 @@
 namespace paas {
 class Backend;
 class Platform;
-}
+}  // namespace paas
 
 namespace paas::api {
 
 struct ApiContext {
     const Config* config = nullptr;
     Backend* backend = nullptr;
-    Platform* platform = nullptr;                  // the pipeline facade
-    std::function<nlohmann::json()> builderInfo;   // image builder requested/effective/reason
-    std::function<nlohmann::json()> debugCounters; // SSE clients, subscriptions, ...
+    Platform* platform = nullptr;                   // the pipeline facade
+    std::function<nlohmann::json()> builderInfo;    // image builder requested/effective/reason
+    std::function<nlohmann::json()> debugCounters;  // SSE clients, subscriptions, ...
 };
 
 }  // namespace paas::api

@@ -27,8 +27,8 @@ Result<quint16> ApiServer::start(const QString& host, quint16 port)
     if (host == QLatin1String("localhost"))
         address = QHostAddress::LocalHost;
     else if (!address.setAddress(host))
-        return Status::invalidArgument("invalid_listen",
-            "--listen/PAAS_LISTEN host '" + host.toStdString() + "' is not an IP address; use e.g. 127.0.0.1:8080");
+        return Status::invalidArgument("invalid_listen", "--listen/PAAS_LISTEN host '" + host.toStdString() +
+                                                             "' is not an IP address; use e.g. 127.0.0.1:8080");
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("paas-api"));
     m_router = new Router;
@@ -36,22 +36,25 @@ Result<quint16> ApiServer::start(const QString& host, quint16 port)
     m_thread->start();
     Status status;
     QMetaObject::invokeMethod(m_router, tsan::handOff([&] {
-        auto* tcp = new GuardedTcpServer(kMaxBodyBytes, m_router);
-        if (!tcp->listen(address, port)) {
-            status = Status::invalidArgument("listen_failed",
-                "cannot listen on " + host.toStdString() + ":" + std::to_string(port) + " (" +
-                tcp->errorString().toStdString() + "); set --listen/PAAS_LISTEN to a free port, or port 0 for any");
-            tsan::release(&status);
-            return;
-        }
-        m_port = tcp->serverPort();
-        m_router->setAllowedAuthority(host, m_port);
-        if (m_context.config)
-            m_router->setBearerToken(m_context.config->apiToken);
-        registerRoutes();
-        m_router->bind(tcp);
-        tsan::release(&status);
-    }), Qt::BlockingQueuedConnection);
+                                  auto* tcp = new GuardedTcpServer(kMaxBodyBytes, m_router);
+                                  if (!tcp->listen(address, port)) {
+                                      status = Status::invalidArgument(
+                                          "listen_failed",
+                                          "cannot listen on " + host.toStdString() + ":" + std::to_string(port) + " (" +
+                                              tcp->errorString().toStdString() +
+                                              "); set --listen/PAAS_LISTEN to a free port, or port 0 for any");
+                                      tsan::release(&status);
+                                      return;
+                                  }
+                                  m_port = tcp->serverPort();
+                                  m_router->setAllowedAuthority(host, m_port);
+                                  if (m_context.config)
+                                      m_router->setBearerToken(m_context.config->apiToken);
+                                  registerRoutes();
+                                  m_router->bind(tcp);
+                                  tsan::release(&status);
+                              }),
+                              Qt::BlockingQueuedConnection);
     tsan::acquire(&status);
     if (!status) {
         stop();
@@ -76,9 +79,10 @@ void ApiServer::stop()
     if (!m_thread)
         return;
     QMetaObject::invokeMethod(m_router, tsan::handOff([this] {
-        delete m_router;
-        tsan::release(this);
-    }), Qt::BlockingQueuedConnection);
+                                  delete m_router;
+                                  tsan::release(this);
+                              }),
+                              Qt::BlockingQueuedConnection);
     tsan::acquire(this);
     m_router = nullptr;
     m_thread->quit();

@@ -13,7 +13,8 @@ Reply submissionReply(const Submission& submission)
 {
     if (!submission.accepted)
         return Reply::json(200, {{"accepted", false}, {"reason", submission.reason}});
-    return {202, {{"accepted", true}, {"op", opJson(submission.op)}},
+    return {202,
+            {{"accepted", true}, {"op", opJson(submission.op)}},
             {{"Location", QByteArray::fromStdString("/api/ops/" + submission.op.id)}}};
 }
 
@@ -35,8 +36,8 @@ int queryInt(const HttpExchange& ex, const char* name, int fallback, int min, in
 QByteArray objectWithRawArray(const nlohmann::json& fields, const std::string& key,
                               const std::vector<std::shared_ptr<const std::string>>& items)
 {
-    std::string head = fields.dump();              // "{...}"
-    head.pop_back();                               // drop the closing brace
+    std::string head = fields.dump();  // "{...}"
+    head.pop_back();                   // drop the closing brace
     if (head.size() > 1)
         head += ',';
     head += nlohmann::json(key).dump() + ":[";

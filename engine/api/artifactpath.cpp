@@ -20,7 +20,8 @@ Status checkArtifactPath(const QString& path)
 
 bool isHiddenArtifact(const QString& relative)
 {
-    return relative == ".git" || relative.startsWith(".git/") || relative.contains("/.git/") || relative.endsWith("/.git");
+    return relative == ".git" || relative.startsWith(".git/") || relative.contains("/.git/") ||
+           relative.endsWith("/.git");
 }
 
 Result<QString> resolveArtifactPath(const QString& root, const QString& relative)
@@ -29,7 +30,8 @@ Result<QString> resolveArtifactPath(const QString& root, const QString& relative
         return s;
     const Status missing = Status::notFound("artifact_not_found", "no artifact '" + relative.toStdString() + "'");
     const QString resolved = QFileInfo(root + "/" + relative).canonicalFilePath();  // follows symlinks
-    if (resolved.isEmpty() || !resolved.startsWith(root + "/") || isHiddenArtifact(QDir(root).relativeFilePath(resolved)))
+    if (resolved.isEmpty() || !resolved.startsWith(root + "/") ||
+        isHiddenArtifact(QDir(root).relativeFilePath(resolved)))
         return missing;
     if (!QFileInfo(resolved).isFile())
         return missing;

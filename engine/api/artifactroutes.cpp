@@ -27,11 +27,18 @@ struct ContentType {
 };
 
 constexpr ContentType kContentTypes[] = {
-    {".yaml", "application/yaml; charset=utf-8"}, {".yml", "application/yaml; charset=utf-8"},
-    {".json", "application/json"}, {".txt", "text/plain; charset=utf-8"}, {".log", "text/plain; charset=utf-8"},
-    {".md", "text/markdown; charset=utf-8"}, {".go", "text/plain; charset=utf-8"},
-    {".js", "text/plain; charset=utf-8"}, {".py", "text/plain; charset=utf-8"}, {".html", "text/plain; charset=utf-8"},
-    {"Dockerfile", "text/plain; charset=utf-8"}, {".mod", "text/plain; charset=utf-8"},
+    {".yaml", "application/yaml; charset=utf-8"},
+    {".yml", "application/yaml; charset=utf-8"},
+    {".json", "application/json"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".log", "text/plain; charset=utf-8"},
+    {".md", "text/markdown; charset=utf-8"},
+    {".go", "text/plain; charset=utf-8"},
+    {".js", "text/plain; charset=utf-8"},
+    {".py", "text/plain; charset=utf-8"},
+    {".html", "text/plain; charset=utf-8"},
+    {"Dockerfile", "text/plain; charset=utf-8"},
+    {".mod", "text/plain; charset=utf-8"},
 };
 
 QByteArray contentTypeFor(const QString& path)
@@ -68,7 +75,8 @@ Reply listArtifacts(const ApiContext& ctx, const std::string& projectId)
         const QString relative = QDir(*root).relativeFilePath(info.filePath());
         if (isHiddenArtifact(relative) || info.isSymLink())
             continue;
-        files.push_back({{"path", relative.toStdString()}, {"size", info.isDir() ? 0 : info.size()},
+        files.push_back({{"path", relative.toStdString()},
+                         {"size", info.isDir() ? 0 : info.size()},
                          {"mtime", info.lastModified().toUTC().toString(Qt::ISODate).toStdString()},
                          {"dir", info.isDir()}});
     }

@@ -17,18 +17,12 @@ struct CodeMapping {
 };
 
 constexpr CodeMapping kMappings[] = {
-    {Status::Code::Ok, 200},
-    {Status::Code::InvalidArgument, 400},
-    {Status::Code::Unauthorized, 401},
-    {Status::Code::Forbidden, 403},
-    {Status::Code::NotFound, 404},
-    {Status::Code::MethodNotAllowed, 405},
-    {Status::Code::Conflict, 409},
-    {Status::Code::TooLarge, 413},
-    {Status::Code::Misdirected, 421},
-    {Status::Code::Unprocessable, 422},
-    {Status::Code::Unavailable, 503},
-    {Status::Code::Internal, 500},
+    {Status::Code::Ok, 200},           {Status::Code::InvalidArgument, 400},
+    {Status::Code::Unauthorized, 401}, {Status::Code::Forbidden, 403},
+    {Status::Code::NotFound, 404},     {Status::Code::MethodNotAllowed, 405},
+    {Status::Code::Conflict, 409},     {Status::Code::TooLarge, 413},
+    {Status::Code::Misdirected, 421},  {Status::Code::Unprocessable, 422},
+    {Status::Code::Unavailable, 503},  {Status::Code::Internal, 500},
 };
 
 }  // namespace
@@ -53,8 +47,8 @@ nlohmann::json errorBody(const Status& status)
     return {{"error", std::move(error)}};
 }
 
-void sendBytes(QHttpServerResponder& responder, int status, const QByteArray& body,
-               const QByteArray& contentType, const HeaderPairs& headers)
+void sendBytes(QHttpServerResponder& responder, int status, const QByteArray& body, const QByteArray& contentType,
+               const HeaderPairs& headers)
 {
     QTcpSocket* socket = responder.socket();
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)

@@ -21,7 +21,7 @@ void registerEventRoutes(Router& router, const ApiContext& context)
         Result<OpRecord> op = platform->op(opId);
         if (!op)
             return op.status();
-        return opJson(*op);   // as GET /api/ops/{id} serves it
+        return opJson(*op);  // as GET /api/ops/{id} serves it
     };
     // Owned by the router: deleted with it, on the API thread.
     auto* hub = new SseHub(context.backend->client(), snapshot, options, &router);

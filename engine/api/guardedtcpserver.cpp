@@ -52,11 +52,13 @@ void GuardedTcpServer::reject(QTcpSocket* socket)
     disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
     connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
     socket->readAll();
-    const Status status = Status::tooLarge("body_too_large",
-        "request body exceeds the limit of " + std::to_string(m_maxBodyBytes) + " bytes");
+    const Status status = Status::tooLarge(
+        "body_too_large", "request body exceeds the limit of " + std::to_string(m_maxBodyBytes) + " bytes");
     const QByteArray body = QByteArray::fromStdString(errorBody(status).dump());
-    socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                  "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    socket->write(
+        "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        "Content-Length: " +
+        QByteArray::number(body.size()) + "\r\n\r\n" + body);
     // Close a little later: closing while the client is still sending would
     // reset the connection before it reads the 413.
     QTimer::singleShot(1000, socket, [socket] { socket->disconnectFromHost(); });

@@ -32,7 +32,7 @@ struct HttpExchange {
     QTcpSocket* socket;
     QStringList args;  // route captures, percent-decoded
     QHttpServerResponder responder;
-    Offloader* offloader = nullptr;   // runs waiting work off the API thread (offloader.h)
+    Offloader* offloader = nullptr;  // runs waiting work off the API thread (offloader.h)
 };
 
 // HTTP status for a Status code (the single mapping table).
@@ -58,10 +58,9 @@ struct Reply {
     static Reply error(const Status& status);
 };
 
-void sendBytes(QHttpServerResponder& responder, int status, const QByteArray& body,
-               const QByteArray& contentType, const HeaderPairs& headers = {});
-void sendJson(QHttpServerResponder& responder, int status, const nlohmann::json& body,
-              const HeaderPairs& headers = {});
+void sendBytes(QHttpServerResponder& responder, int status, const QByteArray& body, const QByteArray& contentType,
+               const HeaderPairs& headers = {});
+void sendJson(QHttpServerResponder& responder, int status, const nlohmann::json& body, const HeaderPairs& headers = {});
 void sendError(QHttpServerResponder& responder, const Status& status, const HeaderPairs& headers = {});
 void sendReply(QHttpServerResponder& responder, const Reply& reply);
 

@@ -8,7 +8,8 @@
 
 namespace paas::api {
 
-void LegacyWaiter::start(QHttpServerResponder&& responder, const ApiContext& context, std::string opId, int successStatus)
+void LegacyWaiter::start(QHttpServerResponder&& responder, const ApiContext& context, std::string opId,
+                         int successStatus)
 {
     auto* waiter = new LegacyWaiter(std::move(responder), context, std::move(opId), successStatus);
     waiter->poll();
@@ -16,8 +17,11 @@ void LegacyWaiter::start(QHttpServerResponder&& responder, const ApiContext& con
 
 LegacyWaiter::LegacyWaiter(QHttpServerResponder&& responder, const ApiContext& context, std::string opId,
                            int successStatus)
-    : m_responder(std::move(responder)), m_socket(m_responder.socket()), m_context(context),
-      m_opId(std::move(opId)), m_successStatus(successStatus)
+    : m_responder(std::move(responder)),
+      m_socket(m_responder.socket()),
+      m_context(context),
+      m_opId(std::move(opId)),
+      m_successStatus(successStatus)
 {
     m_elapsed.start();
     if (Result<OpRecord> op = m_context.platform->op(m_opId))

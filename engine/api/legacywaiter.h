@@ -38,7 +38,7 @@ private:
     ApiContext m_context;
     std::string m_opId;
     int m_successStatus;
-    nlohmann::json m_projectAtStart;   // for a delete: the record goes away
+    nlohmann::json m_projectAtStart;  // for a delete: the record goes away
     QElapsedTimer m_elapsed;
 };
 

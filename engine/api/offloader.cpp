@@ -44,17 +44,18 @@ void Offloader::run(HttpExchange& ex, Work work, Finish finish)
     m_pool.start(tsan::task([this, slot] {
         Call& c = **slot;
         c.reply = c.work();
-        c.work = nullptr;   // release what the work captured on its own thread
+        c.work = nullptr;  // release what the work captured on its own thread
         QMetaObject::invokeMethod(this, tsan::handOff([this, slot] {
-            const std::unique_ptr<Call> call = std::move(*slot);
-            --m_pending;
-            if (!call->socket || call->socket->state() != QAbstractSocket::ConnectedState)
-                return;
-            if (call->finish)
-                call->finish(call->responder, call->reply);
-            else
-                sendReply(call->responder, call->reply);
-        }), Qt::QueuedConnection);
+                                      const std::unique_ptr<Call> call = std::move(*slot);
+                                      --m_pending;
+                                      if (!call->socket || call->socket->state() != QAbstractSocket::ConnectedState)
+                                          return;
+                                      if (call->finish)
+                                          call->finish(call->responder, call->reply);
+                                      else
+                                          sendReply(call->responder, call->reply);
+                                  }),
+                                  Qt::QueuedConnection);
     }));
 }
 

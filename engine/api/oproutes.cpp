@@ -65,7 +65,7 @@ void handleCancel(HttpExchange& ex, const ApiContext& ctx)
 {
     const std::string id = ex.args[0].toStdString();
     Result<OpRecord> op = ctx.platform->cachedOp(id);
-    if (!op && op.status().reason() != StateView::kNotResident)   // not resident: an old, finished op
+    if (!op && op.status().reason() != StateView::kNotResident)  // not resident: an old, finished op
         return sendError(ex, op.status());
     if (op)
         if (Status refused = Platform::cancelRefusal(*op); !refused)
@@ -83,7 +83,7 @@ void registerOpRoutes(Router& router, const ApiContext& ctx)
     router.add(M::Get, QStringLiteral("/api/ops/([^/]+)"), [ctx](HttpExchange& ex) {
         const std::string id = ex.args[0].toStdString();
         Result<OpRecord> op = ctx.platform->cachedOp(id);
-        if (!op && op.status().reason() == StateView::kNotResident)   // an old op: read it off the API thread
+        if (!op && op.status().reason() == StateView::kNotResident)  // an old op: read it off the API thread
             return ex.offloader->run(ex, [ctx, id] {
                 Result<OpRecord> stored = ctx.platform->op(id);
                 return stored ? Reply::json(200, opJson(*stored)) : Reply::error(stored.status());

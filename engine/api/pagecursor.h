@@ -22,9 +22,9 @@
 namespace paas::api {
 
 struct ListCursor {
-    std::string order;   // the list order it belongs to, e.g. "name"
-    std::string key;     // the sort key of the last item returned
-    std::string id;      // its id (ties)
+    std::string order;  // the list order it belongs to, e.g. "name"
+    std::string key;    // the sort key of the last item returned
+    std::string id;     // its id (ties)
 };
 
 inline constexpr size_t kMaxCursorChars = 1024;

@@ -24,7 +24,8 @@ Result<nlohmann::json> documentBody(const HttpExchange& ex)
     if (!isYamlContentType(type.toStdString()))
         return jsonBody(ex);
     const QByteArray body = ex.request.body();
-    Result<nlohmann::json> doc = SpecParser::parseBody(std::string_view(body.constData(), body.size()), type.toStdString());
+    Result<nlohmann::json> doc =
+        SpecParser::parseBody(std::string_view(body.constData(), body.size()), type.toStdString());
     if (doc && !doc->is_object())
         return Status::invalidArgument("malformed_yaml", "request body must be a YAML mapping");
     return doc;
@@ -66,11 +67,12 @@ void submitRegistration(HttpExchange& ex, const ApiContext& ctx, Result<Registra
     if (!legacy)
         return ex.offloader->run(ex, std::move(work));
     const int successStatus = req.action == "create" ? 201 : 200;
-    ex.offloader->run(ex, std::move(work), [ctx, accepted, successStatus](QHttpServerResponder& responder, const Reply& reply) {
-        if (reply.status != 202)
-            return sendReply(responder, reply);
-        LegacyWaiter::start(std::move(responder), ctx, accepted->op.id, successStatus);
-    });
+    ex.offloader->run(ex, std::move(work),
+                      [ctx, accepted, successStatus](QHttpServerResponder& responder, const Reply& reply) {
+                          if (reply.status != 202)
+                              return sendReply(responder, reply);
+                          LegacyWaiter::start(std::move(responder), ctx, accepted->op.id, successStatus);
+                      });
 }
 
 // GET /api/projects[?q=&sort=name|updated][&limit=N][&cursor=C]. Without
@@ -88,8 +90,9 @@ void listProjects(HttpExchange& ex, const ApiContext& ctx)
     if (!cursorText.empty()) {
         Result<ListCursor> cursor = decodeCursor(cursorText);
         if (cursor && cursor->order != sort)
-            cursor = Status::invalidArgument("invalid_cursor", "cursor: made for sort=" + cursor->order +
-                                             ", not sort=" + sort, {{"/cursor", "belongs to another sort order"}});
+            cursor = Status::invalidArgument("invalid_cursor",
+                                             "cursor: made for sort=" + cursor->order + ", not sort=" + sort,
+                                             {{"/cursor", "belongs to another sort order"}});
         if (!cursor)
             return sendError(ex, cursor.status());
         after = StateView::ProjectCursor{cursor->key, cursor->id};
@@ -101,15 +104,15 @@ void listProjects(HttpExchange& ex, const ApiContext& ctx)
         keep = [q](const ProjectRecord& p) {
             return QString::fromStdString(p.name + " " + p.id + " " + p.status).toLower().contains(q);
         };
-    const StateView::ProjectPage page = ctx.platform->projectPage(
-        sort == "updated" ? StateView::ProjectOrder::Updated : StateView::ProjectOrder::Name, after,
-        paged ? size_t(limit->value_or(50)) : 0, keep);
+    const StateView::ProjectPage page =
+        ctx.platform->projectPage(sort == "updated" ? StateView::ProjectOrder::Updated : StateView::ProjectOrder::Name,
+                                  after, paged ? size_t(limit->value_or(50)) : 0, keep);
     nlohmann::json fields{{"count", page.items.size()}};
     if (paged) {
         fields["limit"] = limit->value_or(50);
         fields["total"] = page.total;
-        fields["next_cursor"] = page.next ? nlohmann::json(encodeCursor({sort, page.next->key, page.next->id}))
-                                          : nlohmann::json();
+        fields["next_cursor"] =
+            page.next ? nlohmann::json(encodeCursor({sort, page.next->key, page.next->id})) : nlohmann::json();
     }
     sendBytes(ex.responder, 200, objectWithRawArray(fields, "projects", page.texts), "application/json");
 }
@@ -149,7 +152,8 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
         submitRegistration(ex, ctx, registrationFrom(doc, "update", ex.args[0].toStdString()), true);
     });
     router.add(M::Delete, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
-        submitRegistration(ex, ctx, registrationFrom(nlohmann::json::object(), "delete", ex.args[0].toStdString()), true);
+        submitRegistration(ex, ctx, registrationFrom(nlohmann::json::object(), "delete", ex.args[0].toStdString()),
+                           true);
     });
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/ops"), [ctx](HttpExchange& ex) {
         const int offset = queryInt(ex, "offset", 0, 0, 100000);
@@ -164,16 +168,15 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
             return Reply::json(200, {{"ops", out}, {"offset", offset}, {"limit", limit}});
         };
         auto cached = ctx.platform->cachedProjectOpTexts(id, offset, limit);
-        if (!cached && cached.status().reason() == StateView::kNotResident)   // older ops: off the API thread
-            return ex.offloader->run(ex, [ctx, id, offset, limit, page] {
-                return page(ctx.platform->projectOps(id, offset, limit));
-            });
+        if (!cached && cached.status().reason() == StateView::kNotResident)  // older ops: off the API thread
+            return ex.offloader->run(
+                ex, [ctx, id, offset, limit, page] { return page(ctx.platform->projectOps(id, offset, limit)); });
         if (!cached)
             return sendError(ex, cached.status());
         // The same body as page() builds (keys in nlohmann's order), from
         // the texts the view serialized when each op changed.
-        QByteArray body = "{\"limit\":" + QByteArray::number(limit) + ",\"offset\":" + QByteArray::number(offset) +
-                          ",\"ops\":[";
+        QByteArray body =
+            "{\"limit\":" + QByteArray::number(limit) + ",\"offset\":" + QByteArray::number(offset) + ",\"ops\":[";
         for (size_t i = 0; i < cached->size(); ++i)
             body.append(i ? "," : "").append((*cached)[i]->data(), qsizetype((*cached)[i]->size()));
         sendBytes(ex.responder, 200, body + "]}", "application/json");

@@ -11,8 +11,8 @@ namespace {
 
 bool truthy(const QString& v)
 {
-    return v == QLatin1String("1") || v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0
-        || v.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0;
+    return v == QLatin1String("1") || v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0 ||
+           v.compare(QLatin1String("yes"), Qt::CaseInsensitive) == 0;
 }
 
 }  // namespace

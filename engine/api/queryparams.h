@@ -22,8 +22,8 @@
 namespace paas::api {
 
 struct FeedFilter {
-    std::string projectId;            // empty: all projects
-    bool logs = false;                // include step.log
+    std::string projectId;  // empty: all projects
+    bool logs = false;      // include step.log
 };
 
 std::string queryValue(const QUrl& url, const char* name);

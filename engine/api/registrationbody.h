@@ -25,7 +25,7 @@ namespace paas::api {
 struct RegistrationBody {
     std::string action;
     std::string projectId;
-    nlohmann::json spec;                       // null when absent
+    nlohmann::json spec;  // null when absent
     std::optional<std::string> webhookSecret;
 };
 

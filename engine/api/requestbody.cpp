@@ -11,7 +11,8 @@ Result<nlohmann::json> parseJsonObjectBody(const QByteArray& body)
     auto limiter = [&](int, nlohmann::json::parse_event_t event, nlohmann::json&) {
         if (event == nlohmann::json::parse_event_t::object_start || event == nlohmann::json::parse_event_t::array_start)
             tooDeep |= ++depth > kMaxJsonBodyDepth;
-        else if (event == nlohmann::json::parse_event_t::object_end || event == nlohmann::json::parse_event_t::array_end)
+        else if (event == nlohmann::json::parse_event_t::object_end ||
+                 event == nlohmann::json::parse_event_t::array_end)
             --depth;
         return !tooDeep;
     };
@@ -24,7 +25,8 @@ Result<nlohmann::json> parseJsonObjectBody(const QByteArray& body)
         return Status::invalidArgument("malformed_json", std::string("request body is not valid JSON: ") + e.what());
     }
     if (tooDeep)
-        return Status::tooLarge("too_deep", "JSON nesting deeper than " + std::to_string(kMaxJsonBodyDepth) + " levels");
+        return Status::tooLarge("too_deep",
+                                "JSON nesting deeper than " + std::to_string(kMaxJsonBodyDepth) + " levels");
     if (!doc.is_object())
         return Status::invalidArgument("malformed_json", "request body must be a JSON object");
     return doc;

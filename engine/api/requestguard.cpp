@@ -29,9 +29,12 @@ qint64 chunkSizeOf(const QByteArray& line, qint64 cap)
     qint64 size = 0;
     for (char c : digits) {
         int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+        if (c >= '0' && c <= '9')
+            v = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v = c - 'A' + 10;
         if (v < 0)
             return -1;
         size = size * 16 + v;
@@ -78,8 +81,7 @@ RequestGuard::Verdict RequestGuard::feed(QByteArrayView bytes)
             if (m_bodyTotal > m_maxBody)
                 reject();
             continue;
-        default:
-            break;
+        default: break;
         }
         bool complete = false;
         at = consumeLine(bytes, at, complete);
@@ -193,8 +195,8 @@ Status AuthorityPolicy::check(const QByteArray& hostHeader, const QByteArray& or
 bool bearerMatches(const QByteArray& authorization, const QByteArray& token)
 {
     const QByteArray given = authorization.trimmed();
-    return !token.isEmpty() && given.size() > 7 && given.left(7).toLower() == "bearer "
-        && constantTimeEquals(given.mid(7).trimmed(), token);
+    return !token.isEmpty() && given.size() > 7 && given.left(7).toLower() == "bearer " &&
+           constantTimeEquals(given.mid(7).trimmed(), token);
 }
 
 }  // namespace paas::api

@@ -59,13 +59,13 @@ private:
 
     qint64 m_maxBody;
     State m_state = State::Head;
-    QByteArray m_line;           // the line being collected (without its '\n')
-    qint64 m_lineBytes = 0;      // bytes of the current head / trailer section
+    QByteArray m_line;       // the line being collected (without its '\n')
+    qint64 m_lineBytes = 0;  // bytes of the current head / trailer section
     bool m_sawRequestLine = false;
     bool m_chunked = false;
     qint64 m_contentLength = 0;
-    qint64 m_remaining = 0;      // Body / ChunkData bytes still expected
-    qint64 m_bodyTotal = 0;      // this request's body so far (chunked, opaque)
+    qint64 m_remaining = 0;  // Body / ChunkData bytes still expected
+    qint64 m_bodyTotal = 0;  // this request's body so far (chunked, opaque)
 };
 
 class AuthorityPolicy {

@@ -16,12 +16,9 @@ struct MethodName {
 };
 
 constexpr MethodName kMethods[] = {
-    {QHttpServerRequest::Method::Get, "GET", false},
-    {QHttpServerRequest::Method::Head, "HEAD", false},
-    {QHttpServerRequest::Method::Options, "OPTIONS", false},
-    {QHttpServerRequest::Method::Post, "POST", true},
-    {QHttpServerRequest::Method::Put, "PUT", true},
-    {QHttpServerRequest::Method::Patch, "PATCH", true},
+    {QHttpServerRequest::Method::Get, "GET", false},         {QHttpServerRequest::Method::Head, "HEAD", false},
+    {QHttpServerRequest::Method::Options, "OPTIONS", false}, {QHttpServerRequest::Method::Post, "POST", true},
+    {QHttpServerRequest::Method::Put, "PUT", true},          {QHttpServerRequest::Method::Patch, "PATCH", true},
     {QHttpServerRequest::Method::Delete, "DELETE", true},
 };
 
@@ -105,8 +102,9 @@ bool Router::dispatch(HttpExchange& ex, const QString& path)
     if (allowed.isEmpty())
         return false;
     allowed.removeDuplicates();
-    sendError(ex, {Status::Code::MethodNotAllowed, "method_not_allowed", "method not allowed; use " +
-                   allowed.join(", ").toStdString()},
+    sendError(ex,
+              {Status::Code::MethodNotAllowed, "method_not_allowed",
+               "method not allowed; use " + allowed.join(", ").toStdString()},
               {{"Allow", allowed.join(", ").toLatin1()}});
     return true;
 }

@@ -68,7 +68,7 @@ private:
     Handler m_static;
     AuthorityPolicy m_authority;
     QByteArray m_bearer;
-    Offloader* m_offloader;   // child; handed to every exchange
+    Offloader* m_offloader;  // child; handed to every exchange
 };
 
 }  // namespace paas::api

@@ -26,10 +26,10 @@
 namespace paas::api {
 
 struct SseFrame {
-    uint64_t id = 0;          // 0: no id: line (bootstrap, heartbeat)
+    uint64_t id = 0;  // 0: no id: line (bootstrap, heartbeat)
     QByteArray event;
-    QByteArray data;          // one JSON line; embedded newlines become data: lines
-    int retryMs = -1;         // >= 0: a retry: line
+    QByteArray data;   // one JSON line; embedded newlines become data: lines
+    int retryMs = -1;  // >= 0: a retry: line
 };
 
 QByteArray formatSseFrame(const SseFrame& frame);
@@ -47,8 +47,8 @@ public:
     void abort();
 
     bool isOpen() const;
-    qint64 pendingBytes() const;   // written but not yet sent to the client
-    qint64 sentBytes() const { return m_sent; }   // handed to the kernel so far
+    qint64 pendingBytes() const;                 // written but not yet sent to the client
+    qint64 sentBytes() const { return m_sent; }  // handed to the kernel so far
 
 signals:
     void gone();

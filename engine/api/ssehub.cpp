@@ -14,18 +14,18 @@ namespace paas::api {
 
 struct SseHub::ReplayResult {
     Status status;
-    bool gap = false;                       // Last-Event-ID older than retention / unknown
-    std::vector<EventPtr> events;           // the last chunk
-    std::optional<EventPtr> last;           // newest event of the op (op streams)
+    bool gap = false;              // Last-Event-ID older than retention / unknown
+    std::vector<EventPtr> events;  // the last chunk
+    std::optional<EventPtr> last;  // newest event of the op (op streams)
 };
 
 struct SseHub::ReplayJob {
     quint64 id = 0;
     std::string filter;
     uint64_t afterSeq = 0;
-    std::string lastSubject;                // op streams: the op's exact subject
+    std::string lastSubject;  // op streams: the op's exact subject
     CancelFlag cancelled;
-    int64_t notBeforeMs = 0;                // op streams: the op's creation
+    int64_t notBeforeMs = 0;  // op streams: the op's creation
 };
 
 namespace {
@@ -61,7 +61,7 @@ SseHub::~SseHub()
     for (auto& [id, client] : m_clients)
         if (client->conn)
             client->conn->abort();
-    m_channels.clear();   // detaches every tap before m_log goes
+    m_channels.clear();  // detaches every tap before m_log goes
     m_clients.clear();
 }
 
@@ -69,7 +69,8 @@ void SseHub::addRoutes(Router& router)
 {
     using M = QHttpServerRequest::Method;
     router.add(M::Get, QStringLiteral("/api/ops/([^/]+)/events"), [this](HttpExchange& ex) {
-        openOpStream(ex, ex.args.value(0).toStdString(), lastEventId(ex.request.value("Last-Event-ID"), ex.request.url()));
+        openOpStream(ex, ex.args.value(0).toStdString(),
+                     lastEventId(ex.request.value("Last-Event-ID"), ex.request.url()));
     });
     router.add(M::Get, QStringLiteral("/api/events"), [this](HttpExchange& ex) {
         openFeed(ex, feedFilter(ex.request.url()), lastEventId(ex.request.value("Last-Event-ID"), ex.request.url()));
@@ -81,9 +82,9 @@ bool SseHub::admit(HttpExchange& ex)
     if (static_cast<int>(m_clients.size()) < m_options.maxClients)
         return true;
     ++m_rejectedBusy;
-    sendError(ex, Status::unavailable("too_many_streams",
-                  "the server already serves " + std::to_string(m_clients.size()) +
-                  " event streams (PAAS_SSE_MAX_CLIENTS); retry later"),
+    sendError(ex,
+              Status::unavailable("too_many_streams", "the server already serves " + std::to_string(m_clients.size()) +
+                                                          " event streams (PAAS_SSE_MAX_CLIENTS); retry later"),
               {{"Retry-After", QByteArray::number(m_options.retryAfterS)}});
     return false;
 }
@@ -110,7 +111,8 @@ bool SseHub::attach(SseClient& c, HttpExchange& ex, const std::string& key, cons
     }
     c.conn = new SseConnection(std::move(ex.responder), this);
     const quint64 id = c.id;
-    connect(c.conn, &SseConnection::gone, this, [this, id] { removeClient(id); }, Qt::QueuedConnection);
+    connect(
+        c.conn, &SseConnection::gone, this, [this, id] { removeClient(id); }, Qt::QueuedConnection);
     if (!c.conn->open()) {
         markFinished(c);
         c.conn->abort();
@@ -158,11 +160,16 @@ void SseHub::openOpStream(HttpExchange& ex, const std::string& opId, uint64_t la
     c->lastSent = lastEventId;
     if (!attach(*c, ex, "op:" + opId, subject))
         return;
-    const nlohmann::json boot{{"type", "op.bootstrap"}, {"op_id", opId}, {"project_id", projectId},
-                              {"at", nowIso()}, {"status", c->snapshot.value("status", "")}, {"op", c->snapshot}};
+    const nlohmann::json boot{{"type", "op.bootstrap"},
+                              {"op_id", opId},
+                              {"project_id", projectId},
+                              {"at", nowIso()},
+                              {"status", c->snapshot.value("status", "")},
+                              {"op", c->snapshot}};
     c->conn->send(formatSseFrame({0, "op.bootstrap", QByteArray::fromStdString(boot.dump()), m_options.retryMs}));
     ++m_framesSent;
-    const QDateTime created = QDateTime::fromString(QString::fromStdString(c->snapshot.value("created_at", "")), Qt::ISODateWithMs);
+    const QDateTime created =
+        QDateTime::fromString(QString::fromStdString(c->snapshot.value("created_at", "")), Qt::ISODateWithMs);
     startReplay(*c, subject, lastEventId, projectId.empty() ? std::string() : subject,
                 created.isValid() ? created.toMSecsSinceEpoch() : 0);
 }
@@ -181,7 +188,8 @@ void SseHub::openFeed(HttpExchange& ex, const FeedFilter& filter, uint64_t lastE
         c->replaying = false;
         return;
     }
-    const std::string subject = filter.projectId.empty() ? eventsubjects::all() : eventsubjects::ofProject(filter.projectId);
+    const std::string subject =
+        filter.projectId.empty() ? eventsubjects::all() : eventsubjects::ofProject(filter.projectId);
     startReplay(*c, subject, lastEventId, {});
 }
 
@@ -225,7 +233,7 @@ void SseHub::fillReplay(ReplayResult& result, const ReplayJob& job)
         else if (last.status().code() != Status::Code::NotFound)
             result.status = last.status();
         if (!result.last || (*result.last)->seq <= job.afterSeq)
-            replay = false;   // nothing after afterSeq: no consumer needed
+            replay = false;  // nothing after afterSeq: no consumer needed
     }
     if (!replay || result.gap || !result.status.isOk() || abandoned())
         return;
@@ -319,15 +327,20 @@ void SseHub::settleTerminal(SseClient& c, const std::shared_ptr<ReplayResult>& r
         if (!cl || cl->finished)
             return;
         // Not in the log (retention, or a publish that failed): end with the snapshot's outcome.
-        const std::string type = "op." + status;   // op.completed, op.failed or op.cancelled
-        nlohmann::json data{{"type", type}, {"op_id", cl->opId}, {"project_id", cl->projectId},
-                            {"kind", cl->snapshot.value("kind", "")}, {"status", status},
-                            {"at", nowIso()}, {"from_snapshot", true}};
+        const std::string type = "op." + status;  // op.completed, op.failed or op.cancelled
+        nlohmann::json data{{"type", type},
+                            {"op_id", cl->opId},
+                            {"project_id", cl->projectId},
+                            {"kind", cl->snapshot.value("kind", "")},
+                            {"status", status},
+                            {"at", nowIso()},
+                            {"from_snapshot", true}};
         if (cl->snapshot.contains("finished_at") && cl->snapshot["finished_at"].is_string())
             data["at"] = cl->snapshot["finished_at"];
         if (cl->snapshot.contains("error"))
             data["error"] = cl->snapshot["error"];
-        cl->conn->send(formatSseFrame({0, QByteArray::fromStdString(type), QByteArray::fromStdString(data.dump()), -1}));
+        cl->conn->send(
+            formatSseFrame({0, QByteArray::fromStdString(type), QByteArray::fromStdString(data.dump()), -1}));
         finish(*cl);
     });
 }

@@ -62,12 +62,12 @@ struct SseClient;
 struct SseHubOptions {
     int heartbeatMs = 15000;
     int maxClients = 1000;
-    int retryMs = 3000;               // the retry: of the first frame
-    int retryAfterS = 5;              // Retry-After of the 503 when full
-    qint64 stallBytes = 1 << 20;      // send buffer bound ...
-    int stallMs = 30000;              // ... for this long -> dropped
-    int terminalGraceMs = 3000;       // op ended but its terminal event is not in the log yet
-    uint64_t maxReplay = 200000;      // events per replay
+    int retryMs = 3000;           // the retry: of the first frame
+    int retryAfterS = 5;          // Retry-After of the 503 when full
+    qint64 stallBytes = 1 << 20;  // send buffer bound ...
+    int stallMs = 30000;          // ... for this long -> dropped
+    int terminalGraceMs = 3000;   // op ended but its terminal event is not in the log yet
+    uint64_t maxReplay = 200000;  // events per replay
     int replayThreads = 2;
 };
 
@@ -112,8 +112,8 @@ private:
     bool attach(SseClient& client, HttpExchange& ex, const std::string& key, const std::string& filter);
     Status join(SseClient& client, const std::string& key, const std::string& filter);
     void removeClient(quint64 id);
-    void startReplay(SseClient& client, const std::string& filter, uint64_t afterSeq,
-                     const std::string& lastSubject, int64_t notBeforeMs = 0);
+    void startReplay(SseClient& client, const std::string& filter, uint64_t afterSeq, const std::string& lastSubject,
+                     int64_t notBeforeMs = 0);
     void fillReplay(ReplayResult& result, const ReplayJob& job);
     void onLive(const std::string& key, const EventPtr& ev);
     void onReplayChunk(quint64 id, const std::vector<EventPtr>& events);
@@ -132,7 +132,7 @@ private:
     SnapshotFn m_snapshot;
     SseHubOptions m_options;
     QThreadPool m_pool;
-    QThreadPool m_reaper;   // one thread: releases taps (a NATS round trip) off the API thread
+    QThreadPool m_reaper;  // one thread: releases taps (a NATS round trip) off the API thread
     QTimer m_heartbeat;
     QTimer m_housekeeping;
     std::map<quint64, std::unique_ptr<SseClient>> m_clients;

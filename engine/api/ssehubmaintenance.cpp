@@ -60,11 +60,11 @@ void SseHub::housekeeping()
             continue;
         const qint64 pending = c->conn->pendingBytes();
         const qint64 sent = c->conn->sentBytes();
-        const bool drained = sent != c->sentAtCheck;   // the reader took bytes since the last check
+        const bool drained = sent != c->sentAtCheck;  // the reader took bytes since the last check
         c->sentAtCheck = sent;
         const bool overHardCap = pending > 64 * m_options.stallBytes;
         if ((pending <= m_options.stallBytes || drained) && !overHardCap) {
-            c->stalledSinceMs = 0;   // a reader that keeps draining is slow, not stalled
+            c->stalledSinceMs = 0;  // a reader that keeps draining is slow, not stalled
             continue;
         }
         if (c->stalledSinceMs == 0)

@@ -18,12 +18,12 @@ std::shared_ptr<const SseEvent> makeEvent(const StoredEvent& stored)
     ev->projectId = stored.projectId;
     ev->opId = stored.opId;
     const nlohmann::json data = nlohmann::json::parse(stored.data, nullptr, false);
-    ev->type = data.is_object() && data.value("type", nlohmann::json()).is_string()
-        ? data["type"].get<std::string>() : std::string("message");
+    ev->type = data.is_object() && data.value("type", nlohmann::json()).is_string() ? data["type"].get<std::string>()
+                                                                                    : std::string("message");
     ev->terminal = ev->type == "op.completed" || ev->type == "op.failed" || ev->type == "op.cancelled";
     ev->log = ev->type == "step.log";
-    ev->frame = formatSseFrame({stored.seq, QByteArray::fromStdString(ev->type),
-                                QByteArray::fromStdString(stored.data), -1});
+    ev->frame =
+        formatSseFrame({stored.seq, QByteArray::fromStdString(ev->type), QByteArray::fromStdString(stored.data), -1});
     return ev;
 }
 

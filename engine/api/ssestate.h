@@ -38,10 +38,10 @@ struct SseClient {
     uint64_t lastSent = 0;
     bool replaying = true;
     bool finished = false;
-    std::vector<std::shared_ptr<const SseEvent>> pending;   // live events held back during the replay
+    std::vector<std::shared_ptr<const SseEvent>> pending;  // live events held back during the replay
     nlohmann::json snapshot;
     qint64 stalledSinceMs = 0;
-    qint64 sentAtCheck = 0;      // SseConnection::sentBytes() at the last housekeeping
+    qint64 sentAtCheck = 0;  // SseConnection::sentBytes() at the last housekeeping
     // Set when the client finishes or goes: its replay (on the hub's pool)
     // stops at the next check and never delays another client's replay.
     std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);

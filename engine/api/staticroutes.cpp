@@ -16,10 +16,16 @@ struct MimeType {
 };
 
 constexpr MimeType kMimeTypes[] = {
-    {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-    {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-    {".svg", "image/svg+xml"}, {".png", "image/png"}, {".ico", "image/x-icon"},
-    {".json", "application/json"}, {".woff2", "font/woff2"}, {".txt", "text/plain; charset=utf-8"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".json", "application/json"},
+    {".woff2", "font/woff2"},
+    {".txt", "text/plain; charset=utf-8"},
 };
 
 QByteArray mimeFor(const QString& path)
@@ -54,7 +60,8 @@ void registerStaticRoutes(Router& router, const ApiContext&)
             return;
         }
         sendBytes(ex.responder, 200, data, mimeFor(path),
-                  {{"ETag", etag}, {"Content-Security-Policy",
+                  {{"ETag", etag},
+                   {"Content-Security-Policy",
                     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"}});
     });
 }

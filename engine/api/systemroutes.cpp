@@ -19,7 +19,7 @@ void registerSystemRoutes(Router& router, const ApiContext& context)
     router.add(M::Get, QStringLiteral("/api/system"), [context](HttpExchange& ex) {
         nlohmann::json body{
             {"name", "paas"},
-            {"version", PAAS_BUILD_VERSION},   // git describe (cmake/BuildInfo.cmake)
+            {"version", PAAS_BUILD_VERSION},  // git describe (cmake/BuildInfo.cmake)
             {"commit", PAAS_BUILD_COMMIT},
             {"listen_url", context.config->listenUrl().toStdString()},
             {"artifacts_root", context.config->artifactsRoot.toStdString()},
@@ -27,8 +27,9 @@ void registerSystemRoutes(Router& router, const ApiContext& context)
             {"health", context.backend->health()},
             {"uptime_s", context.backend->uptimeSeconds()},
             {"nats", context.backend->describe()},
-            {"commit_watcher", {{"enabled", context.config->commitWatcherEnabled},
-                                {"interval_ms", context.config->commitWatcherIntervalMs}}},
+            {"commit_watcher",
+             {{"enabled", context.config->commitWatcherEnabled},
+              {"interval_ms", context.config->commitWatcherIntervalMs}}},
         };
         body["image_builder"] = context.builderInfo ? context.builderInfo() : nlohmann::json::object();
         if (context.debugCounters)

@@ -11,12 +11,14 @@ namespace {
 WebhookPayload payloadFrom(const nlohmann::json& body, const std::string& queryProjectId)
 {
     WebhookPayload ev;
-    auto text = [&](const char* key) { return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : ""; };
+    auto text = [&](const char* key) {
+        return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : "";
+    };
     if (isForgePush(body)) {
         ev.projectId = queryProjectId;
         const nlohmann::json& repository = body["repository"];
-        if (ev.projectId.empty() && repository.is_object() && repository.contains("name")
-            && repository["name"].is_string())
+        if (ev.projectId.empty() && repository.is_object() && repository.contains("name") &&
+            repository["name"].is_string())
             ev.projectId = repository["name"].get<std::string>();
         ev.ref = text("ref");
         ev.commit = text("after");
@@ -53,8 +55,9 @@ Result<WebhookPayload> parseWebhookPayload(const nlohmann::json& body, const std
 
 bool hubSignatureMatches(const QByteArray& body, const std::string& secret, const QByteArray& header)
 {
-    const QByteArray expected = "sha256=" + QMessageAuthenticationCode::hash(
-        body, QByteArray::fromStdString(secret), QCryptographicHash::Sha256).toHex();
+    const QByteArray expected =
+        "sha256=" +
+        QMessageAuthenticationCode::hash(body, QByteArray::fromStdString(secret), QCryptographicHash::Sha256).toHex();
     return constantTimeEquals(header.trimmed(), expected);
 }
 

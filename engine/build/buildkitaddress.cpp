@@ -20,9 +20,9 @@ constexpr std::array<Scheme, 3> kSchemes{{
 
 Status bad(const std::string& address, const std::string& why)
 {
-    return Status::invalidArgument("invalid_buildkit_address",
-                                   "BuildKit address '" + address + "' " + why +
-                                       " (expected unix:///PATH, tcp://HOST:PORT or docker:///PATH)");
+    return Status::invalidArgument(
+        "invalid_buildkit_address",
+        "BuildKit address '" + address + "' " + why + " (expected unix:///PATH, tcp://HOST:PORT or docker:///PATH)");
 }
 
 Status checkHostPort(const std::string& address, const std::string& hp)
@@ -31,8 +31,8 @@ Status checkHostPort(const std::string& address, const std::string& hp)
     if (colon == std::string::npos || colon == 0 || colon + 1 == hp.size())
         return bad(address, "needs HOST:PORT");
     const std::string port = hp.substr(colon + 1);
-    if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
-        std::stoi(port) == 0 || std::stoi(port) > 65535)
+    if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 || std::stoi(port) == 0 ||
+        std::stoi(port) > 65535)
         return bad(address, "has an invalid port");
     if (hp.find_first_of("/?#@ ") != std::string::npos)
         return bad(address, "has characters not allowed in HOST:PORT");

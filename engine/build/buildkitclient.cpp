@@ -121,7 +121,10 @@ std::string platformText(const pb::Platform& p)
 BuildKitClient::BuildKitClient(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 BuildKitClient::~BuildKitClient() = default;
 
-const std::string& BuildKitClient::address() const { return m_impl->endpoint.text; }
+const std::string& BuildKitClient::address() const
+{
+    return m_impl->endpoint.text;
+}
 
 Result<std::unique_ptr<BuildKitClient>> BuildKitClient::connect(const std::string& address, int timeoutMs)
 {
@@ -223,8 +226,9 @@ Result<BuildResult> BuildKitClient::build(const BuildRequest& request)
         Result<std::string> pushed = DockerEngine(m_impl->endpoint.pathOrHostPort)
                                          .pushImage(request.image, request.credentials.lookup(host), request.onLog);
         if (!pushed) {
-            const std::string note = request.credentials.lookup(host) ? std::string()
-                : " (no login for " + host + " in " + request.credentials.path() + ")";
+            const std::string note = request.credentials.lookup(host)
+                                         ? std::string()
+                                         : " (no login for " + host + " in " + request.credentials.path() + ")";
             return Status(pushed.status().code(), pushed.status().reason(), pushed.status().message() + note);
         }
         result->pushedDigest = *pushed;

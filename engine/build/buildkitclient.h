@@ -80,7 +80,7 @@ struct TransferStats {
 };
 
 struct BuildRequest {
-    std::string image;       // e.g. "paas/myproj:0123456789ab"
+    std::string image;  // e.g. "paas/myproj:0123456789ab"
     // The source tree at the exact commit: contextSource when it is set (read
     // set), else the in-memory context.
     Tree context;
@@ -109,10 +109,10 @@ struct BuildRequest {
     // force-network-mode). An engine started with --bridge=none (as in our
     // tests) runs RUN steps only with "host" or "none".
     std::string networkMode;
-    std::map<std::string, std::string> buildArgs;  // ARG values (frontend "build-arg:<k>")
-    std::map<std::string, std::string> labels;     // image labels (frontend "label:<k>")
+    std::map<std::string, std::string> buildArgs;        // ARG values (frontend "build-arg:<k>")
+    std::map<std::string, std::string> labels;           // image labels (frontend "label:<k>")
     std::function<void(const std::string& line)> onLog;  // optional
-    std::function<bool()> cancelled;                      // optional, polled ~every 100 ms
+    std::function<bool()> cancelled;                     // optional, polled ~every 100 ms
 };
 
 struct BuildResult {
@@ -122,10 +122,10 @@ struct BuildResult {
     int cachedVertices = 0;
     double durationSeconds = 0;
     nlohmann::json exporterResponse = nlohmann::json::object();
-    std::string transport;        // "session" (/session) or "control-session" (tunnelled)
-    TransferStats contextSent;    // session only
-    TransferStats dockerfileSent; // session only
-    std::string pushedDigest;     // the manifest digest in the registry (push only)
+    std::string transport;         // "session" (/session) or "control-session" (tunnelled)
+    TransferStats contextSent;     // session only
+    TransferStats dockerfileSent;  // session only
+    std::string pushedDigest;      // the manifest digest in the registry (push only)
 };
 
 class BuildKitClient {

@@ -23,8 +23,8 @@
 namespace paas {
 
 struct BuildKitLocation {
-    std::string address;               // the candidate that answered
-    std::vector<std::string> failures;  // "address: reason" for candidates tried before it
+    std::string address;                               // the candidate that answered
+    std::vector<std::string> failures;                 // "address: reason" for candidates tried before it
     nlohmann::json workers = nlohmann::json::array();  // as BuildKitClient::workers()
 };
 

@@ -71,8 +71,8 @@ Result<bk::SolveRequest> makeRequest(const SolveOptions& options, const BuildReq
     if (request.image.empty())
         return Status::invalidArgument("invalid_image_name", "a build needs an image name to export to");
     if (!knownNetworkMode(request.networkMode))
-        return Status::invalidArgument("invalid_network_mode", "network mode '" + request.networkMode +
-                                                                   "' is not one of sandbox, host, none");
+        return Status::invalidArgument("invalid_network_mode",
+                                       "network mode '" + request.networkMode + "' is not one of sandbox, host, none");
     bk::SolveRequest req;
     req.set_ref("paas" + QUuid::createUuid().toString(QUuid::Id128).toStdString());
     req.set_frontend("dockerfile.v0");
@@ -165,9 +165,8 @@ Status failure(const SolveRun& run, const SolveOptions& options, bool cancelled)
     if (cancelled)
         return Status::conflict("build_cancelled", "the build was cancelled");
     if (st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::CANCELLED)
-        return Status::unavailable("buildkit_unavailable",
-                                   "BuildKit at " + options.address + " went away during the build: " +
-                                       st.error_message());
+        return Status::unavailable("buildkit_unavailable", "BuildKit at " + options.address +
+                                                               " went away during the build: " + st.error_message());
     std::string message = "BuildKit: " + st.error_message();
     const std::string vertexErrors = run.progress.vertexErrors();
     if (!vertexErrors.empty() && st.error_message().find(vertexErrors) == std::string::npos)
@@ -220,8 +219,9 @@ Result<BuildResult> runDockerfileSolve(bk::Control::Stub& stub, const SolveOptio
     result.durationSeconds = std::chrono::duration<double>(Clock::now() - started).count();
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.2f", result.durationSeconds);
-    emitLine(request, "paas: exported " + result.image + " (" + result.digest + "), " + std::to_string(result.vertices) +
-                      " steps, " + std::to_string(result.cachedVertices) + " cached, " + seconds + " s");
+    emitLine(request, "paas: exported " + result.image + " (" + result.digest + "), " +
+                          std::to_string(result.vertices) + " steps, " + std::to_string(result.cachedVertices) +
+                          " cached, " + seconds + " s");
     return result;
 }
 

@@ -130,12 +130,15 @@ std::unique_ptr<grpc::Server> startServer(FileSyncService& fileSync, SessionAuth
 
 BuildSession::BuildSession(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
-BuildSession::~BuildSession() { close(); }
+BuildSession::~BuildSession()
+{
+    close();
+}
 
 // The session's server, started with no port: FileSync, Auth and health.
 Result<std::unique_ptr<BuildSession::Impl>> BuildSession::startImpl(std::map<std::string, BuildLocal> locals,
-                                                                   RegistryCredentials credentials,
-                                                                   const std::string& sharedKey)
+                                                                    RegistryCredentials credentials,
+                                                                    const std::string& sharedKey)
 {
     if (!printableAscii(sharedKey))
         return Status::invalidArgument("invalid_session_key", "a session's shared key must be printable ASCII");
@@ -193,13 +196,25 @@ Result<std::unique_ptr<BuildSession>> BuildSession::openOverControl(bk::Control:
     return std::unique_ptr<BuildSession>(new BuildSession(std::move(impl)));
 }
 
-const std::string& BuildSession::id() const { return m_impl->id; }
+const std::string& BuildSession::id() const
+{
+    return m_impl->id;
+}
 
-TransferStats BuildSession::stats(const std::string& local) const { return m_impl->fileSync->stats(local); }
+TransferStats BuildSession::stats(const std::string& local) const
+{
+    return m_impl->fileSync->stats(local);
+}
 
-std::string BuildSession::firstError() const { return m_impl->fileSync->firstError(); }
+std::string BuildSession::firstError() const
+{
+    return m_impl->fileSync->firstError();
+}
 
-std::set<std::string> BuildSession::authHosts() const { return m_impl->auth->asked(); }
+std::set<std::string> BuildSession::authHosts() const
+{
+    return m_impl->auth->asked();
+}
 
 void BuildSession::close()
 {

@@ -111,8 +111,8 @@ Inclusion matchInclude(const IncludePattern& p, const std::vector<std::string>& 
 {
     const std::size_t n = std::min(p.literal.size(), parts.size());
     for (std::size_t k = 0; k < n; ++k) {
-        const bool ok = p.glob[k] ? p.glob[k]->match(QString::fromStdString(parts[k])).hasMatch()
-                                  : p.literal[k] == parts[k];
+        const bool ok =
+            p.glob[k] ? p.glob[k]->match(QString::fromStdString(parts[k])).hasMatch() : p.literal[k] == parts[k];
         if (!ok)
             return Inclusion::None;
     }

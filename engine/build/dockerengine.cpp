@@ -88,7 +88,8 @@ Result<std::string> DockerEngine::pushImage(const std::string& image, const std:
     const std::string url = "http://docker/images/" +
                             QUrl::toPercentEncoding(QString::fromStdString(name), "/:").toStdString() +
                             "/push?tag=" + QUrl::toPercentEncoding(QString::fromStdString(tag)).toStdString();
-    curl_slist* headers = curl_slist_append(nullptr, registryAuthHeader(RegistryCredentials::normalizeHost(name), login).c_str());
+    curl_slist* headers =
+        curl_slist_append(nullptr, registryAuthHeader(RegistryCredentials::normalizeHost(name), login).c_str());
     std::unique_ptr<curl_slist, void (*)(curl_slist*)> headerList(headers, curl_slist_free_all);
     PushStream stream;
     stream.onLog = &onLog;
@@ -112,8 +113,8 @@ Result<std::string> DockerEngine::pushImage(const std::string& image, const std:
     if (code != 200) {
         const nlohmann::json j = nlohmann::json::parse(stream.body, nullptr, false);
         const std::string message = j.is_object() ? j.value("message", stream.body) : stream.body;
-        return Status::unprocessable("registry_push_failed", "pushing " + image + " failed: HTTP " +
-                                                                 std::to_string(code) + ": " + message);
+        return Status::unprocessable("registry_push_failed",
+                                     "pushing " + image + " failed: HTTP " + std::to_string(code) + ": " + message);
     }
     if (!stream.error.empty())
         return Status::unprocessable("registry_push_failed", "pushing " + image + " failed: " + stream.error);

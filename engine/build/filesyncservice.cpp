@@ -153,7 +153,8 @@ private:
         const TreeEntryRef& e = m_local.listing[static_cast<std::size_t>(m_items[id].entry)];
         Result<std::string> bytes = m_local.read(e);
         if (!bytes)
-            return Status(bytes.status().code(), "filesync_failed", "cannot read " + e.path + ": " + bytes.status().message());
+            return Status(bytes.status().code(), "filesync_failed",
+                          "cannot read " + e.path + ": " + bytes.status().message());
         fst::Packet p;
         p.set_type(fst::Packet::PACKET_DATA);
         p.set_id(id);

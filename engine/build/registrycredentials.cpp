@@ -66,12 +66,12 @@ Result<RegistryCredentials> RegistryCredentials::load(const std::string& configP
     if (!file.exists())
         return creds;
     if (!file.open(QIODevice::ReadOnly) || file.size() > kMaxConfigBytes)
-        return Status::invalidArgument("invalid_docker_config", "cannot read the Docker config " + configPath +
-                                                                    " (unreadable, or over 1 MiB)");
+        return Status::invalidArgument("invalid_docker_config",
+                                       "cannot read the Docker config " + configPath + " (unreadable, or over 1 MiB)");
     const nlohmann::json doc = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
     if (!doc.is_object())
-        return Status::invalidArgument("invalid_docker_config", "the Docker config " + configPath +
-                                                                    " is not a JSON object");
+        return Status::invalidArgument("invalid_docker_config",
+                                       "the Docker config " + configPath + " is not a JSON object");
     const nlohmann::json auths = doc.value("auths", nlohmann::json::object());
     if (auths.is_object())
         for (const auto& [key, entry] : auths.items())

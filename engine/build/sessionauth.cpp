@@ -2,7 +2,8 @@
 
 namespace paas {
 
-grpc::Status SessionAuthService::Credentials(grpc::ServerContext*, const moby::filesync::v1::CredentialsRequest* request,
+grpc::Status SessionAuthService::Credentials(grpc::ServerContext*,
+                                             const moby::filesync::v1::CredentialsRequest* request,
                                              moby::filesync::v1::CredentialsResponse* response)
 {
     const std::optional<RegistryLogin> login = m_credentials.lookup(request->host());

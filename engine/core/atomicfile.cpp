@@ -16,8 +16,8 @@ Status writeError(const QFileDevice& file, const char* what, const QString& path
     if (file.error() == QFileDevice::ResourceError || errno == ENOSPC || errno == EDQUOT)
         return Status::internal("disk_full", std::string("no space left on the device: cannot ") + what + " " +
                                                  path.toStdString() + "; free space on the artifacts root, then retry");
-    return Status::internal("io_error", std::string("cannot ") + what + " " + path.toStdString() + ": " +
-                                            file.errorString().toStdString());
+    return Status::internal(
+        "io_error", std::string("cannot ") + what + " " + path.toStdString() + ": " + file.errorString().toStdString());
 }
 }  // namespace
 
@@ -51,8 +51,8 @@ Status writeOwnerOnlyFile(const QString& path, const QByteArray& data)
         return Status::internal("io_error", "cannot create the folder of " + path.toStdString());
     QFile::remove(path);
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || file.write(data) != data.size())
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(data) != data.size())
         return Status::internal("io_error", "cannot write " + path.toStdString());
     return Status::ok();
 }

@@ -13,7 +13,7 @@ namespace paas {
 struct Config {
     // HTTP API
     QString listenHost = QStringLiteral("127.0.0.1");
-    quint16 listenPort = 8080;     // 0 picks a free port
+    quint16 listenPort = 8080;  // 0 picks a free port
     bool headless = false;
     // PAAS_API_TOKEN, or <root>/.paas/api-token (0600): when set, every request
     // needs "Authorization: Bearer <token>". Required beyond loopback. Never
@@ -21,31 +21,31 @@ struct Config {
     QByteArray apiToken;
 
     // Storage
-    QString artifactsRoot;          // <root>/<projectId>/...
-    QString stateDir;               // parent of the default NATS store dir
-    QString natsStoreDir;           // JetStream store (child server)
+    QString artifactsRoot;            // <root>/<projectId>/...
+    QString stateDir;                 // parent of the default NATS store dir
+    QString natsStoreDir;             // JetStream store (child server)
     bool natsStoreEphemeral = false;  // removed on exit
-    QString natsUrl;                // non-empty: join this server, start no child
-    QString natsServerBin;          // explicit nats-server binary
-    int natsMemoryLimitMiB = 96;    // PAAS_NATS_MEMORY_LIMIT_MB: the child's GOMEMLIMIT (0 = none)
+    QString natsUrl;                  // non-empty: join this server, start no child
+    QString natsServerBin;            // explicit nats-server binary
+    int natsMemoryLimitMiB = 96;      // PAAS_NATS_MEMORY_LIMIT_MB: the child's GOMEMLIMIT (0 = none)
 
     // Pipeline
-    QString localApiBaseUrl;        // PAAS_LOCAL_API_BASE_URL (hooks), empty = actual listen URL
+    QString localApiBaseUrl;  // PAAS_LOCAL_API_BASE_URL (hooks), empty = actual listen URL
     QString builderModeRequested = QStringLiteral("buildkit");
     bool builderModeExplicit = false;
-    QString buildkitAddr;           // empty = try the default candidates
+    QString buildkitAddr;                              // empty = try the default candidates
     QString buildNetwork = QStringLiteral("default");  // PAAS_BUILD_NETWORK: default, host or none
-    QString imageRegistry;          // PAAS_IMAGE_REGISTRY (host[:port][/path]): push builds there
-    bool imageRegistryInsecure = false;  // PAAS_IMAGE_REGISTRY_INSECURE: plain HTTP allowed
-    QString dockerConfigPath;       // $DOCKER_CONFIG/config.json or ~/.docker/config.json (registry logins)
+    QString imageRegistry;                             // PAAS_IMAGE_REGISTRY (host[:port][/path]): push builds there
+    bool imageRegistryInsecure = false;                // PAAS_IMAGE_REGISTRY_INSECURE: plain HTTP allowed
+    QString dockerConfigPath;  // $DOCKER_CONFIG/config.json or ~/.docker/config.json (registry logins)
     bool commitWatcherEnabled = false;
     int commitWatcherIntervalMs = 2000;
-    int workerThreads = 0;          // 0 = max(2, cores)
+    int workerThreads = 0;  // 0 = max(2, cores)
 
     // Realtime
     int sseHeartbeatMs = 15000;
     int sseMaxClients = 1000;
-    int legacyWaitMs = 120000;      // legacy endpoints wait this long for their op
+    int legacyWaitMs = 120000;  // legacy endpoints wait this long for their op
 
     bool listensBeyondLoopback() const
     {

@@ -25,38 +25,54 @@ class Status {
 public:
     enum class Code {
         Ok,
-        InvalidArgument,  // malformed input (400)
-        Unauthorized,     // bad signature (401)
-        Forbidden,        // CSRF / origin (403)
-        NotFound,         // unknown id (404)
-        MethodNotAllowed, // wrong method on a known path (405)
-        Conflict,         // exists already, guardrail, CAS lost (409)
-        Misdirected,      // DNS rebinding / bad Host (421)
-        TooLarge,         // body or document too large (413)
-        Unprocessable,    // schema violation (422)
-        Unavailable,      // backend down, try later (503)
-        Internal,         // a bug or an I/O failure (500)
+        InvalidArgument,   // malformed input (400)
+        Unauthorized,      // bad signature (401)
+        Forbidden,         // CSRF / origin (403)
+        NotFound,          // unknown id (404)
+        MethodNotAllowed,  // wrong method on a known path (405)
+        Conflict,          // exists already, guardrail, CAS lost (409)
+        Misdirected,       // DNS rebinding / bad Host (421)
+        TooLarge,          // body or document too large (413)
+        Unprocessable,     // schema violation (422)
+        Unavailable,       // backend down, try later (503)
+        Internal,          // a bug or an I/O failure (500)
     };
 
     Status() = default;
     Status(Code code, std::string reason, std::string message, std::vector<FieldError> details = {})
-        : m_code(code), m_reason(std::move(reason)), m_message(std::move(message)), m_details(std::move(details)) {}
+        : m_code(code), m_reason(std::move(reason)), m_message(std::move(message)), m_details(std::move(details))
+    {
+    }
 
     static Status ok() { return {}; }
     static Status invalidArgument(std::string reason, std::string message, std::vector<FieldError> d = {})
-    { return {Code::InvalidArgument, std::move(reason), std::move(message), std::move(d)}; }
+    {
+        return {Code::InvalidArgument, std::move(reason), std::move(message), std::move(d)};
+    }
     static Status notFound(std::string reason, std::string message)
-    { return {Code::NotFound, std::move(reason), std::move(message)}; }
+    {
+        return {Code::NotFound, std::move(reason), std::move(message)};
+    }
     static Status conflict(std::string reason, std::string message)
-    { return {Code::Conflict, std::move(reason), std::move(message)}; }
+    {
+        return {Code::Conflict, std::move(reason), std::move(message)};
+    }
     static Status unprocessable(std::string reason, std::string message, std::vector<FieldError> d = {})
-    { return {Code::Unprocessable, std::move(reason), std::move(message), std::move(d)}; }
+    {
+        return {Code::Unprocessable, std::move(reason), std::move(message), std::move(d)};
+    }
     static Status tooLarge(std::string reason, std::string message)
-    { return {Code::TooLarge, std::move(reason), std::move(message)}; }
+    {
+        return {Code::TooLarge, std::move(reason), std::move(message)};
+    }
     static Status unavailable(std::string reason, std::string message)
-    { return {Code::Unavailable, std::move(reason), std::move(message)}; }
+    {
+        return {Code::Unavailable, std::move(reason), std::move(message)};
+    }
     static Status internal(std::string reason, std::string message)
-    { return {Code::Internal, std::move(reason), std::move(message)}; }
+    {
+        return {Code::Internal, std::move(reason), std::move(message)};
+    }
 
     bool isOk() const { return m_code == Code::Ok; }
     explicit operator bool() const { return isOk(); }
@@ -77,8 +93,8 @@ private:
 template <typename T>
 class Result {
 public:
-    Result(T value) : m_value(std::move(value)) {}              // NOLINT(implicit)
-    Result(Status status) : m_status(std::move(status)) {}      // NOLINT(implicit)
+    Result(T value) : m_value(std::move(value)) {}          // NOLINT(implicit)
+    Result(Status status) : m_status(std::move(status)) {}  // NOLINT(implicit)
 
     bool isOk() const { return m_status.isOk() && m_value.has_value(); }
     explicit operator bool() const { return isOk(); }

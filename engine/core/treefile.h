@@ -8,8 +8,8 @@
 namespace paas {
 
 struct TreeFile {
-    std::string path;        // repo-relative, '/'-separated, no leading '/'
-    std::string data;        // file contents (or the link target for symlinks)
+    std::string path;              // repo-relative, '/'-separated, no leading '/'
+    std::string data;              // file contents (or the link target for symlinks)
     std::uint32_t mode = 0100644;  // git file mode: 0100644, 0100755 or 0120000 (symlink)
 };
 

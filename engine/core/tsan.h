@@ -34,15 +34,29 @@ extern "C" void __tsan_release(void* addr);
 namespace paas::tsan {
 
 #if defined(__SANITIZE_THREAD__)
-inline void release(const void* p) { __tsan_release(const_cast<void*>(p)); }
-inline void acquire(const void* p) { __tsan_acquire(const_cast<void*>(p)); }
+inline void release(const void* p)
+{
+    __tsan_release(const_cast<void*>(p));
+}
+inline void acquire(const void* p)
+{
+    __tsan_acquire(const_cast<void*>(p));
+}
 
 template <typename F>
 class HandOff {
 public:
     explicit HandOff(F f) : m_f(std::move(f)) { release(this); }
-    HandOff(HandOff&& o) noexcept : m_f((acquire(&o), std::move(o.m_f))) { release(&o); release(this); }
-    HandOff(const HandOff& o) : m_f((acquire(&o), o.m_f)) { release(&o); release(this); }
+    HandOff(HandOff&& o) noexcept : m_f((acquire(&o), std::move(o.m_f)))
+    {
+        release(&o);
+        release(this);
+    }
+    HandOff(const HandOff& o) : m_f((acquire(&o), o.m_f))
+    {
+        release(&o);
+        release(this);
+    }
     HandOff& operator=(const HandOff&) = delete;
     ~HandOff() { acquire(this); }
     void operator()()

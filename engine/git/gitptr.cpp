@@ -16,7 +16,7 @@ Status gitErrorStatus(Status::Code code, const std::string& reason, const std::s
     std::string message = context;
     if (err && err->message)
         message += ": " + std::string(err->message);
-    if (message.find("No space left on device") != std::string::npos)   // libgit2 passes strerror(ENOSPC) on
+    if (message.find("No space left on device") != std::string::npos)  // libgit2 passes strerror(ENOSPC) on
         return Status::internal("disk_full", message + "; free space on the artifacts root, then retry");
     return Status(code, reason, message);
 }

@@ -17,9 +17,13 @@
 
 namespace paas {
 
-template <typename T> struct GitFree;
-#define PAAS_GIT_FREE(type, fn) \
-    template <> struct GitFree<type> { void operator()(type* p) const { fn(p); } };
+template <typename T>
+struct GitFree;
+#define PAAS_GIT_FREE(type, fn)                   \
+    template <>                                   \
+    struct GitFree<type> {                        \
+        void operator()(type* p) const { fn(p); } \
+    };
 PAAS_GIT_FREE(git_repository, git_repository_free)
 PAAS_GIT_FREE(git_commit, git_commit_free)
 PAAS_GIT_FREE(git_tree, git_tree_free)

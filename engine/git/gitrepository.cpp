@@ -78,8 +78,7 @@ bool GitRepository::isPlatformSync(const std::string& subject)
     return subject.rfind(kPlatformSyncPrefix, 0) == 0;
 }
 
-GitRepository::GitRepository(GitPtr<git_repository> repo)
-    : m_repo(std::move(repo))
+GitRepository::GitRepository(GitPtr<git_repository> repo) : m_repo(std::move(repo))
 {
     m_workdir = absoluteNoSlash(git_repository_workdir(m_repo.get()));
     m_gitDir = absoluteNoSlash(git_repository_path(m_repo.get()));
@@ -166,8 +165,8 @@ Status GitRepository::writeWorkingTree(const std::map<std::string, std::string>&
                                        const std::vector<std::string>& removals,
                                        const std::map<std::string, std::uint32_t>& modes)
 {
-    const QFileDevice::Permissions exec = QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther
-                                        | QFileDevice::ExeUser;
+    const QFileDevice::Permissions exec =
+        QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther | QFileDevice::ExeUser;
     for (const auto& [path, data] : files) {
         const QString target = m_workdir + '/' + QString::fromStdString(path);
         if (Status st = writeFileAtomic(target, data); !st)
@@ -273,8 +272,8 @@ Result<std::string> GitRepository::createCommit(const git_oid& tree, const std::
     git_oid commitId;
     // update_ref with a parent is a compare-and-set: libgit2 refuses when main
     // moved since we read it.
-    if (git_commit_create(&commitId, m_repo.get(), kMainRef, sig.get(), sig.get(), nullptr, text.c_str(),
-                          treeObj.get(), parentCommit ? 1 : 0, parents) < 0)
+    if (git_commit_create(&commitId, m_repo.get(), kMainRef, sig.get(), sig.get(), nullptr, text.c_str(), treeObj.get(),
+                          parentCommit ? 1 : 0, parents) < 0)
         return gitErrorStatus(Status::Code::Conflict, "commit_failed", "cannot commit on main");
     return std::string(git_oid_tostr_s(&commitId));
 }
@@ -291,8 +290,7 @@ Result<bool> GitRepository::treeUnchanged(const std::optional<git_oid>& parent, 
 }
 
 Result<std::string> GitRepository::commitFiles(const std::map<std::string, std::string>& files,
-                                               const std::string& message,
-                                               const std::vector<std::string>& removals,
+                                               const std::string& message, const std::vector<std::string>& removals,
                                                const std::map<std::string, std::uint32_t>& modes)
 {
     if (Status st = validateInput(files, removals, modes); !st)

@@ -50,8 +50,7 @@ public:
     // files: repo-relative '/'-separated path -> exact bytes.
     // modes: optional per-path git mode (0100644 default, 0100755 executable).
     // Returns the sha of the new commit, or of HEAD when nothing changed.
-    Result<std::string> commitFiles(const std::map<std::string, std::string>& files,
-                                    const std::string& message,
+    Result<std::string> commitFiles(const std::map<std::string, std::string>& files, const std::string& message,
                                     const std::vector<std::string>& removals = {},
                                     const std::map<std::string, std::uint32_t>& modes = {});
 
@@ -78,8 +77,7 @@ public:
     // Commits reachable from toInclusive but not from fromExclusive, oldest
     // first (topological). An empty fromExclusive means the whole history.
     // At most maxCount commits (the newest ones are kept).
-    Result<std::vector<std::string>> commitsBetween(const std::string& fromExclusive,
-                                                    const std::string& toInclusive,
+    Result<std::vector<std::string>> commitsBetween(const std::string& fromExclusive, const std::string& toInclusive,
                                                     std::size_t maxCount = 10000);
 
     static bool isPlatformSync(const std::string& subject);
@@ -94,11 +92,9 @@ private:
     explicit GitRepository(GitPtr<git_repository> repo);
     Result<GitPtr<git_commit>> lookupCommit(const std::string& rev);
     Result<std::optional<git_oid>> headOfMain();
-    Status writeWorkingTree(const std::map<std::string, std::string>& files,
-                            const std::vector<std::string>& removals,
+    Status writeWorkingTree(const std::map<std::string, std::string>& files, const std::vector<std::string>& removals,
                             const std::map<std::string, std::uint32_t>& modes);
-    Result<git_oid> buildTree(const std::optional<git_oid>& parent,
-                              const std::map<std::string, std::string>& files,
+    Result<git_oid> buildTree(const std::optional<git_oid>& parent, const std::map<std::string, std::string>& files,
                               const std::vector<std::string>& removals,
                               const std::map<std::string, std::uint32_t>& modes);
     Result<bool> treeUnchanged(const std::optional<git_oid>& parent, const git_oid& tree);

@@ -39,8 +39,8 @@ int listEntry(const char* root, const git_tree_entry* entry, void* payload)
     ref.mode = normalisedMode(git_tree_entry_filemode(entry));
     ref.blobId = oidString(git_tree_entry_id(entry));
     if (state->entries.size() >= state->limit) {
-        state->error = Status::tooLarge("tree_too_large", "source tree has over " + std::to_string(state->limit) +
-                                                              " files (at " + ref.path + ")");
+        state->error = Status::tooLarge(
+            "tree_too_large", "source tree has over " + std::to_string(state->limit) + " files (at " + ref.path + ")");
         return -1;
     }
     size_t size = 0;
@@ -169,8 +169,7 @@ Result<std::optional<std::string>> GitRepository::readFileAt(const std::string& 
 }
 
 Result<std::vector<std::string>> GitRepository::commitsBetween(const std::string& fromExclusive,
-                                                               const std::string& toInclusive,
-                                                               std::size_t maxCount)
+                                                               const std::string& toInclusive, std::size_t maxCount)
 {
     Result<GitPtr<git_commit>> to = lookupCommit(toInclusive);
     if (!to)

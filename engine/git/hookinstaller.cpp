@@ -101,8 +101,8 @@ Status keepForeignHook(const QString& hookPath)
 
 }  // namespace
 
-std::string renderHookScript(const std::string& hookName, const std::string& projectId,
-                             const QString& apiUrlFile, const std::string& defaultBaseUrl)
+std::string renderHookScript(const std::string& hookName, const std::string& projectId, const QString& apiUrlFile,
+                             const std::string& defaultBaseUrl)
 {
     std::string script = kHookTemplate;
     const std::array<std::pair<const char*, std::string>, 4> fills = {{
@@ -139,9 +139,10 @@ Status installHooks(const QString& repoPath, const std::string& projectId, const
             return st;
         if (Status st = writeFileAtomic(path, renderHookScript(name, projectId, apiUrlFile, defaultBaseUrl)); !st)
             return st;
-        const QFileDevice::Permissions mode = QFileDevice::ReadOwner | QFileDevice::WriteOwner
-            | QFileDevice::ExeOwner | QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser
-            | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther;
+        const QFileDevice::Permissions mode = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                                              QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser |
+                                              QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                              QFileDevice::ExeOther;
         if (!QFile::setPermissions(path, mode))
             return Status::internal("io_error", "cannot chmod +x " + path.toStdString());
     }

@@ -40,8 +40,8 @@ inline constexpr const char* kHookMarker = "# paas-managed-hook";
 
 // The hook script text (exposed for tests and docs). projectId must be a
 // URL-safe id ([A-Za-z0-9._-]+).
-std::string renderHookScript(const std::string& hookName, const std::string& projectId,
-                             const QString& apiUrlFile, const std::string& defaultBaseUrl);
+std::string renderHookScript(const std::string& hookName, const std::string& projectId, const QString& apiUrlFile,
+                             const std::string& defaultBaseUrl);
 
 // Installs both hooks into <repoPath>/.git/hooks, and the hook token file
 // (mode 0600) when hookToken is not empty. InvalidArgument

@@ -51,7 +51,8 @@ std::string HookTokens::tokenFor(const std::string& projectId) const
 
 bool HookTokens::verify(const std::string& projectId, const QByteArray& given) const
 {
-    return loaded() && !given.isEmpty() && constantTimeEquals(given.trimmed(), QByteArray::fromStdString(tokenFor(projectId)));
+    return loaded() && !given.isEmpty() &&
+           constantTimeEquals(given.trimmed(), QByteArray::fromStdString(tokenFor(projectId)));
 }
 
 }  // namespace paas

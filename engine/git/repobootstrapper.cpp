@@ -54,9 +54,11 @@ Files loadRecord(const QString& path)
     return out;
 }
 
-Status saveRecord(const QString& path, const BootstrapRequest& req, const std::string& templateUsed, const Files& record)
+Status saveRecord(const QString& path, const BootstrapRequest& req, const std::string& templateUsed,
+                  const Files& record)
 {
-    const nlohmann::json doc = {{"version", 1}, {"runtime", req.runtime}, {"template", templateUsed}, {"files", record}};
+    const nlohmann::json doc = {
+        {"version", 1}, {"runtime", req.runtime}, {"template", templateUsed}, {"files", record}};
     return writeFileAtomic(path, doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
@@ -151,8 +153,8 @@ Status syncTemplate(const BootstrapRequest& req, GitRepository& repo, BootstrapO
         return plan.status();
     if (!plan->writes.empty() || !plan->removals.empty()) {
         const std::string verb = head ? "update" : "bootstrap";
-        Result<std::string> sha = repo.commitFiles(
-            plan->writes, "platform-sync: " + verb + " " + req.runtime + " template", plan->removals);
+        Result<std::string> sha =
+            repo.commitFiles(plan->writes, "platform-sync: " + verb + " " + req.runtime + " template", plan->removals);
         if (!sha)
             return sha.status();
     }
@@ -175,8 +177,8 @@ Status ensureManifests(const BootstrapRequest& req, BootstrapOutcome& outcome)
     }
     if (head.status().reason() != "unknown_branch")
         return head.status();
-    Result<std::string> sha = repo->commitFiles({{"README.md", kManifestsReadme}},
-                                                "platform-sync: initialize manifests repo");
+    Result<std::string> sha =
+        repo->commitFiles({{"README.md", kManifestsReadme}}, "platform-sync: initialize manifests repo");
     if (!sha)
         return sha.status();
     outcome.manifestsHead = *sha;
@@ -204,8 +206,9 @@ Status checkRepo(const QString& projectDir, const char* what, const QString& pat
     if (QFileInfo::exists(path + "/.git") && GitRepository::open(path).isOk())
         return Status::ok();
     return Status::conflict(std::string(what) + "_repo_broken",
-        std::string("the ") + what + " repo " + path.toStdString() + " is missing or is not a git repository; "
-        "restore it (from a backup or a clone), or delete the project and create it again");
+                            std::string("the ") + what + " repo " + path.toStdString() +
+                                " is missing or is not a git repository; "
+                                "restore it (from a backup or a clone), or delete the project and create it again");
 }
 }  // namespace
 
@@ -235,7 +238,8 @@ Result<BootstrapOutcome> RepoBootstrapper::run(const BootstrapRequest& req)
     Result<std::string> head = source->branchHead();
     if (head)
         outcome.sourceHead = *head;
-    if (Status st = installHooks(source->workdir(), req.projectId, req.apiUrlFile, req.defaultBaseUrl, req.hookToken); !st)
+    if (Status st = installHooks(source->workdir(), req.projectId, req.apiUrlFile, req.defaultBaseUrl, req.hookToken);
+        !st)
         return st;
     if (Status st = ensureManifests(req, outcome); !st)
         return st;

@@ -43,19 +43,19 @@
 namespace paas {
 
 struct BootstrapRequest {
-    QString projectDir;          // <artifacts-root>/<projectId>
-    std::string projectId;       // URL-safe id
-    std::string name;            // display name, substituted as {{name}}
-    std::string runtime;         // e.g. node_22; unknown -> generic template
-    int port = 8080;             // {{port}}
-    QString apiUrlFile;          // <artifacts-root>/.paas/api-url, baked into hooks
+    QString projectDir;     // <artifacts-root>/<projectId>
+    std::string projectId;  // URL-safe id
+    std::string name;       // display name, substituted as {{name}}
+    std::string runtime;    // e.g. node_22; unknown -> generic template
+    int port = 8080;        // {{port}}
+    QString apiUrlFile;     // <artifacts-root>/.paas/api-url, baked into hooks
     std::string defaultBaseUrl = "http://127.0.0.1:8080";
-    std::string hookToken;       // written next to the hooks (hooktokens.h); "" = none
-    bool existing = false;       // an update: a broken source repo is an error, not re-initialised
+    std::string hookToken;  // written next to the hooks (hooktokens.h); "" = none
+    bool existing = false;  // an update: a broken source repo is an error, not re-initialised
 };
 
 struct BootstrapOutcome {
-    std::string sourceHead;                  // main's sha after the run
+    std::string sourceHead;  // main's sha after the run
     std::string manifestsHead;
     std::string templateUsed;                // runtime dir or "generic"
     std::vector<std::string> written;        // template files written/updated by this run
@@ -88,7 +88,9 @@ public:
     static QString sourceRepoPath(const QString& projectDir) { return projectDir + "/repos/source"; }
     static QString manifestsRepoPath(const QString& projectDir) { return projectDir + "/repos/manifests"; }
     static QString templateStatePath(const QString& projectDir)
-    { return projectDir + "/registration/template-state.json"; }
+    {
+        return projectDir + "/registration/template-state.json";
+    }
 };
 
 }  // namespace paas

@@ -86,8 +86,8 @@ Result<std::map<std::string, std::string>> renderTemplate(const std::string& run
         files.emplace(path.mid(dir.size() + 1).toStdString(), std::move(*text));
     }
     if (files.empty())
-        return Status::internal("template_missing", "no template resources under " + dir.toStdString()
-                                                        + " (are the paas_git resources linked in?)");
+        return Status::internal("template_missing", "no template resources under " + dir.toStdString() +
+                                                        " (are the paas_git resources linked in?)");
     return files;
 }
 

@@ -30,8 +30,8 @@ Status checkSize(std::string_view text, const DocumentLimits& limits)
 {
     if (text.size() <= limits.maxBytes)
         return Status::ok();
-    return Status::tooLarge("document_too_large", "document is " + std::to_string(text.size())
-                                                      + " bytes; the limit is " + std::to_string(limits.maxBytes));
+    return Status::tooLarge("document_too_large", "document is " + std::to_string(text.size()) +
+                                                      " bytes; the limit is " + std::to_string(limits.maxBytes));
 }
 
 // SAX pass that only checks syntax and depth; nothing is built.
@@ -47,9 +47,17 @@ public:
     bool binary(binary_t&) override { return true; }
     bool start_object(std::size_t) override { return enter(); }
     bool key(string_t&) override { return true; }
-    bool end_object() override { --m_depth; return true; }
+    bool end_object() override
+    {
+        --m_depth;
+        return true;
+    }
     bool start_array(std::size_t) override { return enter(); }
-    bool end_array() override { --m_depth; return true; }
+    bool end_array() override
+    {
+        --m_depth;
+        return true;
+    }
     bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override
     {
         std::string what = ex.what();
@@ -82,16 +90,30 @@ struct ScalarRule {
     json (*convert)(const std::string&);
 };
 
-json toNull(const std::string&) { return nullptr; }
-json toTrue(const std::string&) { return true; }
-json toFalse(const std::string&) { return false; }
+json toNull(const std::string&)
+{
+    return nullptr;
+}
+json toTrue(const std::string&)
+{
+    return true;
+}
+json toFalse(const std::string&)
+{
+    return false;
+}
 
 json toInteger(const std::string& text)
 {
     int base = 10;
     std::size_t skip = 0;
-    if (text.rfind("0x", 0) == 0) { base = 16; skip = 2; }
-    else if (text.rfind("0o", 0) == 0) { base = 8; skip = 2; }
+    if (text.rfind("0x", 0) == 0) {
+        base = 16;
+        skip = 2;
+    } else if (text.rfind("0o", 0) == 0) {
+        base = 8;
+        skip = 2;
+    }
     std::string digits = text.substr(skip);
     if (!digits.empty() && digits.front() == '+')
         digits.erase(0, 1);
@@ -147,9 +169,9 @@ Status checkUtf8(const YAML::Node& node)
     if (QByteArrayView(text.data(), qsizetype(text.size())).isValidUtf8())
         return Status::ok();
     const auto mark = node.Mark();
-    return Status::invalidArgument("malformed_yaml", "YAML scalar is not valid UTF-8 (line "
-                                       + std::to_string(mark.line + 1) + ", column "
-                                       + std::to_string(mark.column + 1) + ")");
+    return Status::invalidArgument("malformed_yaml", "YAML scalar is not valid UTF-8 (line " +
+                                                         std::to_string(mark.line + 1) + ", column " +
+                                                         std::to_string(mark.column + 1) + ")");
 }
 
 struct YamlConverter {
@@ -160,22 +182,18 @@ struct YamlConverter {
     {
         if (++nodes > limits.maxNodes)
             return Status::tooLarge("yaml_too_complex",
-                                    "YAML document expands to more than " + std::to_string(limits.maxNodes)
-                                        + " nodes (aliases counted as copies); refusing to expand it");
+                                    "YAML document expands to more than " + std::to_string(limits.maxNodes) +
+                                        " nodes (aliases counted as copies); refusing to expand it");
         switch (node.Type()) {
         case YAML::NodeType::Null:
-        case YAML::NodeType::Undefined:
-            out = nullptr;
-            return Status::ok();
+        case YAML::NodeType::Undefined: out = nullptr; return Status::ok();
         case YAML::NodeType::Scalar:
             if (Status s = checkUtf8(node); !s)
                 return s;
             out = resolveScalar(node);
             return Status::ok();
-        case YAML::NodeType::Sequence:
-            return convertSequence(node, depth + 1, out);
-        case YAML::NodeType::Map:
-            return convertMap(node, depth + 1, out);
+        case YAML::NodeType::Sequence: return convertSequence(node, depth + 1, out);
+        case YAML::NodeType::Map: return convertMap(node, depth + 1, out);
         }
         return Status::ok();
     }
@@ -202,9 +220,9 @@ struct YamlConverter {
         for (const auto& entry : node) {
             if (!entry.first.IsScalar()) {
                 const auto mark = entry.first.Mark();
-                return Status::invalidArgument("malformed_yaml", "mapping keys must be scalars (line "
-                                                   + std::to_string(mark.line + 1) + ", column "
-                                                   + std::to_string(mark.column + 1) + ")");
+                return Status::invalidArgument("malformed_yaml", "mapping keys must be scalars (line " +
+                                                                     std::to_string(mark.line + 1) + ", column " +
+                                                                     std::to_string(mark.column + 1) + ")");
             }
             if (Status s = checkUtf8(entry.first); !s)
                 return s;
@@ -256,9 +274,9 @@ Status checkDocumentsEnd(const std::string& text)
     while (parser.HandleNextDocument(progress)) {
         // Every real document consumes at least one byte.
         if (progress.stuck || ++documents > text.size() + 1)
-            return Status::invalidArgument("malformed_yaml", "YAML unexpected token at line "
-                                               + std::to_string(progress.at.line + 1) + ", column "
-                                               + std::to_string(progress.at.column + 1));
+            return Status::invalidArgument("malformed_yaml", "YAML unexpected token at line " +
+                                                                 std::to_string(progress.at.line + 1) + ", column " +
+                                                                 std::to_string(progress.at.column + 1));
     }
     return Status::ok();
 }
@@ -320,7 +338,8 @@ Result<json> parseYamlDocument(std::string_view text, const DocumentLimits& limi
     if (!docs)
         return docs.status();
     if (docs->size() > 1)
-        return Status::invalidArgument("malformed_yaml", "expected one YAML document, got " + std::to_string(docs->size()));
+        return Status::invalidArgument("malformed_yaml",
+                                       "expected one YAML document, got " + std::to_string(docs->size()));
     return docs->empty() ? json(nullptr) : std::move(docs->front());
 }
 
@@ -329,8 +348,8 @@ bool isYamlContentType(std::string_view contentType)
     std::string type(contentType.substr(0, contentType.find(';')));
     std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     type.erase(std::remove(type.begin(), type.end(), ' '), type.end());
-    static const std::array<std::string_view, 4> yamlTypes = {
-        "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"};
+    static const std::array<std::string_view, 4> yamlTypes = {"application/yaml", "application/x-yaml", "text/yaml",
+                                                              "text/x-yaml"};
     return std::find(yamlTypes.begin(), yamlTypes.end(), type) != yamlTypes.end();
 }
 

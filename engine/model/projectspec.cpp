@@ -33,9 +33,8 @@ bool envOrderLess(std::string_view a, std::string_view b)
 
 void sortEnvironments(std::vector<EnvironmentSpec>& envs)
 {
-    std::stable_sort(envs.begin(), envs.end(), [](const EnvironmentSpec& a, const EnvironmentSpec& b) {
-        return envOrderLess(a.name, b.name);
-    });
+    std::stable_sort(envs.begin(), envs.end(),
+                     [](const EnvironmentSpec& a, const EnvironmentSpec& b) { return envOrderLess(a.name, b.name); });
 }
 
 bool ProjectSpec::hasCapability(std::string_view capability) const

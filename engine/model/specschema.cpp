@@ -184,8 +184,8 @@ std::string tidyNumbers(const std::string& text)
 }
 
 // Missing or unknown property: the pointer names the property itself.
-bool propertyViolation(const json& schema, bool missing, const std::string& text,
-                       std::vector<std::string> tokens, Violation& out)
+bool propertyViolation(const json& schema, bool missing, const std::string& text, std::vector<std::string> tokens,
+                       Violation& out)
 {
     const json* parent = schemaFor(schema, tokens);
     tokens.push_back(quotedName(text));
@@ -250,9 +250,8 @@ std::vector<FieldError> mergeViolations(const std::vector<Violation>& violations
     std::vector<FieldError> details;
     for (const auto& path : order) {
         const auto& group = byPath[path];
-        const bool anyOf = std::any_of(group.begin(), group.end(), [](const Violation* v) {
-            return v->phrase == kAnyOfPhrase;
-        });
+        const bool anyOf =
+            std::any_of(group.begin(), group.end(), [](const Violation* v) { return v->phrase == kAnyOfPhrase; });
         std::string message;
         for (const Violation* v : group) {
             if ((anyOf && v->phrase != kAnyOfPhrase) || message.find(v->phrase) != std::string::npos)

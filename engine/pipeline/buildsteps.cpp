@@ -90,7 +90,8 @@ Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec, bool 
     const std::string wanted = ctx.op.trigger.value("commit", "");
     Result<std::string> commit = wanted.empty() ? repo->branchHead("main") : repo->resolveCommit(wanted);
     if (!commit)
-        return Status::invalidArgument("unknown_commit",
+        return Status::invalidArgument(
+            "unknown_commit",
             wanted.empty() ? commit.status().message()
                            : "commit '" + wanted + "' does not exist in the source repo: " + commit.status().message());
     Result<TreeListing> tree = repo->listTree(*commit);
@@ -103,31 +104,39 @@ Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec, bool 
     if (*dockerfile)
         input.dockerfile = **dockerfile;
     if (input.dockerfile.empty()) {
-        Result<std::map<std::string, std::string>> tmpl = renderTemplate(spec.runtime,
+        Result<std::map<std::string, std::string>> tmpl = renderTemplate(
+            spec.runtime,
             {{"name", spec.name}, {"project_id", ctx.op.projectId}, {"port", "8080"}, {"runtime", spec.runtime}});
         if (tmpl && tmpl->count("Dockerfile"))
             input.dockerfile = tmpl->at("Dockerfile");
         input.dockerfileSource = "template";
     }
     if (input.dockerfile.empty())
-        return Status::invalidArgument("no_dockerfile", "no Dockerfile at " + input.commit + " and no template for " + spec.runtime);
+        return Status::invalidArgument("no_dockerfile",
+                                       "no Dockerfile at " + input.commit + " and no template for " + spec.runtime);
     return input;
 }
 
 nlohmann::json publishRecord(const BuildInput& in, const nlohmann::json& builder, const std::string& digest)
 {
-    return {{"image", in.image}, {"commit", in.commit}, {"digest", digest},
-            {"requested_mode", builder["requested"]}, {"requested_explicitly", builder["requested_explicitly"]},
-            {"effective_mode", builder["effective"]}, {"reason", builder["reason"]},
-            {"published", !digest.empty()}, {"dockerfile_source", in.dockerfileSource}, {"at", nowRfc3339()}};
+    return {{"image", in.image},
+            {"commit", in.commit},
+            {"digest", digest},
+            {"requested_mode", builder["requested"]},
+            {"requested_explicitly", builder["requested_explicitly"]},
+            {"effective_mode", builder["effective"]},
+            {"reason", builder["reason"]},
+            {"published", !digest.empty()},
+            {"dockerfile_source", in.dockerfileSource},
+            {"at", nowRfc3339()}};
 }
 
 // BuildRequest::networkMode for a project: its build.network, else the
 // instance's PAAS_BUILD_NETWORK; "default" is BuildKit's own ("").
 std::string buildNetworkMode(const StepContext& ctx, const ProjectSpec& spec)
 {
-    const std::string chosen = spec.buildNetwork.empty() ? ctx.platform.config().buildNetwork.toStdString()
-                                                         : spec.buildNetwork;
+    const std::string chosen =
+        spec.buildNetwork.empty() ? ctx.platform.config().buildNetwork.toStdString() : spec.buildNetwork;
     return chosen == "default" ? std::string() : chosen;
 }
 
@@ -148,8 +157,9 @@ Status preparePush(const Config& config, BuildRequest& request)
     const bool loopback = bare == "localhost" || QHostAddress(bare).isLoopback();
     if (loopback && !config.imageRegistryInsecure)
         return Status::invalidArgument("registry_insecure_required",
-            "the image registry " + host.toStdString() + " is on loopback, reached over plain HTTP; set "
-            "PAAS_IMAGE_REGISTRY_INSECURE=true to push to it");
+                                       "the image registry " + host.toStdString() +
+                                           " is on loopback, reached over plain HTTP; set "
+                                           "PAAS_IMAGE_REGISTRY_INSECURE=true to push to it");
     return Status::ok();
 }
 
@@ -174,7 +184,7 @@ Result<BuildResult> buildWithBuildKit(StepContext& ctx, ImageBuilderPolicy& poli
     request.sharedKey = contextSharedKey(ctx.op.projectId, in.repoPath);
     request.dockerfile = in.dockerfile;
     request.networkMode = networkMode;
-    request.cancelled = ctx.cancelled;   // POST /api/ops/{id}/cancel stops the Solve
+    request.cancelled = ctx.cancelled;  // POST /api/ops/{id}/cancel stops the Solve
     request.onLog = [&](const std::string& line) {
         {
             std::lock_guard lock(logMutex);
@@ -194,7 +204,8 @@ struct BuiltImage {
 };
 
 // A BuildKit build with its artifacts: buildkit-summary.txt, -metadata.json.
-Result<BuiltImage> buildImage(StepContext& ctx, ImageBuilderPolicy& policy, const BuildInput& in, const ProjectSpec& spec)
+Result<BuiltImage> buildImage(StepContext& ctx, ImageBuilderPolicy& policy, const BuildInput& in,
+                              const ProjectSpec& spec)
 {
     const std::string network = buildNetworkMode(ctx, spec);
     ctx.log("RUN steps' network: " + (network.empty() ? std::string("default") : network));
@@ -213,9 +224,11 @@ Result<BuiltImage> buildImage(StepContext& ctx, ImageBuilderPolicy& policy, cons
         summary << "pushed: " << result->image << "@" << result->pushedDigest << "\n";
     writeFileAtomic(ctx.projectDir + "/build/buildkit-summary.txt", summary.str());
     writeFileAtomic(ctx.projectDir + "/build/buildkit-metadata.json", result->exporterResponse.dump(2) + "\n");
-    nlohmann::json transfer = {{"transport", result->transport}, {"entries", result->contextSent.entries},
+    nlohmann::json transfer = {{"transport", result->transport},
+                               {"entries", result->contextSent.entries},
                                {"files_sent", result->contextSent.filesSent},
-                               {"bytes_sent", result->contextSent.bytesSent}, {"context_files", in.tree.size()}};
+                               {"bytes_sent", result->contextSent.bytesSent},
+                               {"context_files", in.tree.size()}};
     return BuiltImage{result->digest, result->pushedDigest, transfer};
 }
 
@@ -247,9 +260,9 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
     publish["registry_digest"] = built.pushedDigest;
     if (Status s = writeFileAtomic(build + "publish-local-daemon.json", publish.dump(2) + "\n"); !s)
         return {s};
-    nlohmann::json image{{"ref", in->image}, {"commit", in->commit}, {"digest", digest},
-                         {"mode", builder.value("effective", "artifact")}, {"built_at", nowRfc3339()},
-                         {"op_id", ctx.op.id}};
+    nlohmann::json image{{"ref", in->image},         {"commit", in->commit},
+                         {"digest", digest},         {"mode", builder.value("effective", "artifact")},
+                         {"built_at", nowRfc3339()}, {"op_id", ctx.op.id}};
     if (!built.pushedDigest.empty())
         image["registry_digest"] = built.pushedDigest;
     Result<ProjectRecord> stored = ctx.store.mutateProject(ctx.op.projectId, [&](ProjectRecord& p) -> Status {
@@ -263,9 +276,10 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
     if (!built.transfer.is_null())
         outputs["context_transfer"] = built.transfer;
     return {Status::ok(), outputs,
-            digest.empty() ? "image reference recorded (artifact mode)"
-                           : (built.pushedDigest.empty() ? "image built: " + digest
-                                                         : "image built and pushed: " + in->image + "@" + built.pushedDigest)};
+            digest.empty()
+                ? "image reference recorded (artifact mode)"
+                : (built.pushedDigest.empty() ? "image built: " + digest
+                                              : "image built and pushed: " + in->image + "@" + built.pushedDigest)};
 }
 
 StepOutcome manifestRenderer(StepContext& ctx)
@@ -290,11 +304,13 @@ StepOutcome manifestRenderer(StepContext& ctx)
     Result<std::string> commit = repo->commitFiles(files, "platform-sync: render " + image);
     if (!commit)
         return {commit.status()};
-    ctx.log("manifests rendered for " + image + " (" + std::to_string(files.size()) + " files) at " + commit->substr(0, 12));
+    ctx.log("manifests rendered for " + image + " (" + std::to_string(files.size()) + " files) at " +
+            commit->substr(0, 12));
     std::vector<std::string> paths;
     for (const auto& [path, content] : files)
         paths.push_back("repos/manifests/" + path);
-    return {Status::ok(), {{"image", image}, {"manifests_commit", *commit}, {"files", paths}},
+    return {Status::ok(),
+            {{"image", image}, {"manifests_commit", *commit}, {"files", paths}},
             "manifests committed to repos/manifests"};
 }
 

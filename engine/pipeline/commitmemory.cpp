@@ -28,13 +28,14 @@ std::optional<std::string> CommitMemory::recall(const std::string& projectId, co
 void CommitMemory::forget(const std::string& projectId, const std::string& commit)
 {
     std::lock_guard lock(m_mutex);
-    m_ops.erase(key(projectId, commit));   // its key leaves m_order when it ages out
+    m_ops.erase(key(projectId, commit));  // its key leaves m_order when it ages out
 }
 
 bool CommitMemory::isFullId(const std::string& commit)
 {
-    return (commit.size() == 40 || commit.size() == 64) &&
-           std::all_of(commit.begin(), commit.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return (commit.size() == 40 || commit.size() == 64) && std::all_of(commit.begin(), commit.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
 }
 
 }  // namespace paas

@@ -32,8 +32,8 @@ private:
     static std::string key(const std::string& projectId, const std::string& commit) { return projectId + "/" + commit; }
 
     mutable std::mutex m_mutex;
-    std::unordered_map<std::string, std::string> m_ops;   // key -> op id
-    std::deque<std::string> m_order;                      // keys, oldest first
+    std::unordered_map<std::string, std::string> m_ops;  // key -> op id
+    std::deque<std::string> m_order;                     // keys, oldest first
 };
 
 }  // namespace paas

@@ -51,7 +51,8 @@ void CommitWatcher::pollOnce()
             Result<std::string> subject = repo->commitSubject(commit);
             if (!subject || GitRepository::isPlatformSync(*subject))
                 continue;
-            Result<Submission> sub = m_platform.submitSourceEvent({p.id, "source", "main", "refs/heads/main", commit, "watcher"});
+            Result<Submission> sub =
+                m_platform.submitSourceEvent({p.id, "source", "main", "refs/heads/main", commit, "watcher"});
             if (sub && sub->accepted)
                 qInfo().noquote() << "commit watcher: ci op" << QString::fromStdString(sub->op.id) << "for"
                                   << QString::fromStdString(p.id) << QString::fromStdString(commit.substr(0, 12));

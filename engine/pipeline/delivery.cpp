@@ -42,7 +42,8 @@ Status checkPromotion(const DeliveryRequest& req, const ProjectSpec& spec, const
         return to.status();
     const bool production = isProductionEnv(*to);
     if (req.kind == delivery::kRelease && !production)
-        return Status::invalidArgument("not_production",
+        return Status::invalidArgument(
+            "not_production",
             "release targets production only ('" + *to + "' is not prod/production); use /api/events/promotion",
             {{"/to_env", "must be prod or production"}});
     if (*from == *to)
@@ -58,15 +59,16 @@ Status checkPromotion(const DeliveryRequest& req, const ProjectSpec& spec, const
 
 Status checkDeploy(const DeliveryRequest& req, const ProjectSpec& spec, const ProjectRecord& project, Target& t)
 {
-    Result<std::string> env = DeliveryState::resolveEnv(spec, req.environment.empty() ? "dev" : req.environment,
-                                                        "/environment");
+    Result<std::string> env =
+        DeliveryState::resolveEnv(spec, req.environment.empty() ? "dev" : req.environment, "/environment");
     if (!env)
         return env.status();
     if (*env != "dev")
         return Status::invalidArgument("deploy_dev_only",
-            "deployment targets dev only; move a build to '" + *env + "' with POST /api/events/promotion"
-            + (isProductionEnv(*env) ? " or POST /api/events/release" : ""),
-            {{"/environment", "must be dev"}});
+                                       "deployment targets dev only; move a build to '" + *env +
+                                           "' with POST /api/events/promotion" +
+                                           (isProductionEnv(*env) ? " or POST /api/events/release" : ""),
+                                       {{"/environment", "must be dev"}});
     if (!project.image.is_object() || project.image.value("ref", "").empty())
         return Status::conflict("no_image", "project '" + project.id + "' has no built image yet");
     t.kind = delivery::kDeploy;
@@ -81,7 +83,8 @@ Status checkRollback(const DeliveryRequest& req, const ProjectSpec& spec, const 
     if (!env)
         return env.status();
     if (req.release < 0)
-        return Status::invalidArgument("invalid_release", "release must be a positive integer", {{"/release", "must be >= 1"}});
+        return Status::invalidArgument("invalid_release", "release must be a positive integer",
+                                       {{"/release", "must be >= 1"}});
     Result<std::vector<ReleaseRef>> history = store.releases(project.id, *env);
     if (!history)
         return history.status();
@@ -94,10 +97,12 @@ Status checkRollback(const DeliveryRequest& req, const ProjectSpec& spec, const 
             return Status::conflict("no_previous_release", "environment '" + *env + "' has only one release");
         wanted = (*history)[history->size() - 2].number;
     } else if (wanted > static_cast<int>(history->size())) {
-        return Status::notFound("release_not_found", "environment '" + *env + "' has no release " + std::to_string(wanted));
+        return Status::notFound("release_not_found",
+                                "environment '" + *env + "' has no release " + std::to_string(wanted));
     }
     if (wanted == current.value("number", 0))
-        return Status::conflict("already_current", "release " + std::to_string(wanted) + " is already current in '" + *env + "'");
+        return Status::conflict("already_current",
+                                "release " + std::to_string(wanted) + " is already current in '" + *env + "'");
     t.kind = delivery::kRollback;
     t.env = *env;
     t.release = wanted;
@@ -112,8 +117,9 @@ Status checkNotBusy(const StateView& view, const ProjectRecord& project, const s
         if (!DeliveryState::isDeliveryKind(op.kind))
             continue;
         if (op.params.is_object() && op.params.value("environment", "") == env)
-            return Status::conflict("delivery_in_progress", "another delivery op (" + op.id + ", " + op.kind
-                                    + ") for environment '" + env + "' is still " + op.status);
+            return Status::conflict("delivery_in_progress", "another delivery op (" + op.id + ", " + op.kind +
+                                                                ") for environment '" + env + "' is still " +
+                                                                op.status);
     }
     return Status::ok();
 }
@@ -123,7 +129,8 @@ Status checkNotBusy(const StateView& view, const ProjectRecord& project, const s
 Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
 {
     if (!DeliveryState::isDeliveryKind(req.kind))
-        return Status::invalidArgument("invalid_kind", "delivery kind '" + req.kind + "' is not deploy, promote, release or rollback");
+        return Status::invalidArgument("invalid_kind",
+                                       "delivery kind '" + req.kind + "' is not deploy, promote, release or rollback");
     if (req.projectId.empty())
         return Status::invalidArgument("missing_project_id", "project_id is required", {{"/project_id", "required"}});
     std::lock_guard lock(g_deliveryMutex);

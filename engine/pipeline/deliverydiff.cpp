@@ -29,8 +29,8 @@ void lcsEdits(const std::vector<std::string>& a, const std::vector<std::string>&
     while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
         ++prefix;
     size_t suffix = 0;
-    while (suffix < a.size() - prefix && suffix < b.size() - prefix
-           && a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
+    while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+           a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
         ++suffix;
     for (size_t i = 0; i < prefix; ++i)
         out.push_back({' ', a[i]});
@@ -121,7 +121,8 @@ nlohmann::json DeliveryDiff::objectChanges(const std::vector<nlohmann::json>& be
 {
     auto keyOf = [](const nlohmann::json& o) {
         const nlohmann::json meta = o.value("metadata", nlohmann::json::object());
-        return std::make_pair(o.value("kind", std::string()), meta.is_object() ? meta.value("name", std::string()) : "");
+        return std::make_pair(o.value("kind", std::string()),
+                              meta.is_object() ? meta.value("name", std::string()) : "");
     };
     std::vector<std::pair<std::string, std::string>> order;
     std::map<std::pair<std::string, std::string>, std::pair<nlohmann::json, nlohmann::json>> byKey;

@@ -21,7 +21,7 @@ namespace paas {
 
 class DeliveryDiff {
 public:
-    static constexpr size_t kMaxLines = 2000;   // LCS table <= 16 MB
+    static constexpr size_t kMaxLines = 2000;  // LCS table <= 16 MB
 
     static std::string unified(const std::string& before, const std::string& after, const std::string& labelBefore,
                                const std::string& labelAfter, int context = 3);

@@ -34,7 +34,8 @@ nlohmann::json recordOf(const ReleaseRef& release, const DeliveryPlan& plan)
     return j;
 }
 
-Result<std::vector<std::string>> writeArtifacts(const QString& dir, const DeliveryPlan& plan, const nlohmann::json& record)
+Result<std::vector<std::string>> writeArtifacts(const QString& dir, const DeliveryPlan& plan,
+                                                const nlohmann::json& record)
 {
     std::map<std::string, std::string> files;
     const std::string releaseDir = DeliveryState::releaseDir(plan.env, record.value("number", 0));
@@ -74,9 +75,14 @@ Result<std::string> commitManifests(StepContext& ctx, const ProjectRecord& proje
     for (const auto& [env, rec] : project.environments.items())
         if (rec.is_object() && spec->environment(env))
             files["overlays/" + env + "/release.json"] =
-                nlohmann::json{{"environment", env}, {"release", rec.value("number", 0)}, {"image", rec.value("image", "")},
-                               {"commit", rec.value("commit", "")}, {"op_id", rec.value("op_id", "")},
-                               {"rendered_digest", rec.value("rendered_digest", "")}}.dump(2) + "\n";
+                nlohmann::json{{"environment", env},
+                               {"release", rec.value("number", 0)},
+                               {"image", rec.value("image", "")},
+                               {"commit", rec.value("commit", "")},
+                               {"op_id", rec.value("op_id", "")},
+                               {"rendered_digest", rec.value("rendered_digest", "")}}
+                    .dump(2) +
+                "\n";
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::manifestsRepoPath(ctx.projectDir));
     if (!repo)
         return repo.status();
@@ -108,8 +114,8 @@ std::pair<std::string, std::string> DeliveryRelease::splitRendered(const std::st
 
 StepOutcome DeliveryRelease::apply(StepContext& ctx, const DeliveryPlan& plan)
 {
-    ReleaseRef wanted{0, plan.image, plan.commit, plan.digest, ctx.op.id, nowRfc3339(), triggerOf(plan),
-                      DeliveryState::sha256(plan.rendered)};
+    ReleaseRef wanted{0,         plan.image,   plan.commit,     plan.digest,
+                      ctx.op.id, nowRfc3339(), triggerOf(plan), DeliveryState::sha256(plan.rendered)};
     Result<ReleaseRef> release = ctx.store.appendRelease(ctx.op.projectId, plan.env, wanted);
     if (!release)
         return {release.status()};
@@ -118,8 +124,8 @@ StepOutcome DeliveryRelease::apply(StepContext& ctx, const DeliveryPlan& plan)
     if (!written)
         return {written.status()};
     Result<ProjectRecord> project = ctx.store.mutateProject(ctx.op.projectId, [&](ProjectRecord& p) -> Status {
-        const nlohmann::json existing = p.environments.is_object() ? p.environments.value(plan.env, nlohmann::json())
-                                                                   : nlohmann::json();
+        const nlohmann::json existing =
+            p.environments.is_object() ? p.environments.value(plan.env, nlohmann::json()) : nlohmann::json();
         // A redelivered step must not move the env back over a newer release.
         if (existing.is_object() && existing.value("number", 0) > release->number)
             return Status::ok();
@@ -134,15 +140,14 @@ StepOutcome DeliveryRelease::apply(StepContext& ctx, const DeliveryPlan& plan)
     Result<std::string> commit = commitManifests(ctx, *project, plan);
     if (!commit)
         return {commit.status()};
-    ctx.log(plan.kind + " " + plan.env + ": release " + std::to_string(release->number) + " runs " + plan.image
-            + " (manifests " + commit->substr(0, 12) + ")");
+    ctx.log(plan.kind + " " + plan.env + ": release " + std::to_string(release->number) + " runs " + plan.image +
+            " (manifests " + commit->substr(0, 12) + ")");
     nlohmann::json outputs = record;
     outputs["artifacts"] = *written;
     outputs["manifests_commit"] = *commit;
     if (!ctx.op.classification.empty())
         outputs["classification"] = ctx.op.classification;
-    return {Status::ok(), outputs,
-            plan.env + " release " + std::to_string(release->number) + ": " + plan.image};
+    return {Status::ok(), outputs, plan.env + " release " + std::to_string(release->number) + ": " + plan.image};
 }
 
 }  // namespace paas

@@ -29,13 +29,13 @@
 namespace paas {
 
 struct DeliveryPlan {
-    std::string kind;             // deploy|promote|release|rollback
-    std::string env;              // target environment, as named in the spec
-    std::string fromEnv;          // promote/release source
-    int restoredRelease = 0;      // rollback: the release restored
+    std::string kind;         // deploy|promote|release|rollback
+    std::string env;          // target environment, as named in the spec
+    std::string fromEnv;      // promote/release source
+    int restoredRelease = 0;  // rollback: the release restored
     std::string image, commit, digest;
-    EnvironmentSpec config;       // the config the target runs with
-    std::string rendered;         // exact rendered manifests of the target
+    EnvironmentSpec config;  // the config the target runs with
+    std::string rendered;    // exact rendered manifests of the target
 };
 
 class DeliveryRelease {

@@ -7,21 +7,23 @@ namespace paas {
 
 bool DeliveryState::isDeliveryKind(const std::string& kind)
 {
-    return kind == delivery::kDeploy || kind == delivery::kPromote || kind == delivery::kRelease
-        || kind == delivery::kRollback;
+    return kind == delivery::kDeploy || kind == delivery::kPromote || kind == delivery::kRelease ||
+           kind == delivery::kRollback;
 }
 
 Result<std::string> DeliveryState::resolveEnv(const ProjectSpec& spec, const std::string& requested,
                                               const std::string& pointer)
 {
     if (requested.empty())
-        return Status::invalidArgument("missing_environment", pointer.substr(1) + " is required", {{pointer, "required"}});
+        return Status::invalidArgument("missing_environment", pointer.substr(1) + " is required",
+                                       {{pointer, "required"}});
     const EnvironmentSpec* env = spec.environment(requested);
     if (!env) {
         std::string known;
         for (const EnvironmentSpec& e : spec.environments)
             known += (known.empty() ? "" : ", ") + e.name;
-        return Status::invalidArgument("unknown_environment",
+        return Status::invalidArgument(
+            "unknown_environment",
             "environment '" + requested + "' is not defined in the project spec (defined: " + known + ")",
             {{pointer, "unknown environment '" + requested + "'"}});
     }
@@ -97,8 +99,8 @@ Result<std::string> DeliveryState::readArtifact(const QString& projectDir, const
 
 std::string DeliveryState::sha256(const std::string& data)
 {
-    return "sha256:"
-        + QCryptographicHash::hash(QByteArray::fromStdString(data), QCryptographicHash::Sha256).toHex().toStdString();
+    return "sha256:" +
+           QCryptographicHash::hash(QByteArray::fromStdString(data), QCryptographicHash::Sha256).toHex().toStdString();
 }
 
 }  // namespace paas

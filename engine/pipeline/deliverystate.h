@@ -53,9 +53,9 @@ public:
     // The env's current release record, or null when nothing is deployed.
     static nlohmann::json current(const ProjectRecord& project, const std::string& env);
 
-    static std::string releaseDir(const std::string& env, int number);   // "releases/<env>/<n>"
+    static std::string releaseDir(const std::string& env, int number);  // "releases/<env>/<n>"
     static Result<std::string> readArtifact(const QString& projectDir, const std::string& relativePath);
-    static std::string sha256(const std::string& data);                  // "sha256:<hex>"
+    static std::string sha256(const std::string& data);  // "sha256:<hex>"
 };
 
 }  // namespace paas

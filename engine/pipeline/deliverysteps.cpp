@@ -97,8 +97,8 @@ Result<DeliveryPlan> planRollback(StepContext& ctx, const Loaded& in)
     Result<std::string> rendered = DeliveryState::readArtifact(ctx.projectDir, dir + "/rendered.yaml");
     Result<std::string> meta = DeliveryState::readArtifact(ctx.projectDir, dir + "/release.json");
     if (!rendered || !meta)
-        return Status::internal("release_artifacts_missing", "the rendered manifests of " + in.env + " release "
-                                + std::to_string(wanted) + " are missing under " + dir);
+        return Status::internal("release_artifacts_missing", "the rendered manifests of " + in.env + " release " +
+                                                                 std::to_string(wanted) + " are missing under " + dir);
     const nlohmann::json record = nlohmann::json::parse(*meta, nullptr, false);
     DeliveryPlan plan;
     plan.kind = delivery::kRollback;
@@ -107,9 +107,9 @@ Result<DeliveryPlan> planRollback(StepContext& ctx, const Loaded& in)
     plan.image = target->image;
     plan.commit = target->commit;
     plan.digest = target->digest;
-    plan.config = DeliveryState::configFromJson(in.env, record.is_object() ? record.value("config", nlohmann::json())
-                                                                           : nlohmann::json(),
-                                                *in.spec.environment(in.env));
+    plan.config = DeliveryState::configFromJson(
+        in.env, record.is_object() ? record.value("config", nlohmann::json()) : nlohmann::json(),
+        *in.spec.environment(in.env));
     plan.rendered = *rendered;
     return plan;
 }
@@ -120,8 +120,10 @@ StepOutcome runDelivery(StepContext& ctx, const std::string& kind)
     if (!in)
         return {in.status()};
     if (!ctx.op.classification.empty()) {
-        ctx.platform.events().publish(ctx.op, events::kStepLog,
-            {{"step", ctx.step}, {"classification", ctx.op.classification},
+        ctx.platform.events().publish(
+            ctx.op, events::kStepLog,
+            {{"step", ctx.step},
+             {"classification", ctx.op.classification},
              {"line", "classified as " + ctx.op.classification + " (target " + in->env + ")"}});
     }
     Result<DeliveryPlan> plan = kind == delivery::kDeploy     ? planDeploy(ctx, *in)

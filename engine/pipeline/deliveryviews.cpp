@@ -64,8 +64,11 @@ Result<nlohmann::json> DeliveryViews::environments(const Platform& platform, con
         return in.status();
     nlohmann::json list = nlohmann::json::array();
     for (const EnvironmentSpec& env : in->spec.environments)
-        list.push_back({{"name", env.name}, {"production", isProductionEnv(env.name)}, {"replicas", env.replicas},
-                        {"port", env.port}, {"current", DeliveryState::current(in->project, env.name)}});
+        list.push_back({{"name", env.name},
+                        {"production", isProductionEnv(env.name)},
+                        {"replicas", env.replicas},
+                        {"port", env.port},
+                        {"current", DeliveryState::current(in->project, env.name)}});
     return nlohmann::json{{"project_id", projectId}, {"environments", list}};
 }
 
@@ -82,8 +85,10 @@ Result<nlohmann::json> DeliveryViews::releases(const Platform& platform, const s
         Result<nlohmann::json> list = envReleases(platform, *in, *name);
         if (!list)
             return list.status();
-        return nlohmann::json{{"project_id", projectId}, {"environment", *name},
-                              {"current", DeliveryState::current(in->project, *name)}, {"releases", *list}};
+        return nlohmann::json{{"project_id", projectId},
+                              {"environment", *name},
+                              {"current", DeliveryState::current(in->project, *name)},
+                              {"releases", *list}};
     }
     nlohmann::json all = nlohmann::json::array();
     for (const EnvironmentSpec& e : in->spec.environments) {
@@ -125,15 +130,19 @@ Result<nlohmann::json> DeliveryViews::diff(const Platform& platform, const std::
             return text.status();
         before = *text;
     }
-    Result<RenderedEnvironment> after = ManifestRenderer::render(in->spec, projectId, *toEnv, source.value("image", ""));
+    Result<RenderedEnvironment> after =
+        ManifestRenderer::render(in->spec, projectId, *toEnv, source.value("image", ""));
     if (!after)
         return after.status();
     const std::string unified = DeliveryDiff::unified(before, after->rendered, *toEnv + "/current/rendered.yaml",
                                                       *toEnv + "/promoted-from-" + *fromEnv + "/rendered.yaml");
-    return nlohmann::json{{"project_id", projectId}, {"from", *fromEnv}, {"to", *toEnv},
+    return nlohmann::json{{"project_id", projectId},
+                          {"from", *fromEnv},
+                          {"to", *toEnv},
                           {"from_image", source.value("image", "")},
                           {"to_image", target.is_null() ? nlohmann::json() : nlohmann::json(target.value("image", ""))},
-                          {"changed", !unified.empty()}, {"unified", unified},
+                          {"changed", !unified.empty()},
+                          {"unified", unified},
                           {"objects", DeliveryDiff::objectChanges(objectsOf(before), objectsOf(after->rendered))}};
 }
 

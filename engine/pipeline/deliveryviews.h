@@ -28,7 +28,8 @@ class Platform;
 class DeliveryViews {
 public:
     static Result<nlohmann::json> environments(const Platform& platform, const std::string& projectId);
-    static Result<nlohmann::json> releases(const Platform& platform, const std::string& projectId, const std::string& env);
+    static Result<nlohmann::json> releases(const Platform& platform, const std::string& projectId,
+                                           const std::string& env);
     static Result<nlohmann::json> diff(const Platform& platform, const std::string& projectId, const std::string& from,
                                        const std::string& to);
 };

@@ -14,8 +14,8 @@ std::string eventSubject(const std::string& projectId, const std::string& opId)
 
 std::string EventBus::eventText(const OpRecord& op, const std::string& type, nlohmann::json extra)
 {
-    nlohmann::json data{{"type", type}, {"op_id", op.id}, {"project_id", op.projectId},
-                        {"kind", op.kind}, {"at", nowRfc3339()}};
+    nlohmann::json data{
+        {"type", type}, {"op_id", op.id}, {"project_id", op.projectId}, {"kind", op.kind}, {"at", nowRfc3339()}};
     if (!op.classification.empty())
         data["classification"] = op.classification;
     if (extra.is_object())

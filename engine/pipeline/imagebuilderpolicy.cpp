@@ -27,8 +27,8 @@ void ImageBuilderPolicy::resolve()
     }
     if (m_config.builderModeExplicit) {
         m_effective = "buildkit";
-        m_reason = "policy: PAAS_IMAGE_BUILDER_MODE=buildkit was requested explicitly but BuildKit is unreachable ("
-                   + found.status().message() + "); build operations fail until it is reachable";
+        m_reason = "policy: PAAS_IMAGE_BUILDER_MODE=buildkit was requested explicitly but BuildKit is unreachable (" +
+                   found.status().message() + "); build operations fail until it is reachable";
     } else {
         m_effective = "artifact";
         m_reason = "fallback: BuildKit unreachable (" + found.status().message() +
@@ -58,9 +58,11 @@ Result<std::string> ImageBuilderPolicy::buildkitAddressForBuild()
     Result<BuildKitLocation> found =
         locateBuildKit(buildKitCandidates(m_config.buildkitAddr.toStdString()), kProbeTimeoutMs);
     if (!found)
-        return Status::unavailable("builder_unavailable",
+        return Status::unavailable(
+            "builder_unavailable",
             "policy error: PAAS_IMAGE_BUILDER_MODE=buildkit was requested explicitly, but BuildKit is unreachable: " +
-                found.status().message() + ". Start buildkitd or a Docker engine, set PAAS_BUILDKIT_ADDR, or use "
+                found.status().message() +
+                ". Start buildkitd or a Docker engine, set PAAS_BUILDKIT_ADDR, or use "
                 "PAAS_IMAGE_BUILDER_MODE=artifact");
     std::lock_guard lock(m_mutex);
     m_address = found->address;

@@ -28,7 +28,7 @@ Result<OpRecord> Orchestrator::cancel(const std::string& opId)
         if (Status refused = cancelRefusal(o); !refused)
             return refused;
         if (o.cancelRequested()) {
-            again = true;   // idempotent: the first request stands
+            again = true;  // idempotent: the first request stands
             return Status::conflict("skip", "cancel already requested");
         }
         o.cancelRequestedAt = now;
@@ -43,7 +43,7 @@ Result<OpRecord> Orchestrator::cancel(const std::string& opId)
     // From here on the request is in JetStream: it takes effect even if this
     // process dies now (claimStep, dispatchNext and recover() honour it).
     if (marked->status != opstatus::kQueued)
-        return marked;   // a step runs: the op ends at its boundary
+        return marked;  // a step runs: the op ends at its boundary
     // No step ever started, and none will: end it now. Should this write
     // fail, the recorded request ends it when it is dispatched or recovered.
     if (!finishOp(opId, Status::ok()))

@@ -27,8 +27,8 @@ namespace {
 std::string projectStatusAfter(const OpRecord& op, const std::string& current)
 {
     if (current == "deleting" && op.kind != "delete")
-        return current;   // a queued delete keeps the project closed to new ops
-    if (op.status == opstatus::kCancelled)   // stopped on request: only a create leaves a project not ready
+        return current;                     // a queued delete keeps the project closed to new ops
+    if (op.status == opstatus::kCancelled)  // stopped on request: only a create leaves a project not ready
         return op.kind == "create" ? "failed" : current;
     if (op.kind == "create" || op.kind == "update")
         return op.status == opstatus::kCompleted ? "ready" : "failed";
@@ -87,20 +87,20 @@ Status Orchestrator::advance(const std::string& projectId, std::optional<QueueEn
     while (entry) {
         Result<OpRecord> op = m_platform.cachedOp(entry->opId);
         if (op && !op->terminal() && (op->status == opstatus::kRunning || !startQueued))
-            return Status::ok();   // its steps, or its acceptor, move it
+            return Status::ok();  // its steps, or its acceptor, move it
         if (op && op->terminal() && !startQueued && op->finishedAt > recentlyEnded())
-            return Status::ok();   // its ender is popping it now
+            return Status::ok();  // its ender is popping it now
         op = m_store.op(entry->opId);
         if (!op && op.status().code() != Status::Code::NotFound)
             return op.status();
         if (op && !op->terminal())
             return op->status == opstatus::kQueued && startQueued ? dispatchNext(*op) : Status::ok();
         if (op && !startQueued && op->finishedAt > recentlyEnded())
-            return Status::ok();   // its ender is popping it now
+            return Status::ok();  // its ender is popping it now
         Result<std::optional<QueueEntry>> next = std::optional<QueueEntry>();
         if (op) {
             next = popHead(*op, *entry);
-        } else {   // its op was removed: an acceptance that failed after the append
+        } else {  // its op was removed: an acceptance that failed after the append
             if (Status s = m_store.dequeue(entry->seq); !s)
                 return s;
             next = m_store.queueEntry(projectId, entry->seq + 1);
@@ -108,7 +108,7 @@ Status Orchestrator::advance(const std::string& projectId, std::optional<QueueEn
         if (!next)
             return next.status();
         entry = *next;
-        startQueued = true;   // past an ended head, the next op is ours to start
+        startQueued = true;  // past an ended head, the next op is ours to start
     }
     return Status::ok();
 }
@@ -129,7 +129,7 @@ Result<std::optional<QueueEntry>> Orchestrator::popHead(const OpRecord& op, cons
         if (!project && mustRetry(project.status()))
             return project.status();
         if (!project && project.status().code() == Status::Code::NotFound)
-            deleted = op.kind == "delete";   // removed, but the queue was not cleared yet
+            deleted = op.kind == "delete";  // removed, but the queue was not cleared yet
     }
     if (deleted) {
         if (Status s = finishDeletion(op.projectId, entry.seq); !s)
@@ -143,7 +143,7 @@ Result<std::optional<QueueEntry>> Orchestrator::popHead(const OpRecord& op, cons
 
 Status Orchestrator::finishDeletion(const std::string& projectId, uint64_t headSeq)
 {
-    std::vector<std::string> orphans;   // queued behind the delete
+    std::vector<std::string> orphans;  // queued behind the delete
     for (uint64_t from = headSeq + 1;;) {
         Result<std::optional<QueueEntry>> e = m_store.queueEntry(projectId, from);
         if (!e)
@@ -229,7 +229,7 @@ Status Orchestrator::recoverProject(const ProjectRecord& project, const std::vec
     if (!op)
         return op.status().code() == Status::Code::NotFound ? Status::ok() : op.status();
     const int index = op->nextStepIndex();
-    if (index < 0 || op->cancelRequested())   // an acknowledged cancel is never resumed
+    if (index < 0 || op->cancelRequested())  // an acknowledged cancel is never resumed
         return finishOp(op->id, Status::ok());
     const std::string stepName = op->steps[static_cast<size_t>(index)].name;
     int attempt = 0;
@@ -269,7 +269,7 @@ Status Orchestrator::recover(const std::string& createdBefore)
                                  << QString::fromStdString(s.message());
         unfinished.erase(p.id);
     }
-    for (const auto& [projectId, ops] : unfinished)   // their project record is gone
+    for (const auto& [projectId, ops] : unfinished)  // their project record is gone
         for (const OpRecord& op : ops)
             if (op.createdAt < cutoff)
                 finishOp(op.id, Status::notFound("project_deleted", "the project was deleted before this op ran"));

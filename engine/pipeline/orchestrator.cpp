@@ -156,7 +156,7 @@ Status Orchestrator::dispatchNext(const OpRecord& op)
     if (op.terminal())
         return Status::ok();
     if (op.cancelRequested())
-        return finishOp(op.id, Status::ok());   // a step boundary: the cancel takes effect
+        return finishOp(op.id, Status::ok());  // a step boundary: the cancel takes effect
     const int index = op.nextStepIndex();
     if (index < 0)
         return finishOp(op.id, Status::ok());
@@ -173,7 +173,7 @@ Result<bool> Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpR
         becameRunning = false;
         StepRecord* step = o.step(item.step);
         if (o.terminal() && numDelivered > 1) {
-            claim = Claim::Settle;   // its end may not have reached the project queue
+            claim = Claim::Settle;  // its end may not have reached the project queue
             return Status::conflict("skip", "terminal");
         }
         if (o.terminal() || !step || item.attempt < step->attempt)
@@ -189,7 +189,7 @@ Result<bool> Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpR
             attempt = step->attempt + 1;  // take over an interrupted step
         }
         if (o.cancelRequested()) {
-            claim = Claim::Cancel;   // no step starts once a cancel is recorded
+            claim = Claim::Cancel;  // no step starts once a cancel is recorded
             return Status::conflict("skip", "cancel requested");
         }
         if (attempt > kMaxAttempts) {
@@ -222,9 +222,12 @@ Result<bool> Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpR
         return s ? Result<bool>(false) : Result<bool>(s);
     }
     if (claim == Claim::Interrupted || claim == Claim::Cancel) {
-        Status s = finishOp(item.opId, claim == Claim::Cancel ? Status::ok()
-            : Status(Status::Code::Internal, "interrupted", "step " + item.step + " was interrupted " +
-                     std::to_string(kMaxAttempts) + " times (the process stopped while it ran)"));
+        Status s =
+            finishOp(item.opId, claim == Claim::Cancel
+                                    ? Status::ok()
+                                    : Status(Status::Code::Internal, "interrupted",
+                                             "step " + item.step + " was interrupted " + std::to_string(kMaxAttempts) +
+                                                 " times (the process stopped while it ran)"));
         return s ? Result<bool>(false) : Result<bool>(s);
     }
     return false;
@@ -246,11 +249,16 @@ Status Orchestrator::handle(const WorkItem& item, int numDelivered, const std::f
 StepOutcome Orchestrator::invokeStep(const OpRecord& op, const std::string& stepName, int attempt,
                                      const std::function<void()>& keepAlive)
 {
-    StepContext ctx{m_platform, m_store, op, stepName, m_platform.projectDir(op.projectId),
+    StepContext ctx{m_platform,
+                    m_store,
+                    op,
+                    stepName,
+                    m_platform.projectDir(op.projectId),
                     [this, &op, &stepName](const std::string& line) {
                         m_events.publish(op, events::kStepLog, {{"step", stepName}, {"line", line}});
                     },
-                    keepAlive, [this, id = op.id] { return m_platform.cancelRequested(id); }};
+                    keepAlive,
+                    [this, id = op.id] { return m_platform.cancelRequested(id); }};
     if (attempt > 1)
         clearStaleGitLocks(ctx.projectDir, ctx.log);
     auto it = m_steps.find(stepName);
@@ -264,9 +272,10 @@ StepOutcome Orchestrator::invokeStep(const OpRecord& op, const std::string& step
 }
 
 Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
-                           const std::function<void()>& keepAlive)
+                             const std::function<void()>& keepAlive)
 {
-    m_events.publish(op, events::kStepStarted, {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
+    m_events.publish(op, events::kStepStarted,
+                     {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
     const StepOutcome outcome = invokeStep(op, stepName, attempt, keepAlive);
     const bool ok = outcome.status.isOk();
     const std::string message = ok ? outcome.message : outcome.status.message();
@@ -300,10 +309,10 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
             return Status::ok();
         transitioned = true;
         o.finishedAt = nowRfc3339();
-        if (o.cancelRequested()) {   // started_at stays null for an op that never started
+        if (o.cancelRequested()) {  // started_at stays null for an op that never started
             o.status = opstatus::kCancelled;
             o.error = {"cancelled", cancelMessage(o)};
-            for (StepRecord& step : o.steps)   // cut off by a crash: it is not resumed
+            for (StepRecord& step : o.steps)  // cut off by a crash: it is not resumed
                 if (step.status == opstatus::kRunning) {
                     step.status = opstatus::kCancelled;
                     step.finishedAt = o.finishedAt;
@@ -327,7 +336,8 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
         m_events.publish(*ended, endEvent(ended->status), extra);
     }
     if (ended->kind == "ci" && (ended->status == opstatus::kFailed || ended->status == opstatus::kCancelled))
-        if (Status s = m_store.releaseCommit(ended->projectId, ended->trigger.value("commit", ""), ended->id); mustRetry(s))
+        if (Status s = m_store.releaseCommit(ended->projectId, ended->trigger.value("commit", ""), ended->id);
+            mustRetry(s))
             return s;
     return afterOpEnded(*ended);
 }

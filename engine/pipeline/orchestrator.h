@@ -79,11 +79,11 @@ struct StepOutcome {
 struct StepContext {
     Platform& platform;
     PipelineStore& store;
-    OpRecord op;                 // snapshot when the step started
+    OpRecord op;  // snapshot when the step started
     std::string step;
     QString projectDir;
     std::function<void(const std::string& line)> log;
-    std::function<void()> keepAlive;   // tells JetStream the step is still being worked on
+    std::function<void()> keepAlive;  // tells JetStream the step is still being worked on
     // True once the op's cancel was requested (from memory, cheap: poll it).
     // A step that can stop early returns an error when it turns true.
     std::function<bool()> cancelled;

@@ -14,7 +14,8 @@ Result<Record> load(const KvStore& kv, const std::string& key, const char* what,
     Result<KvEntry> entry = kv.get(key);
     if (!entry) {
         if (entry.status().code() == Status::Code::NotFound)
-            return Status::notFound(std::string(what) + "_not_found", std::string("unknown ") + what + " '" + key + "'");
+            return Status::notFound(std::string(what) + "_not_found",
+                                    std::string("unknown ") + what + " '" + key + "'");
         return entry.status();
     }
     nlohmann::json j;
@@ -30,7 +31,8 @@ Result<Record> mutate(KvStore& kv, const std::string& key, const char* what, Fro
     Record result;
     Result<KvEntry> stored = kv.updateWith(key, [&](const KvEntry* current) -> Result<std::string> {
         if (!current)
-            return Status::notFound(std::string(what) + "_not_found", std::string("unknown ") + what + " '" + key + "'");
+            return Status::notFound(std::string(what) + "_not_found",
+                                    std::string("unknown ") + what + " '" + key + "'");
         nlohmann::json j;
         if (!parseStored(current->value, j))
             return Status::internal("corrupt_record", std::string("stored ") + what + " is not valid JSON");
@@ -72,8 +74,8 @@ Status PipelineStore::removeOp(const std::string& opId)
 Result<OpRecord> PipelineStore::mutateOp(const std::string& opId, const std::function<Status(OpRecord&)>& mutator)
 {
     uint64_t rev = 0;
-    Result<OpRecord> op = mutate<OpRecord>(m_backend.ops(), opId, "op", opFromJson,
-                                           [](const OpRecord& o) { return toJson(o); }, mutator, rev);
+    Result<OpRecord> op = mutate<OpRecord>(
+        m_backend.ops(), opId, "op", opFromJson, [](const OpRecord& o) { return toJson(o); }, mutator, rev);
     if (op && m_view)
         m_view->applyOp(rev, *op);
     return op;
@@ -120,9 +122,9 @@ Result<ProjectRecord> PipelineStore::mutateProject(const std::string& projectId,
                                                    const std::function<Status(ProjectRecord&)>& mutator)
 {
     uint64_t rev = 0;
-    Result<ProjectRecord> project = mutate<ProjectRecord>(m_backend.projects(), projectId, "project", projectFromJson,
-                                                          [](const ProjectRecord& p) { return toJson(p, true); },
-                                                          mutator, rev);
+    Result<ProjectRecord> project = mutate<ProjectRecord>(
+        m_backend.projects(), projectId, "project", projectFromJson,
+        [](const ProjectRecord& p) { return toJson(p, true); }, mutator, rev);
     if (project && m_view)
         m_view->applyProject(rev, *project);
     return project;
@@ -131,7 +133,7 @@ Result<ProjectRecord> PipelineStore::mutateProject(const std::string& projectId,
 Result<bool> PipelineStore::markCommit(const std::string& projectId, const std::string& commit, const std::string& opId)
 {
     Result<uint64_t> rev = m_backend.commits().create(projectId + "." + commit,
-                                                       nlohmann::json{{"op_id", opId}, {"at", nowRfc3339()}}.dump());
+                                                      nlohmann::json{{"op_id", opId}, {"at", nowRfc3339()}}.dump());
     if (rev)
         return true;
     if (rev.status().code() == Status::Code::Conflict)
@@ -152,7 +154,7 @@ Status PipelineStore::releaseCommit(const std::string& projectId, const std::str
         return marker.status().code() == Status::Code::NotFound ? Status::ok() : marker.status();
     const nlohmann::json j = nlohmann::json::parse(marker->value, nullptr, false);
     if (!j.is_object() || j.value("op_id", "") != opId)
-        return Status::ok();   // another op holds it
+        return Status::ok();  // another op holds it
     return m_backend.commits().remove(key);
 }
 
@@ -169,12 +171,14 @@ Result<std::vector<ReleaseRef>> PipelineStore::releases(const std::string& proje
     return out;
 }
 
-Result<ReleaseRef> PipelineStore::appendRelease(const std::string& projectId, const std::string& env, ReleaseRef release)
+Result<ReleaseRef> PipelineStore::appendRelease(const std::string& projectId, const std::string& env,
+                                                ReleaseRef release)
 {
     ReleaseRef stored;
-    Result<KvEntry> r = m_backend.releases().updateWith(projectId + "." + env,
-        [&](const KvEntry* current) -> Result<std::string> {
-            nlohmann::json list = current ? nlohmann::json::parse(current->value, nullptr, false) : nlohmann::json::array();
+    Result<KvEntry> r =
+        m_backend.releases().updateWith(projectId + "." + env, [&](const KvEntry* current) -> Result<std::string> {
+            nlohmann::json list =
+                current ? nlohmann::json::parse(current->value, nullptr, false) : nlohmann::json::array();
             if (!list.is_array())
                 list = nlohmann::json::array();
             for (const auto& existing : list)  // idempotent for a redelivered step

@@ -30,7 +30,7 @@ class Backend;
 class StateView;
 
 struct QueueEntry {
-    uint64_t seq = 0;   // PAAS_QUEUE stream sequence
+    uint64_t seq = 0;  // PAAS_QUEUE stream sequence
     std::string opId;
 };
 
@@ -46,7 +46,7 @@ public:
 
     Result<ProjectRecord> project(const std::string& projectId) const;
     Result<std::vector<ProjectRecord>> projects() const;
-    Status createProject(const ProjectRecord& project);   // Conflict "project_exists"
+    Status createProject(const ProjectRecord& project);  // Conflict "project_exists"
     Status removeProject(const std::string& projectId);
     Result<ProjectRecord> mutateProject(const std::string& projectId,
                                         const std::function<Status(ProjectRecord&)>& mutate);

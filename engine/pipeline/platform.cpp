@@ -28,7 +28,6 @@ namespace paas {
 
 namespace {
 
-
 bool validProjectId(const std::string& id)
 {
     static const QRegularExpression re(QStringLiteral("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"));
@@ -47,7 +46,9 @@ std::string normalizeBranch(std::string branch)
 }  // namespace
 
 Platform::Platform(const Config& config, Backend& backend)
-    : m_config(config), m_backend(backend), m_builder(std::make_unique<ImageBuilderPolicy>(config)),
+    : m_config(config),
+      m_backend(backend),
+      m_builder(std::make_unique<ImageBuilderPolicy>(config)),
       m_starts(std::make_unique<QThreadPool>())
 {
     m_starts->setMaxThreadCount(2);
@@ -112,7 +113,7 @@ void Platform::stop()
             m_recovery.join();
     }
     m_watcher.reset();
-    m_starts->waitForDone();   // each start is a few bounded JetStream calls
+    m_starts->waitForDone();  // each start is a few bounded JetStream calls
     if (m_workers)
         m_workers->stop();
     m_workers.reset();
@@ -174,14 +175,18 @@ Status Platform::admit(const OpRecord& op, const ProjectRecord* newProject, std:
 {
     if (newProject)
         return m_store->createProject(*newProject);
-    if (op.kind == "delete")   // closes the project to new ops
-        return m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) -> Status {
-            if (rec.status == "deleting" || rec.status == "deleted")
-                return Status::conflict("project_deleting", "project '" + rec.id + "' is being deleted");
-            statusBefore = rec.status;
-            rec.status = "deleting";
-            return Status::ok();
-        }).status();
+    if (op.kind == "delete")  // closes the project to new ops
+        return m_store
+            ->mutateProject(op.projectId,
+                            [&](ProjectRecord& rec) -> Status {
+                                if (rec.status == "deleting" || rec.status == "deleted")
+                                    return Status::conflict("project_deleting",
+                                                            "project '" + rec.id + "' is being deleted");
+                                statusBefore = rec.status;
+                                rec.status = "deleting";
+                                return Status::ok();
+                            })
+            .status();
     Result<ProjectRecord> project = m_view->project(op.projectId);
     if (!project)
         return project.status();
@@ -206,13 +211,13 @@ Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProjec
     if (Result<uint64_t> appended = m_store->enqueue(op.projectId, op.id); !appended) {
         if (newProject)
             m_store->removeProject(op.projectId);
-        else if (!statusBefore.empty())   // reopen the project the delete closed
+        else if (!statusBefore.empty())  // reopen the project the delete closed
             m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) {
                 if (rec.status == "deleting")
                     rec.status = statusBefore;
                 return Status::ok();
             });
-        m_store->removeOp(op.id);   // an entry that did land is skipped: its op is gone
+        m_store->removeOp(op.id);  // an entry that did land is skipped: its op is gone
         return appended.status();
     }
     // Accepted: the op and its entry are in JetStream. Should the start
@@ -226,8 +231,8 @@ void Platform::startSoon(const OpRecord& op)
 {
     m_starts->start(tsan::task([this, op] {
         if (Status s = m_orchestrator->startIfHead(op); !s)
-            qWarning().noquote() << "op" << QString::fromStdString(op.id) << "is queued; its start was not recorded:"
-                                 << QString::fromStdString(s.message());
+            qWarning().noquote() << "op" << QString::fromStdString(op.id)
+                                 << "is queued; its start was not recorded:" << QString::fromStdString(s.message());
     }));
 }
 
@@ -235,9 +240,11 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
 {
     if (req.action != "create" && req.action != "update" && req.action != "delete")
         return Status::invalidArgument("invalid_action",
-            "action '" + req.action + "' is not one of create, update, delete", {{"/action", "must be create, update or delete"}});
+                                       "action '" + req.action + "' is not one of create, update, delete",
+                                       {{"/action", "must be create, update or delete"}});
     if (!req.projectId.empty() && !validProjectId(req.projectId))
-        return Status::invalidArgument("invalid_project_id", "project_id must be a DNS-1123 label of at most 40 characters",
+        return Status::invalidArgument("invalid_project_id",
+                                       "project_id must be a DNS-1123 label of at most 40 characters",
                                        {{"/project_id", "must match ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"}});
     if (req.action != "create" && req.projectId.empty())
         return Status::invalidArgument("missing_project_id", "project_id is required for " + req.action,
@@ -245,7 +252,8 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
     ProjectSpec spec;
     if (req.action != "delete") {
         if (!req.spec.is_object())
-            return Status::invalidArgument("missing_spec", "spec is required for " + req.action, {{"/spec", "required"}});
+            return Status::invalidArgument("missing_spec", "spec is required for " + req.action,
+                                           {{"/spec", "required"}});
         Result<ProjectSpec> parsed = SpecParser::parseSpec(req.spec, "/spec");
         if (!parsed)
             return parsed.status();
@@ -266,15 +274,18 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
     if (req.action != "create") {
         Result<Submission> accepted = enqueue(std::move(op), nullptr);
         if (accepted && req.action == "update" && req.webhookSecret)
-            if (Result<ProjectRecord> p = m_store->mutateProject(id, [&](ProjectRecord& rec) -> Status {
-                    rec.webhookSecret = *req.webhookSecret;
-                    return Status::ok();
-                }); !p)
+            if (Result<ProjectRecord> p = m_store->mutateProject(id,
+                                                                 [&](ProjectRecord& rec) -> Status {
+                                                                     rec.webhookSecret = *req.webhookSecret;
+                                                                     return Status::ok();
+                                                                 });
+                !p)
                 return p.status();
         return accepted;
     }
     if (std::optional<std::string> named = m_view->projectIdNamed(spec.name))
-        return Status::conflict("project_exists", "a project named '" + spec.name + "' already exists (id " + *named + ")");
+        return Status::conflict("project_exists",
+                                "a project named '" + spec.name + "' already exists (id " + *named + ")");
     ProjectRecord project;
     project.id = id;
     project.name = spec.name;
@@ -287,7 +298,8 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
 Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
 {
     if (!event.repo.empty() && event.repo != "source")
-        return Status::invalidArgument("invalid_repo", "only source repo webhooks are accepted (repo '" + event.repo + "')",
+        return Status::invalidArgument("invalid_repo",
+                                       "only source repo webhooks are accepted (repo '" + event.repo + "')",
                                        {{"/repo", "must be omitted or \"source\""}});
     if (event.projectId.empty())
         return Status::invalidArgument("missing_project_id", "project_id is required", {{"/project_id", "required"}});
@@ -302,7 +314,8 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     std::string commit = event.commit;
     // One libgit2 open; only when it fails is the folder examined, to say
     // what is broken.
-    if (Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::sourceRepoPath(projectDir(event.projectId)))) {
+    if (Result<GitRepository> repo =
+            GitRepository::open(RepoBootstrapper::sourceRepoPath(projectDir(event.projectId)))) {
         Result<std::string> full = commit.empty() ? repo->branchHead("main") : repo->resolveCommit(commit);
         if (full)
             commit = *full;
@@ -338,7 +351,7 @@ bool Platform::acceptedBefore(const ProjectRecord& project, const std::string& c
     if (!opId)
         return false;
     Result<OpRecord> op = cachedOp(*opId);
-    return op && op->createdAt >= project.createdAt &&   // not an op of a deleted namesake
+    return op && op->createdAt >= project.createdAt &&  // not an op of a deleted namesake
            op->status != opstatus::kFailed && op->status != opstatus::kCancelled;
 }
 
@@ -407,7 +420,7 @@ Result<OpRecord> Platform::op(const std::string& opId) const
 }
 
 Result<std::vector<std::shared_ptr<const std::string>>> Platform::cachedProjectOpTexts(const std::string& projectId,
-                                                                                     int offset, int limit) const
+                                                                                       int offset, int limit) const
 {
     return m_view->projectOpTexts(projectId, offset, limit);
 }

@@ -53,10 +53,10 @@ class WorkerPool;
 class CommitWatcher;
 
 struct RegistrationRequest {
-    std::string action;           // create|update|delete
-    std::string projectId;        // optional for create
-    nlohmann::json spec;          // required for create/update
-    std::string source = "api";   // api|legacy
+    std::string action;          // create|update|delete
+    std::string projectId;       // optional for create
+    nlohmann::json spec;         // required for create/update
+    std::string source = "api";  // api|legacy
     // Optional HMAC secret for forge webhooks (X-Hub-Signature-256). Set on
     // create; on update, a present value replaces the stored one ("" clears
     // it). Stored on the project record only, never returned by the API.
@@ -65,26 +65,26 @@ struct RegistrationRequest {
 
 struct SourceEvent {
     std::string projectId;
-    std::string repo;             // "" or "source"
-    std::string branch;           // main | heads/main | refs/heads/main (or from ref)
+    std::string repo;    // "" or "source"
+    std::string branch;  // main | heads/main | refs/heads/main (or from ref)
     std::string ref;
-    std::string commit;           // "" = current main HEAD of the source repo
+    std::string commit;              // "" = current main HEAD of the source repo
     std::string source = "webhook";  // webhook|hook|watcher|forge
 };
 
 struct DeliveryRequest {
-    std::string kind;             // deploy|promote|release|rollback
+    std::string kind;  // deploy|promote|release|rollback
     std::string projectId;
-    std::string fromEnv, toEnv;   // promote/release
-    std::string environment;      // deploy/rollback
-    int release = 0;              // rollback target (0 = previous)
+    std::string fromEnv, toEnv;  // promote/release
+    std::string environment;     // deploy/rollback
+    int release = 0;             // rollback target (0 = previous)
     std::string source = "api";
 };
 
 // The answer to a submission: an accepted op, or an ignored event and why.
 struct Submission {
     bool accepted = false;
-    std::string reason;           // "ignored: ..." when not accepted
+    std::string reason;  // "ignored: ..." when not accepted
     OpRecord op;
 };
 
@@ -108,11 +108,12 @@ public:
 
     // Reads, served from memory (StateView): they never wait on NATS.
     Result<ProjectRecord> project(const std::string& projectId) const;
-    Result<std::shared_ptr<const std::string>> projectText(const std::string& projectId) const;   // its API JSON
+    Result<std::shared_ptr<const std::string>> projectText(const std::string& projectId) const;  // its API JSON
     Result<std::vector<ProjectRecord>> projects() const;
     // One page of the project list (StateView::projectPage): O(log n + limit).
-    StateView::ProjectPage projectPage(StateView::ProjectOrder order, const std::optional<StateView::ProjectCursor>& after,
-                                       size_t limit, const StateView::ProjectFilter& keep = {}) const;
+    StateView::ProjectPage projectPage(StateView::ProjectOrder order,
+                                       const std::optional<StateView::ProjectCursor>& after, size_t limit,
+                                       const StateView::ProjectFilter& keep = {}) const;
     // An op, and a page of a project's ops (newest first). A finished op
     // older than the view's resident window (StateView::kResidentOps per
     // project) is read from JetStream: these may wait (bounded, 2 s).
@@ -125,7 +126,7 @@ public:
     std::map<std::string, std::vector<OpRecord>> unfinishedOps() const;
     // A page of a project's ops as their API JSON texts (toApiJson).
     Result<std::vector<std::shared_ptr<const std::string>>> cachedProjectOpTexts(const std::string& projectId,
-                                                                                int offset, int limit) const;
+                                                                                 int offset, int limit) const;
 
     // Cancels an op (Orchestrator::cancel: recorded in JetStream before it
     // returns; a queued op comes back "cancelled", a running one with
@@ -176,17 +177,17 @@ private:
     const Config& m_config;
     Backend& m_backend;
     std::unique_ptr<PipelineStore> m_store;
-    std::unique_ptr<StateView> m_view;   // the reads of the API (stateview.h)
+    std::unique_ptr<StateView> m_view;  // the reads of the API (stateview.h)
     std::unique_ptr<EventBus> m_events;
     std::unique_ptr<Orchestrator> m_orchestrator;
     std::unique_ptr<ImageBuilderPolicy> m_builder;
     std::unique_ptr<WorkerPool> m_workers;
     std::unique_ptr<CommitWatcher> m_watcher;
     std::unique_ptr<QThreadPool> m_starts;
-    CommitMemory m_commits;   // startIfHead of accepted ops
+    CommitMemory m_commits;  // startIfHead of accepted ops
     HookTokens m_hookTokens;
     std::mutex m_recoveryMutex;
-    std::thread m_recovery;   // recovery after a nats-server restart
+    std::thread m_recovery;  // recovery after a nats-server restart
     std::mutex m_createMutex;
     std::array<std::mutex, 64> m_projectLocks;
     mutable std::mutex m_urlMutex;

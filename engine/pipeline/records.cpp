@@ -83,10 +83,13 @@ nlohmann::json toApiJson(const OpRecord& op, bool withSteps)
 
 nlohmann::json toJson(const StepRecord& s)
 {
-    return {{"name", s.name}, {"status", s.status},
+    return {{"name", s.name},
+            {"status", s.status},
             {"started_at", s.startedAt.empty() ? nlohmann::json() : nlohmann::json(s.startedAt)},
             {"finished_at", s.finishedAt.empty() ? nlohmann::json() : nlohmann::json(s.finishedAt)},
-            {"message", s.message}, {"outputs", s.outputs}, {"attempt", s.attempt}};
+            {"message", s.message},
+            {"outputs", s.outputs},
+            {"attempt", s.attempt}};
 }
 
 nlohmann::json toJson(const OpRecord& op)
@@ -95,12 +98,20 @@ nlohmann::json toJson(const OpRecord& op)
     nlohmann::json steps = nlohmann::json::array();
     for (const StepRecord& s : op.steps)
         steps.push_back(toJson(s));
-    nlohmann::json j{{"id", op.id}, {"kind", op.kind}, {"project_id", op.projectId}, {"status", op.status},
-                     {"created_at", op.createdAt}, {"started_at", orNull(op.startedAt)},
-                     {"finished_at", orNull(op.finishedAt)}, {"trigger", op.trigger}, {"params", op.params},
-                     {"error", op.error.code.empty() ? nlohmann::json()
-                                                     : nlohmann::json{{"code", op.error.code}, {"message", op.error.message}}},
-                     {"steps", steps}, {"cancel_requested_at", orNull(op.cancelRequestedAt)}};
+    nlohmann::json j{
+        {"id", op.id},
+        {"kind", op.kind},
+        {"project_id", op.projectId},
+        {"status", op.status},
+        {"created_at", op.createdAt},
+        {"started_at", orNull(op.startedAt)},
+        {"finished_at", orNull(op.finishedAt)},
+        {"trigger", op.trigger},
+        {"params", op.params},
+        {"error", op.error.code.empty() ? nlohmann::json()
+                                        : nlohmann::json{{"code", op.error.code}, {"message", op.error.message}}},
+        {"steps", steps},
+        {"cancel_requested_at", orNull(op.cancelRequestedAt)}};
     if (!op.classification.empty())
         j["classification"] = op.classification;
     return j;
@@ -140,20 +151,24 @@ OpRecord opFromJson(const nlohmann::json& j)
 
 nlohmann::json toJson(const ReleaseRef& r)
 {
-    return {{"number", r.number}, {"image", r.image}, {"commit", r.commit}, {"digest", r.digest},
-            {"op_id", r.opId}, {"at", r.at}, {"trigger", r.trigger}, {"rendered_digest", r.renderedDigest}};
+    return {{"number", r.number}, {"image", r.image}, {"commit", r.commit},   {"digest", r.digest},
+            {"op_id", r.opId},    {"at", r.at},       {"trigger", r.trigger}, {"rendered_digest", r.renderedDigest}};
 }
 
 ReleaseRef releaseFromJson(const nlohmann::json& j)
 {
-    return {j.value("number", 0), str(j, "image"), str(j, "commit"), str(j, "digest"),
-            str(j, "op_id"), str(j, "at"), str(j, "trigger"), str(j, "rendered_digest")};
+    return {j.value("number", 0), str(j, "image"), str(j, "commit"),  str(j, "digest"),
+            str(j, "op_id"),      str(j, "at"),    str(j, "trigger"), str(j, "rendered_digest")};
 }
 
 nlohmann::json toJson(const ProjectRecord& p, bool stored)
 {
-    nlohmann::json j{{"id", p.id}, {"name", p.name}, {"spec", p.spec}, {"status", p.status},
-                     {"created_at", p.createdAt}, {"updated_at", p.updatedAt},
+    nlohmann::json j{{"id", p.id},
+                     {"name", p.name},
+                     {"spec", p.spec},
+                     {"status", p.status},
+                     {"created_at", p.createdAt},
+                     {"updated_at", p.updatedAt},
                      {"last_op", p.lastOp.is_null() ? nlohmann::json() : p.lastOp},
                      {"image", p.image.is_null() ? nlohmann::json() : p.image},
                      {"environments", p.environments},

@@ -18,9 +18,9 @@ inline constexpr const char* kQueued = "queued";
 inline constexpr const char* kRunning = "running";
 inline constexpr const char* kCompleted = "completed";
 inline constexpr const char* kFailed = "failed";
-inline constexpr const char* kCancelled = "cancelled";   // ops, and the step a cancel cut short
-inline constexpr const char* kPending = "pending";   // steps only
-inline constexpr const char* kSkipped = "skipped";   // steps only
+inline constexpr const char* kCancelled = "cancelled";  // ops, and the step a cancel cut short
+inline constexpr const char* kPending = "pending";      // steps only
+inline constexpr const char* kSkipped = "skipped";      // steps only
 }  // namespace opstatus
 
 struct OpError {
@@ -29,23 +29,23 @@ struct OpError {
 };
 
 struct StepRecord {
-    std::string name;                 // worker name: registrar, repoBootstrap, ...
+    std::string name;  // worker name: registrar, repoBootstrap, ...
     std::string status = opstatus::kPending;
     std::string startedAt, finishedAt;
     std::string message;
     nlohmann::json outputs = nlohmann::json::object();
-    int attempt = 0;                  // bumped on each (re)start; stale work messages are ignored
+    int attempt = 0;  // bumped on each (re)start; stale work messages are ignored
 };
 
 struct OpRecord {
     std::string id;
-    std::string kind;                 // create|update|delete|ci|deploy|promote|release|rollback
+    std::string kind;  // create|update|delete|ci|deploy|promote|release|rollback
     std::string projectId;
     std::string status = opstatus::kQueued;
     std::string createdAt, startedAt, finishedAt;
-    nlohmann::json trigger = nlohmann::json::object();   // {source, commit, ref, ...}
-    nlohmann::json params = nlohmann::json::object();    // action inputs (spec, envs, ...)
-    std::string classification;       // promote|release for promotions
+    nlohmann::json trigger = nlohmann::json::object();  // {source, commit, ref, ...}
+    nlohmann::json params = nlohmann::json::object();   // action inputs (spec, envs, ...)
+    std::string classification;                         // promote|release for promotions
     OpError error;
     std::vector<StepRecord> steps;
     // Set (once) by a cancel request while the op is unfinished: the op then
@@ -62,7 +62,7 @@ struct OpRecord {
     const StepRecord* step(const std::string& name) const;
     // Index of the first step not completed/skipped, or -1.
     int nextStepIndex() const;
-    nlohmann::json summary() const;   // {id, kind, project_id, status, ...} without steps
+    nlohmann::json summary() const;  // {id, kind, project_id, status, ...} without steps
 };
 
 struct ReleaseRef {
@@ -74,9 +74,9 @@ struct ProjectRecord {
     std::string id;
     std::string name;
     nlohmann::json spec = nlohmann::json::object();
-    std::string status = "registering";   // registering|ready|failed|deleting
+    std::string status = "registering";  // registering|ready|failed|deleting
     std::string createdAt, updatedAt;
-    nlohmann::json lastOp;                // OpRecord::summary() of the newest finished or running op
+    nlohmann::json lastOp;  // OpRecord::summary() of the newest finished or running op
     // Accepted, unfinished op ids in acceptance order. Not stored: the queue
     // lives in the PAAS_QUEUE stream (pipelinestore.h); the StateView fills
     // the first kQueueShown ids and the length for the API. A record stored
@@ -85,10 +85,10 @@ struct ProjectRecord {
     std::vector<std::string> queue;
     size_t queueLength = 0;
     static constexpr size_t kQueueShown = 100;
-    nlohmann::json image;                 // {ref, commit, digest, mode, built_at, op_id}
-    nlohmann::json environments = nlohmann::json::object();   // env -> ReleaseRef json
-    std::string webhookSecret;            // optional HMAC secret for forge webhooks (never returned)
-    std::string lastSeenCommit;           // commit watcher position
+    nlohmann::json image;                                    // {ref, commit, digest, mode, built_at, op_id}
+    nlohmann::json environments = nlohmann::json::object();  // env -> ReleaseRef json
+    std::string webhookSecret;                               // optional HMAC secret for forge webhooks (never returned)
+    std::string lastSeenCommit;                              // commit watcher position
 };
 
 nlohmann::json toJson(const StepRecord& s);

@@ -15,8 +15,11 @@ namespace {
 StepOutcome registrar(StepContext& ctx)
 {
     const std::string action = ctx.op.kind;
-    nlohmann::json record{{"action", action}, {"project_id", ctx.op.projectId}, {"op_id", ctx.op.id},
-                          {"received_at", ctx.op.createdAt}, {"source", ctx.op.trigger.value("source", "api")}};
+    nlohmann::json record{{"action", action},
+                          {"project_id", ctx.op.projectId},
+                          {"op_id", ctx.op.id},
+                          {"received_at", ctx.op.createdAt},
+                          {"source", ctx.op.trigger.value("source", "api")}};
     std::vector<std::string> files;
     if (action != "delete") {
         const nlohmann::json spec = ctx.op.params.value("spec", nlohmann::json::object());
@@ -78,9 +81,12 @@ StepOutcome repoBootstrap(StepContext& ctx)
         ctx.log("kept user edit: " + f);
     ctx.log("hooks installed: post-commit, post-merge");
     return {Status::ok(),
-            {{"source_head", outcome->sourceHead}, {"manifests_head", outcome->manifestsHead},
-             {"template", outcome->templateUsed}, {"written", outcome->written},
-             {"kept_user_edits", outcome->keptUserEdits}, {"skipped_reason", outcome->skippedReason}},
+            {{"source_head", outcome->sourceHead},
+             {"manifests_head", outcome->manifestsHead},
+             {"template", outcome->templateUsed},
+             {"written", outcome->written},
+             {"kept_user_edits", outcome->keptUserEdits},
+             {"skipped_reason", outcome->skippedReason}},
             "repos ready at repos/source and repos/manifests"};
 }
 

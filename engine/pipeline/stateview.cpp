@@ -43,17 +43,17 @@ Status StateView::start(int timeoutMs)
                                {m_backend.ops(), Bucket::Ops, m_opWatch}};
     for (const Watched& w : watched) {
         const Bucket bucket = w.bucket;
-        auto handle = w.kv.watch(">", [this, bucket](const KvEntry& e) { onEntry(bucket, e); },
-                                 [catchUp] { catchUp->mark(); });
+        auto handle = w.kv.watch(
+            ">", [this, bucket](const KvEntry& e) { onEntry(bucket, e); }, [catchUp] { catchUp->mark(); });
         if (!handle)
             return handle.status();
         w.handle = std::move(*handle);
     }
     std::unique_lock lock(catchUp->mutex);
     if (!catchUp->cv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return catchUp->done >= 2; }))
-        return Status::unavailable("backend_unavailable",
-                                   "the project and op views did not load from JetStream within " +
-                                       std::to_string(timeoutMs) + " ms");
+        return Status::unavailable(
+            "backend_unavailable",
+            "the project and op views did not load from JetStream within " + std::to_string(timeoutMs) + " ms");
     return Status::ok();
 }
 
@@ -84,7 +84,7 @@ void StateView::onEntry(Bucket bucket, const KvEntry& entry)
     }
     nlohmann::json j;
     if (!parseStored(entry.value, j))
-        return;   // a corrupt record is reported by the writers' CAS reads, not here
+        return;  // a corrupt record is reported by the writers' CAS reads, not here
     if (bucket == Bucket::Projects)
         applyProject(entry.revision, projectFromJson(j));
     else
@@ -117,7 +117,7 @@ void StateView::evictIfOld(const std::string& projectId, const std::string& id)
     if (ids.size() <= kResidentOps)
         return;
     auto boundary = ids.rbegin();
-    std::advance(boundary, kResidentOps - 1);   // the oldest resident id
+    std::advance(boundary, kResidentOps - 1);  // the oldest resident id
     if (!(id < *boundary))
         return;
     evictLocked(m_ops[id]);
@@ -136,7 +136,7 @@ void StateView::evictLocked(OpSlot& slot)
 bool StateView::projectDeleted(const std::string& projectId) const
 {
     auto it = m_projects.find(projectId);
-    return it != m_projects.end() && !it->second.record;   // a tombstone, not merely not loaded yet
+    return it != m_projects.end() && !it->second.record;  // a tombstone, not merely not loaded yet
 }
 
 void StateView::evictProjectLocked(const std::string& projectId)
@@ -173,7 +173,7 @@ void StateView::applyOp(uint64_t revision, const OpRecord& op)
     if (projectDeleted(op.projectId))
         evictLocked(m_ops[op.id]);
     evictIfOld(op.projectId, op.id);
-    if (fresh) {   // the op that just left the window
+    if (fresh) {  // the op that just left the window
         const std::set<std::string>& ids = m_opsByProject[op.projectId];
         if (ids.size() > kResidentOps)
             evictIfOld(op.projectId, *std::next(ids.rbegin(), kResidentOps));
@@ -198,7 +198,8 @@ std::shared_ptr<const ProjectRecord> StateView::withQueueLocked(const ProjectRec
     copy->queueLength = 0;
     if (auto it = m_unfinished.find(record.id); it != m_unfinished.end()) {
         copy->queueLength = it->second.size();
-        for (auto id = it->second.begin(); id != it->second.end() && copy->queue.size() < ProjectRecord::kQueueShown; ++id)
+        for (auto id = it->second.begin(); id != it->second.end() && copy->queue.size() < ProjectRecord::kQueueShown;
+             ++id)
             copy->queue.push_back(*id);
     }
     return copy;
@@ -211,7 +212,7 @@ void StateView::refreshQueueLocked(const std::string& projectId)
         return;
     std::shared_ptr<const ProjectRecord> record = withQueueLocked(*it->second.record);
     it->second.text = std::make_shared<const std::string>(toJson(*record).dump());
-    it->second.record = std::move(record);   // same name and update time: the indexes hold
+    it->second.record = std::move(record);  // same name and update time: the indexes hold
 }
 
 void StateView::trackUnfinishedLocked(const std::string& projectId, const std::string& id, bool wasUnfinished,
@@ -312,7 +313,7 @@ void StateView::collectPage(const Index& index, const std::optional<ProjectCurso
     for (; it != index.end(); ++it) {
         auto slot = m_projects.find(it->second);
         if (slot == m_projects.end() || !slot->second.record)
-            continue;   // cannot happen: the indexes follow the slots
+            continue;  // cannot happen: the indexes follow the slots
         if (keep && !keep(*slot->second.record))
             continue;
         if (limit > 0 && page.items.size() == limit) {
@@ -394,7 +395,7 @@ Status StateView::visitPage(const std::string& projectId, int offset, int limit,
     for (auto it = ops->second.rbegin(); it != ops->second.rend() && taken < limit; ++it) {
         const OpSlot& slot = m_ops.at(*it);
         if (slot.createdAt < since)
-            break;   // an op of an earlier project under the same id
+            break;  // an op of an earlier project under the same id
         if (skipped++ < offset)
             continue;
         if (Status s = visit(*it, slot); !s)

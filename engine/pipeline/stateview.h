@@ -86,9 +86,9 @@ public:
     };
     struct ProjectPage {
         std::vector<std::shared_ptr<const ProjectRecord>> items;
-        std::vector<std::shared_ptr<const std::string>> texts;   // items[i] as API JSON text
-        std::optional<ProjectCursor> next;   // set when more items may follow
-        size_t total = 0;                    // live projects, before `keep`
+        std::vector<std::shared_ptr<const std::string>> texts;  // items[i] as API JSON text
+        std::optional<ProjectCursor> next;                      // set when more items may follow
+        size_t total = 0;                                       // live projects, before `keep`
     };
     using ProjectFilter = std::function<bool(const ProjectRecord&)>;
     // limit 0: every item. `keep` (optional) filters; it runs under the lock.
@@ -103,7 +103,7 @@ public:
     // The same page as API JSON texts (toApiJson(op).dump()), serialized
     // once per change on the writer's thread: a page only shares them.
     Result<std::vector<std::shared_ptr<const std::string>>> projectOpTexts(const std::string& projectId, int offset,
-                                                                          int limit) const;
+                                                                           int limit) const;
     // The ids of that page (for a caller that loads non-resident ops itself).
     Result<std::vector<std::string>> projectOpIds(const std::string& projectId, int offset, int limit) const;
 
@@ -122,8 +122,8 @@ public:
 private:
     struct ProjectSlot {
         uint64_t revision = 0;
-        std::shared_ptr<const ProjectRecord> record;   // null: deleted at `revision`
-        std::shared_ptr<const std::string> text;       // toJson(*record).dump(), made off the API thread
+        std::shared_ptr<const ProjectRecord> record;  // null: deleted at `revision`
+        std::shared_ptr<const std::string> text;      // toJson(*record).dump(), made off the API thread
     };
     struct OpSlot {
         uint64_t revision = 0;
@@ -164,11 +164,11 @@ private:
     mutable std::shared_mutex m_mutex;
     std::unordered_map<std::string, ProjectSlot> m_projects;
     std::unordered_map<std::string, OpSlot> m_ops;
-    std::unordered_map<std::string, std::set<std::string>> m_opsByProject;   // op ids: time-ordered
-    std::unordered_map<std::string, std::set<std::string>> m_unfinished;     // the same, unfinished ops only
-    using IndexKey = std::pair<std::string, std::string>;   // (name or updated_at, project id)
+    std::unordered_map<std::string, std::set<std::string>> m_opsByProject;  // op ids: time-ordered
+    std::unordered_map<std::string, std::set<std::string>> m_unfinished;    // the same, unfinished ops only
+    using IndexKey = std::pair<std::string, std::string>;                   // (name or updated_at, project id)
     std::set<IndexKey> m_byName;
-    std::set<IndexKey, std::greater<IndexKey>> m_byUpdated;   // newest first
+    std::set<IndexKey, std::greater<IndexKey>> m_byUpdated;  // newest first
     size_t m_liveProjects = 0, m_liveOps = 0, m_residentOps = 0;
     std::unique_ptr<KvWatch> m_projectWatch, m_opWatch;
 };

@@ -18,6 +18,6 @@ Result<ProjectAndSpec> loadProjectSpec(StepContext& ctx);
 
 void registerRegistrationSteps(Orchestrator& orchestrator);                       // registrar, repoBootstrap
 void registerBuildSteps(Orchestrator& orchestrator, ImageBuilderPolicy& policy);  // imageBuilder, manifestRenderer
-void registerDeliverySteps(Orchestrator& orchestrator);                           // deployer, promoter, releaser, rollback
+void registerDeliverySteps(Orchestrator& orchestrator);  // deployer, promoter, releaser, rollback
 
 }  // namespace paas

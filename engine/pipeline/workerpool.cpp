@@ -16,7 +16,7 @@ namespace paas {
 namespace {
 constexpr int64_t kAckWaitNanos = int64_t(60) * 1000000000;
 constexpr int kMaxDeliver = 20;
-}
+}  // namespace
 
 WorkerPool::WorkerPool(NatsClient& client, Orchestrator& orchestrator, int threads)
     : m_client(client), m_orchestrator(orchestrator)
@@ -45,7 +45,8 @@ Status WorkerPool::start(const std::vector<std::string>& steps)
         so.Config.FilterSubject = subject.c_str();
         natsSubscription* sub = nullptr;
         jsErrCode jerr = static_cast<jsErrCode>(0);
-        natsStatus s = js_PullSubscribe(&sub, m_client.jetStream(), subject.c_str(), durable.c_str(), nullptr, &so, &jerr);
+        natsStatus s =
+            js_PullSubscribe(&sub, m_client.jetStream(), subject.c_str(), durable.c_str(), nullptr, &so, &jerr);
         if (s != NATS_OK)
             return natsError(s, "create worker consumer " + durable, jerr);
         m_subs.push_back(sub);
@@ -86,7 +87,7 @@ void WorkerPool::fetchLoop(natsSubscription* sub)
 
 void WorkerPool::process(natsMsg* msg)
 {
-    runInBackground();   // steps yield the cores to the API and the accept path
+    runInBackground();  // steps yield the cores to the API and the accept path
     WorkItem item;
     const std::string text(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
     int delivered = 1;

@@ -120,7 +120,8 @@ ojson dnsEgressRule()
 const std::array<PolicyRule, 3>& policyRules()
 {
     static const std::array<PolicyRule, 3> table = {{
-        {"internal", [](std::string_view peerKey) {
+        {"internal",
+         [](std::string_view peerKey) {
              ojson sameNamespace = {{std::string(peerKey), ojson::array({{{"podSelector", ojson::object()}}})}};
              ojson rules = ojson::array({sameNamespace});
              if (peerKey == "to")

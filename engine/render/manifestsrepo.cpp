@@ -79,7 +79,8 @@ ojson patchOps(const ojson& base, const ojson& target)
     ojson ops = ojson::array();
     if (isDeployment) {
         ops.push_back({{"op", "replace"}, {"path", kReplicasPath}, {"value", target["spec"]["replicas"]}});
-        ops.push_back({{"op", "replace"}, {"path", kEnvPath},
+        ops.push_back({{"op", "replace"},
+                       {"path", kEnvPath},
                        {"value", target["spec"]["template"]["spec"]["containers"][0]["env"]}});
     }
     for (const auto& op : ojson::diff(base, target)) {
@@ -102,8 +103,8 @@ ojson imagesEntry(const std::string& baseImage, const std::string& image)
     return entry;
 }
 
-std::string overlay(const std::vector<ojson>& baseDocs, const std::vector<ojson>& envDocs,
-                    const std::string& ns, const std::string& baseImage, const std::string& image)
+std::string overlay(const std::vector<ojson>& baseDocs, const std::vector<ojson>& envDocs, const std::string& ns,
+                    const std::string& baseImage, const std::string& image)
 {
     ojson k = kustomization();
     k["namespace"] = ns;

@@ -31,8 +31,8 @@ void emitString(YAML::Emitter& out, const std::string& text)
     const bool multiLine = text.find('\n') != std::string::npos;
     // yaml-cpp writes "|" (clip, no indentation indicator): exact only for
     // text ending in exactly one newline and not starting with a space.
-    const bool literalSafe = multiLine && text.back() == '\n' && text.front() != ' '
-        && (text.size() < 2 || text[text.size() - 2] != '\n');
+    const bool literalSafe =
+        multiLine && text.back() == '\n' && text.front() != ' ' && (text.size() < 2 || text[text.size() - 2] != '\n');
     if (literalSafe)
         out << YAML::Literal << text;
     else if (multiLine)

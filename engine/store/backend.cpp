@@ -29,7 +29,7 @@ Status Backend::start()
     Result<std::unique_ptr<NatsClient>> client = NatsClient::connect(url, 10000);
     if (!client)
         return Status::unavailable("nats_connect",
-            client.status().message() + (m_child ? "" : "; check PAAS_NATS_URL"));
+                                   client.status().message() + (m_child ? "" : "; check PAAS_NATS_URL"));
     m_client = std::move(client.value());
     m_client->startProbe();
     return setupJetStream();
@@ -48,17 +48,17 @@ Status Backend::startChild()
     } else {
         m_storeDir = m_config.natsStoreDir;
         if (!QDir().mkpath(m_storeDir))
-            return Status::invalidArgument("nats_store_dir",
-                "PAAS_NATS_STORE_DIR " + m_storeDir.toStdString() + " cannot be created; choose a writable directory");
+            return Status::invalidArgument("nats_store_dir", "PAAS_NATS_STORE_DIR " + m_storeDir.toStdString() +
+                                                                 " cannot be created; choose a writable directory");
     }
     m_lock = std::make_unique<QLockFile>(m_storeDir + "/paas.lock");
     if (!m_lock->tryLock(0)) {
         qint64 pid = 0;
         QString host, app;
         m_lock->getLockInfo(&pid, &host, &app);
-        return Status::conflict("store_locked",
-            "another paas instance (pid " + std::to_string(pid) + ") is using the NATS store dir " +
-            m_storeDir.toStdString() + "; stop it, or set PAAS_NATS_STORE_DIR to another directory");
+        return Status::conflict("store_locked", "another paas instance (pid " + std::to_string(pid) +
+                                                    ") is using the NATS store dir " + m_storeDir.toStdString() +
+                                                    "; stop it, or set PAAS_NATS_STORE_DIR to another directory");
     }
     m_child = new NatsServerProcess({*binary, m_storeDir + "/jetstream", 0, m_config.natsMemoryLimitMiB}, this);
     connect(m_child, &NatsServerProcess::restarted, this, &Backend::childRestarted);
@@ -79,10 +79,16 @@ Status Backend::setupJetStream()
     for (const StreamSpec& spec : streams)
         if (Status s = m_client->ensureStream(spec); !s)
             return s;
-    struct BucketSlot { const char* name; int history; std::unique_ptr<KvStore>* slot; };
+    struct BucketSlot {
+        const char* name;
+        int history;
+        std::unique_ptr<KvStore>* slot;
+    };
     const BucketSlot buckets[] = {
-        {kProjectsBucket, 1, &m_projects}, {kOpsBucket, 1, &m_ops},
-        {kCommitsBucket, 1, &m_commits}, {kReleasesBucket, 1, &m_releases},
+        {kProjectsBucket, 1, &m_projects},
+        {kOpsBucket, 1, &m_ops},
+        {kCommitsBucket, 1, &m_commits},
+        {kReleasesBucket, 1, &m_releases},
     };
     for (const BucketSlot& b : buckets) {
         Result<std::unique_ptr<KvStore>> kv = m_client->openBucket(b.name, b.history);
@@ -142,7 +148,9 @@ QString Backend::summaryLine() const
     if (!m_child)
         return QStringLiteral("NATS: external %1").arg(m_config.natsUrl);
     return QStringLiteral("NATS: embedded child pid %1 port %2 store %3%4")
-        .arg(m_child->pid()).arg(m_child->port()).arg(m_storeDir)
+        .arg(m_child->pid())
+        .arg(m_child->port())
+        .arg(m_storeDir)
         .arg(m_config.natsStoreEphemeral ? QStringLiteral(" (ephemeral)") : QString());
 }
 

@@ -63,7 +63,7 @@ public:
     bool embedded() const { return m_child != nullptr; }
     std::string health() const;
     nlohmann::json describe() const;
-    QString summaryLine() const;   // the "NATS: ..." startup line
+    QString summaryLine() const;  // the "NATS: ..." startup line
     qint64 uptimeSeconds() const { return m_uptime.elapsed() / 1000; }
 
 Q_SIGNALS:

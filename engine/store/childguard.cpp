@@ -24,7 +24,7 @@ std::function<void()> dieWithParent()
 #ifdef __linux__
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
-        if (::getppid() != parent)   // the app died before the line above
+        if (::getppid() != parent)  // the app died before the line above
             ::_exit(1);
     };
 }
@@ -57,7 +57,7 @@ void ParentWatch::disarm()
 {
     if (!m_watcher)
         return;
-    m_watcher->kill();   // SIGKILL: the child is left alone
+    m_watcher->kill();  // SIGKILL: the child is left alone
     m_watcher->waitForFinished(2000);
     delete m_watcher;
     m_watcher = nullptr;
@@ -82,13 +82,13 @@ QString commandLineOf(qint64 pid)
     QFile file(QStringLiteral("/proc/%1/cmdline").arg(pid));
     if (!file.open(QIODevice::ReadOnly))
         return {};
-    QByteArray raw = file.readAll();   // empty for a zombie
+    QByteArray raw = file.readAll();  // empty for a zombie
     raw.replace('\0', ' ');
     return QString::fromLocal8Bit(raw).trimmed();
 #else
     QProcess ps;
-    ps.start(QStringLiteral("ps"), {QStringLiteral("-o"), QStringLiteral("stat=,command="), QStringLiteral("-p"),
-                                    QString::number(pid)});
+    ps.start(QStringLiteral("ps"),
+             {QStringLiteral("-o"), QStringLiteral("stat=,command="), QStringLiteral("-p"), QString::number(pid)});
     if (!ps.waitForFinished(3000))
         return {};
     const QString out = QString::fromLocal8Bit(ps.readAllStandardOutput()).trimmed();
@@ -113,7 +113,8 @@ bool isOurs(qint64 pid, const QString& binaryName, const QString& storeDir)
 {
     const QString cmd = commandLineOf(pid);
     const QString padded = QLatin1Char(' ') + cmd + QLatin1Char(' ');
-    return !cmd.isEmpty() && cmd.contains(binaryName) && padded.contains(QLatin1Char(' ') + storeDir + QLatin1Char(' '));
+    return !cmd.isEmpty() && cmd.contains(binaryName) &&
+           padded.contains(QLatin1Char(' ') + storeDir + QLatin1Char(' '));
 }
 
 bool waitGone(qint64 pid, const QString& binaryName, const QString& storeDir, int timeoutMs)
@@ -132,7 +133,7 @@ Status stopLeftover(const QString& pidFile, const QString& binaryName, const QSt
 {
     QFile file(pidFile);
     if (!file.open(QIODevice::ReadOnly))
-        return Status::ok();   // no record: nothing was left running
+        return Status::ok();  // no record: nothing was left running
     bool ok = false;
     const qint64 pid = file.readAll().trimmed().toLongLong(&ok);
     file.close();
@@ -145,8 +146,8 @@ Status stopLeftover(const QString& pidFile, const QString& binaryName, const QSt
     if (!waitGone(pid, binaryName, storeDir, timeoutMs)) {
         ::kill(static_cast<pid_t>(pid), SIGKILL);
         if (!waitGone(pid, binaryName, storeDir, 2000))
-            return Status::conflict("store_in_use", "a leftover nats-server (pid " + std::to_string(pid) +
-                                    ") keeps " + storeDir.toStdString() + " open and does not stop");
+            return Status::conflict("store_in_use", "a leftover nats-server (pid " + std::to_string(pid) + ") keeps " +
+                                                        storeDir.toStdString() + " open and does not stop");
     }
     removePidFile(pidFile);
     return Status::ok();

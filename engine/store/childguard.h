@@ -58,7 +58,6 @@ Status writePidFile(const QString& path, qint64 pid);
 void removePidFile(const QString& path);
 // Stops a leftover child recorded in `pidFile` whose command line contains
 // both `binaryName` and `storeDir`. Ok when nothing is left running.
-Status stopLeftover(const QString& pidFile, const QString& binaryName, const QString& storeDir,
-                    int timeoutMs = 5000);
+Status stopLeftover(const QString& pidFile, const QString& binaryName, const QString& storeDir, int timeoutMs = 5000);
 
 }  // namespace paas::childguard

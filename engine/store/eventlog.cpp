@@ -45,10 +45,22 @@ struct SubGuard {
 }  // namespace
 
 namespace eventsubjects {
-std::string all() { return std::string(kPrefix) + ">"; }
-std::string ofProject(const std::string& projectId) { return kPrefix + projectId + ".*"; }
-std::string ofOp(const std::string& opId) { return std::string(kPrefix) + "*." + opId; }
-std::string exact(const std::string& projectId, const std::string& opId) { return kPrefix + projectId + "." + opId; }
+std::string all()
+{
+    return std::string(kPrefix) + ">";
+}
+std::string ofProject(const std::string& projectId)
+{
+    return kPrefix + projectId + ".*";
+}
+std::string ofOp(const std::string& opId)
+{
+    return std::string(kPrefix) + "*." + opId;
+}
+std::string exact(const std::string& projectId, const std::string& opId)
+{
+    return kPrefix + projectId + "." + opId;
+}
 
 bool parse(const std::string& subject, std::string& projectId, std::string& opId)
 {
@@ -96,7 +108,7 @@ struct SubjectMatch {
 struct EventLog::Feed {
     std::string filter;
     natsSubscription* sub = nullptr;
-    std::mutex mutex;                      // held while listeners run
+    std::mutex mutex;  // held while listeners run
     std::map<uint64_t, Listener> listeners;
     std::atomic<uint64_t>* liveEvents = nullptr;
 };
@@ -264,7 +276,7 @@ Result<std::shared_ptr<EventLog::Tap>> EventLog::tap(const std::string& wanted, 
         };
     std::lock_guard lock(m_mutex);
     std::shared_ptr<Feed>& feed = m_feeds[filter];
-    if (!feed && !m_client.responsive()) {   // fail fast: never wait on a server known to hang
+    if (!feed && !m_client.responsive()) {  // fail fast: never wait on a server known to hang
         m_feeds.erase(filter);
         return Status::unavailable("backend_unavailable", "the JetStream backend is not answering; retry shortly");
     }
@@ -337,8 +349,10 @@ int EventLog::subscriptionCount() const
 
 nlohmann::json EventLog::counters() const
 {
-    return {{"nats_subscriptions", subscriptionCount()}, {"taps", m_taps.load()},
-            {"live_events", m_liveEvents.load()}, {"replays", m_replays.load()},
+    return {{"nats_subscriptions", subscriptionCount()},
+            {"taps", m_taps.load()},
+            {"live_events", m_liveEvents.load()},
+            {"replays", m_replays.load()},
             {"replayed_events", m_replayed.load()}};
 }
 

@@ -53,21 +53,21 @@ class NatsClient;
 struct StoredEvent {
     uint64_t seq = 0;
     std::string subject;
-    std::string projectId;   // from the subject
-    std::string opId;        // from the subject
-    std::string data;        // the published JSON, verbatim
+    std::string projectId;  // from the subject
+    std::string opId;       // from the subject
+    std::string data;       // the published JSON, verbatim
 };
 
 struct StreamBounds {
-    uint64_t firstSeq = 0;   // with no messages: lastSeq + 1
+    uint64_t firstSeq = 0;  // with no messages: lastSeq + 1
     uint64_t lastSeq = 0;
     uint64_t messages = 0;
 };
 
 namespace eventsubjects {
-std::string all();                                                    // paas.events.>
-std::string ofProject(const std::string& projectId);                  // paas.events.<p>.*
-std::string ofOp(const std::string& opId);                            // paas.events.*.<op>
+std::string all();                                    // paas.events.>
+std::string ofProject(const std::string& projectId);  // paas.events.<p>.*
+std::string ofOp(const std::string& opId);            // paas.events.*.<op>
 std::string exact(const std::string& projectId, const std::string& opId);
 // Splits paas.events.<projectId>.<opId>; false for anything else.
 bool parse(const std::string& subject, std::string& projectId, std::string& opId);
@@ -81,10 +81,10 @@ public:
     using Sink = std::function<bool(const StoredEvent&)>;
 
     struct ReplayOptions {
-        std::string filter;          // a subject filter (see eventsubjects)
+        std::string filter;  // a subject filter (see eventsubjects)
         uint64_t afterSeq = 0;
         uint64_t maxEvents = 100000;
-        int stallTimeoutMs = 5000;   // a pending message that never arrives
+        int stallTimeoutMs = 5000;  // a pending message that never arrives
         // Polled while waiting for the next message (every 100 ms at most)
         // and between messages: true ends the replay early, as a sink that
         // returns false does.

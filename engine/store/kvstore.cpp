@@ -79,8 +79,8 @@ Result<uint64_t> KvStore::create(const std::string& key, const std::string& valu
 Result<uint64_t> KvStore::update(const std::string& key, const std::string& value, uint64_t expectedRevision)
 {
     uint64_t rev = 0;
-    natsStatus s = kvStore_Update(&rev, m_kv, key.c_str(), value.data(), static_cast<int>(value.size()),
-                                  expectedRevision);
+    natsStatus s =
+        kvStore_Update(&rev, m_kv, key.c_str(), value.data(), static_cast<int>(value.size()), expectedRevision);
     if (s != NATS_OK)
         return natsError(s, m_bucket + " update " + key);
     return rev;
@@ -127,7 +127,7 @@ Result<KvEntry> KvStore::updateWith(const std::string& key, const Mutator& mutat
 }
 
 Result<std::unique_ptr<KvWatch>> KvStore::watch(const std::string& keys, WatchCallback callback,
-                                                 std::function<void()> caughtUp) const
+                                                std::function<void()> caughtUp) const
 {
     auto handle = std::make_unique<KvWatch>();
     natsStatus s = kvStore_Watch(&handle->m_watcher, m_kv, keys.c_str(), nullptr);

@@ -37,6 +37,7 @@ struct KvEntry {
 class KvWatch {
 public:
     ~KvWatch();
+
 private:
     friend class KvStore;
     kvWatcher* m_watcher = nullptr;

@@ -25,8 +25,8 @@ Status natsError(natsStatus s, const std::string& what, jsErrCode jerr)
         return Status::notFound("not_found", text);
     if (jerr == JSStreamWrongLastSequenceErr || (last && std::strstr(last, "wrong last sequence")))
         return Status::conflict("revision_conflict", text);
-    if (s == NATS_TIMEOUT || s == NATS_CONNECTION_CLOSED || s == NATS_NO_SERVER || s == NATS_CONNECTION_DISCONNECTED
-        || s == NATS_NO_RESPONDERS)
+    if (s == NATS_TIMEOUT || s == NATS_CONNECTION_CLOSED || s == NATS_NO_SERVER || s == NATS_CONNECTION_DISCONNECTED ||
+        s == NATS_NO_RESPONDERS)
         return Status::unavailable("backend_unavailable", text);
     return Status::internal("backend_error", text);
 }
@@ -165,7 +165,7 @@ NatsClient::~NatsClient()
     stopProbe();
     unregister();
     {
-        std::lock_guard lock(m_shared->mutex);   // waits for a callback running now
+        std::lock_guard lock(m_shared->mutex);  // waits for a callback running now
         m_shared->onState = nullptr;
     }
     if (m_js) {

@@ -44,7 +44,7 @@ struct StreamSpec {
     int64_t maxMsgs = -1;
     int64_t maxAgeNanos = 0;
     int64_t maxBytes = -1;
-    bool allowDirect = false;   // direct gets (nextMessage)
+    bool allowDirect = false;  // direct gets (nextMessage)
 };
 
 // One stored message of a stream.
@@ -108,14 +108,14 @@ private:
         std::atomic<bool> connected{false};
         std::atomic<uint64_t> asyncFailures{0};
         std::mutex mutex;
-        StateCallback onState;   // guarded by mutex
+        StateCallback onState;  // guarded by mutex
     };
     NatsClient();
     static void onDisconnected(natsConnection*, void* id);
     static void onReconnected(natsConnection*, void* id);
     static void onAsyncPublishError(jsCtx*, jsPubAckErr* err, void* id);
     static std::shared_ptr<Shared> sharedOf(void* id);
-    void settleAsyncPublishes();   // waits (bounded) for the acks still due
+    void settleAsyncPublishes();  // waits (bounded) for the acks still due
     static void setConnected(void* id, bool up);
     void unregister();
 

@@ -33,8 +33,8 @@ Result<QString> NatsServerProcess::findBinary(const QString& explicitBinary)
     if (!explicitBinary.isEmpty()) {
         if (isExecutable(explicitBinary))
             return QFileInfo(explicitBinary).absoluteFilePath();
-        return Status::invalidArgument("nats_server_missing",
-            "PAAS_NATS_SERVER_BIN=" + explicitBinary.toStdString() + " is not an executable file");
+        return Status::invalidArgument("nats_server_missing", "PAAS_NATS_SERVER_BIN=" + explicitBinary.toStdString() +
+                                                                  " is not an executable file");
     }
     const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/nats-server");
     if (isExecutable(beside))
@@ -44,12 +44,14 @@ Result<QString> NatsServerProcess::findBinary(const QString& explicitBinary)
         return onPath;
     // Debian's nats-server package installs /usr/sbin/nats-server, which is
     // not on a regular user's PATH (a desktop session, the systemd user unit).
-    const QString inSbin = QStandardPaths::findExecutable(QStringLiteral("nats-server"),
-        {QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/sbin")});
+    const QString inSbin = QStandardPaths::findExecutable(
+        QStringLiteral("nats-server"), {QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/sbin")});
     if (!inSbin.isEmpty())
         return inSbin;
-    return Status::unavailable("nats_server_missing",
-        "nats-server not found (looked at PAAS_NATS_SERVER_BIN, next to the executable, PATH, /usr/local/sbin and /usr/sbin); "
+    return Status::unavailable(
+        "nats_server_missing",
+        "nats-server not found (looked at PAAS_NATS_SERVER_BIN, next to the executable, PATH, /usr/local/sbin and "
+        "/usr/sbin); "
         "install it: `sudo apt-get install nats-server` (Debian/Ubuntu) or `brew install nats-server` (macOS), "
         "or set PAAS_NATS_URL to use an existing server");
 }
@@ -90,7 +92,7 @@ Status NatsServerProcess::start(int readyTimeoutMs)
         return Status::unavailable("nats_port", "no free loopback port for nats-server");
     if (!QDir().mkpath(m_options.storeDir))
         return Status::invalidArgument("nats_store_dir",
-            "cannot create PAAS_NATS_STORE_DIR " + m_options.storeDir.toStdString());
+                                       "cannot create PAAS_NATS_STORE_DIR " + m_options.storeDir.toStdString());
     if (Status s = childguard::stopLeftover(pidFile(), QFileInfo(m_options.binary).fileName(), m_options.storeDir); !s)
         return s;
     m_stopping = false;
@@ -110,9 +112,9 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
         env.insert(QStringLiteral("GOMEMLIMIT"), m_memoryLimit);
     m_process->setProcessEnvironment(env);
     m_lastOutput.clear();
-    const QStringList args{QStringLiteral("-js"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
-                           QStringLiteral("-p"), QString::number(m_options.port),
-                           QStringLiteral("-sd"), m_options.storeDir};
+    const QStringList args{
+        QStringLiteral("-js"),           QStringLiteral("-a"),  QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+        QString::number(m_options.port), QStringLiteral("-sd"), m_options.storeDir};
     m_process->start(m_options.binary, args);
     if (!m_process->waitForStarted(5000))
         return Status::unavailable("nats_start", "cannot start " + m_options.binary.toStdString() + ": " +
@@ -123,8 +125,8 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
             m_process->kill();
             m_process->waitForFinished(2000);
             m_lastOutput += m_process->readAll();
-            return Status::unavailable("nats_start",
-                "nats-server did not become ready: " + m_lastOutput.right(400).trimmed().toStdString());
+            return Status::unavailable(
+                "nats_start", "nats-server did not become ready: " + m_lastOutput.right(400).trimmed().toStdString());
         }
         m_process->waitForReadyRead(50);
         m_lastOutput += m_process->readAll();
@@ -134,9 +136,8 @@ Status NatsServerProcess::launch(int readyTimeoutMs)
     if (Status s = childguard::writePidFile(pidFile(), m_process->processId()); !s)
         qWarning().noquote() << "NATS: cannot record the child's pid:" << QString::fromStdString(s.message());
     // Keep draining output so the pipe never fills; keep only a tail.
-    connect(m_process, &QProcess::readyRead, this, [this] {
-        m_lastOutput = (m_lastOutput + m_process->readAll()).right(4096);
-    });
+    connect(m_process, &QProcess::readyRead, this,
+            [this] { m_lastOutput = (m_lastOutput + m_process->readAll()).right(4096); });
     connect(m_process, &QProcess::finished, this, [this](int code) { onFinished(code); });
     m_pid = m_process->processId();
     m_running = true;
@@ -149,8 +150,8 @@ void NatsServerProcess::onFinished(int exitCode)
     m_pid = 0;
     if (m_stopping)
         return;
-    qWarning().noquote() << "NATS: child exited unexpectedly (code" << exitCode << "); restarting in"
-                         << m_backoffMs << "ms";
+    qWarning().noquote() << "NATS: child exited unexpectedly (code" << exitCode << "); restarting in" << m_backoffMs
+                         << "ms";
     Q_EMIT exitedUnexpectedly(exitCode);
     scheduleRestart();
 }

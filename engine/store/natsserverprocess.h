@@ -81,7 +81,7 @@ private:
     bool m_stopping = false;
     // The snapshot for other threads, written on the owning thread only.
     std::atomic<qint64> m_pid{0};
-    std::atomic<bool> m_running{false};   // ready, and not waiting to restart
+    std::atomic<bool> m_running{false};  // ready, and not waiting to restart
     std::atomic<int> m_restarts{0};
     int m_backoffMs = 250;
     QByteArray m_lastOutput;

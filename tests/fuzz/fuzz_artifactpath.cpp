@@ -46,10 +46,18 @@ void makeTree()
     writeFile(g_root + "/sub/.git/HEAD", "ref: refs/heads/main");
     writeFile(g_root + "/.gitignore", "*.o");
     writeFile(g_outside + "/secret", "secret");
-    const struct { const char* target; const char* link; } links[] = {
-        {"README.md", "/link-in"}, {"/etc/passwd", "/link-out"}, {"..", "/link-up"},
-        {".git/config", "/link-git"}, {"loop", "/loop"}, {"src", "/dir-link"},
-        {"../proj-evil/secret", "/link-sibling"}, {"../../proj-evil", "/src/deep-out"},
+    const struct {
+        const char* target;
+        const char* link;
+    } links[] = {
+        {"README.md", "/link-in"},
+        {"/etc/passwd", "/link-out"},
+        {"..", "/link-up"},
+        {".git/config", "/link-git"},
+        {"loop", "/loop"},
+        {"src", "/dir-link"},
+        {"../proj-evil/secret", "/link-sibling"},
+        {"../../proj-evil", "/src/deep-out"},
         {"../.git", "/build/git-dir"},
     };
     for (const auto& l : links)

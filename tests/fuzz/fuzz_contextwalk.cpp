@@ -114,16 +114,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         for (const paas::WalkItem& item : *walked)
             if (item.entry >= 0)
                 files.insert(item.path);
-        for (const TreeEntryRef& e : listing)   // the first of duplicates wins; a file under a file is dropped
-            FUZZ_CHECK(!validPath(e.path) || files.count(e.path) || std::count_if(listing.begin(), listing.end(),
-                [&](const TreeEntryRef& o) { return o.path == e.path || e.path.rfind(o.path + "/", 0) == 0 ||
-                                                    o.path.rfind(e.path + "/", 0) == 0; }) > 1);
+        for (const TreeEntryRef& e : listing)  // the first of duplicates wins; a file under a file is dropped
+            FUZZ_CHECK(!validPath(e.path) || files.count(e.path) ||
+                       std::count_if(listing.begin(), listing.end(), [&](const TreeEntryRef& o) {
+                           return o.path == e.path || e.path.rfind(o.path + "/", 0) == 0 ||
+                                  o.path.rfind(e.path + "/", 0) == 0;
+                       }) > 1);
     }
     TreeListing reversed(listing.rbegin(), listing.rend());
     std::set<std::string> unique;
     for (const TreeEntryRef& e : listing)
         unique.insert(e.path);
-    if (unique.size() == listing.size()) {   // no duplicate paths: order must not matter
+    if (unique.size() == listing.size()) {  // no duplicate paths: order must not matter
         paas::Result<std::vector<paas::WalkItem>> again = paas::walkContext(reversed, filter);
         FUZZ_CHECK(again.isOk() && again->size() == walked->size());
         for (size_t i = 0; i < walked->size(); ++i)

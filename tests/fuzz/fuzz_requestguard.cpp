@@ -105,8 +105,8 @@ void checkAuthority(const QByteArray& host, const QByteArray& origin)
 {
     AuthorityPolicy policy;
     policy.allow(QStringLiteral("127.0.0.1"), 8080);
-    static const QList<QByteArray> hosts = {"127.0.0.1", "127.0.0.1:8080", "localhost", "localhost:8080",
-                                            "[::1]", "[::1]:8080"};
+    static const QList<QByteArray> hosts = {"127.0.0.1",      "127.0.0.1:8080", "localhost",
+                                            "localhost:8080", "[::1]",          "[::1]:8080"};
     static const QList<QByteArray> origins = {"http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"};
     const QByteArray h = host.trimmed().toLower();
     const QByteArray o = origin.trimmed().toLower();

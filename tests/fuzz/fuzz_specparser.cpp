@@ -16,8 +16,8 @@
 #include <set>
 #include <string>
 
-using paas::DocumentLimits;
 using nlohmann::json;
+using paas::DocumentLimits;
 
 namespace {
 
@@ -97,7 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         checkSpec(*parsed);
     } else {
         FUZZ_CHECK(parsed.status().reason() == "invalid_spec");
-        FUZZ_CHECK(!parsed.status().details().empty() || parsed.status().message().find("converted") != std::string::npos);
+        FUZZ_CHECK(!parsed.status().details().empty() ||
+                   parsed.status().message().find("converted") != std::string::npos);
     }
     return 0;
 }

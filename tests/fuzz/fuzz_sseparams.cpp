@@ -35,8 +35,8 @@ void checkLastEventId(const QByteArray& header, const QUrl& url)
 {
     const uint64_t id = lastEventId(header, url);
     const QByteArray used = header.trimmed().isEmpty()
-        ? QUrlQuery(url).queryItemValue(QStringLiteral("lastEventId")).trimmed().toUtf8()
-        : header.trimmed();
+                                ? QUrlQuery(url).queryItemValue(QStringLiteral("lastEventId")).trimmed().toUtf8()
+                                : header.trimmed();
     uint64_t expected = 0;
     FUZZ_CHECK(id == (plainDecimal(used, expected) ? expected : 0));
 }

@@ -41,8 +41,9 @@ void checkPayload(const json& body, const std::string& queryProjectId)
 
 void checkSignature(const QByteArray& body, const std::string& secret, const QByteArray& header)
 {
-    const QByteArray right = "sha256=" + QMessageAuthenticationCode::hash(
-        body, QByteArray::fromStdString(secret), QCryptographicHash::Sha256).toHex();
+    const QByteArray right =
+        "sha256=" +
+        QMessageAuthenticationCode::hash(body, QByteArray::fromStdString(secret), QCryptographicHash::Sha256).toHex();
     FUZZ_CHECK(hubSignatureMatches(body, secret, right));
     FUZZ_CHECK(hubSignatureMatches(body, secret, " \t" + right + "\r\n"));
     QByteArray wrong = right;

@@ -21,18 +21,22 @@ bool terminal(const std::string& status)
 
 nlohmann::json soakSpec(const std::string& name, const std::string& logLevel)
 {
-    return {{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", name}, {"runtime", "static"},
-            {"capabilities", {"http"}}, {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", logLevel}}}}}}},
+    return {{"apiVersion", "platform.example.com/v2"},
+            {"kind", "App"},
+            {"name", name},
+            {"runtime", "static"},
+            {"capabilities", {"http"}},
+            {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", logLevel}}}}}}},
             {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}};
 }
 
 struct ApiLoad::Churn {
     int slot = 0;
     int generation = 0;
-    int step = 0;              // index into kSteps
-    std::string opId;          // the op being waited for
+    int step = 0;      // index into kSteps
+    std::string opId;  // the op being waited for
     qint64 dueMs = 0;
-    bool busy = false;         // a request in flight
+    bool busy = false;  // a request in flight
     std::string project() const { return "soak-churn-" + std::to_string(slot) + "-" + std::to_string(generation); }
 };
 
@@ -155,8 +159,8 @@ void ApiLoad::filler()
         });
     } else if (roll < 85) {
         // HEAD of main (usually processed already: 200 ignored; else a new ci op) or another branch.
-        nlohmann::json body{{"project_id", hook.toStdString()}, {"repo", "source"},
-                            {"branch", roll % 3 ? "main" : "feature"}};
+        nlohmann::json body{
+            {"project_id", hook.toStdString()}, {"repo", "source"}, {"branch", roll % 3 ? "main" : "feature"}};
         send("POST", "/api/webhooks/source", body, ignore);
     } else if (roll < 90) {
         send("GET", "/api/system", {}, ignore);
@@ -200,7 +204,8 @@ void ApiLoad::send(const QByteArray& method, const QString& path, const nlohmann
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray raw = reply->readAll();
         reply->deleteLater();
-        const nlohmann::json json = nlohmann::json::parse(raw.constData(), raw.constData() + raw.size(), nullptr, false);
+        const nlohmann::json json =
+            nlohmann::json::parse(raw.constData(), raw.constData() + raw.size(), nullptr, false);
         if (status == 202)
             noteOp(json);
         if (!(status >= 200 && status < 300) && status != 304) {

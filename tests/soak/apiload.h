@@ -30,9 +30,9 @@ namespace paas::soak {
 struct ApiMinute {
     std::vector<double> latencyMs;
     uint64_t requests = 0;
-    uint64_t unexpected = 0;   // status not 2xx/304, or no answer
-    uint64_t skipped = 0;      // ticks skipped: too many in flight
-    uint64_t accepted = 0;     // 202 answers (new ops)
+    uint64_t unexpected = 0;  // status not 2xx/304, or no answer
+    uint64_t skipped = 0;     // ticks skipped: too many in flight
+    uint64_t accepted = 0;    // 202 answers (new ops)
 };
 
 // The soak's App spec (static runtime, one dev environment).
@@ -40,12 +40,11 @@ nlohmann::json soakSpec(const std::string& name, const std::string& logLevel);
 
 class ApiLoad : public QObject {
 public:
-    ApiLoad(const QString& baseUrl, std::vector<std::string> hookProjects, int ratePerS, int churnSlots,
-            quint32 seed);
+    ApiLoad(const QString& baseUrl, std::vector<std::string> hookProjects, int ratePerS, int churnSlots, quint32 seed);
     ~ApiLoad() override;
 
     void start();
-    void stop();   // no new requests; in-flight ones still finish
+    void stop();  // no new requests; in-flight ones still finish
     int inFlight() const { return m_inFlight; }
     ApiMinute takeMinute();
     // op id -> last status seen (queued|running|completed|failed)

@@ -20,7 +20,9 @@ ProcSample sampleProcess(qint64 pid)
         else if (line.startsWith("Threads:"))
             s.threads = line.mid(8).trimmed().toInt();
     }
-    s.fds = int(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size());
+    s.fds = int(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
+                    .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System)
+                    .size());
     return s;
 }
 

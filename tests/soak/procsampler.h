@@ -10,7 +10,7 @@
 namespace paas::soak {
 
 struct ProcSample {
-    double rssMiB = -1;   // -1: the process is gone
+    double rssMiB = -1;  // -1: the process is gone
     int fds = -1;
     int threads = -1;
 };

@@ -34,7 +34,8 @@ struct SoakRun::Load {
     void eachFleet(const std::function<void(SseFleet&)>& fn)
     {
         for (SseFleet* f : fleets)
-            QMetaObject::invokeMethod(f, [f, fn] { fn(*f); }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                f, [f, fn] { fn(*f); }, Qt::BlockingQueuedConnection);
     }
 };
 

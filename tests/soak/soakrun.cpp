@@ -52,7 +52,6 @@ SoakOptions SoakOptions::fromEnvironment()
     return o;
 }
 
-
 SoakRun::SoakRun(SoakOptions options) : m_opt(options) {}
 
 SoakRun::~SoakRun()
@@ -97,7 +96,8 @@ bool SoakRun::startApp()
         return false;
     }
     m_natsPid = m_app->natsPid();
-    const std::string limit = m_app->get("/api/system").json().value("nats", nlohmann::json::object()).value("memory_limit", "");
+    const std::string limit =
+        m_app->get("/api/system").json().value("nats", nlohmann::json::object()).value("memory_limit", "");
     if (limit.size() > 3 && limit.compare(limit.size() - 3, 3, "MiB") == 0)
         m_natsLimitMiB = std::atof(limit.c_str());
     std::printf("nats-server memory limit: %s\n", limit.empty() ? "none" : limit.c_str());
@@ -111,7 +111,8 @@ bool SoakRun::createHookProjects()
     std::vector<std::string> ops;
     for (int i = 0; i < m_opt.hookProjects; ++i) {
         const std::string name = "soak-hook-" + std::to_string(i);
-        const test::HttpResult r = m_app->post("/api/events/registration", {{"action", "create"}, {"spec", soakSpec(name, "info")}});
+        const test::HttpResult r =
+            m_app->post("/api/events/registration", {{"action", "create"}, {"spec", soakSpec(name, "info")}});
         if (r.status != 202) {
             std::printf("create %s: %d %s\n", name.c_str(), r.status, r.body.constData());
             return false;
@@ -167,7 +168,8 @@ void SoakRun::startLoad()
     std::printf("load started: %d feed + %d op-stream SSE clients on %d threads\n\n", feedsPerFleet * kFleets,
                 opPerFleet * kFleets, kFleets);
     std::printf("%-4s | %-22s | %-22s | %-32s | %-13s | %-20s | %s\n", "min", "paas RSS MiB/fds/thr",
-                "nats RSS MiB/fds/thr", "API req/s p50 p99 ms (bad,skip)", "commits/s", "SSE frames/s conn/re", "open chan subs");
+                "nats RSS MiB/fds/thr", "API req/s p50 p99 ms (bad,skip)", "commits/s", "SSE frames/s conn/re",
+                "open chan subs");
     std::fflush(stdout);
 }
 
@@ -215,11 +217,13 @@ void SoakRun::takeMinute(int minute)
     r.sseChannels = counters.value("sse_channels", -1);
     r.natsSubs = counters.value("event_log", nlohmann::json::object()).value("nats_subscriptions", -1);
     m_rows.push_back(r);
-    std::printf("%-4d | %7.1f %5d %4d      | %7.1f %5d %4d      | %5.1f %7.1f %8.1f (%llu,%llu)    | %5.2f (%llu,%llu) | %7.0f %5llu/%-5llu | %4d %4d %4d\n",
-                r.minute, r.app.rssMiB, r.app.fds, r.app.threads, r.nats.rssMiB, r.nats.fds, r.nats.threads,
-                r.requestsPerS, r.p50, r.p99, (unsigned long long)r.unexpected, (unsigned long long)r.skipped,
-                r.commitsPerS, (unsigned long long)r.commitFailures, (unsigned long long)r.commitSkipped, r.framesPerS,
-                (unsigned long long)r.connects, (unsigned long long)r.reconnects, r.sseOpen, r.sseChannels, r.natsSubs);
+    std::printf(
+        "%-4d | %7.1f %5d %4d      | %7.1f %5d %4d      | %5.1f %7.1f %8.1f (%llu,%llu)    | %5.2f (%llu,%llu) | %7.0f "
+        "%5llu/%-5llu | %4d %4d %4d\n",
+        r.minute, r.app.rssMiB, r.app.fds, r.app.threads, r.nats.rssMiB, r.nats.fds, r.nats.threads, r.requestsPerS,
+        r.p50, r.p99, (unsigned long long)r.unexpected, (unsigned long long)r.skipped, r.commitsPerS,
+        (unsigned long long)r.commitFailures, (unsigned long long)r.commitSkipped, r.framesPerS,
+        (unsigned long long)r.connects, (unsigned long long)r.reconnects, r.sseOpen, r.sseChannels, r.natsSubs);
     std::fflush(stdout);
 }
 

@@ -58,7 +58,7 @@ struct SoakOptions {
 struct TimedSample {
     double minute = 0;
     ProcSample app, nats;
-    int sseOpen = 0;   // the app's open SSE connections then (each holds an fd)
+    int sseOpen = 0;  // the app's open SSE connections then (each holds an fd)
 };
 
 struct MinuteRow {
@@ -70,7 +70,7 @@ struct MinuteRow {
     uint64_t commitFailures = 0, commitSkipped = 0;
     double framesPerS = 0;
     uint64_t connects = 0, reconnects = 0;
-    int sseOpen = 0, sseChannels = 0, natsSubs = 0;   // the app's counters (/api/system)
+    int sseOpen = 0, sseChannels = 0, natsSubs = 0;  // the app's counters (/api/system)
 };
 
 class SoakRun {
@@ -82,7 +82,7 @@ public:
 private:
     struct Load;
     bool startApp();
-    double natsBoundMiB() const;   // limit + overhead; 0 = no limit set
+    double natsBoundMiB() const;  // limit + overhead; 0 = no limit set
     TimedSample sample() const;
     bool createHookProjects();
     void startLoad();

@@ -77,10 +77,13 @@ int SoakRun::checkCommits()
         lost = duplicated = failed = 0;
         total = 0;
         for (const auto& [project, shas] : made) {
-            std::map<std::string, std::vector<std::string>> byCommit;   // commit -> statuses of its ci ops
+            std::map<std::string, std::vector<std::string>> byCommit;  // commit -> statuses of its ci ops
             for (int offset = 0;; offset += 500) {
-                const nlohmann::json page = m_app->get(QStringLiteral("/api/projects/%1/ops?limit=500&offset=%2")
-                                                           .arg(QString::fromStdString(project)).arg(offset)).json();
+                const nlohmann::json page = m_app
+                                                ->get(QStringLiteral("/api/projects/%1/ops?limit=500&offset=%2")
+                                                          .arg(QString::fromStdString(project))
+                                                          .arg(offset))
+                                                .json();
                 if (!page.is_object() || !page["ops"].is_array() || page["ops"].empty())
                     break;
                 for (const nlohmann::json& op : page["ops"])
@@ -123,27 +126,30 @@ bool SoakRun::verifySse()
                 log.empty() ? 0ULL : (unsigned long long)log.rbegin()->first, (unsigned long long)published);
     SseCheck check;
     for (int attempt = 0; attempt < 4; ++attempt) {
-        sleepPumping(2000);   // live fan-out to every feed client
+        sleepPumping(2000);  // live fan-out to every feed client
         std::vector<FleetReport> reports;
         for (SseFleet* f : l.fleets) {
             FleetReport r;
-            QMetaObject::invokeMethod(f, [f] { return f->report(); }, Qt::BlockingQueuedConnection, &r);
+            QMetaObject::invokeMethod(
+                f, [f] { return f->report(); }, Qt::BlockingQueuedConnection, &r);
             reports.push_back(std::move(r));
         }
         check = checkSse(log, reports);
         if (check.ok())
             break;
     }
-    std::printf("SSE feed clients: %d, events seen %llu, reconnects %d (+%d ended by the server), missed %llu, "
-                "unexpected %llu, duplicate/backwards %llu\n",
-                check.feedClients, (unsigned long long)check.feedEventsSeen, check.feedReconnects,
-                check.feedServerCloses, (unsigned long long)check.feedMissed, (unsigned long long)check.feedUnexpected,
-                (unsigned long long)check.feedDisorder);
-    std::printf("SSE op streams: %d sessions (%d resumed with Last-Event-ID), unfinished %d, ended from snapshot %d, "
-                "missed %llu, unexpected %llu, duplicate/backwards %llu, bad status %llu\n",
-                check.sessions, check.sessionsResumed, check.sessionsUnfinished, check.sessionsSnapshotEnd,
-                (unsigned long long)check.sessionMissed, (unsigned long long)check.sessionUnexpected,
-                (unsigned long long)check.sessionDisorder, (unsigned long long)check.sessionBadStatus);
+    std::printf(
+        "SSE feed clients: %d, events seen %llu, reconnects %d (+%d ended by the server), missed %llu, "
+        "unexpected %llu, duplicate/backwards %llu\n",
+        check.feedClients, (unsigned long long)check.feedEventsSeen, check.feedReconnects, check.feedServerCloses,
+        (unsigned long long)check.feedMissed, (unsigned long long)check.feedUnexpected,
+        (unsigned long long)check.feedDisorder);
+    std::printf(
+        "SSE op streams: %d sessions (%d resumed with Last-Event-ID), unfinished %d, ended from snapshot %d, "
+        "missed %llu, unexpected %llu, duplicate/backwards %llu, bad status %llu\n",
+        check.sessions, check.sessionsResumed, check.sessionsUnfinished, check.sessionsSnapshotEnd,
+        (unsigned long long)check.sessionMissed, (unsigned long long)check.sessionUnexpected,
+        (unsigned long long)check.sessionDisorder, (unsigned long long)check.sessionBadStatus);
     std::printf("SSE clients that missed an event: %d\n", check.clientsWithMissedEvents());
     for (const std::string& s : check.samples)
         std::printf("  %s\n", s.c_str());
@@ -205,7 +211,7 @@ bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
             continue;
         xs.push_back(s.minute);
         appRss.push_back(s.app.rssMiB);
-        appFds.push_back(s.app.fds - s.sseOpen);   // a client's stream is the soak's load, not a leak
+        appFds.push_back(s.app.fds - s.sseOpen);  // a client's stream is the soak's load, not a leak
         appThr.push_back(s.app.threads);
         natsFds.push_back(s.nats.fds);
         natsThr.push_back(s.nats.threads);
@@ -224,9 +230,10 @@ bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
         }
     std::printf("\nslopes per minute after the warm-up minute (%zu samples, least squares):\n", xs.size());
     if (bound > 0)
-        std::printf("nats-server: limit %.0f MiB, bound %.0f MiB, max RSS %.1f MiB; %zu samples once it reached %.0f MiB%s\n",
-                    m_natsLimitMiB, bound, natsMax, natsXs.size(), kNatsFilledShare * bound,
-                    natsXs.size() > 2 ? "" : " (too few for a slope: the bound is what this run judges)");
+        std::printf(
+            "nats-server: limit %.0f MiB, bound %.0f MiB, max RSS %.1f MiB; %zu samples once it reached %.0f MiB%s\n",
+            m_natsLimitMiB, bound, natsMax, natsXs.size(), kNatsFilledShare * bound,
+            natsXs.size() > 2 ? "" : " (too few for a slope: the bound is what this run judges)");
     const double w = xs.size() > 1 ? xs.back() - xs.front() : 0;
     const std::vector<Rule> rules = {
         {"paas RSS slope", slope(xs, appRss), kAppRssSlopeMiB, "MiB/min", kRssBandMiB, w},

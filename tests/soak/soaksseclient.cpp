@@ -41,9 +41,9 @@ void SoakSseClient::closed()
     if (!m_open)
         return;
     if (m_socket.bytesAvailable() > 0)
-        onData();   // the last frames (e.g. the terminal event) may come with the close
+        onData();  // the last frames (e.g. the terminal event) may come with the close
     if (!m_open)
-        return;     // a frame handler aborted it
+        return;  // a frame handler aborted it
     m_open = false;
     if (onClosed)
         onClosed(m_status);
@@ -80,7 +80,7 @@ void SoakSseClient::parseFrame(const QByteArray& block)
     for (const QByteArray& line : block.split('\n')) {
         const int colon = line.indexOf(':');
         if (colon <= 0)
-            continue;   // comments and field-only lines
+            continue;  // comments and field-only lines
         const QByteArray field = line.left(colon);
         const QByteArray value = line.mid(colon + (line.size() > colon + 1 && line[colon + 1] == ' ' ? 2 : 1));
         if (field == "id")

@@ -15,7 +15,7 @@
 namespace paas::soak {
 
 struct SoakSseFrame {
-    uint64_t id = 0;       // 0: no id: line (bootstrap, heartbeat, snapshot terminal)
+    uint64_t id = 0;  // 0: no id: line (bootstrap, heartbeat, snapshot terminal)
     QByteArray event;
     QByteArray data;
 };
@@ -29,10 +29,10 @@ public:
     // Closes from this side; onClosed is not called for it.
     void abort();
     bool isOpen() const { return m_open; }
-    int status() const { return m_status; }   // HTTP status of the current/last response
+    int status() const { return m_status; }  // HTTP status of the current/last response
 
     std::function<void(const SoakSseFrame&)> onFrame;
-    std::function<void(int status)> onClosed;   // the server (or the network) ended it
+    std::function<void(int status)> onClosed;  // the server (or the network) ended it
 
 private:
     void onData();

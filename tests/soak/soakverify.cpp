@@ -57,10 +57,10 @@ void checkFeed(SseCheck& c, const EventLogMap& log, const FeedRecord& f)
     c.feedUnexpected += unexpected;
     if (missed) {
         ++c.feedClientsMissing;
-        sample(c, "feed project=" + (f.projectId.empty() ? std::string("*") : f.projectId) + " logs=" +
-                      std::to_string(f.logs) + " connections=" + std::to_string(f.connections) + " missed " +
-                      std::to_string(missed) + " of " + std::to_string(expected.size()) + " (first: " +
-                      firstMissing(expected, seen) + ")");
+        sample(c, "feed project=" + (f.projectId.empty() ? std::string("*") : f.projectId) +
+                      " logs=" + std::to_string(f.logs) + " connections=" + std::to_string(f.connections) + " missed " +
+                      std::to_string(missed) + " of " + std::to_string(expected.size()) +
+                      " (first: " + firstMissing(expected, seen) + ")");
     }
 }
 
@@ -88,8 +88,8 @@ void checkSession(SseCheck& c, const std::map<std::string, std::vector<uint64_t>
     if (missed) {
         ++c.sessionsMissing;
         sample(c, "op stream " + s.opId + " connections=" + std::to_string(s.connections) + " missed " +
-                      std::to_string(missed) + " of " + std::to_string(expected.size()) + " (first: " +
-                      firstMissing(expected, seen) + ")");
+                      std::to_string(missed) + " of " + std::to_string(expected.size()) +
+                      " (first: " + firstMissing(expected, seen) + ")");
     }
 }
 

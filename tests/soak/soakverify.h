@@ -34,7 +34,7 @@ struct SseCheck {
     int feedReconnects = 0, feedServerCloses = 0;
     int sessions = 0, sessionsMissing = 0, sessionsUnfinished = 0, sessionsSnapshotEnd = 0, sessionsResumed = 0;
     uint64_t sessionMissed = 0, sessionUnexpected = 0, sessionDisorder = 0, sessionBadStatus = 0;
-    std::vector<std::string> samples;   // the first few problems, readable
+    std::vector<std::string> samples;  // the first few problems, readable
     int clientsWithMissedEvents() const { return feedClientsMissing + sessionsMissing; }
     bool ok() const
     {

@@ -14,7 +14,7 @@ constexpr int kMaxConnectionsPerSession = 50;
 void record(std::vector<uint64_t>& ids, uint64_t& bad, uint64_t id)
 {
     if (!ids.empty() && id <= ids.back())
-        ++bad;   // a duplicate or an id going backwards breaks the contract
+        ++bad;  // a duplicate or an id going backwards breaks the contract
     ids.push_back(id);
 }
 
@@ -24,7 +24,7 @@ struct SseFleet::Feed {
     FeedRecord rec;
     std::unique_ptr<SoakSseClient> client;
     QTimer drop;
-    bool harvester = false;   // learns the ids of queued ops for the op clients
+    bool harvester = false;  // learns the ids of queued ops for the op clients
 };
 
 struct SseFleet::OpClient {
@@ -32,7 +32,7 @@ struct SseFleet::OpClient {
     QTimer next;
     OpSession session;
     bool active = false;
-    size_t breakAfter = 0;    // 0: follow to the end in one connection
+    size_t breakAfter = 0;  // 0: follow to the end in one connection
 };
 
 SseFleet::SseFleet(quint16 port, std::vector<FeedSpec> feeds, int opClients, FleetStats& stats, quint32 seed)
@@ -143,7 +143,8 @@ void SseFleet::startSession(OpClient& c)
     }
     // Mostly the newest ops (still running), sometimes an older, finished one.
     const size_t n = m_recentOps.size();
-    const size_t pick = m_rng.bounded(4) == 0 ? m_rng.bounded(quint32(n)) : n - 1 - m_rng.bounded(quint32(std::min<size_t>(n, 4)));
+    const size_t pick =
+        m_rng.bounded(4) == 0 ? m_rng.bounded(quint32(n)) : n - 1 - m_rng.bounded(quint32(std::min<size_t>(n, 4)));
     c.session = OpSession{};
     c.session.opId = m_recentOps[pick];
     c.active = true;

@@ -25,13 +25,13 @@
 namespace paas::soak {
 
 struct FeedRecord {
-    std::string projectId;                // empty: every project
+    std::string projectId;  // empty: every project
     bool logs = false;
     bool reconnecting = false;
-    std::vector<uint64_t> ids;            // in arrival order
+    std::vector<uint64_t> ids;  // in arrival order
     uint64_t duplicatesOrBackwards = 0;
     int connections = 0;
-    int serverCloses = 0;                 // ends this client did not ask for
+    int serverCloses = 0;  // ends this client did not ask for
     int badStatus = 0;
 };
 
@@ -40,8 +40,8 @@ struct OpSession {
     std::vector<uint64_t> ids;
     uint64_t duplicatesOrBackwards = 0;
     int connections = 0;
-    bool terminalWithId = false;          // op.completed/op.failed from the log
-    bool terminalFromSnapshot = false;    // the hub's fallback: event missing in the log
+    bool terminalWithId = false;        // op.completed/op.failed from the log
+    bool terminalFromSnapshot = false;  // the hub's fallback: event missing in the log
     bool done = false;
     int badStatus = 0;
 };
@@ -91,7 +91,7 @@ private:
     std::vector<std::unique_ptr<Feed>> m_feeds;
     std::vector<std::unique_ptr<OpClient>> m_opClients;
     std::vector<OpSession> m_done;
-    std::deque<std::string> m_recentOps;   // newest last
+    std::deque<std::string> m_recentOps;  // newest last
     bool m_stopping = false;
 };
 

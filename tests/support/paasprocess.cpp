@@ -127,7 +127,7 @@ void PaasProcess::setWindowed(bool windowed)
 
 bool PaasProcess::start(const QStringList& extraArgs, int timeoutMs)
 {
-    printSanitizerReports();   // of a previous run of this object
+    printSanitizerReports();  // of a previous run of this object
     m_process = std::make_unique<QProcess>();
     m_process->setProcessEnvironment(m_env);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
@@ -203,8 +203,9 @@ QList<qint64> processesMatching(const QStringList& needles)
         if (!ok || !file.open(QIODevice::ReadOnly))
             continue;
         const QString cmd = QString::fromLocal8Bit(file.readAll().replace('\0', ' '));
-        if (!cmd.isEmpty() && std::all_of(needles.begin(), needles.end(), [&](const QString& n) { return cmd.contains(n); })
-            && processAlive(pid))
+        if (!cmd.isEmpty() &&
+            std::all_of(needles.begin(), needles.end(), [&](const QString& n) { return cmd.contains(n); }) &&
+            processAlive(pid))
             pids << pid;
     }
     return pids;

@@ -20,15 +20,15 @@ struct HttpResult {
     int status = 0;
     QByteArray body;
     QList<QPair<QByteArray, QByteArray>> headers;
-    nlohmann::json json() const;   // null when the body is not JSON
+    nlohmann::json json() const;  // null when the body is not JSON
     QByteArray header(const QByteArray& name) const;
 };
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
 
 // One HTTP request with QNetworkAccessManager, synchronous, bounded.
-HttpResult http(const QByteArray& method, const QString& url, const QByteArray& body = {},
-                const Headers& headers = {}, int timeoutMs = 30000);
+HttpResult http(const QByteArray& method, const QString& url, const QByteArray& body = {}, const Headers& headers = {},
+                int timeoutMs = 30000);
 
 class PaasProcess {
 public:
@@ -45,7 +45,7 @@ public:
     // Window mode (no --headless): for tests that run under a display.
     void setWindowed(bool windowed);
     bool start(const QStringList& extraArgs = {}, int timeoutMs = 60000);
-    bool stop(int timeoutMs = 10000);   // SIGTERM, true if it exited 0 in time
+    bool stop(int timeoutMs = 10000);  // SIGTERM, true if it exited 0 in time
     // SIGKILL (crash simulation). The nats-server child must die with the
     // app; kill() waits for that and, if it does not, kills it itself and
     // returns false (so no test leaks a server).
@@ -53,7 +53,7 @@ public:
 
     QString url() const { return m_url; }
     qint64 pid() const;
-    qint64 natsPid() const;             // from the "NATS: embedded child pid N" line
+    qint64 natsPid() const;  // from the "NATS: embedded child pid N" line
     QByteArray output() const { return m_output; }
     QProcess& process() { return *m_process; }
 

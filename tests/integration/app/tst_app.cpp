@@ -90,8 +90,8 @@ private Q_SLOTS:
             app.get("/healthz", {{"Host", QByteArray("localhost:") + QByteArray::number(QUrl(app.url()).port())}});
         QCOMPARE(localhost.status, 200);
 
-        HttpResult csrf = app.post("/api/events/registration", {{"action", "create"}},
-                                   {{"Origin", "http://evil.example"}});
+        HttpResult csrf =
+            app.post("/api/events/registration", {{"action", "create"}}, {{"Origin", "http://evil.example"}});
         QCOMPARE(csrf.status, 403);
         QCOMPARE(csrf.json()["error"]["code"], "origin_not_allowed");
         HttpResult sameOrigin = app.get("/healthz", {{"Origin", "http://evil.example"}});
@@ -130,7 +130,11 @@ private Q_SLOTS:
 
     void badConfigurationFailsWithOneClearLine()
     {
-        struct Case { const char* var; const char* value; const char* expect; };
+        struct Case {
+            const char* var;
+            const char* value;
+            const char* expect;
+        };
         const Case cases[] = {
             {"PAAS_LISTEN", "nonsense", "PAAS_LISTEN"},
             {"PAAS_NATS_SERVER_BIN", "/nonexistent/nats-server", "PAAS_NATS_SERVER_BIN"},
@@ -156,7 +160,7 @@ private Q_SLOTS:
         QFile maps(QStringLiteral("/proc/%1/maps").arg(app.pid()));
         QVERIFY(maps.open(QIODevice::ReadOnly));
         const QByteArray mapped = maps.readAll();
-        QVERIFY(mapped.contains("libQt6Core"));   // the check reads real maps
+        QVERIFY(mapped.contains("libQt6Core"));  // the check reads real maps
         for (const char* lib : {"libQt6WebEngineCore", "libQt6Widgets", "libQt6Gui", "paas_desktop"})
             QVERIFY2(!mapped.contains(lib), lib);
         QVERIFY(app.stop());
@@ -196,13 +200,14 @@ private Q_SLOTS:
         QCOMPARE(run(paasBinary(), {"--generate-api-token"}, {}, &out, 30000, app.env()), 0);
         const QString tokenFile = app.artifactsRoot() + "/.paas/api-token";
         QVERIFY2(out.contains(tokenFile.toUtf8()), out.constData());
-        QCOMPARE(QFileInfo(tokenFile).permissions() & ~(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser),
+        QCOMPARE(QFileInfo(tokenFile).permissions() & ~(QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                        QFileDevice::ReadUser | QFileDevice::WriteUser),
                  QFileDevice::Permissions());
         QFile file(tokenFile);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray token = file.readAll().trimmed();
         QVERIFY(token.size() >= 32);
-        QVERIFY(!out.contains(token));   // printed: the path, never the token
+        QVERIFY(!out.contains(token));  // printed: the path, never the token
 
         QVERIFY2(app.start(), app.output().constData());
         QVERIFY(!app.output().contains(token));
@@ -211,15 +216,22 @@ private Q_SLOTS:
         QCOMPARE(anonymous.status, 401);
         QCOMPARE(anonymous.json()["error"]["code"], "unauthorized");
         QVERIFY(anonymous.header("WWW-Authenticate").startsWith("Bearer"));
-        QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/healthz", {}, {{"Authorization", "Bearer wrong-token-0123456789"}}).status, 401);
+        QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/healthz", {},
+                      {{"Authorization", "Bearer wrong-token-0123456789"}})
+                     .status,
+                 401);
         const Headers bearer{{"Authorization", "Bearer " + token}};
         QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/api/projects", {}, bearer).status, 200);
         // Reached under another name than loopback (as over a LAN): the token is what counts.
-        QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/healthz", {}, bearer + Headers{{"Host", "paas.lan:" + port.toUtf8()}}).status, 200);
+        QCOMPARE(http("GET", "http://127.0.0.1:" + port + "/healthz", {},
+                      bearer + Headers{{"Host", "paas.lan:" + port.toUtf8()}})
+                     .status,
+                 200);
         QVERIFY(app.stop());
 
         // A token file readable by others is refused.
-        QVERIFY(QFile::setPermissions(tokenFile, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+        QVERIFY(QFile::setPermissions(tokenFile,
+                                      QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
         PaasProcess loose(app.root());
         loose.env().insert("PAAS_LISTEN", "0.0.0.0:0");
         QVERIFY(!loose.start({}, 30000));

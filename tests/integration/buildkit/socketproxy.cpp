@@ -40,7 +40,10 @@ SocketProxy::SocketProxy(std::string listenPath, std::string upstreamPath)
 {
 }
 
-SocketProxy::~SocketProxy() { cut(); }
+SocketProxy::~SocketProxy()
+{
+    cut();
+}
 
 bool SocketProxy::start()
 {
@@ -78,7 +81,7 @@ void SocketProxy::run()
         }
         if (::poll(fds.data(), fds.size(), -1) < 0)
             continue;
-        const size_t polled = pairs.size();   // a pair accepted below was not polled yet
+        const size_t polled = pairs.size();  // a pair accepted below was not polled yet
         if (fds[0].revents)
             break;
         if (fds[1].revents & POLLIN) {
@@ -95,7 +98,8 @@ void SocketProxy::run()
         }
         for (size_t i = 0; i < polled; ++i) {
             auto [c, u] = pairs[i];
-            const bool ok = (!(fds[2 + 2 * i].revents) || forward(c, u)) && (!(fds[3 + 2 * i].revents) || forward(u, c));
+            const bool ok =
+                (!(fds[2 + 2 * i].revents) || forward(c, u)) && (!(fds[3 + 2 * i].revents) || forward(u, c));
             if (!ok) {
                 ::close(c);
                 ::close(u);

@@ -36,10 +36,10 @@ private slots:
     void invalid_data()
     {
         QTest::addColumn<QString>("address");
-        for (const char* a : {"", "/var/run/docker.sock", "http://localhost:1234", "unix://", "unix://relative.sock",
-                              "docker://", "docker://var/run/docker.sock", "tcp://", "tcp://host", "tcp://host:",
-                              "tcp://:80", "tcp://host:0", "tcp://host:70000", "tcp://host:12a",
-                              "tcp://host:80/path", "npipe:////./pipe/docker_engine"})
+        for (const char* a :
+             {"", "/var/run/docker.sock", "http://localhost:1234", "unix://", "unix://relative.sock", "docker://",
+              "docker://var/run/docker.sock", "tcp://", "tcp://host", "tcp://host:", "tcp://:80", "tcp://host:0",
+              "tcp://host:70000", "tcp://host:12a", "tcp://host:80/path", "npipe:////./pipe/docker_engine"})
             QTest::newRow(a) << QString(a);
     }
     void invalid()

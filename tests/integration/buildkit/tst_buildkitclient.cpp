@@ -89,7 +89,10 @@ private slots:
         QStringList lines;
         req.onLog = [&](const std::string& line) { lines << QString::fromStdString(line); };
         int polls = 0;
-        req.cancelled = [&] { ++polls; return false; };
+        req.cancelled = [&] {
+            ++polls;
+            return false;
+        };
 
         auto result = client->build(req);
         QVERIFY2(result.isOk(), result.status().toString().c_str());
@@ -154,7 +157,9 @@ private slots:
                 }
                 BuildRequest req;
                 req.image = "paas/itest-par" + std::to_string(i) + ":00000000000" + std::to_string(i);
-                req.context = {{"n.txt", "build " + std::to_string(i) + " " + QUuid::createUuid().toString().toStdString(), 0100644}};
+                req.context = {{"n.txt",
+                                "build " + std::to_string(i) + " " + QUuid::createUuid().toString().toStdString(),
+                                0100644}};
                 req.dockerfile = "FROM scratch\nCOPY n.txt /n.txt\n";
                 results[i] = (*client)->build(req);
             });
@@ -237,15 +242,17 @@ private slots:
         req.image = "paas/itest-run:0000000000dd";
         // The nonce defeats BuildKit's cache so the RUN steps (and their logs) really run.
         req.context = {{"tool", steptool(), 0100755}, {"nonce", QUuid::createUuid().toString().toStdString(), 0100644}};
-        req.dockerfile = "FROM scratch\nCOPY tool nonce /\nRUN [\"/tool\", \"say\"]\n"
-                         "RUN [\"/tool\", \"write\", \"/generated.txt\"]\n";
+        req.dockerfile =
+            "FROM scratch\nCOPY tool nonce /\nRUN [\"/tool\", \"say\"]\n"
+            "RUN [\"/tool\", \"write\", \"/generated.txt\"]\n";
         req.networkMode = "none";  // the test engine runs with --bridge=none
         QStringList lines;
         req.onLog = [&](const std::string& line) { lines << QString::fromStdString(line); };
         auto result = client->build(req);
         QVERIFY2(result.isOk(), result.status().toString().c_str());
         qInfo("%s", qPrintable(lines.join('\n')));
-        QVERIFY2(lines.filter(QRegularExpression("^#\\d+ steptool line one$")).size() == 1, qPrintable(lines.join('\n')));
+        QVERIFY2(lines.filter(QRegularExpression("^#\\d+ steptool line one$")).size() == 1,
+                 qPrintable(lines.join('\n')));
         QVERIFY(lines.filter(QRegularExpression("^#\\d+ steptool line two$")).size() == 1);
         QVERIFY(lines.filter("steptool on stderr").size() == 1);
         QString error;
@@ -303,7 +310,9 @@ private slots:
         req.dockerfile = "FROM scratch\nCOPY tool nonce /\nRUN [\"/tool\", \"sleep\", \"120\"]\n";
         req.networkMode = "none";
         bool sleeping = false;
-        req.onLog = [&](const std::string& line) { sleeping = sleeping || line.find("steptool sleeping") != std::string::npos; };
+        req.onLog = [&](const std::string& line) {
+            sleeping = sleeping || line.find("steptool sleeping") != std::string::npos;
+        };
         req.cancelled = [&] { return sleeping; };
         QElapsedTimer timer;
         timer.start();

@@ -78,17 +78,19 @@ private slots:
     void largeContextBuildsThroughTheSession()
     {
         const std::size_t totalMb = qEnvironmentVariableIntValue("PAAS_TEST_BIG_CONTEXT_MB") > 0
-                                        ? qEnvironmentVariableIntValue("PAAS_TEST_BIG_CONTEXT_MB") : 200;
+                                        ? qEnvironmentVariableIntValue("PAAS_TEST_BIG_CONTEXT_MB")
+                                        : 200;
         const std::size_t files = qEnvironmentVariableIntValue("PAAS_TEST_BIG_CONTEXT_FILES") > 0
-                                      ? qEnvironmentVariableIntValue("PAAS_TEST_BIG_CONTEXT_FILES") : 5000;
+                                      ? qEnvironmentVariableIntValue("PAAS_TEST_BIG_CONTEXT_FILES")
+                                      : 5000;
         const std::size_t bigBytes = totalMb / 4 * 1024 * 1024;  // 50 MB of 200
         const std::size_t each = (totalMb * 1024 * 1024 - bigBytes) / (files - 1);
         BuildRequest req;
         req.image = "paas/stest-big:" + QUuid::createUuid().toString(QUuid::Id128).left(12).toStdString();
         req.context.push_back({"assets/big.bin", noise(bigBytes, 1), 0100644});
         for (std::size_t i = 1; i < files; ++i)
-            req.context.push_back({"src/d" + std::to_string(i % 50) + "/f" + std::to_string(i) + ".dat",
-                                   noise(each, i + 1), 0100644});
+            req.context.push_back(
+                {"src/d" + std::to_string(i % 50) + "/f" + std::to_string(i) + ".dat", noise(each, i + 1), 0100644});
         req.dockerfile = "FROM scratch\nCOPY assets/ /assets/\nCOPY src/ /src/\n";
         QElapsedTimer timer;
         timer.start();

@@ -38,7 +38,8 @@ private slots:
     {
         // git's tree order would put "a.txt" before "a/"; fsutil walks "a" first.
         const TreeListing files = listing({"a.txt", "a/b", "a/c/d", "B", "a-b", "z/y/x"});
-        QCOMPARE(walked(files), QStringList({"B", "a/", "a/b", "a/c/", "a/c/d", "a-b", "a.txt", "z/", "z/y/", "z/y/x"}));
+        QCOMPARE(walked(files),
+                 QStringList({"B", "a/", "a/b", "a/c/", "a/c/d", "a-b", "a.txt", "z/", "z/y/", "z/y/x"}));
     }
 
     void excludedFolderIsPrunedWhole()
@@ -59,8 +60,8 @@ private slots:
 
     void includePatternsSelectAndWalkPrefixFolders()
     {
-        const TreeListing files = listing({".dockerignore", "Dockerfile", "src/a.py", "src/b.txt", "src/sub/c.py",
-                                           "other/a.py"});
+        const TreeListing files =
+            listing({".dockerignore", "Dockerfile", "src/a.py", "src/b.txt", "src/sub/c.py", "other/a.py"});
         ContextFilter f;
         f.includePatterns = {"src/*.py"};
         QCOMPARE(walked(files, f), QStringList({"src/", "src/a.py"}));

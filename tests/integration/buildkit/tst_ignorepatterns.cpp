@@ -23,7 +23,8 @@ QByteArray tag(const char* text)
 std::vector<std::string> toStd(const QStringList& list)
 {
     std::vector<std::string> out;
-    for (const QString& s : list) out.push_back(s.toStdString());
+    for (const QString& s : list)
+        out.push_back(s.toStdString());
     return out;
 }
 
@@ -48,63 +49,172 @@ struct SingleCase {
 
 const SingleCase kPatternMatcherCases[] = {
     // patternmatcher TestMatches
-    {"**", "file", true}, {"**", "file/", true}, {"**/", "file", true}, {"**/", "file/", true},
-    {"**", "/", true}, {"**/", "/", true}, {"**", "dir/file", true}, {"**/", "dir/file", true},
-    {"**", "dir/file/", true}, {"**/", "dir/file/", true}, {"**/**", "dir/file", true},
-    {"**/**", "dir/file/", true}, {"dir/**", "dir/file", true}, {"dir/**", "dir/file/", true},
-    {"dir/**", "dir/dir2/file", true}, {"dir/**", "dir/dir2/file/", true}, {"**/dir", "dir", true},
-    {"**/dir", "dir/file", true}, {"**/dir2/*", "dir/dir2/file", true},
-    {"**/dir2/*", "dir/dir2/file/", true}, {"**/dir2/**", "dir/dir2/dir3/file", true},
-    {"**/dir2/**", "dir/dir2/dir3/file/", true}, {"**file", "file", true}, {"**file", "dir/file", true},
-    {"**/file", "dir/file", true}, {"**file", "dir/dir/file", true}, {"**/file", "dir/dir/file", true},
-    {"**/file*", "dir/dir/file", true}, {"**/file*", "dir/dir/file.txt", true},
-    {"**/file*txt", "dir/dir/file.txt", true}, {"**/file*.txt", "dir/dir/file.txt", true},
-    {"**/file*.txt*", "dir/dir/file.txt", true}, {"**/**/*.txt", "dir/dir/file.txt", true},
-    {"**/**/*.txt2", "dir/dir/file.txt", false}, {"**/*.txt", "file.txt", true},
-    {"**/**/*.txt", "file.txt", true}, {"a**/*.txt", "a/file.txt", true},
-    {"a**/*.txt", "a/dir/file.txt", true}, {"a**/*.txt", "a/dir/dir/file.txt", true},
-    {"a/*.txt", "a/dir/file.txt", false}, {"a/*.txt", "a/file.txt", true}, {"a/*.txt**", "a/file.txt", true},
-    {"a[b-d]e", "ae", false}, {"a[b-d]e", "ace", true}, {"a[b-d]e", "aae", false},
-    {"a[^b-d]e", "aze", true}, {".*", ".foo", true}, {".*", "foo", false}, {"abc.def", "abcdef", false},
-    {"abc.def", "abc.def", true}, {"abc.def", "abcZdef", false}, {"abc?def", "abcZdef", true},
-    {"abc?def", "abcdef", false}, {"a\\\\", "a\\", true}, {"**/foo/bar", "foo/bar", true},
-    {"**/foo/bar", "dir/foo/bar", true}, {"**/foo/bar", "dir/dir2/foo/bar", true}, {"abc/**", "abc", false},
-    {"abc/**", "abc/def", true}, {"abc/**", "abc/def/ghi", true}, {"**/.foo", ".foo", true},
-    {"**/.foo", "bar.foo", false}, {"a(b)c/def", "a(b)c/def", true}, {"a(b)c/def", "a(b)c/xyz", false},
+    {"**", "file", true},
+    {"**", "file/", true},
+    {"**/", "file", true},
+    {"**/", "file/", true},
+    {"**", "/", true},
+    {"**/", "/", true},
+    {"**", "dir/file", true},
+    {"**/", "dir/file", true},
+    {"**", "dir/file/", true},
+    {"**/", "dir/file/", true},
+    {"**/**", "dir/file", true},
+    {"**/**", "dir/file/", true},
+    {"dir/**", "dir/file", true},
+    {"dir/**", "dir/file/", true},
+    {"dir/**", "dir/dir2/file", true},
+    {"dir/**", "dir/dir2/file/", true},
+    {"**/dir", "dir", true},
+    {"**/dir", "dir/file", true},
+    {"**/dir2/*", "dir/dir2/file", true},
+    {"**/dir2/*", "dir/dir2/file/", true},
+    {"**/dir2/**", "dir/dir2/dir3/file", true},
+    {"**/dir2/**", "dir/dir2/dir3/file/", true},
+    {"**file", "file", true},
+    {"**file", "dir/file", true},
+    {"**/file", "dir/file", true},
+    {"**file", "dir/dir/file", true},
+    {"**/file", "dir/dir/file", true},
+    {"**/file*", "dir/dir/file", true},
+    {"**/file*", "dir/dir/file.txt", true},
+    {"**/file*txt", "dir/dir/file.txt", true},
+    {"**/file*.txt", "dir/dir/file.txt", true},
+    {"**/file*.txt*", "dir/dir/file.txt", true},
+    {"**/**/*.txt", "dir/dir/file.txt", true},
+    {"**/**/*.txt2", "dir/dir/file.txt", false},
+    {"**/*.txt", "file.txt", true},
+    {"**/**/*.txt", "file.txt", true},
+    {"a**/*.txt", "a/file.txt", true},
+    {"a**/*.txt", "a/dir/file.txt", true},
+    {"a**/*.txt", "a/dir/dir/file.txt", true},
+    {"a/*.txt", "a/dir/file.txt", false},
+    {"a/*.txt", "a/file.txt", true},
+    {"a/*.txt**", "a/file.txt", true},
+    {"a[b-d]e", "ae", false},
+    {"a[b-d]e", "ace", true},
+    {"a[b-d]e", "aae", false},
+    {"a[^b-d]e", "aze", true},
+    {".*", ".foo", true},
+    {".*", "foo", false},
+    {"abc.def", "abcdef", false},
+    {"abc.def", "abc.def", true},
+    {"abc.def", "abcZdef", false},
+    {"abc?def", "abcZdef", true},
+    {"abc?def", "abcdef", false},
+    {"a\\\\", "a\\", true},
+    {"**/foo/bar", "foo/bar", true},
+    {"**/foo/bar", "dir/foo/bar", true},
+    {"**/foo/bar", "dir/dir2/foo/bar", true},
+    {"abc/**", "abc", false},
+    {"abc/**", "abc/def", true},
+    {"abc/**", "abc/def/ghi", true},
+    {"**/.foo", ".foo", true},
+    {"**/.foo", "bar.foo", false},
+    {"a(b)c/def", "a(b)c/def", true},
+    {"a(b)c/def", "a(b)c/xyz", false},
     {"a.|)$(}+{bc", "a.|)$(}+{bc", true},
-    {"dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
-     "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true},
-    {"dist/*.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true}, {"a\\*b", "a*b", true},
+    {"dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+     true},
+    {"dist/*.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true},
+    {"a\\*b", "a*b", true},
     // patternmatcher TestMatch (from Go's filepath.Match tests), valid patterns
-    {"abc", "abc", true}, {"*", "abc", true}, {"*c", "abc", true}, {"a*", "a", true}, {"a*", "abc", true},
-    {"a*", "ab/c", true}, {"a*/b", "abc/b", true}, {"a*/b", "a/c/b", false},
-    {"a*b*c*d*e*/f", "axbxcxdxe/f", true}, {"a*b*c*d*e*/f", "axbxcxdxexxx/f", true},
-    {"a*b*c*d*e*/f", "axbxcxdxe/xxx/f", false}, {"a*b*c*d*e*/f", "axbxcxdxexxx/fff", false},
-    {"a*b?c*x", "abxbbxdbxebxczzx", true}, {"a*b?c*x", "abxbbxdbxebxczzy", false}, {"ab[c]", "abc", true},
-    {"ab[b-d]", "abc", true}, {"ab[e-g]", "abc", false}, {"ab[^c]", "abc", false},
-    {"ab[^b-d]", "abc", false}, {"ab[^e-g]", "abc", true}, {"a\\*b", "ab", false},
-    {"a?b", "a\xE2\x98\xBA" "b", true}, {"a[^a]b", "a\xE2\x98\xBA" "b", true},
-    {"a???b", "a\xE2\x98\xBA" "b", false}, {"a[^a][^a][^a]b", "a\xE2\x98\xBA" "b", false},
-    {"[a-\xCE\xB6]*", "\xCE\xB1", true}, {"*[a-\xCE\xB6]", "A", false}, {"a?b", "a/b", false},
-    {"a*b", "a/b", false}, {"[\\]a]", "]", true}, {"[\\-]", "-", true}, {"[x\\-]", "x", true},
-    {"[x\\-]", "-", true}, {"[x\\-]", "z", false}, {"[\\-x]", "x", true}, {"[\\-x]", "-", true},
-    {"[\\-x]", "a", false}, {"*x", "xxx", true},
+    {"abc", "abc", true},
+    {"*", "abc", true},
+    {"*c", "abc", true},
+    {"a*", "a", true},
+    {"a*", "abc", true},
+    {"a*", "ab/c", true},
+    {"a*/b", "abc/b", true},
+    {"a*/b", "a/c/b", false},
+    {"a*b*c*d*e*/f", "axbxcxdxe/f", true},
+    {"a*b*c*d*e*/f", "axbxcxdxexxx/f", true},
+    {"a*b*c*d*e*/f", "axbxcxdxe/xxx/f", false},
+    {"a*b*c*d*e*/f", "axbxcxdxexxx/fff", false},
+    {"a*b?c*x", "abxbbxdbxebxczzx", true},
+    {"a*b?c*x", "abxbbxdbxebxczzy", false},
+    {"ab[c]", "abc", true},
+    {"ab[b-d]", "abc", true},
+    {"ab[e-g]", "abc", false},
+    {"ab[^c]", "abc", false},
+    {"ab[^b-d]", "abc", false},
+    {"ab[^e-g]", "abc", true},
+    {"a\\*b", "ab", false},
+    {"a?b",
+     "a\xE2\x98\xBA"
+     "b",
+     true},
+    {"a[^a]b",
+     "a\xE2\x98\xBA"
+     "b",
+     true},
+    {"a???b",
+     "a\xE2\x98\xBA"
+     "b",
+     false},
+    {"a[^a][^a][^a]b",
+     "a\xE2\x98\xBA"
+     "b",
+     false},
+    {"[a-\xCE\xB6]*", "\xCE\xB1", true},
+    {"*[a-\xCE\xB6]", "A", false},
+    {"a?b", "a/b", false},
+    {"a*b", "a/b", false},
+    {"[\\]a]", "]", true},
+    {"[\\-]", "-", true},
+    {"[x\\-]", "x", true},
+    {"[x\\-]", "-", true},
+    {"[x\\-]", "z", false},
+    {"[\\-x]", "x", true},
+    {"[\\-x]", "-", true},
+    {"[\\-x]", "a", false},
+    {"*x", "xxx", true},
 };
 
 const SingleCase kOurCases[] = {
     // parents, cleaning, escapes, classes (ours)
-    {"node_modules", "node_modules/x/y", true}, {"node_modules", "a/node_modules", false},
-    {"**/node_modules", "a/b/node_modules/c", true}, {"/abs/x/", "abs/x/y", false},
-    {"./a/../b", "b/c", true}, {"a/**/b", "a/b", true}, {"a/**/b", "a/x/y/b", true},
-    {"a/**/b", "a/xb", false}, {"a**b", "ab", true}, {"a**b", "ax/b", true}, {"a**b", "axb", false},
-    {"**foo", "xfoo", true}, {"*", "a/b/c", true}, {"*/b", "a/b/c", true}, {"*/b", "b", false},
-    {"[!a]", "!", true}, {"[!a]", "b", false}, {"[*]", "*", false}, {"[*]", "[]", true},
-    {"a\\?", "a?", true}, {"a\\?", "ab", false}, {"\\[x]", "[x]", true}, {"\\#x", "#x", true},
-    {"a\\d", "a1", true}, {"a\\d", "ad", false}, {"a\\_b", "a_b", true}, {"^a*", "ab", true},
-    {"x^a*", "x^ab", false}, {"a b*", "a bc", true}, {"*.go", "main.go\n", false},
-    {"**/x", "a\nb/x", true}, {"a/**/x", "a/b\nc/x", false}, {"[[:digit:]]", "7", true},
-    {"\xE2\x98\xBA*", "\xE2\x98\xBA" "z", true}, {"*", "\xFF\xFE", true}, {"?", "\xFF", true},
-    {"docs/", "docs/README.md", true}, {"a/*", "a", false}, {"a/*", "a/b/c", true},
+    {"node_modules", "node_modules/x/y", true},
+    {"node_modules", "a/node_modules", false},
+    {"**/node_modules", "a/b/node_modules/c", true},
+    {"/abs/x/", "abs/x/y", false},
+    {"./a/../b", "b/c", true},
+    {"a/**/b", "a/b", true},
+    {"a/**/b", "a/x/y/b", true},
+    {"a/**/b", "a/xb", false},
+    {"a**b", "ab", true},
+    {"a**b", "ax/b", true},
+    {"a**b", "axb", false},
+    {"**foo", "xfoo", true},
+    {"*", "a/b/c", true},
+    {"*/b", "a/b/c", true},
+    {"*/b", "b", false},
+    {"[!a]", "!", true},
+    {"[!a]", "b", false},
+    {"[*]", "*", false},
+    {"[*]", "[]", true},
+    {"a\\?", "a?", true},
+    {"a\\?", "ab", false},
+    {"\\[x]", "[x]", true},
+    {"\\#x", "#x", true},
+    {"a\\d", "a1", true},
+    {"a\\d", "ad", false},
+    {"a\\_b", "a_b", true},
+    {"^a*", "ab", true},
+    {"x^a*", "x^ab", false},
+    {"a b*", "a bc", true},
+    {"*.go", "main.go\n", false},
+    {"**/x", "a\nb/x", true},
+    {"a/**/x", "a/b\nc/x", false},
+    {"[[:digit:]]", "7", true},
+    {"\xE2\x98\xBA*",
+     "\xE2\x98\xBA"
+     "z",
+     true},
+    {"*", "\xFF\xFE", true},
+    {"?", "\xFF", true},
+    {"docs/", "docs/README.md", true},
+    {"a/*", "a", false},
+    {"a/*", "a/b/c", true},
 };
 
 struct Entry {
@@ -127,24 +237,28 @@ QStringList walk(const IgnorePatterns& pm, const std::vector<Entry>& tree)
     QStringList sent;
     std::string prunedBelow;  // "dir/" while skipping a pruned subtree
     for (const Entry& e : tree) {
-        if (!prunedBelow.empty() && e.path.starts_with(prunedBelow)) continue;
+        if (!prunedBelow.empty() && e.path.starts_with(prunedBelow))
+            continue;
         prunedBelow.clear();
-        while (!parents.empty() && !e.path.starts_with(parents.back().slash)) parents.pop_back();
+        while (!parents.empty() && !e.path.starts_with(parents.back().slash))
+            parents.pop_back();
         IgnorePatterns::MatchInfo info;
-        const bool excluded = pm.matchesUsingParent(e.path, parents.empty() ? IgnorePatterns::MatchInfo{}
-                                                                            : parents.back().info, &info);
+        const bool excluded =
+            pm.matchesUsingParent(e.path, parents.empty() ? IgnorePatterns::MatchInfo{} : parents.back().info, &info);
         if (excluded && e.dir && pm.canPruneExcludedDir(e.path)) {
             prunedBelow = e.path + "/";
             continue;
         }
         if (!excluded) {
             for (Parent& p : parents) {
-                if (!p.sent) sent << QString::fromStdString(p.path);
+                if (!p.sent)
+                    sent << QString::fromStdString(p.path);
                 p.sent = true;
             }
             sent << QString::fromStdString(e.path);
         }
-        if (e.dir) parents.push_back({e.path + "/", e.path, std::move(info), !excluded});
+        if (e.dir)
+            parents.push_back({e.path + "/", e.path, std::move(info), !excluded});
     }
     return sent;
 }
@@ -163,8 +277,11 @@ private slots:
             << QStringList{"test1", "test2", "a/file/here", "lastfile", "!inverted/abs/path", "!", "!"};
         QTest::newRow("empty") << "" << QStringList{};
         QTest::newRow("only-comments") << "# a\n#b\n\n   \n" << QStringList{};
-        QTest::newRow("bom-first-line") << "\xEF\xBB\xBFnode_modules\n\xEF\xBB\xBF" "b"
-                                        << QStringList{"node_modules", "\xEF\xBB\xBF" "b"};
+        QTest::newRow("bom-first-line") << "\xEF\xBB\xBFnode_modules\n\xEF\xBB\xBF"
+                                           "b"
+                                        << QStringList{"node_modules",
+                                                       "\xEF\xBB\xBF"
+                                                       "b"};
         QTest::newRow("bom-then-comment") << "\xEF\xBB\xBF# c\nx" << QStringList{"x"};
         QTest::newRow("crlf") << "a\r\nb/\r\n!c\r\n" << QStringList{"a", "b", "!c"};
         QTest::newRow("comment-needs-column-0") << "  # not a comment\n#comment" << QStringList{"# not a comment"};
@@ -172,7 +289,8 @@ private slots:
                                << QStringList{"a/c", "/", ".", ".", "/", "../x", "!y", "!/", "!z"};
         QTest::newRow("trim-unicode-space") << "\t a b \xC2\xA0\n\xE3\x80\x80q" << QStringList{"a b", "q"};
         QTest::newRow("no-final-newline") << "x\ny" << QStringList{"x", "y"};
-        QTest::newRow("keeps-globs-and-escapes") << "**/*.o\n a\\*b \n[ab]/c" << QStringList{"**/*.o", "a\\*b", "[ab]/c"};
+        QTest::newRow("keeps-globs-and-escapes")
+            << "**/*.o\n a\\*b \n[ab]/c" << QStringList{"**/*.o", "a\\*b", "[ab]/c"};
     }
     void parse()
     {
@@ -180,7 +298,8 @@ private slots:
         QFETCH(QStringList, expected);
         const auto got = parseDockerignore(text.toStdString());
         QStringList actual;
-        for (const auto& s : got) actual << QString::fromStdString(s);
+        for (const auto& s : got)
+            actual << QString::fromStdString(s);
         QCOMPARE(actual, expected);
     }
 
@@ -189,8 +308,8 @@ private slots:
         QTest::addColumn<QString>("pattern");
         QTest::addColumn<QString>("path");
         QTest::addColumn<bool>("match");
-        for (std::span<const SingleCase> table : {std::span<const SingleCase>(kPatternMatcherCases),
-                                                  std::span<const SingleCase>(kOurCases)}) {
+        for (std::span<const SingleCase> table :
+             {std::span<const SingleCase>(kPatternMatcherCases), std::span<const SingleCase>(kOurCases)}) {
             for (const SingleCase& c : table)
                 QTest::addRow("%s | %s", tag(c.pattern).constData(), tag(c.path).constData())
                     << QString::fromUtf8(c.pattern) << QString::fromUtf8(c.path) << c.match;
@@ -259,9 +378,10 @@ private slots:
     void invalid_data()
     {
         QTest::addColumn<QStringList>("patterns");
-        for (const char* p : {"[", "!", " ! ", "!/", "[]a]", "[-]", "[x-]", "[-x]", "\\", "a\\", "[a-b-c]", "[^",
-                              "[^bc", "a[", "[^]", "[a", "[\\", "[a-", "[Local-Only]/", "[z-a]", "a\\q", "a\\1",
-                              "a\\x41", "a\\\xC3\xA9", "!a[", "ok\nthen ["})
+        for (const char* p : {"[",   "!",         " ! ",           "!/",    "[]a]", "[-]",  "[x-]",   "[-x]",
+                              "\\",  "a\\",       "[a-b-c]",       "[^",    "[^bc", "a[",   "[^]",    "[a",
+                              "[\\", "[a-",       "[Local-Only]/", "[z-a]", "a\\q", "a\\1", "a\\x41", "a\\\xC3\xA9",
+                              "!a[", "ok\nthen ["})
             QTest::addRow("%s", tag(p).constData()) << QString::fromUtf8(p).split('\n');
         QTest::newRow("many-valid-then-bad") << QStringList{"a", "b", "!c", "[x"};
     }
@@ -300,7 +420,8 @@ private slots:
         auto pm = IgnorePatterns::compile({"**/*" + std::string(1000, 'b') + "*x"});
         QVERIFY(pm.isOk());
         std::string deep;
-        for (int i = 0; i < 400; ++i) deep += "dir/";
+        for (int i = 0; i < 400; ++i)
+            deep += "dir/";
         QVERIFY(pm->matches(deep + std::string(3000, 'a') + std::string(1000, 'b') + "x"));
         QVERIFY(!pm->matches(deep + std::string(3000, 'a') + std::string(1000, 'b') + "y"));
     }
@@ -350,26 +471,28 @@ private slots:
         QTest::addColumn<QStringList>("patterns");
         QTest::addColumn<QStringList>("sent");
         // tree: bar, foo/, foo/bar/, foo/bar/baz/, foo/bar/baz/x, foo/bar/baz/y, foo/bar2, foo2
-        QTest::newRow("fsutil-TestWalkerExclude") << QStringList{"foo*", "!foo/bar2"}
-                                                  << QStringList{"bar", "foo", "foo/bar2"};
-        QTest::newRow("fsutil-TestFSWalkNested") << QStringList{"foo", "!foo/bar"}
-                                                 << QStringList{"bar", "foo", "foo/bar", "foo/bar/baz",
-                                                                "foo/bar/baz/x", "foo/bar/baz/y", "foo2"};
+        QTest::newRow("fsutil-TestWalkerExclude")
+            << QStringList{"foo*", "!foo/bar2"} << QStringList{"bar", "foo", "foo/bar2"};
+        QTest::newRow("fsutil-TestFSWalkNested")
+            << QStringList{"foo", "!foo/bar"}
+            << QStringList{"bar", "foo", "foo/bar", "foo/bar/baz", "foo/bar/baz/x", "foo/bar/baz/y", "foo2"};
         QTest::newRow("invert") << QStringList{"foo", "!foo/bar", "foo/bar/baz", "!foo/bar/baz/x"}
                                 << QStringList{"bar", "foo", "foo/bar", "foo/bar/baz", "foo/bar/baz/x", "foo2"};
         QTest::newRow("glob-exception") << QStringList{"**", "!**/y"}
                                         << QStringList{"foo", "foo/bar", "foo/bar/baz", "foo/bar/baz/y"};
         QTest::newRow("pruned") << QStringList{"foo"} << QStringList{"bar", "foo2"};
-        QTest::newRow("nothing") << QStringList{} << QStringList{"bar", "foo", "foo/bar", "foo/bar/baz",
-                                                                 "foo/bar/baz/x", "foo/bar/baz/y", "foo/bar2", "foo2"};
+        QTest::newRow("nothing") << QStringList{}
+                                 << QStringList{"bar",           "foo",           "foo/bar",  "foo/bar/baz",
+                                                "foo/bar/baz/x", "foo/bar/baz/y", "foo/bar2", "foo2"};
     }
     void walk()
     {
         QFETCH(QStringList, patterns);
         QFETCH(QStringList, sent);
-        const std::vector<Entry> tree = {{"bar", false},          {"foo", true},           {"foo/bar", true},
-                                         {"foo/bar/baz", true},   {"foo/bar/baz/x", false}, {"foo/bar/baz/y", false},
-                                         {"foo/bar2", false},     {"foo2", false}};
+        const std::vector<Entry> tree = {{"bar", false},           {"foo", true},
+                                         {"foo/bar", true},        {"foo/bar/baz", true},
+                                         {"foo/bar/baz/x", false}, {"foo/bar/baz/y", false},
+                                         {"foo/bar2", false},      {"foo2", false}};
         auto pm = IgnorePatterns::compile(toStd(patterns));
         QVERIFY(pm.isOk());
         QCOMPARE(::walk(*pm, tree), sent);
@@ -389,10 +512,12 @@ private slots:
             threads.emplace_back([&] {
                 for (int i = 0; i < 2000; ++i)
                     for (const auto& [path, want] : cases)
-                        if (pm->matches(path) != want) ++wrong;
+                        if (pm->matches(path) != want)
+                            ++wrong;
             });
         }
-        for (auto& th : threads) th.join();
+        for (auto& th : threads)
+            th.join();
         QCOMPARE(wrong.load(), 0);
     }
 };

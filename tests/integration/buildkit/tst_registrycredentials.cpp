@@ -26,20 +26,23 @@ private slots:
     void loginsByHost()
     {
         const QByteArray auth = QByteArray("alice:pa:ss").toBase64();
-        const std::string path = write("{\"auths\": {\"127.0.0.1:5000\": {\"auth\": \"" + auth + "\"},"
-                                       " \"https://index.docker.io/v1/\": {\"auth\": \"" +
-                                       QByteArray("bob:hub").toBase64() + "\"},"
-                                       " \"https://Registry.Example.com/v2/\": {\"username\": \"carol\", \"password\": \"x\"},"
-                                       " \"broken.example\": {\"auth\": \"bm9jb2xvbg==\"}}}");
+        const std::string path =
+            write("{\"auths\": {\"127.0.0.1:5000\": {\"auth\": \"" + auth +
+                  "\"},"
+                  " \"https://index.docker.io/v1/\": {\"auth\": \"" +
+                  QByteArray("bob:hub").toBase64() +
+                  "\"},"
+                  " \"https://Registry.Example.com/v2/\": {\"username\": \"carol\", \"password\": \"x\"},"
+                  " \"broken.example\": {\"auth\": \"bm9jb2xvbg==\"}}}");
         Result<RegistryCredentials> creds = RegistryCredentials::load(path);
         QVERIFY(creds.isOk());
         QCOMPARE(creds->lookup("127.0.0.1:5000")->username, std::string("alice"));
-        QCOMPARE(creds->lookup("127.0.0.1:5000")->password, std::string("pa:ss"));   // split at the first ':'
+        QCOMPARE(creds->lookup("127.0.0.1:5000")->password, std::string("pa:ss"));  // split at the first ':'
         QCOMPARE(creds->lookup("registry-1.docker.io")->username, std::string("bob"));
         QCOMPARE(creds->lookup("docker.io")->password, std::string("hub"));
         QCOMPARE(creds->lookup("registry.example.com")->username, std::string("carol"));
         QVERIFY(!creds->lookup("127.0.0.1:5001"));
-        QVERIFY(!creds->lookup("broken.example"));   // "nocolon": no login rather than a wrong one
+        QVERIFY(!creds->lookup("broken.example"));  // "nocolon": no login rather than a wrong one
         QVERIFY(creds->helperNote().empty());
     }
 

@@ -16,8 +16,12 @@ namespace paas::test {
 
 nlohmann::json specFor(const std::string& name, const std::string& runtime)
 {
-    return {{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", name}, {"runtime", runtime},
-            {"capabilities", {"http"}}, {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", "info"}}}}}}},
+    return {{"apiVersion", "platform.example.com/v2"},
+            {"kind", "App"},
+            {"name", name},
+            {"runtime", runtime},
+            {"capabilities", {"http"}},
+            {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", "info"}}}}}}},
             {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}};
 }
 
@@ -76,8 +80,11 @@ std::string gitCommit(const QString& repo, const QString& file, const QByteArray
     }
     QStringList args;
     if (!hooks)
-        args << "-c" << "core.hooksPath=/nonexistent-paas-hooks";
-    args << "commit" << "-q" << "-m" << message;
+        args << "-c"
+             << "core.hooksPath=/nonexistent-paas-hooks";
+    args << "commit"
+         << "-q"
+         << "-m" << message;
     if (run("git", args, repo, &out, 60000, env) != 0) {
         if (output)
             *output = out;

@@ -102,7 +102,7 @@ class TestCiBuildKit : public QObject {
     std::string m_id;
     QString m_repo;
     std::vector<std::string> m_images;
-    std::string m_sha, m_ref, m_imageId, m_opId;   // the hook-triggered build
+    std::string m_sha, m_ref, m_imageId, m_opId;  // the hook-triggered build
 
     QString projectDir() const { return m_app.artifactsRoot() + "/" + QString::fromStdString(m_id); }
 
@@ -114,7 +114,7 @@ private Q_SLOTS:
         QVERIFY2(Engine(m_sock).ping(), qPrintable("no Docker engine answers at " + m_sock));
         m_app.env().insert("PAAS_IMAGE_BUILDER_MODE", "buildkit");
         m_app.env().insert("PAAS_BUILDKIT_ADDR", "docker://" + m_sock);
-        m_app.env().insert("PAAS_BUILD_NETWORK", "host");   // the test engine runs with --bridge=none
+        m_app.env().insert("PAAS_BUILD_NETWORK", "host");  // the test engine runs with --bridge=none
         QVERIFY2(m_app.start(), m_app.output().constData());
         QVERIFY2(m_app.output().contains("Image builder: requested=buildkit (explicit) effective=buildkit"),
                  m_app.output().constData());
@@ -143,7 +143,8 @@ private Q_SLOTS:
     void commitThroughTheHookBuildsThatCommit()
     {
         QVERIFY(!m_id.empty());
-        const QByteArray content = "<h1>built by BuildKit at " + QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() + "</h1>\n";
+        const QByteArray content = "<h1>built by BuildKit at " +
+                                   QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() + "</h1>\n";
         QByteArray out;
         const std::string sha = gitCommit(m_repo, "index.html", content, "feat: new page", true, gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
@@ -168,7 +169,8 @@ private Q_SLOTS:
         QCOMPARE(index, content);
 
         // A second notification of the same commit is deduped.
-        const HttpResult again = m_app.post("/api/webhooks/source", {{"project_id", m_id}, {"branch", "main"}, {"commit", sha}});
+        const HttpResult again =
+            m_app.post("/api/webhooks/source", {{"project_id", m_id}, {"branch", "main"}, {"commit", sha}});
         QCOMPARE(again.status, 200);
         QCOMPARE(again.json().value("reason", ""), std::string("ignored: commit already processed"));
         QCOMPARE(ciOpsFor(m_app, m_id, sha).size(), size_t(1));
@@ -184,7 +186,8 @@ private Q_SLOTS:
         const QByteArray summary = readFile(build + "buildkit-summary.txt");
         QVERIFY2(summary.contains(QByteArray::fromStdString("image: " + m_ref)), summary.constData());
         QVERIFY2(summary.contains(QByteArray::fromStdString("digest: " + m_imageId)), summary.constData());
-        QVERIFY(summary.contains("vertices: ") && summary.contains("cached_vertices: ") && summary.contains("duration_s: "));
+        QVERIFY(summary.contains("vertices: ") && summary.contains("cached_vertices: ") &&
+                summary.contains("duration_s: "));
         const json metadata = json::parse(readFile(build + "buildkit-metadata.json").toStdString(), nullptr, false);
         QVERIFY2(metadata.is_object() && !metadata.empty(), readFile(build + "buildkit-metadata.json").constData());
         const json publish = json::parse(readFile(build + "publish-local-daemon.json").toStdString(), nullptr, false);
@@ -201,7 +204,8 @@ private Q_SLOTS:
         const QByteArray changed = readFile(m_repo + "/index.html");
         QVERIFY2(summary.contains("transport: session\n"), summary.constData());
         QVERIFY2(summary.contains("context_files_sent: 1\n"), summary.constData());
-        QVERIFY2(summary.contains("context_bytes_sent: " + QByteArray::number(changed.size()) + "\n"), summary.constData());
+        QVERIFY2(summary.contains("context_bytes_sent: " + QByteArray::number(changed.size()) + "\n"),
+                 summary.constData());
         const json op = m_app.get("/api/ops/" + QString::fromStdString(m_opId)).json();
         const json transfer = op["steps"][0]["outputs"]["context_transfer"];
         QCOMPARE(transfer.value("files_sent", -1), 1);
@@ -217,8 +221,9 @@ private Q_SLOTS:
         QFile busybox(QStringLiteral("/bin/busybox"));
         QVERIFY(busybox.open(QIODevice::ReadOnly));
         const QByteArray tool = busybox.readAll();
-        const std::string dockerfile = "FROM scratch\nCOPY --chmod=0755 busybox /bin/busybox\n"
-                                       "RUN [\"/bin/busybox\", \"cp\", \"/proc/net/dev\", \"/netdev\"]\n";
+        const std::string dockerfile =
+            "FROM scratch\nCOPY --chmod=0755 busybox /bin/busybox\n"
+            "RUN [\"/bin/busybox\", \"cp\", \"/proc/net/dev\", \"/netdev\"]\n";
         std::map<std::string, QByteArray> interfaces;
         for (const std::string network : {"none", "host"}) {
             json spec = specFor("ci-bk-net-" + network);
@@ -226,13 +231,14 @@ private Q_SLOTS:
                 spec["build"] = {{"network", "none"}};
             std::string error;
             const json created = createProject(m_app, spec.value("name", ""), {{"spec", spec}}, &error, 600000);
-            QVERIFY2(!created.is_null() && created.value("status", "") == "completed", (error + created.dump()).c_str());
+            QVERIFY2(!created.is_null() && created.value("status", "") == "completed",
+                     (error + created.dump()).c_str());
             const std::string id = created.value("project_id", "");
             const QString repo = sourceRepo(m_app, id);
             QByteArray out;
             QVERIFY(!gitCommit(repo, "busybox", tool, "add busybox", false).empty());
-            const std::string sha = gitCommit(repo, "Dockerfile", QByteArray::fromStdString(dockerfile), "RUN a step", true,
-                                              gitEnv(), &out);
+            const std::string sha = gitCommit(repo, "Dockerfile", QByteArray::fromStdString(dockerfile), "RUN a step",
+                                              true, gitEnv(), &out);
             QVERIFY2(!sha.empty(), out.constData());
             const json op = waitForCiOp(m_app, id, sha, 600000);
             QVERIFY2(!op.is_null() && op.value("status", "") == "completed", op.dump(2).c_str());
@@ -276,7 +282,8 @@ private Q_SLOTS:
         QVERIFY2(buildkitLines >= 2, qPrintable(QString("BuildKit step.log lines: %1").arg(buildkitLines)));
         bool sawCopy = false;
         for (int i = started; i < completed; ++i)
-            sawCopy |= events[i].event == "step.log" && events[i].data.value("line", "").find("COPY index.html") != std::string::npos;
+            sawCopy |= events[i].event == "step.log" &&
+                       events[i].data.value("line", "").find("COPY index.html") != std::string::npos;
         QVERIFY(sawCopy);
         QCOMPARE(events.back().event, QByteArray("op.completed"));
     }
@@ -299,7 +306,7 @@ private Q_SLOTS:
         QCOMPARE(op["steps"][0].value("status", ""), std::string("failed"));
         const std::string ref = "paas/" + m_id + ":" + sha.substr(0, 12);
         QVERIFY2(Engine(m_sock).imageId(ref).empty(), "no image for a failed build");
-        QCOMPARE(readFile(projectDir() + "/build/image.txt"), before);   // not claimed
+        QCOMPARE(readFile(projectDir() + "/build/image.txt"), before);  // not claimed
         QVERIFY(m_app.get("/api/projects/" + QString::fromStdString(m_id)).json()["image"].value("commit", "") != sha);
     }
 

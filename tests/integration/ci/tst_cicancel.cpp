@@ -62,7 +62,7 @@ private Q_SLOTS:
         PaasProcess app;
         app.env().insert("PAAS_IMAGE_BUILDER_MODE", "buildkit");
         app.env().insert("PAAS_BUILDKIT_ADDR", "docker://" + sock);
-        app.env().insert("PAAS_BUILD_NETWORK", "host");   // the test engine runs with --bridge=none
+        app.env().insert("PAAS_BUILD_NETWORK", "host");  // the test engine runs with --bridge=none
         QVERIFY2(app.start(), app.output().constData());
         std::string error;
         const json created = createProject(app, "bk-cancel", {}, &error, 600000);
@@ -73,14 +73,16 @@ private Q_SLOTS:
         QVERIFY(busybox.open(QIODevice::ReadOnly));
         QVERIFY(!gitCommit(repo, "busybox", busybox.readAll(), "add busybox", false).empty());
         QByteArray out;
-        const std::string sha = gitCommit(repo, "Dockerfile", kBlockingDockerfile, "a RUN that blocks", false, gitEnv(), &out);
+        const std::string sha =
+            gitCommit(repo, "Dockerfile", kBlockingDockerfile, "a RUN that blocks", false, gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
 
-        const HttpResult ci = app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", sha}});
+        const HttpResult ci =
+            app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", sha}});
         QVERIFY2(ci.status == 202, ci.body.constData());
         const std::string opId = ci.json()["op"].value("id", "");
         const HttpResult deploy = app.post("/api/events/deployment", {{"project_id", id}, {"environment", "dev"}});
-        QVERIFY2(deploy.status == 202, deploy.body.constData());   // queued behind the build
+        QVERIFY2(deploy.status == 202, deploy.body.constData());  // queued behind the build
         const QString log = app.artifactsRoot() + "/" + QString::fromStdString(id) + "/build/buildkit.log";
         QVERIFY2(waitForFileToContain(log, kMarker, 300000), readAll(log).constData());
 
@@ -102,7 +104,8 @@ private Q_SLOTS:
         QVERIFY2(deployed.value("status", "") == "completed", deployed.dump(2).c_str());
 
         // The cancelled build freed its commit: it can be built again (and cancelled again).
-        const HttpResult again = app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", sha}});
+        const HttpResult again =
+            app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", sha}});
         QVERIFY2(again.status == 202, again.body.constData());
         const std::string againId = again.json()["op"].value("id", "");
         QCOMPARE(app.send("POST", "/api/ops/" + QString::fromStdString(againId) + "/cancel", {}).status, 202);

@@ -21,7 +21,7 @@ bool dockerd(const QString& cmd, const QString& dir, QByteArray* out)
 {
     const QString script = qEnvironmentVariable("PAAS_SOURCE_DIR") + "/tests/support/dockerd.sh";
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove("PAAS_TEST_DOCKER_SOCK");   // always a private engine
+    env.remove("PAAS_TEST_DOCKER_SOCK");  // always a private engine
     return run("bash", {script, cmd, dir}, {}, out, 120000, env) == 0;
 }
 
@@ -63,25 +63,25 @@ private Q_SLOTS:
         PaasProcess app;
         app.env().insert("PAAS_IMAGE_BUILDER_MODE", "buildkit");
         app.env().insert("PAAS_BUILDKIT_ADDR", "docker://" + sock);
-        app.env().insert("PAAS_BUILD_NETWORK", "host");   // the test engine runs with --bridge=none
+        app.env().insert("PAAS_BUILD_NETWORK", "host");  // the test engine runs with --bridge=none
         app.env().insert("PAAS_COMMIT_WATCHER", "0");
         QVERIFY2(app.start(), app.output().constData());
         std::string error;
         const json created = createProject(app, "dk-fault", {}, &error, 600000);
-        QVERIFY2(!created.is_null() && created.value("status", "") == "completed",
-                 (error + created.dump()).c_str());
+        QVERIFY2(!created.is_null() && created.value("status", "") == "completed", (error + created.dump()).c_str());
         const std::string id = created.value("project_id", "");
         const QString repo = sourceRepo(app, id);
 
         QFile busybox(QStringLiteral("/bin/busybox"));
         QVERIFY(busybox.open(QIODevice::ReadOnly));
         QVERIFY(!gitCommit(repo, "busybox", busybox.readAll(), "add busybox", false).empty());
-        const std::string sha = gitCommit(repo, "Dockerfile",
+        const std::string sha = gitCommit(
+            repo, "Dockerfile",
             "FROM scratch\nCOPY --chmod=0755 busybox /bin/busybox\nRUN [\"/bin/busybox\", \"sleep\", \"15\"]\n",
             "a build that takes a while", true, gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
         QVERIFY2(waitForRunningBuild(app, id, sha), "the ci build never started");
-        QTest::qWait(1500);   // inside the RUN step
+        QTest::qWait(1500);  // inside the RUN step
         const qint64 pid = dockerdPid(m_dockerDir.path());
         QVERIFY(pid > 0);
         QCOMPARE(::kill(static_cast<pid_t>(pid), SIGKILL), 0);
@@ -93,7 +93,8 @@ private Q_SLOTS:
         QVERIFY2(!message.empty(), failed.dump(2).c_str());
         // The daemon went away: not a build error of the Dockerfile's.
         QCOMPARE(failed["error"].value("code", ""), std::string("buildkit_unavailable"));
-        qInfo("build cut off by SIGKILL of dockerd: %s: %s", failed["error"].value("code", "").c_str(), message.c_str());
+        qInfo("build cut off by SIGKILL of dockerd: %s: %s", failed["error"].value("code", "").c_str(),
+              message.c_str());
         const json project = app.get("/api/projects/" + QString::fromStdString(id)).json();
         QVERIFY2(project["image"].value("commit", "") != sha, "an image was claimed for a build that never finished");
         QCOMPARE(app.get("/healthz").status, 200);
@@ -101,8 +102,9 @@ private Q_SLOTS:
         // dockerd comes back (leftovers of the killed one are cleaned up first).
         dockerd("stop", m_dockerDir.path(), &out);
         QVERIFY2(dockerd("start", m_dockerDir.path(), &out), out.constData());
-        const HttpResult again = app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", sha}});
-        QVERIFY2(again.status == 202, again.body.constData());   // the failed build released its commit
+        const HttpResult again =
+            app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", sha}});
+        QVERIFY2(again.status == 202, again.body.constData());  // the failed build released its commit
         const json rebuilt = app.waitForOp(again.json()["op"].value("id", ""), 600000);
         QVERIFY2(rebuilt.value("status", "") == "completed", rebuilt.dump(2).c_str());
         QCOMPARE(app.get("/api/projects/" + QString::fromStdString(id)).json()["image"].value("commit", ""), sha);

@@ -77,7 +77,8 @@ private Q_SLOTS:
         QCOMPARE(run("git", {"symbolic-ref", "--short", "HEAD"}, repo, &out, 60000, gitEnv()), 0);
         QCOMPARE(out.trimmed(), QByteArray("main"));
 
-        const std::string sha = gitCommit(repo, "index.html", "<h1>hooked</h1>\n", "feat: hooked change", true, gitEnv(), &out);
+        const std::string sha =
+            gitCommit(repo, "index.html", "<h1>hooked</h1>\n", "feat: hooked change", true, gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
         QByteArray head;
         QCOMPARE(run("git", {"rev-parse", "HEAD"}, repo, &head, 60000, gitEnv()), 0);
@@ -90,12 +91,14 @@ private Q_SLOTS:
         QCOMPARE(op["trigger"].value("source", ""), std::string("hook"));
         QCOMPARE(op["trigger"].value("ref", ""), std::string("refs/heads/main"));
         const QString dir = app.artifactsRoot() + "/" + QString::fromStdString(id);
-        QVERIFY(readFile(dir + "/build/image.txt").startsWith(QByteArray::fromStdString("paas/" + id + ":" + sha.substr(0, 12))));
+        QVERIFY(readFile(dir + "/build/image.txt")
+                    .startsWith(QByteArray::fromStdString("paas/" + id + ":" + sha.substr(0, 12))));
         QCOMPARE(app.get("/api/projects/" + QString::fromStdString(id)).json()["image"].value("commit", ""), sha);
         QVERIFY(waitForFileContaining(repo + "/.git/paas-hook.log", "\"accepted\":true"));
 
         // A second notification of the same commit is deduped.
-        const HttpResult again = app.post("/api/webhooks/source",
+        const HttpResult again = app.post(
+            "/api/webhooks/source",
             {{"project_id", id}, {"repo", "source"}, {"branch", "main"}, {"commit", sha}, {"trigger", "hook"}});
         QCOMPARE(again.status, 200);
         QCOMPARE(again.json(), (json{{"accepted", false}, {"reason", "ignored: commit already processed"}}));
@@ -120,13 +123,15 @@ private Q_SLOTS:
         const QString repo = sourceRepo(app, id);
         const QString tokenFile = repo + "/.git/paas-hook-token";
         QVERIFY(QFileInfo::exists(tokenFile));
-        QCOMPARE(QFileInfo(tokenFile).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+        QCOMPARE(QFileInfo(tokenFile).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther |
+                                                       QFileDevice::WriteGroup | QFileDevice::WriteOther),
                  QFileDevice::Permissions());
         QByteArray out;
         QCOMPARE(run("git", {"status", "--porcelain"}, repo, &out, 60000, gitEnv()), 0);
         QVERIFY2(!out.contains("paas-hook-token"), out.constData());
 
-        const std::string sha = gitCommit(repo, "index.html", "<h1>signed hook</h1>\n", "feat: hook with secret", true, gitEnv(), &out);
+        const std::string sha =
+            gitCommit(repo, "index.html", "<h1>signed hook</h1>\n", "feat: hook with secret", true, gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
         const json op = waitForCiOp(app, id, sha);
         QVERIFY2(!op.is_null(), readFile(repo + "/.git/paas-hook.log").constData());
@@ -139,15 +144,18 @@ private Q_SLOTS:
         QVERIFY(!otherToken.isEmpty() && otherToken != token);
         const json body{{"project_id", id}, {"repo", "source"}, {"branch", "main"}, {"trigger", "hook"}};
         const Headers jsonType{{"Content-Type", "application/json"}};
-        for (const QByteArray& wrong : {QByteArray(), QByteArray("0000"), otherToken, token.left(token.size() - 1) + "x"}) {
-            const HttpResult r = app.send("POST", "/api/webhooks/source", QByteArray::fromStdString(body.dump()),
-                                          wrong.isEmpty() ? jsonType : jsonType + Headers{{"X-Paas-Hook-Token", wrong}});
+        for (const QByteArray& wrong :
+             {QByteArray(), QByteArray("0000"), otherToken, token.left(token.size() - 1) + "x"}) {
+            const HttpResult r =
+                app.send("POST", "/api/webhooks/source", QByteArray::fromStdString(body.dump()),
+                         wrong.isEmpty() ? jsonType : jsonType + Headers{{"X-Paas-Hook-Token", wrong}});
             QCOMPARE(r.status, 401);
             QCOMPARE(r.json()["error"]["code"], "invalid_signature");
         }
         // Never served: the artifacts API refuses .git, and the install secret is not an artifact path.
-        for (const QString& path : {"/api/projects/" + QString::fromStdString(id) + "/artifacts/repos/source/.git/paas-hook-token",
-                                    QString("/api/projects/" + QString::fromStdString(id) + "/artifacts/../.paas/hook-secret")}) {
+        for (const QString& path :
+             {"/api/projects/" + QString::fromStdString(id) + "/artifacts/repos/source/.git/paas-hook-token",
+              QString("/api/projects/" + QString::fromStdString(id) + "/artifacts/../.paas/hook-secret")}) {
             const HttpResult r = app.get(path);
             QVERIFY2(r.status >= 400 && !r.body.contains(token), qPrintable(path));
         }
@@ -167,10 +175,12 @@ private Q_SLOTS:
         const std::string id = createOrFail(app, "ci-token-hook");
         QVERIFY(!id.empty());
         const QString header = app.artifactsRoot() + "/.paas/api-auth-header";
-        QCOMPARE(QFileInfo(header).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        QCOMPARE(QFileInfo(header).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
         const QString repo = sourceRepo(app, id);
         QByteArray out;
-        const std::string sha = gitCommit(repo, "index.html", "<h1>token</h1>\n", "feat: behind a token", true, gitEnv(), &out);
+        const std::string sha =
+            gitCommit(repo, "index.html", "<h1>token</h1>\n", "feat: behind a token", true, gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
         const json op = waitForCiOp(app, id, sha);
         QVERIFY2(!op.is_null(), readFile(repo + "/.git/paas-hook.log").constData());
@@ -199,7 +209,7 @@ private Q_SLOTS:
         const std::string merged = gitHead(repo);
         QVERIFY(!merged.empty() && merged != topic);
 
-        const json op = waitForCiOp(app, id, merged);   // from post-merge
+        const json op = waitForCiOp(app, id, merged);  // from post-merge
         QVERIFY2(!op.is_null(), readFile(repo + "/.git/paas-hook.log").constData());
         QCOMPARE(op.value("status", ""), std::string("completed"));
         QCOMPARE(op["trigger"].value("source", ""), std::string("hook"));
@@ -255,7 +265,8 @@ private Q_SLOTS:
         const QProcessEnvironment dead = gitEnv(deadApiBase());
         QByteArray out;
 
-        const std::string first = gitCommit(repo, "index.html", "<h1>watched</h1>\n", "feat: watched", true, dead, &out);
+        const std::string first =
+            gitCommit(repo, "index.html", "<h1>watched</h1>\n", "feat: watched", true, dead, &out);
         QVERIFY2(!first.empty(), out.constData());
         QVERIFY2(waitForFileContaining(repo + "/.git/paas-hook.log", "curl"),
                  "the hook ran and reported that it could not reach the API");
@@ -266,12 +277,14 @@ private Q_SLOTS:
         QCOMPARE(op["trigger"].value("ref", ""), std::string("refs/heads/main"));
 
         // The webhook path shares the watcher's dedupe.
-        const HttpResult dup = app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", first}});
+        const HttpResult dup =
+            app.post("/api/webhooks/source", {{"project_id", id}, {"branch", "main"}, {"commit", first}});
         QCOMPARE(dup.status, 200);
         QCOMPARE(dup.json().value("reason", ""), std::string("ignored: commit already processed"));
 
         // platform-sync commits are never built; the user's next one is.
-        const std::string sync = gitCommit(repo, "synced.txt", "sync\n", "platform-sync: manual sync", true, dead, &out);
+        const std::string sync =
+            gitCommit(repo, "synced.txt", "sync\n", "platform-sync: manual sync", true, dead, &out);
         QVERIFY2(!sync.empty(), out.constData());
         const std::string next = gitCommit(repo, "after.txt", "after\n", "feat: after sync", true, dead, &out);
         QVERIFY2(!next.empty(), out.constData());

@@ -26,9 +26,12 @@ QByteArray signatureFor(const QByteArray& body, const QByteArray& secret)
 
 json githubPush(const std::string& repoName, const std::string& ref, const std::string& after)
 {
-    return {{"ref", ref}, {"before", std::string(40, '0')}, {"after", after},
+    return {{"ref", ref},
+            {"before", std::string(40, '0')},
+            {"after", after},
             {"repository", {{"id", 1}, {"name", repoName}, {"full_name", "someone/" + repoName}}},
-            {"pusher", {{"name", "someone"}}}, {"commits", json::array()}};
+            {"pusher", {{"name", "someone"}}},
+            {"commits", json::array()}};
 }
 
 }  // namespace
@@ -40,15 +43,15 @@ class TestCiWebhook : public QObject {
     std::string m_id;
     QString m_repo;
     int m_seq = 0;
-    std::string m_signedId;     // the project with a webhook secret
+    std::string m_signedId;  // the project with a webhook secret
     QByteArray m_secret;
 
     std::string commitNoHooks()
     {
         QByteArray out;
         const QString n = QString::number(++m_seq);
-        const std::string sha =
-            gitCommit(m_repo, "notes/change-" + n + ".txt", "change " + n.toUtf8() + "\n", "change " + n, false, gitEnv(), &out);
+        const std::string sha = gitCommit(m_repo, "notes/change-" + n + ".txt", "change " + n.toUtf8() + "\n",
+                                          "change " + n, false, gitEnv(), &out);
         if (sha.empty())
             qWarning("git commit failed: %s", out.constData());
         return sha;
@@ -88,11 +91,21 @@ private Q_SLOTS:
         QTest::addColumn<QString>("branch");
         QTest::addColumn<QString>("ref");
         QTest::addColumn<QString>("repo");
-        QTest::newRow("branch main") << "main" << "" << "source";
-        QTest::newRow("branch heads/main") << "heads/main" << "" << "source";
-        QTest::newRow("branch refs/heads/main") << "refs/heads/main" << "" << "";
-        QTest::newRow("ref refs/heads/main") << "" << "refs/heads/main" << "";
-        QTest::newRow("ref heads/main, repo omitted") << "" << "heads/main" << "";
+        QTest::newRow("branch main") << "main"
+                                     << ""
+                                     << "source";
+        QTest::newRow("branch heads/main") << "heads/main"
+                                           << ""
+                                           << "source";
+        QTest::newRow("branch refs/heads/main") << "refs/heads/main"
+                                                << ""
+                                                << "";
+        QTest::newRow("ref refs/heads/main") << ""
+                                             << "refs/heads/main"
+                                             << "";
+        QTest::newRow("ref heads/main, repo omitted") << ""
+                                                      << "heads/main"
+                                                      << "";
     }
 
     void mainSpellingsAreAccepted()
@@ -130,7 +143,8 @@ private Q_SLOTS:
         const QString image = QString::fromStdString("paas/" + m_id + ":" + sha.substr(0, 12));
         const QString dir = m_app.artifactsRoot() + "/" + QString::fromStdString(m_id);
         QVERIFY(readFile(dir + "/build/image.txt").startsWith(image.toUtf8()));
-        const json publish = json::parse(readFile(dir + "/build/publish-local-daemon.json").toStdString(), nullptr, false);
+        const json publish =
+            json::parse(readFile(dir + "/build/publish-local-daemon.json").toStdString(), nullptr, false);
         QCOMPARE(publish.value("commit", ""), sha);
         QCOMPARE(publish.value("effective_mode", ""), std::string("artifact"));
         QCOMPARE(publish.value("requested_mode", ""), std::string("artifact"));
@@ -166,7 +180,10 @@ private Q_SLOTS:
     void malformedIs400()
     {
         const std::vector<QByteArray> bodies = {
-            "{not json", "", "[1,2]", "\"main\"",
+            "{not json",
+            "",
+            "[1,2]",
+            "\"main\"",
             R"({"project_id": 5, "branch": "main"})",
             R"({"project_id": "x", "commit": ["a"]})",
             R"({"branch": "main"})",
@@ -230,7 +247,8 @@ private Q_SLOTS:
         const size_t before = ciOps(m_app, m_id).size();
         const QByteArray body = QByteArray::fromStdString(
             json{{"project_id", m_id}, {"repo", "source"}, {"branch", "main"}, {"commit", sha}}.dump());
-        const std::vector<HttpResult> results = postConcurrently(m_app.url() + kHook, std::vector<QByteArray>(50, body));
+        const std::vector<HttpResult> results =
+            postConcurrently(m_app.url() + kHook, std::vector<QByteArray>(50, body));
         QCOMPARE(results.size(), size_t(50));
         int accepted = 0, deduped = 0;
         std::string opId;
@@ -270,7 +288,8 @@ private Q_SLOTS:
         for (int round = 0; round < 3; ++round) {
             const std::string sha = commitNoHooks();
             QVERIFY(!sha.empty());
-            const QByteArray body = QByteArray::fromStdString(json{{"project_id", m_id}, {"branch", "main"}, {"commit", sha}}.dump());
+            const QByteArray body =
+                QByteArray::fromStdString(json{{"project_id", m_id}, {"branch", "main"}, {"commit", sha}}.dump());
             std::vector<QString> urls;
             for (int i = 0; i < 50; ++i)
                 urls.push_back((i % 2 ? second.url() : m_app.url()) + kHook);
@@ -350,22 +369,23 @@ private Q_SLOTS:
     {
         QVERIFY(!m_signedId.empty());
         QByteArray out;
-        const std::string sha = gitCommit(sourceRepo(m_app, m_signedId), "signed.txt", "signed\n", "signed change", false,
-                                          gitEnv(), &out);
+        const std::string sha =
+            gitCommit(sourceRepo(m_app, m_signedId), "signed.txt", "signed\n", "signed change", false, gitEnv(), &out);
         QVERIFY2(!sha.empty(), out.constData());
         const QByteArray body = QByteArray::fromStdString(githubPush(m_signedId, "refs/heads/main", sha).dump());
         const Headers jsonType{{"Content-Type", "application/json"}};
         HttpResult r = m_app.send("POST", kHook, body, jsonType);
         QCOMPARE(r.status, 401);
         QCOMPARE(r.json()["error"].value("code", ""), std::string("invalid_signature"));
-        for (const QByteArray& wrong : {signatureFor(body, "not-the-secret"), signatureFor(body + " ", m_secret),
-                                        signatureFor(body, m_secret).toUpper(), QByteArray("sha256="),
-                                        signatureFor(body, m_secret).mid(7)}) {
+        for (const QByteArray& wrong :
+             {signatureFor(body, "not-the-secret"), signatureFor(body + " ", m_secret),
+              signatureFor(body, m_secret).toUpper(), QByteArray("sha256="), signatureFor(body, m_secret).mid(7)}) {
             r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", wrong}});
             QVERIFY2(r.status == 401, wrong.constData());
         }
         // Plain (non-forge) payloads are checked too.
-        const QByteArray plain = QByteArray::fromStdString(json{{"project_id", m_signedId}, {"branch", "main"}, {"commit", sha}}.dump());
+        const QByteArray plain =
+            QByteArray::fromStdString(json{{"project_id", m_signedId}, {"branch", "main"}, {"commit", sha}}.dump());
         QCOMPARE(m_app.send("POST", kHook, plain, jsonType).status, 401);
         QVERIFY(ciOps(m_app, m_signedId).empty());
 
@@ -379,17 +399,20 @@ private Q_SLOTS:
     {
         QVERIFY(!m_signedId.empty());
         const QByteArray rotated = m_secret + "-rotated";
-        const HttpResult update = m_app.post("/api/events/registration",
-            {{"action", "update"}, {"project_id", m_signedId}, {"spec", specFor("ci-signed")}, {"webhook_secret", rotated.toStdString()}});
+        const HttpResult update = m_app.post("/api/events/registration", {{"action", "update"},
+                                                                          {"project_id", m_signedId},
+                                                                          {"spec", specFor("ci-signed")},
+                                                                          {"webhook_secret", rotated.toStdString()}});
         QCOMPARE(update.status, 202);
         QCOMPARE(m_app.waitForOp(update.json()["op"].value("id", "")).value("status", ""), std::string("completed"));
         QByteArray out;
-        const std::string next = gitCommit(sourceRepo(m_app, m_signedId), "signed.txt", "signed again\n", "signed change 2",
-                                           false, gitEnv(), &out);
+        const std::string next = gitCommit(sourceRepo(m_app, m_signedId), "signed.txt", "signed again\n",
+                                           "signed change 2", false, gitEnv(), &out);
         QVERIFY2(!next.empty(), out.constData());
         const QByteArray body = QByteArray::fromStdString(githubPush(m_signedId, "refs/heads/main", next).dump());
         const Headers jsonType{{"Content-Type", "application/json"}};
-        HttpResult r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body, m_secret)}});
+        HttpResult r =
+            m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body, m_secret)}});
         QCOMPARE(r.status, 401);
         r = m_app.send("POST", kHook, body, jsonType + Headers{{"X-Hub-Signature-256", signatureFor(body, rotated)}});
         QCOMPARE(r.status, 202);
@@ -456,7 +479,8 @@ private Q_SLOTS:
         QVERIFY2(!op.is_null(), error.c_str());
         QCOMPARE(op.value("status", ""), std::string("completed"));
         const QString dir = app.artifactsRoot() + "/" + op.value("project_id", "").c_str();
-        const json publish = json::parse(readFile(dir + "/build/publish-local-daemon.json").toStdString(), nullptr, false);
+        const json publish =
+            json::parse(readFile(dir + "/build/publish-local-daemon.json").toStdString(), nullptr, false);
         QCOMPARE(publish.value("requested_mode", ""), std::string("buildkit"));
         QCOMPARE(publish.value("requested_explicitly", true), false);
         QCOMPARE(publish.value("effective_mode", ""), std::string("artifact"));

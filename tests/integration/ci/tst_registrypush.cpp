@@ -35,8 +35,7 @@ void writeDockerConfig(const QString& dir, const QString& host, const QString& u
 {
     json config = {{"auths", json::object()}};
     if (!user.isEmpty())
-        config["auths"][host.toStdString()] = {
-            {"auth", (user + ":" + password).toUtf8().toBase64().toStdString()}};
+        config["auths"][host.toStdString()] = {{"auth", (user + ":" + password).toUtf8().toBase64().toStdString()}};
     QFile file(dir + "/config.json");
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
     file.write(QByteArray::fromStdString(config.dump()));
@@ -49,7 +48,7 @@ class TestRegistryPush : public QObject {
 
     QTemporaryDir m_dir;
     QString m_sock;
-    QString m_registry;   // 127.0.0.1:<port>
+    QString m_registry;  // 127.0.0.1:<port>
     QProcess m_registryProcess;
     PaasProcess m_app;
     std::string m_id;
@@ -58,8 +57,8 @@ class TestRegistryPush : public QObject {
     // curl against the registry: the response head and body, with the login.
     QByteArray registryGet(const QString& path, bool login = true) const
     {
-        QStringList args{"-sS", "-i", "--max-time", "30", "-H",
-                         "Accept: application/vnd.docker.distribution.manifest.v2+json"};
+        QStringList args{"-sS", "-i", "--max-time",
+                         "30",  "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json"};
         if (login)
             args << "-u" << kUser + ":" + kPassword;
         args << "http://" + m_registry + path;
@@ -92,7 +91,8 @@ private Q_SLOTS:
         QVERIFY(config.open(QIODevice::WriteOnly));
         config.write(QStringLiteral("version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %1}\n"
                                     "http: {addr: '%2'}\nauth:\n  htpasswd: {realm: paas-test, path: %3}\n")
-                         .arg(m_dir.filePath("data"), m_registry, m_dir.filePath("htpasswd")).toUtf8());
+                         .arg(m_dir.filePath("data"), m_registry, m_dir.filePath("htpasswd"))
+                         .toUtf8());
         config.close();
         m_registryProcess.setProcessChannelMode(QProcess::MergedChannels);
         m_registryProcess.start("/usr/bin/docker-registry", {"serve", config.fileName()});
@@ -104,7 +104,7 @@ private Q_SLOTS:
         writeDockerConfig(m_dir.filePath("docker"), m_registry, kUser, kPassword);
         m_app.env().insert("PAAS_IMAGE_BUILDER_MODE", "buildkit");
         m_app.env().insert("PAAS_BUILDKIT_ADDR", "docker://" + m_sock);
-        m_app.env().insert("PAAS_BUILD_NETWORK", "host");   // the test engine runs with --bridge=none
+        m_app.env().insert("PAAS_BUILD_NETWORK", "host");  // the test engine runs with --bridge=none
         m_app.env().insert("PAAS_IMAGE_REGISTRY", m_registry + "/team");
         m_app.env().insert("PAAS_IMAGE_REGISTRY_INSECURE", "true");
         m_app.env().insert("DOCKER_CONFIG", m_dir.filePath("docker"));
@@ -135,8 +135,8 @@ private Q_SLOTS:
         const QByteArray deployment =
             readFile(m_app.artifactsRoot() + "/" + QString::fromStdString(m_id) + "/repos/manifests/rendered.yaml");
         QVERIFY2(deployment.contains(QByteArray::fromStdString(ref)), deployment.constData());
-        const QByteArray summary = readFile(m_app.artifactsRoot() + "/" + QString::fromStdString(m_id) +
-                                            "/build/buildkit-summary.txt");
+        const QByteArray summary =
+            readFile(m_app.artifactsRoot() + "/" + QString::fromStdString(m_id) + "/build/buildkit-summary.txt");
         QVERIFY2(summary.contains(QByteArray::fromStdString("pushed: " + ref + "@" + digest)), summary.constData());
         // The password is nowhere in what the app recorded or logged.
         QVERIFY(!m_app.output().contains(kPassword.toUtf8()));
@@ -149,12 +149,16 @@ private Q_SLOTS:
         QVERIFY(!m_pushedRef.empty());
         // Only the registry has it now, so BuildKit must pull with the login.
         QByteArray out;
-        QCOMPARE(run("curl", {"-sS", "-f", "--unix-socket", m_sock, "-X", "DELETE",
-                              "http://docker/images/" + QString::fromStdString(m_pushedRef) + "?force=1"}, {}, &out), 0);
+        QCOMPARE(run("curl",
+                     {"-sS", "-f", "--unix-socket", m_sock, "-X", "DELETE",
+                      "http://docker/images/" + QString::fromStdString(m_pushedRef) + "?force=1"},
+                     {}, &out),
+                 0);
         const json op = commitAndWait(QByteArray::fromStdString("FROM " + m_pushedRef + "\nCOPY index.html /again/\n"),
                                       "FROM the pushed image");
         QVERIFY2(!op.is_null() && op.value("status", "") == "completed", op.dump(2).c_str());
-        const QByteArray log = readFile(m_app.artifactsRoot() + "/" + QString::fromStdString(m_id) + "/build/buildkit.log");
+        const QByteArray log =
+            readFile(m_app.artifactsRoot() + "/" + QString::fromStdString(m_id) + "/build/buildkit.log");
         QVERIFY2(log.contains(("paas: registry login asked for " + m_registry + "\n").toUtf8()), log.constData());
     }
 
@@ -209,8 +213,10 @@ private Q_SLOTS:
             m_registryProcess.kill();
         QByteArray out;
         if (!m_pushedRef.empty())
-            run("curl", {"-sS", "--unix-socket", m_sock, "-X", "DELETE",
-                         "http://docker/images/" + QString::fromStdString(m_pushedRef) + "?force=1"}, {}, &out);
+            run("curl",
+                {"-sS", "--unix-socket", m_sock, "-X", "DELETE",
+                 "http://docker/images/" + QString::fromStdString(m_pushedRef) + "?force=1"},
+                {}, &out);
     }
 };
 

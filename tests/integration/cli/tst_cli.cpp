@@ -57,7 +57,7 @@ void TestCli::manPageListsEveryFlagOfHelp()
     const Run man = runPaas({QStringLiteral("--man-page")});
     QCOMPARE(man.exitCode, 0);
     QVERIFY(man.out.startsWith(QStringLiteral(".TH PAAS 1 ")));
-    QVERIFY(!help.out.contains(QStringLiteral("--man-page")));   // hidden: a build tool, not a user option
+    QVERIFY(!help.out.contains(QStringLiteral("--man-page")));  // hidden: a build tool, not a user option
 
     // --help: "  --listen <host:port>"; paas(1): ".TP\n\fB\-\-listen\fR".
     const QSet<QString> inHelp = flags(help.out, QStringLiteral("(?:^|\\n)\\s+(?:-\\w, )?--([a-z][a-z-]*)"));

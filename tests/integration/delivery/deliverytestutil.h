@@ -14,8 +14,11 @@ namespace paas::test {
 
 inline nlohmann::json deliverySpec(const std::string& name, const std::string& greeting = "hello", int prodReplicas = 2)
 {
-    return {{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", name},
-            {"runtime", "static"}, {"capabilities", {"http"}},
+    return {{"apiVersion", "platform.example.com/v2"},
+            {"kind", "App"},
+            {"name", name},
+            {"runtime", "static"},
+            {"capabilities", {"http"}},
             {"environments",
              {{"dev", {{"vars", {{"LOG_LEVEL", "debug"}}}}},
               {"staging", {{"vars", {{"GREETING", greeting}}}, {"replicas", 1}}},

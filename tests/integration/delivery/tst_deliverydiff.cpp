@@ -32,7 +32,9 @@ private Q_SLOTS:
             b += (i == 2 ? "two" : i == 18 ? "eighteen" : std::to_string(i)) + "\n";
         }
         const std::string d = DeliveryDiff::unified(a, b, "a", "b", 1);
-        QCOMPARE(d, std::string("--- a\n+++ b\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n@@ -17,3 +17,3 @@\n 17\n-18\n+eighteen\n 19\n"));
+        QCOMPARE(d,
+                 std::string(
+                     "--- a\n+++ b\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n@@ -17,3 +17,3 @@\n 17\n-18\n+eighteen\n 19\n"));
     }
 
     void closeChangesMergeIntoOneHunk()
@@ -56,8 +58,8 @@ private Q_SLOTS:
 
     void objectFieldChanges()
     {
-        const nlohmann::json dep1 = {{"kind", "Deployment"}, {"metadata", {{"name", "app"}}},
-                                     {"spec", {{"replicas", 1}, {"image", "a:1"}}}};
+        const nlohmann::json dep1 = {
+            {"kind", "Deployment"}, {"metadata", {{"name", "app"}}}, {"spec", {{"replicas", 1}, {"image", "a:1"}}}};
         nlohmann::json dep2 = dep1;
         dep2["spec"]["image"] = "a:2";
         const nlohmann::json svc = {{"kind", "Service"}, {"metadata", {{"name", "app"}}}};

@@ -15,12 +15,12 @@ using namespace paas::test;
 namespace {
 
 // Asserting helper: the answer is `status` with error code `code`.
-#define EXPECT_ERROR(result, httpStatus, errorCode)                                                  \
-    do {                                                                                             \
-        const HttpResult r_ = (result);                                                              \
-        QVERIFY2(r_.status == (httpStatus), r_.body.constData());                                    \
-        QCOMPARE(r_.json()["error"]["code"].get<std::string>(), std::string(errorCode));             \
-        QVERIFY(!r_.json()["error"]["message"].get<std::string>().empty());                          \
+#define EXPECT_ERROR(result, httpStatus, errorCode)                                      \
+    do {                                                                                 \
+        const HttpResult r_ = (result);                                                  \
+        QVERIFY2(r_.status == (httpStatus), r_.body.constData());                        \
+        QCOMPARE(r_.json()["error"]["code"].get<std::string>(), std::string(errorCode)); \
+        QVERIFY(!r_.json()["error"]["message"].get<std::string>().empty());              \
     } while (0)
 
 std::string createProject(const PaasProcess& app, const nlohmann::json& spec, std::string* status = nullptr)
@@ -48,9 +48,12 @@ class TestDeliveryGuards : public QObject {
 
     std::unique_ptr<PaasProcess> m_app;
     std::string m_id;
-    std::string m_fan;   // the project of the concurrency tests
+    std::string m_fan;  // the project of the concurrency tests
 
-    HttpResult post(const std::string& event, const nlohmann::json& body) const { return postEvent(*m_app, event, body); }
+    HttpResult post(const std::string& event, const nlohmann::json& body) const
+    {
+        return postEvent(*m_app, event, body);
+    }
     QString base() const { return QString::fromStdString("/api/projects/" + m_id); }
 
     // Ten promotions of m_fan posted at once from ten threads.
@@ -61,9 +64,8 @@ class TestDeliveryGuards : public QObject {
         const QString url = m_app->url() + "/api/events/promotion";
         for (int i = 0; i < 10; ++i) {
             const nlohmann::json body{{"project_id", m_fan}, {"from_env", "dev"}, {"to_env", target(i)}};
-            threads.emplace_back([&answers, url, body, i] {
-                answers[i] = http("POST", url, QByteArray::fromStdString(body.dump()));
-            });
+            threads.emplace_back(
+                [&answers, url, body, i] { answers[i] = http("POST", url, QByteArray::fromStdString(body.dump())); });
         }
         for (auto& t : threads)
             t.join();
@@ -146,7 +148,7 @@ private Q_SLOTS:
         EXPECT_ERROR(m_app->get(base() + "/diff?from=staging&to=prod"), 409, "nothing_deployed");
         EXPECT_ERROR(m_app->get(base() + "/diff?from=dev"), 400, "missing_environment");
         const nlohmann::json diff = m_app->get(base() + "/diff?from=dev&to=staging").json();
-        QCOMPARE(diff["changed"], true);   // staging is empty: everything is added
+        QCOMPARE(diff["changed"], true);  // staging is empty: everything is added
         QCOMPARE(diff["objects"].size(), size_t(3));
         QCOMPARE(diff["objects"][0]["change"], "added");
         QVERIFY(diff["unified"].get<std::string>().find("@@ -0,0 +1,") != std::string::npos);
@@ -155,7 +157,7 @@ private Q_SLOTS:
     void refusedRequestsCreateNoOps()
     {
         const nlohmann::json ops = m_app->get(base() + "/ops").json();
-        QCOMPARE(ops["ops"].size(), size_t(2));   // create + deploy
+        QCOMPARE(ops["ops"].size(), size_t(2));  // create + deploy
     }
 
     void inProgressGuardAndNoImage()
@@ -180,7 +182,7 @@ private Q_SLOTS:
         const std::string updateOp = acceptedOp(update);
         QVERIFY(!updateOp.empty());
         const std::string deployOp = acceptedOp(postEvent(second, "deployment", {{"project_id", id}}));
-        QVERIFY(!deployOp.empty());   // the last build's image, queued behind the update
+        QVERIFY(!deployOp.empty());  // the last build's image, queued behind the update
         HttpResult r = postEvent(second, "deployment", {{"project_id", id}});
         EXPECT_ERROR(r, 409, "delivery_in_progress");
         QVERIFY(r.json()["error"]["message"].get<std::string>().find(deployOp) != std::string::npos);
@@ -235,7 +237,8 @@ private Q_SLOTS:
     void tenConcurrentPromotionsNoneLost()
     {
         QVERIFY(!m_fan.empty());
-        const std::string devImage = m_app->get(QString::fromStdString("/api/projects/" + m_fan)).json()["image"]["ref"];
+        const std::string devImage =
+            m_app->get(QString::fromStdString("/api/projects/" + m_fan)).json()["image"]["ref"];
         for (int i = 1; i <= 10; ++i) {
             const std::string env = "e" + std::to_string(i);
             const nlohmann::json h =
@@ -244,7 +247,7 @@ private Q_SLOTS:
             QCOMPARE(h["releases"][0]["image"], devImage);
             QVERIFY(!readArtifact(*m_app, m_fan, "promotions/dev-to-" + env + "/rendered.yaml").isEmpty());
         }
-        QCOMPARE(deliverySubjects(*m_app, m_fan).size(), 11);   // deploy + 10 promotions
+        QCOMPARE(deliverySubjects(*m_app, m_fan).size(), 11);  // deploy + 10 promotions
     }
 
     // Into the SAME environment: each is accepted or refused as in progress;

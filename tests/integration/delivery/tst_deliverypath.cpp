@@ -44,8 +44,8 @@ std::string kustomize(const PaasProcess& app, const std::string& id, const std::
 bool hasLine(const std::string& unified, char op, const std::string& text)
 {
     for (const QString& line : QString::fromStdString(unified).split('\n'))
-        if (line.startsWith(QChar(op)) && !line.startsWith(QString(3, QChar(op)))
-            && line.mid(1).trimmed().startsWith(QString::fromStdString(text)))
+        if (line.startsWith(QChar(op)) && !line.startsWith(QString(3, QChar(op))) &&
+            line.mid(1).trimmed().startsWith(QString::fromStdString(text)))
             return true;
     return false;
 }
@@ -84,14 +84,15 @@ class TestDeliveryPath : public QObject {
             return {};
         f.write("<h1>version 2</h1>\n");
         f.close();
-        const QStringList git{"-C", src, "-c", "user.name=dev", "-c", "user.email=dev@example.com",
-                              "-c", "core.hooksPath=/dev/null"};
-        if (run("git", git + QStringList{"add", "index.html"}) != 0
-            || run("git", git + QStringList{"commit", "-q", "-m", "version 2"}) != 0)
+        const QStringList git{
+            "-C", src, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "-c", "core.hooksPath=/dev/null"};
+        if (run("git", git + QStringList{"add", "index.html"}) != 0 ||
+            run("git", git + QStringList{"commit", "-q", "-m", "version 2"}) != 0)
             return {};
         QByteArray sha;
         run("git", {"-C", src, "rev-parse", "HEAD"}, {}, &sha);
-        const HttpResult r = app.post("/api/webhooks/source", {{"project_id", m_id}, {"commit", sha.trimmed().toStdString()}});
+        const HttpResult r =
+            app.post("/api/webhooks/source", {{"project_id", m_id}, {"commit", sha.trimmed().toStdString()}});
         const std::string op = acceptedOp(r);
         return op.empty() ? std::string() : app.waitForOp(op).value("status", "");
     }
@@ -102,7 +103,8 @@ private Q_SLOTS:
     {
         m_app = std::make_unique<PaasProcess>();
         QVERIFY2(m_app->start(), m_app->output().constData());
-        const HttpResult created = postEvent(*m_app, "registration", {{"action", "create"}, {"spec", deliverySpec("shop")}});
+        const HttpResult created =
+            postEvent(*m_app, "registration", {{"action", "create"}, {"spec", deliverySpec("shop")}});
         QCOMPARE(created.status, 202);
         m_id = created.json()["op"]["project_id"].get<std::string>();
         QCOMPARE(m_app->waitForOp(acceptedOp(created))["status"], "completed");
@@ -156,7 +158,8 @@ private Q_SLOTS:
     void s4_releaseStagingToProd()
     {
         QVERIFY(m_app && !m_image1.empty());
-        const nlohmann::json op = deliver(*m_app, "release", {{"project_id", m_id}, {"from", "staging"}, {"to", "prod"}});
+        const nlohmann::json op =
+            deliver(*m_app, "release", {{"project_id", m_id}, {"from", "staging"}, {"to", "prod"}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "release");
         QCOMPARE(op["classification"], "release");
@@ -171,8 +174,9 @@ private Q_SLOTS:
     void s5_diffBeforePromote()
     {
         QVERIFY(m_app && !m_prod1.isEmpty());
-        const HttpResult updated = postEvent(*m_app, "registration",
-            {{"action", "update"}, {"project_id", m_id}, {"spec", deliverySpec("shop", "hola", 3)}});
+        const HttpResult updated =
+            postEvent(*m_app, "registration",
+                      {{"action", "update"}, {"project_id", m_id}, {"spec", deliverySpec("shop", "hola", 3)}});
         QCOMPARE(m_app->waitForOp(acceptedOp(updated))["status"], "completed");
         QCOMPARE(deliver(*m_app, "deployment", {{"project_id", m_id}})["status"], "completed");
         const nlohmann::json diff =
@@ -202,15 +206,17 @@ private Q_SLOTS:
         QCOMPARE(deliver(*m_app, "deployment", {{"project_id", m_id}, {"environment", "dev"}})["status"], "completed");
         QCOMPARE(envCurrent(*m_app, m_id, "dev")["number"], 3);
         QCOMPARE(envCurrent(*m_app, m_id, "dev")["image"], m_image2);
-        QCOMPARE(deliver(*m_app, "promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}})["status"],
-                 "completed");
+        QCOMPARE(
+            deliver(*m_app, "promotion", {{"project_id", m_id}, {"from_env", "dev"}, {"to_env", "staging"}})["status"],
+            "completed");
         // A promotion into production is classified and handled as a release.
         const nlohmann::json op =
             deliver(*m_app, "promotion", {{"project_id", m_id}, {"from_env", "staging"}, {"to_env", "production"}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "release");
         QCOMPARE(op["classification"], "release");
-        const HttpResult events = m_app->get(QString::fromStdString("/api/ops/" + op["id"].get<std::string>() + "/events"));
+        const HttpResult events =
+            m_app->get(QString::fromStdString("/api/ops/" + op["id"].get<std::string>() + "/events"));
         QVERIFY2(events.body.contains("\"classification\":\"release\""), events.body.constData());
         m_prod2 = readArtifact(*m_app, m_id, "releases/staging-to-prod/rendered.yaml");
         QVERIFY(contains(m_prod2, "image: " + m_image2));
@@ -223,7 +229,8 @@ private Q_SLOTS:
     void s7_rollbackProdToRelease1()
     {
         QVERIFY(m_app && !m_prod2.isEmpty());
-        const nlohmann::json op = deliver(*m_app, "rollback", {{"project_id", m_id}, {"environment", "prod"}, {"release", 1}});
+        const nlohmann::json op =
+            deliver(*m_app, "rollback", {{"project_id", m_id}, {"environment", "prod"}, {"release", 1}});
         QCOMPARE(op["status"], "completed");
         QCOMPARE(op["kind"], "rollback");
         m_rollbackOp = op["id"].get<std::string>();
@@ -249,9 +256,9 @@ private Q_SLOTS:
     {
         QVERIFY(m_app && !m_rollbackOp.empty());
         const QString i1 = QString::fromStdString(m_image1), i2 = QString::fromStdString(m_image2);
-        const QStringList expected{"platform-sync: deploy dev " + i1, "platform-sync: promote staging " + i1,
+        const QStringList expected{"platform-sync: deploy dev " + i1,   "platform-sync: promote staging " + i1,
                                    "platform-sync: release prod " + i1, "platform-sync: deploy dev " + i1,
-                                   "platform-sync: deploy dev " + i2, "platform-sync: promote staging " + i2,
+                                   "platform-sync: deploy dev " + i2,   "platform-sync: promote staging " + i2,
                                    "platform-sync: release prod " + i2, "platform-sync: rollback prod " + i1};
         QCOMPARE(deliverySubjects(*m_app, m_id), expected);
     }
@@ -287,7 +294,7 @@ private Q_SLOTS:
         QCOMPARE(history(second, "prod")["releases"].size(), size_t(3));
         QCOMPARE(envCurrent(second, m_id, "prod")["number"], 3);
         const nlohmann::json op = deliver(second, "rollback", {{"project_id", m_id}, {"environment", "prod"}});
-        QCOMPARE(op["status"], "completed");   // default: the previous release (2)
+        QCOMPARE(op["status"], "completed");  // default: the previous release (2)
         QCOMPARE(envCurrent(second, m_id, "prod")["number"], 4);
         QCOMPARE(envCurrent(second, m_id, "prod")["image"], m_image2);
         QCOMPARE(readArtifact(second, m_id, "deploy/prod/rendered.yaml"), m_prod2);

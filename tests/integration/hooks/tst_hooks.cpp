@@ -68,8 +68,9 @@ private:
         requests.append(req);
         m_buffers.remove(s);
         if (!silent) {
-            s->write("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 17\r\n"
-                     "Connection: close\r\n\r\n{\"accepted\":true}");
+            s->write(
+                "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 17\r\n"
+                "Connection: close\r\n\r\n{\"accepted\":true}");
             s->disconnectFromHost();
         }
     }
@@ -156,8 +157,8 @@ class TestHooks : public QObject {
         QVERIFY2(!req.headers.contains("expect"), "hook must disable Expect: 100-continue");
         const QJsonDocument doc = QJsonDocument::fromJson(req.body);
         QVERIFY2(doc.isObject(), req.body.constData());
-        const QJsonObject expected{{"project_id", projectId}, {"repo", "source"}, {"branch", "main"},
-                                   {"ref", "refs/heads/main"}, {"commit", sha}, {"trigger", "hook"}};
+        const QJsonObject expected{{"project_id", projectId},  {"repo", "source"}, {"branch", "main"},
+                                   {"ref", "refs/heads/main"}, {"commit", sha},    {"trigger", "hook"}};
         QCOMPARE(doc.object(), expected);
     }
 

@@ -24,8 +24,12 @@ namespace paas::test::reg {
 inline nlohmann::json appSpec(const std::string& name, const std::string& runtime = "static",
                               const nlohmann::json& vars = {{"LOG_LEVEL", "info"}})
 {
-    return {{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", name}, {"runtime", runtime},
-            {"capabilities", {"http"}}, {"environments", {{"dev", {{"vars", vars}}}}},
+    return {{"apiVersion", "platform.example.com/v2"},
+            {"kind", "App"},
+            {"name", name},
+            {"runtime", runtime},
+            {"capabilities", {"http"}},
+            {"environments", {{"dev", {{"vars", vars}}}}},
             {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}};
 }
 
@@ -109,9 +113,10 @@ inline RawResult rawGet(const PaasProcess& app, const QByteArray& rawPath)
     QTemporaryDir dir;
     const QString bodyFile = dir.path() + "/body";
     QByteArray out;
-    const int rc = run(QStringLiteral("curl"), {"-s", "--path-as-is", "-o", bodyFile, "-w", "%{http_code}",
-                                                app.url() + QString::fromLatin1(rawPath)},
-                       {}, &out, 30000);
+    const int rc =
+        run(QStringLiteral("curl"),
+            {"-s", "--path-as-is", "-o", bodyFile, "-w", "%{http_code}", app.url() + QString::fromLatin1(rawPath)}, {},
+            &out, 30000);
     RawResult r;
     r.status = rc == 0 ? out.trimmed().toInt() : -1;
     r.body = readFile(bodyFile);
@@ -131,15 +136,17 @@ inline nlohmann::json projectOps(const PaasProcess& app, const std::string& id, 
 inline nlohmann::json settledProject(const PaasProcess& app, const std::string& id, const std::string& opId)
 {
     nlohmann::json project;
-    waitFor([&] {
-        project = app.get(projectPath(id)).json();
-        if (!project.is_object() || !project.contains("queue") || !project["last_op"].is_object())
-            return false;
-        for (const auto& queued : project["queue"])
-            if (queued == opId)
+    waitFor(
+        [&] {
+            project = app.get(projectPath(id)).json();
+            if (!project.is_object() || !project.contains("queue") || !project["last_op"].is_object())
                 return false;
-        return project["last_op"].value("id", "") >= opId;
-    }, 30000);
+            for (const auto& queued : project["queue"])
+                if (queued == opId)
+                    return false;
+            return project["last_op"].value("id", "") >= opId;
+        },
+        30000);
     return project;
 }
 

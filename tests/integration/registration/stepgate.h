@@ -31,12 +31,12 @@ public:
     explicit StepGate(QString projectDir)
         : m_path(projectDir + "/registration/template-state.json"), m_link(m_path + ".gate")
     {
-        ::signal(SIGPIPE, SIG_IGN);   // release() after the reader died (kill -9) gets EPIPE instead
+        ::signal(SIGPIPE, SIG_IGN);  // release() after the reader died (kill -9) gets EPIPE instead
     }
     ~StepGate()
     {
         if (m_closed)
-            release();   // never leave a FIFO that would hold the next step forever
+            release();  // never leave a FIFO that would hold the next step forever
     }
     StepGate(const StepGate&) = delete;
     StepGate& operator=(const StepGate&) = delete;
@@ -52,32 +52,34 @@ public:
             return false;
         // The FIFO takes the file's name; m_link stays a second name for the writer.
         m_closed = true;
-        return ::link(fifo.constData(), QFile::encodeName(m_path + ".new").constData()) == 0
-            && ::rename(QFile::encodeName(m_path + ".new").constData(), QFile::encodeName(m_path).constData()) == 0;
+        return ::link(fifo.constData(), QFile::encodeName(m_path + ".new").constData()) == 0 &&
+               ::rename(QFile::encodeName(m_path + ".new").constData(), QFile::encodeName(m_path).constData()) == 0;
     }
 
     bool waitHeld(int timeoutMs = 60000)
     {
         const QByteArray fifo = QFile::encodeName(m_link);
-        return waitFor([&] {
-            if (m_fd < 0)
-                m_fd = ::open(fifo.constData(), O_WRONLY | O_NONBLOCK);
-            return m_fd >= 0;
-        }, timeoutMs);
+        return waitFor(
+            [&] {
+                if (m_fd < 0)
+                    m_fd = ::open(fifo.constData(), O_WRONLY | O_NONBLOCK);
+                return m_fd >= 0;
+            },
+            timeoutMs);
     }
 
     bool release()
     {
         QFile regular(m_path + ".new");
-        const bool restored = regular.open(QIODevice::WriteOnly | QIODevice::Truncate)
-            && regular.write(m_content) == m_content.size() && regular.flush()
-            && (regular.close(), ::rename(QFile::encodeName(m_path + ".new").constData(),
-                                          QFile::encodeName(m_path).constData()) == 0);
+        const bool restored = regular.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+                              regular.write(m_content) == m_content.size() && regular.flush() &&
+                              (regular.close(), ::rename(QFile::encodeName(m_path + ".new").constData(),
+                                                         QFile::encodeName(m_path).constData()) == 0);
         bool written = true;
         if (m_fd >= 0) {
             ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) & ~O_NONBLOCK);
-            written = ::write(m_fd, m_content.constData(), size_t(m_content.size())) == m_content.size()
-                || errno == EPIPE;   // no reader any more: nothing to let through
+            written = ::write(m_fd, m_content.constData(), size_t(m_content.size())) == m_content.size() ||
+                      errno == EPIPE;  // no reader any more: nothing to let through
             ::close(m_fd);
             m_fd = -1;
         }

@@ -71,12 +71,13 @@ private slots:
         app.env().insert("PAAS_SSE_HEARTBEAT_MS", "250");
         QVERIFY2(app.start(), app.output().constData());
         const std::string id = "steady";
-        const nlohmann::json created = app.waitForOp(opIdOf(app.post("/api/events/registration", regEvent("create", appSpec(id)))));
+        const nlohmann::json created =
+            app.waitForOp(opIdOf(app.post("/api/events/registration", regEvent("create", appSpec(id)))));
         QVERIFY2(created["status"] == "completed", describe(created).constData());
 
         // Accepted just before the hang: it must complete after SIGCONT.
-        std::vector<std::string> accepted{opIdOf(app.post("/api/events/registration",
-                                                          regEvent("update", appSpec(id, "static", {{"V", "0"}}), id)))};
+        std::vector<std::string> accepted{
+            opIdOf(app.post("/api/events/registration", regEvent("update", appSpec(id, "static", {{"V", "0"}}), id)))};
         QVERIFY(!accepted.back().empty());
         SseCounter sse(app, "/api/events?project_id=" + QByteArray::fromStdString(id));
         QVERIFY(waitFor([&] { return sse.bytes() > 0; }, 5000));
@@ -98,7 +99,8 @@ private slots:
             const Timed op = timed("GET", app, "/api/ops/" + QString::fromStdString(accepted.front()));
             // A new SSE stream of a finished op (it ends after its replay):
             // it needs JetStream, so it is refused (503), not held.
-            const Timed events = timed("GET", app, "/api/ops/" + QString::fromStdString(created.value("id", "")) + "/events");
+            const Timed events =
+                timed("GET", app, "/api/ops/" + QString::fromStdString(created.value("id", "")) + "/events");
             QVERIFY2(events.result.status == 200 || events.result.status == 503, events.result.body.constData());
             worstSseOpen = std::max(worstSseOpen, events.ms);
             sseRefused += events.result.status == 503 ? 1 : 0;
@@ -117,11 +119,11 @@ private slots:
                 QVERIFY2(write->result.status != 0, "a write was held past the bound while NATS hung");
                 worstWrite = std::max(worstWrite, write->ms);
                 if (write->result.status == 202) {
-                    accepted.push_back(opIdOf(write->result));   // raced the probe: must still complete
+                    accepted.push_back(opIdOf(write->result));  // raced the probe: must still complete
                     continue;
                 }
                 if (write->result.status == 200)
-                    continue;   // a webhook for a commit already seen
+                    continue;  // a webhook for a commit already seen
                 QCOMPARE(write->result.status, 503);
                 QCOMPARE(write->result.json()["error"]["code"], "backend_unavailable");
                 QVERIFY(!write->result.header("Retry-After").isEmpty());
@@ -133,10 +135,11 @@ private slots:
         const qint64 sseBytes = sse.bytes() - sseBytesAtStop;
         const int heartbeats = sse.frames() - sseFramesAtStop;
         QCOMPARE(::kill(static_cast<pid_t>(nats), SIGCONT), 0);
-        qInfo("backend stopped 10 s: worst read %lld ms, worst write %lld ms, %d writes refused 503, "
-              "%d health checks degraded, SSE kept %d frames (%lld bytes); new SSE streams: worst %lld ms, "
-              "%d refused 503",
-              worstRead, worstWrite, refused, degraded, heartbeats, sseBytes, worstSseOpen, sseRefused);
+        qInfo(
+            "backend stopped 10 s: worst read %lld ms, worst write %lld ms, %d writes refused 503, "
+            "%d health checks degraded, SSE kept %d frames (%lld bytes); new SSE streams: worst %lld ms, "
+            "%d refused 503",
+            worstRead, worstWrite, refused, degraded, heartbeats, sseBytes, worstSseOpen, sseRefused);
         QVERIFY2(sseRefused > 0, "no new SSE stream was refused while the backend hung");
         QVERIFY2(refused > 0, "no write was refused while the backend hung");
         QVERIFY2(degraded > 0, "healthz never reported the hung backend");
@@ -147,7 +150,8 @@ private slots:
             QVERIFY2(op["status"] == "completed", describe(op).constData());
         }
         QVERIFY(waitFor([&] { return app.get("/healthz").status == 200; }, 10000));
-        const HttpResult after = app.post("/api/events/registration", regEvent("update", appSpec(id, "static", {{"V", "end"}}), id));
+        const HttpResult after =
+            app.post("/api/events/registration", regEvent("update", appSpec(id, "static", {{"V", "end"}}), id));
         QCOMPARE(after.status, 202);
         QCOMPARE(app.waitForOp(opIdOf(after))["status"], "completed");
         QVERIFY(app.stop());
@@ -159,8 +163,9 @@ private slots:
         QVERIFY2(app.start(), app.output().constData());
         const std::vector<std::string> steady{"load-a", "load-b"};
         for (const std::string& id : steady)
-            QCOMPARE(app.waitForOp(opIdOf(app.post("/api/events/registration", regEvent("create", appSpec(id)))))["status"],
-                     "completed");
+            QCOMPARE(
+                app.waitForOp(opIdOf(app.post("/api/events/registration", regEvent("create", appSpec(id)))))["status"],
+                "completed");
         const qint64 firstNats = app.natsPid();
         std::vector<std::string> accepted, createdIds;
         int sent = 0, unavailable = 0;
@@ -194,8 +199,8 @@ private slots:
             else if (r.status == 503)
                 ++unavailable;
             else
-                QVERIFY2(r.status == 200, r.body.constData());   // a duplicate webhook
-            QTest::qWait(static_cast<int>(std::max<qint64>(0, sent * 20 - load.elapsed())));   // 50/s
+                QVERIFY2(r.status == 200, r.body.constData());                                // a duplicate webhook
+            QTest::qWait(static_cast<int>(std::max<qint64>(0, sent * 20 - load.elapsed())));  // 50/s
         }
         QVERIFY(waitFor([&] { return app.get("/healthz").status == 200; }, 30000));
         const qint64 secondNats = app.get("/api/system").json()["nats"].value("pid", qint64(0));
@@ -213,8 +218,10 @@ private slots:
             listed.insert(p.value("id", ""));
         for (const std::string& id : createdIds)
             QVERIFY2(listed.count(id), id.c_str());
-        qInfo("nats-server killed under load: %d requests, %zu accepted (%d completed, %d failed), %d refused 503, "
-              "0 lost", sent, accepted.size(), completed, failed, unavailable);
+        qInfo(
+            "nats-server killed under load: %d requests, %zu accepted (%d completed, %d failed), %d refused 503, "
+            "0 lost",
+            sent, accepted.size(), completed, failed, unavailable);
         QVERIFY(app.stop());
     }
 };

@@ -35,7 +35,8 @@ json createdProject(const PaasProcess& app, const std::string& name)
 
 std::string submitUpdate(const PaasProcess& app, const std::string& id, const std::string& seq)
 {
-    const HttpResult r = app.post("/api/events/registration", regEvent("update", appSpec(id, "static", {{"SEQ", seq}}), id));
+    const HttpResult r =
+        app.post("/api/events/registration", regEvent("update", appSpec(id, "static", {{"SEQ", seq}}), id));
     return r.status == 202 ? opIdOf(r) : std::string();
 }
 
@@ -89,7 +90,7 @@ private Q_SLOTS:
         const HttpResult r = cancelOp(app, queued);
         QCOMPARE(r.status, 202);
         QCOMPARE(r.json()["accepted"], true);
-        QVERIFY2(r.json()["op"]["status"] == "cancelled", r.body.constData());   // not started: cancelled at once
+        QVERIFY2(r.json()["op"]["status"] == "cancelled", r.body.constData());  // not started: cancelled at once
         QCOMPARE(app.get(opPath(head)).json()["status"], "running");            // the head is left alone
         QCOMPARE(app.get(projectPath(id)).json()["queue"], json::array({head, next}));
 
@@ -102,12 +103,14 @@ private Q_SLOTS:
         QCOMPARE(never["error"]["code"], "cancelled");
         for (const json& step : never["steps"])
             QVERIFY2(step["status"] == "pending" && step["attempt"] == 0, dump(never));
-        QCOMPARE(eventTypes(app, queued), QStringList({"op.bootstrap", "op.status", "op.cancel_requested", "op.cancelled"}));
+        QCOMPARE(eventTypes(app, queued),
+                 QStringList({"op.bootstrap", "op.status", "op.cancel_requested", "op.cancelled"}));
         const json project = settledProject(app, id, next);
         QCOMPARE(project["status"], "ready");
         QCOMPARE(project["last_op"]["id"], next);
         const QByteArray spec = readFile(projectDir(app, id) + "/registration/project.yaml");
-        QCOMPARE(YAML::Load(spec.toStdString())["environments"]["dev"]["vars"]["SEQ"].as<std::string>(), std::string("3"));
+        QCOMPARE(YAML::Load(spec.toStdString())["environments"]["dev"]["vars"]["SEQ"].as<std::string>(),
+                 std::string("3"));
         QVERIFY(app.stop());
     }
 
@@ -127,10 +130,10 @@ private Q_SLOTS:
         QCOMPARE(r.status, 202);
         const json requested = r.json()["op"];
         QVERIFY2(requested["status"] == "running" && requested["cancel_requested_at"].is_string(), r.body.constData());
-        const HttpResult again = cancelOp(app, running);   // idempotent: the first request stands
+        const HttpResult again = cancelOp(app, running);  // idempotent: the first request stands
         QCOMPARE(again.status, 202);
         QCOMPARE(again.json()["op"]["cancel_requested_at"], requested["cancel_requested_at"]);
-        const json meanwhile = app.get(opPath(running)).json();   // a git step is not cut off mid-way
+        const json meanwhile = app.get(opPath(running)).json();  // a git step is not cut off mid-way
         QCOMPARE(meanwhile["status"], "running");
         QCOMPARE(stepStatus(meanwhile, "repoBootstrap"), "running");
 
@@ -141,10 +144,10 @@ private Q_SLOTS:
         QCOMPARE(stepStatus(ended, "repoBootstrap"), "completed");
         QCOMPARE(stepStatus(ended, "imageBuilder"), "pending");
         QCOMPARE(stepStatus(ended, "manifestRenderer"), "pending");
-        QCOMPARE(app.waitForOp(next)["status"], "completed");   // the project's next op runs
+        QCOMPARE(app.waitForOp(next)["status"], "completed");  // the project's next op runs
         const QStringList types = eventTypes(app, running);
-        QVERIFY2(types.count("step.started") == 2 && types.last() == "op.cancelled"
-                     && types.indexOf("op.cancel_requested") < types.lastIndexOf("step.completed"),
+        QVERIFY2(types.count("step.started") == 2 && types.last() == "op.cancelled" &&
+                     types.indexOf("op.cancel_requested") < types.lastIndexOf("step.completed"),
                  qPrintable(types.join(' ')));
         QCOMPARE(settledProject(app, id, next)["status"], "ready");
         QVERIFY(app.stop());
@@ -160,7 +163,8 @@ private Q_SLOTS:
         const HttpResult finished = cancelOp(app, create["id"]);
         QCOMPARE(finished.status, 409);
         QCOMPARE(finished.json()["error"]["code"], "op_finished");
-        QVERIFY2(finished.json()["error"].value("message", "").find("completed") != std::string::npos, finished.body.constData());
+        QVERIFY2(finished.json()["error"].value("message", "").find("completed") != std::string::npos,
+                 finished.body.constData());
         const HttpResult unknown = cancelOp(app, "op-0000000000000-missing");
         QCOMPARE(unknown.status, 404);
         QCOMPARE(unknown.json()["error"]["code"], "op_not_found");
@@ -178,10 +182,10 @@ private Q_SLOTS:
         QCOMPARE(cancelOp(app, running).status, 202);
         QVERIFY(gate.release());
         QCOMPARE(app.waitForOp(running)["status"], "cancelled");
-        const HttpResult twice = cancelOp(app, running);   // cancelled is final too
+        const HttpResult twice = cancelOp(app, running);  // cancelled is final too
         QCOMPARE(twice.status, 409);
         QCOMPARE(twice.json()["error"]["code"], "op_finished");
-        QCOMPARE(app.waitForOp(opIdOf(del))["status"], "completed");   // the delete ran after the cancelled op
+        QCOMPARE(app.waitForOp(opIdOf(del))["status"], "completed");  // the delete ran after the cancelled op
         QVERIFY(waitFor([&] { return app.get(projectPath(id)).status == 404; }, 30000));
         QVERIFY(app.stop());
     }
@@ -203,12 +207,12 @@ private Q_SLOTS:
             QCOMPARE(cancelOp(app, running).status, 202);
             // The step is still inside repoBootstrap: only JetStream holds the cancel.
             QVERIFY2(app.kill(), "the nats-server child died with the app");
-        }   // the gate puts the regular file back
+        }  // the gate puts the regular file back
 
         PaasProcess second(app.root());
         QVERIFY2(second.start(), second.output().constData());
         const json ended = second.waitForOp(running);
-        QVERIFY2(ended["status"] == "cancelled", dump(ended));   // recovery did not resume it
+        QVERIFY2(ended["status"] == "cancelled", dump(ended));  // recovery did not resume it
         QCOMPARE(stepStatus(ended, "repoBootstrap"), "cancelled");
         QCOMPARE(stepStatus(ended, "imageBuilder"), "pending");
         QCOMPARE(second.waitForOp(next)["status"], "completed");

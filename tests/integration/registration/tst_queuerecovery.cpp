@@ -79,7 +79,7 @@ private slots:
 
     void previousVersionsQueueAndALostEntryBothRun()
     {
-        PaasProcess app;   // its own supervised nats-server, on a store dir the test knows
+        PaasProcess app;  // its own supervised nats-server, on a store dir the test knows
         app.env().insert("PAAS_NATS_STORE_DIR", m_store.path());
         QVERIFY2(app.start(), app.output().constData());
         const HttpResult created = app.post("/api/events/registration", regEvent("create", appSpec(kId)));
@@ -179,8 +179,11 @@ private:
     QString startNats()
     {
         m_nats.setProcessChannelMode(QProcess::MergedChannels);
-        const QString binary = QStandardPaths::findExecutable("nats-server", {"/usr/sbin", "/usr/local/sbin", "/usr/bin"});
-        m_nats.start(binary.isEmpty() ? QStringLiteral("nats-server") : binary, {"-js", "-a", "127.0.0.1", "-p", QString::number(freePort()), "-sd", m_store.path() + "/jetstream"});
+        const QString binary =
+            QStandardPaths::findExecutable("nats-server", {"/usr/sbin", "/usr/local/sbin", "/usr/bin"});
+        m_nats.start(
+            binary.isEmpty() ? QStringLiteral("nats-server") : binary,
+            {"-js", "-a", "127.0.0.1", "-p", QString::number(freePort()), "-sd", m_store.path() + "/jetstream"});
         if (!m_nats.waitForStarted(5000))
             return {};
         QByteArray out;

@@ -9,13 +9,18 @@ using namespace paas::test::reg;
 
 namespace {
 
-QByteArray yamlHeaders() { return "application/yaml"; }
+QByteArray yamlHeaders()
+{
+    return "application/yaml";
+}
 
 QByteArray specYaml(const QByteArray& name)
 {
     return "apiVersion: platform.example.com/v2\n"
            "kind: App\n"
-           "name: " + name + "  # a comment\n"
+           "name: " +
+           name +
+           "  # a comment\n"
            "runtime: static\n"
            "capabilities: [http]\n"
            "environments:\n"
@@ -45,8 +50,8 @@ bool detailsHavePath(const nlohmann::json& body, const std::string& path)
 
 bool isErrorShape(const nlohmann::json& body)
 {
-    return body.is_object() && body.contains("error") && body["error"].is_object()
-        && body["error"]["code"].is_string() && body["error"]["message"].is_string();
+    return body.is_object() && body.contains("error") && body["error"].is_object() &&
+           body["error"]["code"].is_string() && body["error"]["message"].is_string();
 }
 
 }  // namespace
@@ -124,8 +129,8 @@ private Q_SLOTS:
         QVERIFY2(op["status"] == "completed", describe(op));
         QCOMPARE(m_app->get(projectPath("yaml-app")).json()["spec"]["networkPolicies"]["egress"], "none");
         // The legacy create takes the bare spec as YAML.
-        const HttpResult legacy = m_app->send("POST", "/api/projects", specYaml("yaml-legacy"),
-                                              {{"Content-Type", yamlHeaders()}});
+        const HttpResult legacy =
+            m_app->send("POST", "/api/projects", specYaml("yaml-legacy"), {{"Content-Type", yamlHeaders()}});
         QVERIFY2(legacy.status == 201, legacy.body.constData());
         QCOMPARE(legacy.json()["project"]["id"], "yaml-legacy");
     }
@@ -161,7 +166,11 @@ private Q_SLOTS:
     // project_id threw from json::value(); a YAML ',' hung yaml-cpp.
     void oddBodiesAre400AndTheServerKeepsServing()
     {
-        const struct { QByteArray body; QByteArray type; const char* code; } cases[] = {
+        const struct {
+            QByteArray body;
+            QByteArray type;
+            const char* code;
+        } cases[] = {
             {R"({"action":"create","spec":{"replicas":1e999}})", "application/json", "malformed_json"},
             {R"({"action":1,"spec":{}})", "application/json", "invalid_field"},
             {R"({"action":"create","project_id":[1],"spec":{}})", "application/json", "invalid_field"},
@@ -185,7 +194,8 @@ private Q_SLOTS:
         QVERIFY(isErrorShape(r.json()));
         r = m_app->post("/api/events/registration", regEvent("delete", nullptr, "ghost"));
         QCOMPARE(r.status, 404);
-        QCOMPARE(m_app->send("PUT", projectPath("ghost"), QByteArray::fromStdString(appSpec("ghost").dump())).status, 404);
+        QCOMPARE(m_app->send("PUT", projectPath("ghost"), QByteArray::fromStdString(appSpec("ghost").dump())).status,
+                 404);
         QCOMPARE(m_app->send("DELETE", projectPath("ghost"), {}).status, 404);
         QCOMPARE(m_app->get(projectPath("ghost")).status, 404);
         QCOMPARE(m_app->get(projectPath("ghost", "/ops")).status, 404);
@@ -203,9 +213,10 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(m_app->root() + "/evil"));
         QCOMPARE(m_app->get(projectPath("safe-name")).status, 404);
         // Ids that are not folders of projects never reach the file system.
-        for (const QByteArray& raw : {QByteArray("/api/projects/%2e%2e/artifacts"), QByteArray("/api/projects/../artifacts"),
-                                      QByteArray("/api/projects/.trash/artifacts"), QByteArray("/api/projects/.paas/artifacts/api-url"),
-                                      QByteArray("/api/projects/%2e%2e/artifacts/secret.txt")}) {
+        for (const QByteArray& raw :
+             {QByteArray("/api/projects/%2e%2e/artifacts"), QByteArray("/api/projects/../artifacts"),
+              QByteArray("/api/projects/.trash/artifacts"), QByteArray("/api/projects/.paas/artifacts/api-url"),
+              QByteArray("/api/projects/%2e%2e/artifacts/secret.txt")}) {
             const RawResult r = rawGet(*m_app, raw);
             QVERIFY2(r.status == 400 || r.status == 404, (raw + " -> " + QByteArray::number(r.status)).constData());
             QVERIFY2(!r.body.contains("\"files\"") && !r.body.contains("http://"), raw.constData());
@@ -230,7 +241,7 @@ private Q_SLOTS:
         const HttpResult list = m_app->get(projectPath(m_artifactsProject, "/artifacts"));
         QCOMPARE(list.status, 200);
         std::set<std::string> files, dirs;
-        const nlohmann::json listing = list.json();   // keep the document alive while iterating
+        const nlohmann::json listing = list.json();  // keep the document alive while iterating
         for (const auto& f : listing["files"]) {
             const std::string path = f["path"];
             QVERIFY2(path.find(".git") == std::string::npos || path.find(".gitignore") != std::string::npos,
@@ -238,11 +249,12 @@ private Q_SLOTS:
             QVERIFY(f.contains("size") && f["mtime"].is_string());
             (f["dir"] == true ? dirs : files).insert(path);
         }
-        for (const char* expected : {"registration/project.yaml", "registration/registration.json",
-                                     "repos/source/Dockerfile", "repos/manifests/kustomization.yaml",
-                                     "repos/manifests/rendered.yaml", "build/Dockerfile", "build/image.txt",
-                                     "build/publish-local-daemon.json"})
-            QVERIFY2(files.count(expected), (std::string(expected) + " missing from " + list.body.toStdString()).c_str());
+        for (const char* expected :
+             {"registration/project.yaml", "registration/registration.json", "repos/source/Dockerfile",
+              "repos/manifests/kustomization.yaml", "repos/manifests/rendered.yaml", "build/Dockerfile",
+              "build/image.txt", "build/publish-local-daemon.json"})
+            QVERIFY2(files.count(expected),
+                     (std::string(expected) + " missing from " + list.body.toStdString()).c_str());
         QVERIFY(dirs.count("repos/source"));
 
         const HttpResult yaml = m_app->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"));
@@ -253,9 +265,13 @@ private Q_SLOTS:
         const HttpResult again = m_app->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"),
                                             {{"If-None-Match", yaml.header("ETag")}});
         QCOMPARE(again.status, 304);
-        QCOMPARE(m_app->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"),
-                            {{"If-None-Match", "\"stale\", " + yaml.header("ETag")}}).status, 304);
-        const HttpResult json = m_app->get(projectPath(m_artifactsProject, "/artifacts/build/publish-local-daemon.json"));
+        QCOMPARE(m_app
+                     ->get(projectPath(m_artifactsProject, "/artifacts/registration/project.yaml"),
+                           {{"If-None-Match", "\"stale\", " + yaml.header("ETag")}})
+                     .status,
+                 304);
+        const HttpResult json =
+            m_app->get(projectPath(m_artifactsProject, "/artifacts/build/publish-local-daemon.json"));
         QCOMPARE(json.status, 200);
         QVERIFY(json.header("Content-Type").startsWith("application/json"));
         QCOMPARE(m_app->get(projectPath(m_artifactsProject, "/artifacts/nope.txt")).status, 404);
@@ -265,7 +281,7 @@ private Q_SLOTS:
     void artifactTraversalRefused()
     {
         const QByteArray secret = "TOP-SECRET-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
-        const QString outside = m_app->artifactsRoot() + "/secret.txt";   // beside the project folders
+        const QString outside = m_app->artifactsRoot() + "/secret.txt";  // beside the project folders
         QFile f(outside);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(secret);
@@ -275,10 +291,20 @@ private Q_SLOTS:
         QVERIFY(QFile::link(m_app->artifactsRoot(), dir + "/leakdir"));
         const QByteArray base = "/api/projects/" + QByteArray::fromStdString(m_artifactsProject) + "/artifacts/";
         const QByteArray cases[] = {
-            "../secret.txt", "registration/../../secret.txt", "%2e%2e/secret.txt", "%2E%2E%2Fsecret.txt",
-            "registration%2f..%2f..%2fsecret.txt", "..%5csecret.txt", "/etc/passwd", "%2fetc%2fpasswd",
-            "%2F" + QUrl::toPercentEncoding(outside), "registration/project.yaml%00.txt", "%00", "leak.txt",
-            "leakdir/secret.txt", "./../secret.txt",
+            "../secret.txt",
+            "registration/../../secret.txt",
+            "%2e%2e/secret.txt",
+            "%2E%2E%2Fsecret.txt",
+            "registration%2f..%2f..%2fsecret.txt",
+            "..%5csecret.txt",
+            "/etc/passwd",
+            "%2fetc%2fpasswd",
+            "%2F" + QUrl::toPercentEncoding(outside),
+            "registration/project.yaml%00.txt",
+            "%00",
+            "leak.txt",
+            "leakdir/secret.txt",
+            "./../secret.txt",
         };
         for (const QByteArray& c : cases) {
             const RawResult r = rawGet(*m_app, base + c);
@@ -339,8 +365,9 @@ private Q_SLOTS:
         for (const char* name : {"zeta-list", "alpha-list", "mid-other"})
             QVERIFY(!createAndWait(appSpec(name)).empty());
         // Update the alphabetically-first one last: it is the most recently updated.
-        const HttpResult up = m_app->post("/api/events/registration",
-                                          regEvent("update", appSpec("alpha-list", "static", {{"LOG_LEVEL", "x"}}), "alpha-list"));
+        const HttpResult up =
+            m_app->post("/api/events/registration",
+                        regEvent("update", appSpec("alpha-list", "static", {{"LOG_LEVEL", "x"}}), "alpha-list"));
         QCOMPARE(up.status, 202);
         QCOMPARE(m_app->waitForOp(opIdOf(up))["status"], "completed");
 
@@ -364,7 +391,7 @@ private Q_SLOTS:
         QVERIFY(byName.size() >= 4);
         const nlohmann::json all = m_app->get("/api/projects").json();
         QCOMPARE(all["count"], all["projects"].size());
-        QVERIFY(!all.contains("next_cursor"));   // unpaged: the reference shape
+        QVERIFY(!all.contains("next_cursor"));  // unpaged: the reference shape
     }
 
     // Issue 11: ?limit= and ?cursor= walk the list in pages; a bad limit or
@@ -401,25 +428,26 @@ private Q_SLOTS:
                 out.push_back(p["id"]);
             return out;
         }();
-        QVERIFY2(byUpdate == std::vector<std::string>{"alpha-list"}, m_app->get("/api/projects?sort=updated").body.constData());
+        QVERIFY2(byUpdate == std::vector<std::string>{"alpha-list"},
+                 m_app->get("/api/projects?sort=updated").body.constData());
         for (const char* bad : {"?limit=0", "?limit=501", "?limit=x", "?limit=-1", "?limit=", "?limit=2e1"}) {
             const HttpResult r = m_app->get(QByteArray("/api/projects") + bad);
-            QVERIFY2(r.status == 400 && detailsHavePath(r.json(), "/limit"), (QByteArray(bad) + " " + r.body).constData());
+            QVERIFY2(r.status == 400 && detailsHavePath(r.json(), "/limit"),
+                     (QByteArray(bad) + " " + r.body).constData());
         }
         const std::string nameCursor = m_app->get("/api/projects?limit=1").json()["next_cursor"];
         for (const std::string& bad : {std::string("%%%"), std::string("bm90IGpzb24"), std::string(2000, 'A'),
-                                       std::string("e30")}) {   // e30 = "{}"
+                                       std::string("e30")}) {  // e30 = "{}"
             const HttpResult r = m_app->get(QByteArray::fromStdString("/api/projects?cursor=" + bad));
             QVERIFY2(r.status == 400 && detailsHavePath(r.json(), "/cursor"), r.body.constData());
         }
-        const HttpResult otherOrder = m_app->get(QByteArray::fromStdString("/api/projects?sort=updated&cursor=" + nameCursor));
-        QVERIFY2(otherOrder.status == 400 && detailsHavePath(otherOrder.json(), "/cursor"), otherOrder.body.constData());
+        const HttpResult otherOrder =
+            m_app->get(QByteArray::fromStdString("/api/projects?sort=updated&cursor=" + nameCursor));
+        QVERIFY2(otherOrder.status == 400 && detailsHavePath(otherOrder.json(), "/cursor"),
+                 otherOrder.body.constData());
     }
 
-    void cleanupTestCase()
-    {
-        QVERIFY2(m_app->stop(), m_app->output().right(3000).constData());
-    }
+    void cleanupTestCase() { QVERIFY2(m_app->stop(), m_app->output().right(3000).constData()); }
 };
 
 QTEST_GUILESS_MAIN(TestRegApi)

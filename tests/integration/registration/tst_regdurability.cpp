@@ -34,7 +34,8 @@ bool endedCleanly(const nlohmann::json& op)
 {
     if (op.value("status", "") == "completed")
         return true;
-    return op.value("status", "") == "failed" && op["error"].is_object() && op["error"].value("code", "") == "interrupted";
+    return op.value("status", "") == "failed" && op["error"].is_object() &&
+           op["error"].value("code", "") == "interrupted";
 }
 
 }  // namespace
@@ -52,7 +53,8 @@ private Q_SLOTS:
         QCOMPARE(r.status, 202);
         const nlohmann::json created = app.waitForOp(opIdOf(r));
         QVERIFY2(created["status"] == "completed", describe(created));
-        r = app.post("/api/events/registration", regEvent("update", appSpec(id, "static", {{"LOG_LEVEL", "trace"}}), id));
+        r = app.post("/api/events/registration",
+                     regEvent("update", appSpec(id, "static", {{"LOG_LEVEL", "trace"}}), id));
         QCOMPARE(r.status, 202);
         const nlohmann::json updated = app.waitForOp(opIdOf(r));
         QVERIFY2(updated["status"] == "completed", describe(updated));
@@ -73,14 +75,15 @@ private Q_SLOTS:
         }
         const nlohmann::json ops = projectOps(second, id);
         QCOMPARE(ops.size(), size_t(2));
-        QCOMPARE(ops[0]["id"], updated["id"]);   // newest first
+        QCOMPARE(ops[0]["id"], updated["id"]);  // newest first
         QCOMPARE(second.get("/api/projects").json()["count"], 1);
 
         // The pipeline works after the restart, and the hook finds the new
         // address (the api-url file is rewritten on start).
         const QString source = projectDir(second, id) + "/repos/source";
         QByteArray out;
-        QCOMPARE(run("git", {"commit", "--allow-empty", "-m", "feat: after restart"}, source, &out, 60000, gitEnv()), 0);
+        QCOMPARE(run("git", {"commit", "--allow-empty", "-m", "feat: after restart"}, source, &out, 60000, gitEnv()),
+                 0);
         QCOMPARE(run("git", {"rev-parse", "HEAD"}, source, &out, 60000, gitEnv()), 0);
         const std::string commit = out.trimmed().toStdString();
         nlohmann::json ci;
@@ -103,19 +106,21 @@ private Q_SLOTS:
         QCOMPARE(base.status, 202);
         QCOMPARE(app.waitForOp(opIdOf(base))["status"], "completed");
         std::vector<std::string> opIds;
-        std::vector<std::string> queueOps;   // updates of crash-queue, in acceptance order
+        std::vector<std::string> queueOps;  // updates of crash-queue, in acceptance order
         for (int i = 0; i < 6; ++i) {
-            const HttpResult r = app.post("/api/events/registration", regEvent("create", appSpec("crash-" + std::to_string(i))));
+            const HttpResult r =
+                app.post("/api/events/registration", regEvent("create", appSpec("crash-" + std::to_string(i))));
             QCOMPARE(r.status, 202);
             opIds.push_back(opIdOf(r));
-            const HttpResult u = app.post("/api/events/registration",
+            const HttpResult u = app.post(
+                "/api/events/registration",
                 regEvent("update", appSpec("crash-queue", "static", {{"SEQ", std::to_string(i)}}), "crash-queue"));
             QCOMPARE(u.status, 202);
             queueOps.push_back(opIdOf(u));
         }
         const HttpResult del = app.post("/api/events/registration", regEvent("delete", nullptr, "crash-queue"));
         QCOMPARE(del.status, 202);
-        queueOps.push_back(opIdOf(del));   // last in the queue
+        queueOps.push_back(opIdOf(del));  // last in the queue
         opIds.insert(opIds.end(), queueOps.begin(), queueOps.end());
         int unfinished = 0;
         for (const std::string& id : opIds)
@@ -131,7 +136,7 @@ private Q_SLOTS:
             QVERIFY2(endedCleanly(op), describe(op));
             for (const auto& step : op["steps"])
                 QVERIFY2(step["status"] != "running", describe(op));
-            if (op["status"] == "completed" && op["kind"] == "create") {   // crash-queue is deleted at the end
+            if (op["status"] == "completed" && op["kind"] == "create") {  // crash-queue is deleted at the end
                 const nlohmann::json project = settledProject(second, op["project_id"], op["id"]);
                 QCOMPARE(project["status"], "ready");
                 QVERIFY(QFile::exists(projectDir(second, op["project_id"]) + "/build/image.txt"));
@@ -160,11 +165,13 @@ private Q_SLOTS:
         if (deleted["status"] == "completed") {
             QVERIFY(waitFor([&] { return second.get(projectPath("crash-queue")).status == 404; }, 30000));
             QVERIFY(!QFileInfo::exists(projectDir(second, "crash-queue")));
-            const QStringList trashed = QDir(second.artifactsRoot() + "/.trash").entryList({"crash-queue-*"}, QDir::Dirs);
+            const QStringList trashed =
+                QDir(second.artifactsRoot() + "/.trash").entryList({"crash-queue-*"}, QDir::Dirs);
             QCOMPARE(trashed.size(), 1);
             const nlohmann::json lastUpdate = second.get("/api/ops/" + QString::fromStdString(queueOps[5])).json();
             if (lastUpdate["status"] == "completed") {
-                const QByteArray kept = readFile(second.artifactsRoot() + "/.trash/" + trashed.first() + "/registration/project.yaml");
+                const QByteArray kept =
+                    readFile(second.artifactsRoot() + "/.trash/" + trashed.first() + "/registration/project.yaml");
                 const YAML::Node seq = YAML::Load(kept.toStdString())["environments"]["dev"]["vars"]["SEQ"];
                 QVERIFY2(seq.IsScalar(), kept.constData());
                 QCOMPARE(seq.as<std::string>(), std::string("5"));
@@ -191,17 +198,19 @@ private Q_SLOTS:
         QCOMPARE(app.waitForOp(opIdOf(created))["status"], "completed");
         const QString repo = projectDir(app, id) + "/repos/source";
         QProcessEnvironment env = gitEnv();
-        env.insert("PAAS_LOCAL_API_BASE_URL", "http://127.0.0.1:9");   // the hooks post nowhere: the test sends webhooks
+        env.insert("PAAS_LOCAL_API_BASE_URL", "http://127.0.0.1:9");  // the hooks post nowhere: the test sends webhooks
         std::vector<std::string> shas, opIds;
         for (int i = 0; i < 12; ++i) {
             QByteArray out;
-            QCOMPARE(run("git", {"commit", "-q", "--allow-empty", "-m", QString("ci %1").arg(i)}, repo, &out, 60000, env), 0);
+            QCOMPARE(
+                run("git", {"commit", "-q", "--allow-empty", "-m", QString("ci %1").arg(i)}, repo, &out, 60000, env),
+                0);
             QCOMPARE(run("git", {"rev-parse", "HEAD"}, repo, &out, 60000, env), 0);
             shas.push_back(out.trimmed().toStdString());
         }
-        for (const std::string& sha : shas) {   // a burst, so that most are still queued at the kill
-            const HttpResult r = app.post("/api/webhooks/source", {{"project_id", id}, {"repo", "source"}, {"branch", "main"},
-                                                                   {"commit", sha}});
+        for (const std::string& sha : shas) {  // a burst, so that most are still queued at the kill
+            const HttpResult r = app.post(
+                "/api/webhooks/source", {{"project_id", id}, {"repo", "source"}, {"branch", "main"}, {"commit", sha}});
             QCOMPARE(r.status, 202);
             opIds.push_back(opIdOf(r));
         }
@@ -227,12 +236,13 @@ private Q_SLOTS:
         std::vector<int> numbers;
         for (const auto& release : history["releases"]) {
             numbers.push_back(release.value("number", 0));
-            QVERIFY2(releaseOps.insert(release.value("op_id", "")).second, history.dump().c_str());   // once per op
+            QVERIFY2(releaseOps.insert(release.value("op_id", "")).second, history.dump().c_str());  // once per op
         }
         std::sort(numbers.begin(), numbers.end());
         for (size_t i = 0; i < numbers.size(); ++i)
             QCOMPARE(numbers[i], int(i) + 1);
-        const bool deployed = second.get("/api/ops/" + QString::fromStdString(opIds.back())).json().value("status", "") == "completed";
+        const bool deployed =
+            second.get("/api/ops/" + QString::fromStdString(opIds.back())).json().value("status", "") == "completed";
         QCOMPARE(releaseOps.count(opIds.back()), size_t(deployed ? 1 : 0));
         QVERIFY(second.stop());
     }
@@ -270,7 +280,7 @@ private Q_SLOTS:
         filler.close();
 
         const HttpResult blocked = app.post("/api/events/registration", regEvent("create", appSpec("full-b")));
-        QCOMPARE(blocked.status, 202);   // accepted: the records live in JetStream, not on the full disk
+        QCOMPARE(blocked.status, 202);  // accepted: the records live in JetStream, not on the full disk
         const nlohmann::json failed = app.waitForOp(opIdOf(blocked));
         QVERIFY2(failed["status"] == "failed", describe(failed));
         qInfo("with the artifacts root full: %s", failed["error"].dump().c_str());
@@ -283,8 +293,9 @@ private Q_SLOTS:
         const HttpResult after = app.post("/api/events/registration", regEvent("create", appSpec("full-c")));
         QCOMPARE(after.status, 202);
         QVERIFY2(app.waitForOp(opIdOf(after))["status"] == "completed", describe(app.waitForOp(opIdOf(after))));
-        const nlohmann::json update = app.waitForOp(opIdOf(app.post("/api/events/registration",
-            regEvent("update", appSpec("full-a", "static", {{"LOG_LEVEL", "debug"}}), "full-a"))));
+        const nlohmann::json update = app.waitForOp(
+            opIdOf(app.post("/api/events/registration",
+                            regEvent("update", appSpec("full-a", "static", {{"LOG_LEVEL", "debug"}}), "full-a"))));
         QVERIFY2(update["status"] == "completed", describe(update));
         QVERIFY(app.stop());
     }
@@ -299,7 +310,8 @@ private Q_SLOTS:
         const QString store = app.root() + "/nats/jetstream";
         std::vector<std::string> acknowledged;
         for (int i = 0; i < 3; ++i) {
-            const HttpResult r = app.post("/api/events/registration", regEvent("create", appSpec("orphan-" + std::to_string(i))));
+            const HttpResult r =
+                app.post("/api/events/registration", regEvent("create", appSpec("orphan-" + std::to_string(i))));
             QCOMPARE(r.status, 202);
             acknowledged.push_back(opIdOf(r));
         }
@@ -371,8 +383,9 @@ private Q_SLOTS:
         QVERIFY2(app.start(), app.output().constData());
         std::vector<Request> requests;
         for (int i = 0; i < 20; ++i)
-            requests.push_back({"POST", "/api/events/registration",
-                                QByteArray::fromStdString(regEvent("create", appSpec("conc-" + std::to_string(i))).dump())});
+            requests.push_back(
+                {"POST", "/api/events/registration",
+                 QByteArray::fromStdString(regEvent("create", appSpec("conc-" + std::to_string(i))).dump())});
         const std::vector<HttpResult> results = parallelRequests(app, requests);
         std::set<std::string> projects;
         for (size_t i = 0; i < results.size(); ++i) {
@@ -399,8 +412,9 @@ private Q_SLOTS:
         // record creation must be one atomic decision.
         std::vector<Request> requests;
         for (int i = 0; i < 10; ++i)
-            requests.push_back({"POST", "/api/events/registration",
-                                QByteArray::fromStdString(regEvent("create", appSpec("twin"), "twin-" + std::to_string(i)).dump())});
+            requests.push_back(
+                {"POST", "/api/events/registration",
+                 QByteArray::fromStdString(regEvent("create", appSpec("twin"), "twin-" + std::to_string(i)).dump())});
         // Same name, derived id.
         for (int i = 0; i < 5; ++i)
             requests.push_back({"POST", "/api/events/registration",
@@ -433,11 +447,12 @@ private Q_SLOTS:
 
         std::vector<Request> requests;
         for (int i = 0; i < 20; ++i)
-            requests.push_back({"POST", "/api/events/registration",
-                                QByteArray::fromStdString(
-                                    regEvent("update", appSpec(id, "static", {{"SEQ", std::to_string(i)}}), id).dump())});
+            requests.push_back(
+                {"POST", "/api/events/registration",
+                 QByteArray::fromStdString(
+                     regEvent("update", appSpec(id, "static", {{"SEQ", std::to_string(i)}}), id).dump())});
         const std::vector<HttpResult> results = parallelRequests(app, requests);
-        std::map<std::string, int> seqOf;   // op id -> SEQ it carries
+        std::map<std::string, int> seqOf;  // op id -> SEQ it carries
         for (int i = 0; i < 20; ++i) {
             QVERIFY2(results[i].status == 202, results[i].body.constData());
             seqOf[opIdOf(results[i])] = i;
@@ -458,24 +473,27 @@ private Q_SLOTS:
         // so the acceptance order is also the order of the ids.
         std::vector<std::string> byId, accepted;
         for (const auto& [opId, seq] : seqOf)
-            byId.push_back(opId);   // std::map: sorted
+            byId.push_back(opId);  // std::map: sorted
         for (size_t i = 1; i < ops.size(); ++i)
             accepted.push_back(ops[i]["id"]);
         QCOMPARE(accepted, byId);
         for (size_t i = 1; i < ops.size(); ++i) {
             QVERIFY2(seqOf.count(ops[i]["id"]), describe(ops[i]));
             const std::string prevEnd = ops[i - 1]["finished_at"], start = ops[i]["started_at"];
-            QVERIFY2(prevEnd <= start, (prevEnd + " > " + start + " for op " + ops[i]["id"].get<std::string>()).c_str());
+            QVERIFY2(prevEnd <= start,
+                     (prevEnd + " > " + start + " for op " + ops[i]["id"].get<std::string>()).c_str());
         }
         // The last accepted update is what the project holds: none lost or reordered.
         const std::string last = std::to_string(seqOf.at(ops.back()["id"]));
         const nlohmann::json project = settledProject(app, id, ops.back()["id"]);
         QCOMPARE(project["spec"]["environments"]["dev"]["vars"]["SEQ"], last);
         QCOMPARE(project["last_op"]["id"], ops.back()["id"]);
-        const YAML::Node stored = YAML::Load(readFile(projectDir(app, id) + "/registration/project.yaml").toStdString());
+        const YAML::Node stored =
+            YAML::Load(readFile(projectDir(app, id) + "/registration/project.yaml").toStdString());
         QCOMPARE(stored["environments"]["dev"]["vars"]["SEQ"].as<std::string>(), last);
         bool rendered = false;
-        for (const YAML::Node& doc : YAML::LoadAll(readFile(projectDir(app, id) + "/repos/manifests/rendered.yaml").toStdString()))
+        for (const YAML::Node& doc :
+             YAML::LoadAll(readFile(projectDir(app, id) + "/repos/manifests/rendered.yaml").toStdString()))
             if (doc["kind"] && doc["kind"].as<std::string>() == "Deployment")
                 for (const YAML::Node& e : doc["spec"]["template"]["spec"]["containers"][0]["env"])
                     rendered |= e["name"].as<std::string>() == "SEQ" && e["value"].as<std::string>() == last;

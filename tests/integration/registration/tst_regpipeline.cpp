@@ -22,7 +22,7 @@ QProcessEnvironment gitEnv()
     env.insert("GIT_AUTHOR_EMAIL", "regtest@example.com");
     env.insert("GIT_COMMITTER_NAME", "Reg Test");
     env.insert("GIT_COMMITTER_EMAIL", "regtest@example.com");
-    env.remove("PAAS_LOCAL_API_BASE_URL");   // the hook must find the app by itself
+    env.remove("PAAS_LOCAL_API_BASE_URL");  // the hook must find the app by itself
     return env;
 }
 
@@ -78,13 +78,14 @@ private:
         QCOMPARE(project["name"].as<std::string>(), id);
         QCOMPARE(project["kind"].as<std::string>(), std::string("App"));
         QCOMPARE(project["environments"]["dev"]["vars"]["LOG_LEVEL"].as<std::string>(), logLevel);
-        const nlohmann::json reg = nlohmann::json::parse(readFile(dir + "/registration/registration.json").toStdString());
+        const nlohmann::json reg =
+            nlohmann::json::parse(readFile(dir + "/registration/registration.json").toStdString());
         QCOMPARE(reg.value("project_id", ""), id);
         QCOMPARE(reg["spec"]["environments"]["dev"]["vars"]["LOG_LEVEL"], logLevel);
 
         const QString source = dir + "/repos/source";
         QVERIFY(QFile::exists(source + "/Dockerfile"));
-        QVERIFY(readFile(source + "/Dockerfile").contains("FROM scratch"));   // static template
+        QVERIFY(readFile(source + "/Dockerfile").contains("FROM scratch"));  // static template
         QCOMPARE(git(source, {"symbolic-ref", "--short", "HEAD"}), QByteArray("main"));
         const QByteArray head = git(source, {"rev-parse", "main"});
         QCOMPARE(head.size(), 40);
@@ -94,7 +95,7 @@ private:
 
         const QString manifests = dir + "/repos/manifests";
         QVERIFY(QFile::exists(manifests + "/kustomization.yaml"));
-        QCOMPARE(git(manifests, {"status", "--porcelain"}), QByteArray());   // rendered files are committed
+        QCOMPARE(git(manifests, {"status", "--porcelain"}), QByteArray());  // rendered files are committed
         QVERIFY(git(manifests, {"log", "-1", "--format=%s", "main"}).startsWith("platform-sync:"));
         const auto rendered = docsByKind(readFile(manifests + "/rendered.yaml"));
         QVERIFY(rendered.count("Deployment") && rendered.count("Service") && rendered.count("NetworkPolicy"));
@@ -117,11 +118,11 @@ private:
     void verifyTrashed(const std::string& id)
     {
         QVERIFY(!QFileInfo::exists(projectDir(*m_app, id)));
-        const QStringList trashed = QDir(m_app->artifactsRoot() + "/.trash")
-                                        .entryList({QString::fromStdString(id) + "-*"}, QDir::Dirs);
+        const QStringList trashed =
+            QDir(m_app->artifactsRoot() + "/.trash").entryList({QString::fromStdString(id) + "-*"}, QDir::Dirs);
         QCOMPARE(trashed.size(), 1);
         const QString kept = m_app->artifactsRoot() + "/.trash/" + trashed.first();
-        QVERIFY(QFile::exists(kept + "/repos/source/Dockerfile"));   // the user's source survives
+        QVERIFY(QFile::exists(kept + "/repos/source/Dockerfile"));  // the user's source survives
         QVERIFY(QFile::exists(kept + "/registration/project.yaml"));
         // The record goes right after the op turns completed.
         QVERIFY(waitFor([&] { return m_app->get(projectPath(id)).status == 404; }, 30000));
@@ -142,7 +143,7 @@ private Q_SLOTS:
         const nlohmann::json body = accepted.json();
         QCOMPARE(body["accepted"], true);
         QCOMPARE(body["op"]["kind"], "create");
-        QCOMPARE(body["op"]["project_id"], id);   // derived from the name
+        QCOMPARE(body["op"]["project_id"], id);  // derived from the name
         QVERIFY(body["op"]["status"] == "queued" || body["op"]["status"] == "running");
         nlohmann::json op = m_app->waitForOp(opIdOf(accepted));
         QVERIFY2(op["status"] == "completed", describe(op));
@@ -181,24 +182,30 @@ private Q_SLOTS:
             QVERIFY2(op["status"] == "completed", describe(op));
         }
         for (const auto& [id, part] : broken)
-            QVERIFY(QDir(m_app->artifactsRoot() + "/" + QString::fromStdString(id) + "/repos/source" + part).removeRecursively());
+            QVERIFY(QDir(m_app->artifactsRoot() + "/" + QString::fromStdString(id) + "/repos/source" + part)
+                        .removeRecursively());
         QVERIFY(QFile::exists(m_app->artifactsRoot() + "/broken-nogit/repos/source/Dockerfile"));
 
         for (const auto& [id, part] : broken) {
-            const QByteArray path = (m_app->artifactsRoot() + "/" + QString::fromStdString(id) + "/repos/source").toUtf8();
-            const HttpResult hook = m_app->post("/api/webhooks/source", {{"project_id", id}, {"repo", "source"}, {"branch", "main"}});
+            const QByteArray path =
+                (m_app->artifactsRoot() + "/" + QString::fromStdString(id) + "/repos/source").toUtf8();
+            const HttpResult hook =
+                m_app->post("/api/webhooks/source", {{"project_id", id}, {"repo", "source"}, {"branch", "main"}});
             QCOMPARE(hook.status, 409);
             QCOMPARE(hook.json()["error"]["code"], "source_repo_broken");
             QVERIFY2(hook.body.contains(path), hook.body.constData());
-            const nlohmann::json update = runEvent(regEvent("update", appSpec(id, "static", {{"LOG_LEVEL", "debug"}}), id));
+            const nlohmann::json update =
+                runEvent(regEvent("update", appSpec(id, "static", {{"LOG_LEVEL", "debug"}}), id));
             QVERIFY2(update["status"] == "failed", describe(update));
             QCOMPARE(update["error"]["code"], "source_repo_broken");
-            QVERIFY2(update["error"].value("message", "").find(path.toStdString()) != std::string::npos, describe(update));
+            QVERIFY2(update["error"].value("message", "").find(path.toStdString()) != std::string::npos,
+                     describe(update));
         }
-        QVERIFY(!QFileInfo::exists(m_app->artifactsRoot() + "/broken-nogit/repos/source/.git"));   // not re-initialised
+        QVERIFY(!QFileInfo::exists(m_app->artifactsRoot() + "/broken-nogit/repos/source/.git"));  // not re-initialised
         QVERIFY(!QFileInfo::exists(m_app->artifactsRoot() + "/broken-gone/repos/source"));
 
-        const HttpResult peer = m_app->post("/api/webhooks/source", {{"project_id", "broken-peer"}, {"repo", "source"}, {"branch", "main"}});
+        const HttpResult peer = m_app->post("/api/webhooks/source",
+                                            {{"project_id", "broken-peer"}, {"repo", "source"}, {"branch", "main"}});
         QCOMPARE(peer.status, 202);
         QVERIFY2(m_app->waitForOp(opIdOf(peer))["status"] == "completed", peer.body.constData());
         QCOMPARE(m_app->get("/healthz").status, 200);
@@ -214,7 +221,7 @@ private Q_SLOTS:
         verifyArtifacts(id, "again");
         QCOMPARE(git(projectDir(*m_app, id) + "/repos/source", {"rev-list", "--count", "main"}), QByteArray("1"));
         const nlohmann::json ops = projectOps(*m_app, id);
-        QCOMPARE(ops.size(), size_t(1));   // the old project's history went with it
+        QCOMPARE(ops.size(), size_t(1));  // the old project's history went with it
         QCOMPARE(settledProject(*m_app, id, op["id"])["status"], "ready");
     }
 
@@ -266,7 +273,7 @@ private Q_SLOTS:
         int rc = -1;
         git(source, {"commit", "-am", "feat: my page"}, &rc);
         QCOMPARE(rc, 0);
-        QFile scratch(source + "/notes.txt");   // uncommitted work in progress
+        QFile scratch(source + "/notes.txt");  // uncommitted work in progress
         QVERIFY(scratch.open(QIODevice::WriteOnly));
         scratch.write("wip\n");
         scratch.close();
@@ -293,7 +300,8 @@ private Q_SLOTS:
     void kubectlKustomizeBuildsManifests()
     {
         const QString kubectl = QStandardPaths::findExecutable("kubectl");
-        QVERIFY2(!kubectl.isEmpty(), "kubectl is not on PATH (install the kubectl package or Debian's kubernetes-client)");
+        QVERIFY2(!kubectl.isEmpty(),
+                 "kubectl is not on PATH (install the kubectl package or Debian's kubernetes-client)");
         const std::string id = "kustomized";
         nlohmann::json spec = appSpec(id);
         spec["environments"]["prod"] = {{"replicas", 3}, {"port", 9090}, {"vars", {{"LOG_LEVEL", "warn"}}}};
@@ -371,17 +379,14 @@ private Q_SLOTS:
             return commits;
         };
         QVERIFY2(waitFor([&] { return ciCommits().count(marker) == 1; }), "the marker commit's hook did not post");
-        QTest::qWait(2000);   // settle: a stray post would land in this window
+        QTest::qWait(2000);  // settle: a stray post would land in this window
         const std::set<std::string> commits = ciCommits();
         QVERIFY2(!commits.count(syncCommit.toStdString()), "a platform-sync: commit triggered ci");
         QVERIFY2(!commits.count(branchCommit.toStdString()), "a commit on another branch triggered ci");
         QCOMPARE(commits.size(), size_t(1));
     }
 
-    void cleanupTestCase()
-    {
-        QVERIFY2(m_app->stop(), m_app->output().right(3000).constData());
-    }
+    void cleanupTestCase() { QVERIFY2(m_app->stop(), m_app->output().right(3000).constData()); }
 };
 
 QTEST_GUILESS_MAIN(TestRegPipeline)

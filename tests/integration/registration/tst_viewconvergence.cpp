@@ -34,8 +34,11 @@ json snapshot(const PaasProcess& app)
             if (items.size() < 500)
                 break;
         }
-        out[id] = {{"status", p.value("status", "")}, {"updated_at", p.value("updated_at", "")},
-                   {"spec", p.value("spec", json())}, {"queue", p.value("queue", json())}, {"ops", ops}};
+        out[id] = {{"status", p.value("status", "")},
+                   {"updated_at", p.value("updated_at", "")},
+                   {"spec", p.value("spec", json())},
+                   {"queue", p.value("queue", json())},
+                   {"ops", ops}};
     }
     return out;
 }
@@ -65,14 +68,16 @@ private slots:
         // The first instance writes: creates, an update, a delete.
         std::vector<std::string> ops;
         for (int i = 0; i < 12; ++i) {
-            const HttpResult r = first.post("/api/events/registration", regEvent("create", appSpec("conv-" + std::to_string(i))));
+            const HttpResult r =
+                first.post("/api/events/registration", regEvent("create", appSpec("conv-" + std::to_string(i))));
             QVERIFY2(r.status == 202, r.body.constData());
             ops.push_back(opIdOf(r));
         }
         for (const std::string& id : ops)
             QCOMPARE(first.waitForOp(id).value("status", ""), std::string("completed"));
-        const HttpResult up = first.post("/api/events/registration",
-                                         regEvent("update", appSpec("conv-3", "static", {{"LOG_LEVEL", "debug"}}), "conv-3"));
+        const HttpResult up =
+            first.post("/api/events/registration",
+                       regEvent("update", appSpec("conv-3", "static", {{"LOG_LEVEL", "debug"}}), "conv-3"));
         const HttpResult del = first.post("/api/events/registration", regEvent("delete", nullptr, "conv-7"));
         QCOMPARE(first.waitForOp(opIdOf(up)).value("status", ""), std::string("completed"));
         QCOMPARE(first.waitForOp(opIdOf(del)).value("status", ""), std::string("completed"));
@@ -80,7 +85,13 @@ private slots:
 
         // The second reads the same state, from the store.
         json a, b;
-        const bool converged = waitFor([&] { a = snapshot(first); b = snapshot(second); return a == b; }, 30000);
+        const bool converged = waitFor(
+            [&] {
+                a = snapshot(first);
+                b = snapshot(second);
+                return a == b;
+            },
+            30000);
         QVERIFY2(converged, shortDiff(a, b).c_str());
         QCOMPARE(a.size(), size_t(11));
         QCOMPARE(b["conv-3"]["spec"]["environments"]["dev"]["vars"].value("LOG_LEVEL", ""), std::string("debug"));
@@ -90,7 +101,8 @@ private slots:
         // And the other way round: the second writes, the first reads.
         const HttpResult more = second.post("/api/events/registration", regEvent("create", appSpec("conv-late")));
         QCOMPARE(second.waitForOp(opIdOf(more)).value("status", ""), std::string("completed"));
-        QVERIFY(waitFor([&] { return first.get(projectPath("conv-late")).json().value("status", "") == "ready"; }, 30000));
+        QVERIFY(
+            waitFor([&] { return first.get(projectPath("conv-late")).json().value("status", "") == "ready"; }, 30000));
         QVERIFY(second.stop());
         QVERIFY(first.stop());
     }
@@ -108,7 +120,8 @@ private slots:
         QVERIFY2(second.start(), second.output().constData());
         const HttpResult created = first.post("/api/events/registration", regEvent("create", appSpec("shared")));
         QCOMPARE(first.waitForOp(opIdOf(created)).value("status", ""), std::string("completed"));
-        QVERIFY(waitFor([&] { return second.get(projectPath("shared")).json().value("status", "") == "ready"; }, 30000));
+        QVERIFY(
+            waitFor([&] { return second.get(projectPath("shared")).json().value("status", "") == "ready"; }, 30000));
         constexpr int kOps = 40;
         std::vector<std::string> accepted;
         for (int round = 0; round < kOps / 10; ++round) {
@@ -134,16 +147,16 @@ private slots:
             QVERIFY2(op.value("status", "") == "completed", op.dump().c_str());
             ops.push_back(op);
         }
-        std::sort(ops.begin(), ops.end(), [](const json& a, const json& b) {
-            return a.value("started_at", "") < b.value("started_at", "");
-        });
+        std::sort(ops.begin(), ops.end(),
+                  [](const json& a, const json& b) { return a.value("started_at", "") < b.value("started_at", ""); });
         for (size_t i = 1; i < ops.size(); ++i)
             QVERIFY2(ops[i].value("started_at", "") >= ops[i - 1].value("finished_at", ""),
                      (ops[i - 1].dump() + "\n" + ops[i].dump()).substr(0, 3000).c_str());
         QVERIFY(waitFor([&] { return second.get(projectPath("shared")).json().value("queue_length", 1) == 0; }, 30000));
         for (const PaasProcess* app : {&first, &second})
-            QVERIFY2(!app->output().contains("its start was not recorded") && !app->output().contains("worker: retrying"),
-                     app->output().right(3000).constData());
+            QVERIFY2(
+                !app->output().contains("its start was not recorded") && !app->output().contains("worker: retrying"),
+                app->output().right(3000).constData());
         QVERIFY(second.stop());
         QVERIFY(first.stop());
     }
@@ -153,17 +166,20 @@ private slots:
         PaasProcess app;
         QVERIFY2(app.start(), app.output().constData());
         for (int i = 0; i < 5; ++i) {
-            const HttpResult r = app.post("/api/events/registration", regEvent("create", appSpec("again-" + std::to_string(i))));
+            const HttpResult r =
+                app.post("/api/events/registration", regEvent("create", appSpec("again-" + std::to_string(i))));
             QCOMPARE(app.waitForOp(opIdOf(r)).value("status", ""), std::string("completed"));
         }
-        for (int i = 0; i < 60; ++i) {   // more than the view's resident window of one project
-            const HttpResult r = app.post("/api/events/registration",
-                                          regEvent("update", appSpec("again-0", "static", {{"N", std::to_string(i)}}), "again-0"));
+        for (int i = 0; i < 60; ++i) {  // more than the view's resident window of one project
+            const HttpResult r =
+                app.post("/api/events/registration",
+                         regEvent("update", appSpec("again-0", "static", {{"N", std::to_string(i)}}), "again-0"));
             QCOMPARE(r.status, 202);
             if (i == 59)
                 QCOMPARE(app.waitForOp(opIdOf(r)).value("status", ""), std::string("completed"));
         }
-        QVERIFY(waitFor([&] { return app.get(projectPath("again-0")).json().value("queue", json::array()).empty(); }, 30000));
+        QVERIFY(waitFor([&] { return app.get(projectPath("again-0")).json().value("queue", json::array()).empty(); },
+                        30000));
         const json before = snapshot(app);
         QCOMPARE(before["again-0"]["ops"].size(), size_t(61));
         QVERIFY(app.stop());
@@ -180,7 +196,7 @@ private slots:
         const HttpResult created = app.post("/api/events/registration", regEvent("create", appSpec("backlog")));
         QCOMPARE(app.waitForOp(opIdOf(created)).value("status", ""), std::string("completed"));
         constexpr int kOps = 1000;
-        std::vector<std::string> accepted;   // in the order the 202s say the ops were accepted
+        std::vector<std::string> accepted;  // in the order the 202s say the ops were accepted
         for (int batch = 0; batch < kOps / 50; ++batch) {
             std::vector<Request> requests;
             for (int i = 0; i < 50; ++i) {
@@ -201,20 +217,22 @@ private slots:
         const json shown = queued.value("queue", json::array());
         QCOMPARE(shown.size(), std::min<size_t>(backlog, 100));
         for (size_t i = 1; i < shown.size(); ++i)
-            QVERIFY2(shown[i - 1].get<std::string>() < shown[i].get<std::string>(), queued.dump().substr(0, 2000).c_str());
+            QVERIFY2(shown[i - 1].get<std::string>() < shown[i].get<std::string>(),
+                     queued.dump().substr(0, 2000).c_str());
         // Acceptance order is op id order; each op starts after the one
         // before it ended; every op completed.
         std::sort(accepted.begin(), accepted.end());
         QCOMPARE(app.waitForOp(accepted.back(), 600000).value("status", ""), std::string("completed"));
         json ops = json::array();
         for (int offset = 0; offset < kOps + 1; offset += 500) {
-            const json page = app.get(projectPath("backlog", "/ops?limit=500&offset=") + QString::number(offset)).json();
+            const json page =
+                app.get(projectPath("backlog", "/ops?limit=500&offset=") + QString::number(offset)).json();
             for (const auto& op : page.value("ops", json::array()))
                 ops.push_back(op);
         }
         QCOMPARE(ops.size(), size_t(kOps + 1));
         std::vector<json> updates;
-        for (auto it = ops.rbegin(); it != ops.rend(); ++it)   // oldest first
+        for (auto it = ops.rbegin(); it != ops.rend(); ++it)  // oldest first
             if (it->value("kind", "") == "update")
                 updates.push_back(*it);
         QCOMPARE(updates.size(), size_t(kOps));

@@ -16,18 +16,17 @@
 namespace paas::test {
 
 struct SseTestFrame {
-    uint64_t id = 0;           // 0: the frame had no id:
+    uint64_t id = 0;  // 0: the frame had no id:
     std::string event;
     std::string data;
     int retry = -1;
-    qint64 receivedAtMs = 0;   // QElapsedTimer clock of the client
+    qint64 receivedAtMs = 0;  // QElapsedTimer clock of the client
     nlohmann::json json() const { return nlohmann::json::parse(data, nullptr, false); }
 };
 
 class SseTestClient : public QObject {
 public:
-    SseTestClient(quint16 port, const QByteArray& path, const QByteArray& lastEventId = {},
-                  QObject* parent = nullptr)
+    SseTestClient(quint16 port, const QByteArray& path, const QByteArray& lastEventId = {}, QObject* parent = nullptr)
         : QObject(parent), m_port(port), m_path(path), m_lastEventId(lastEventId)
     {
         m_clock.start();
@@ -48,7 +47,11 @@ public:
     }
 
     void start() { m_socket.connectToHost(QStringLiteral("127.0.0.1"), m_port); }
-    void abort() { m_socket.abort(); m_closed = true; }
+    void abort()
+    {
+        m_socket.abort();
+        m_closed = true;
+    }
     // Stop reading: the kernel buffers fill and the server's send buffer grows.
     void stopReading() { m_socket.setReadBufferSize(1); }
     QTcpSocket& socket() { return m_socket; }
@@ -127,7 +130,7 @@ private:
             }
         }
         if (!any)
-            return;   // e.g. the feed's leading retry: block
+            return;  // e.g. the feed's leading retry: block
         f.receivedAtMs = m_clock.elapsed();
         m_frames.push_back(f);
         if (onFrame)

@@ -117,8 +117,8 @@ private Q_SLOTS:
             return replayed ? out : std::vector<uint64_t>{0};
         };
         const int64_t now = QDateTime::currentMSecsSinceEpoch();
-        QCOMPARE(byTime(now - 1000), a2);                  // published within the skew minute
-        QVERIFY(byTime(now + 10 * 60 * 1000).empty());     // a start after every event: none
+        QCOMPARE(byTime(now - 1000), a2);               // published within the skew minute
+        QVERIFY(byTime(now + 10 * 60 * 1000).empty());  // a start after every event: none
         // replay consumers are deleted again
         jsStreamInfo* info = nullptr;
         QCOMPARE(js_GetStreamInfo(&info, backend.client().jetStream(), "PAAS_EVENTS", nullptr, nullptr), NATS_OK);
@@ -147,14 +147,17 @@ private Q_SLOTS:
         auto t2 = log.tap(eventsubjects::ofOp("op1"), collect(got2));
         auto tAll = log.tap(eventsubjects::all(), collect(gotAll));
         QVERIFY(t1.isOk() && t2.isOk() && tAll.isOk());
-        QCOMPARE(log.subscriptionCount(), 1);   // an op's taps and the whole feed: one consumer
+        QCOMPARE(log.subscriptionCount(), 1);  // an op's taps and the whole feed: one consumer
 
         std::vector<uint64_t> expected;
         for (int i = 0; i < 20; ++i) {
             expected.push_back(publish(backend, "pa", "op1", "step.log"));
             publish(backend, "pa", "other", "step.log");
         }
-        auto size = [&](std::vector<uint64_t>& v) { std::lock_guard lock(mutex); return v.size(); };
+        auto size = [&](std::vector<uint64_t>& v) {
+            std::lock_guard lock(mutex);
+            return v.size();
+        };
         QTRY_COMPARE_WITH_TIMEOUT(size(got1), size_t(20), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(size(got2), size_t(20), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(size(gotAll), size_t(40), 10000);
@@ -173,14 +176,16 @@ private Q_SLOTS:
         QCOMPARE(log.subscriptionCount(), 0);
         QCOMPARE(log.counters()["taps"].get<int64_t>(), int64_t(0));
         // the ordered consumers are gone from the server
-        QTRY_VERIFY_WITH_TIMEOUT([&] {
-            jsStreamInfo* info = nullptr;
-            if (js_GetStreamInfo(&info, backend.client().jetStream(), "PAAS_EVENTS", nullptr, nullptr) != NATS_OK)
-                return false;
-            const bool none = info->State.Consumers == 0;
-            jsStreamInfo_Destroy(info);
-            return none;
-        }(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                jsStreamInfo* info = nullptr;
+                if (js_GetStreamInfo(&info, backend.client().jetStream(), "PAAS_EVENTS", nullptr, nullptr) != NATS_OK)
+                    return false;
+                const bool none = info->State.Consumers == 0;
+                jsStreamInfo_Destroy(info);
+                return none;
+            }(),
+            10000);
     }
 };
 

@@ -21,10 +21,14 @@ namespace {
 nlohmann::json registration(const std::string& name)
 {
     return {{"action", "create"},
-            {"spec", {{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", name},
-                      {"runtime", "static"}, {"capabilities", {"http"}},
-                      {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", "info"}}}}}}},
-                      {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}}}};
+            {"spec",
+             {{"apiVersion", "platform.example.com/v2"},
+              {"kind", "App"},
+              {"name", name},
+              {"runtime", "static"},
+              {"capabilities", {"http"}},
+              {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", "info"}}}}}}},
+              {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}}}};
 }
 
 template <typename Pred>
@@ -44,7 +48,8 @@ quint16 portOf(const PaasProcess& app)
 
 int openFds(qint64 pid)
 {
-    return static_cast<int>(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size());
+    return static_cast<int>(
+        QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size());
 }
 
 // What each descriptor points at (socket:[inode], pipe:[..], a path).
@@ -71,7 +76,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_root;
     std::unique_ptr<PaasProcess> m_app;
     std::string m_opId;
-    std::vector<uint64_t> m_ids;          // every event id of m_opId, in order
+    std::vector<uint64_t> m_ids;  // every event id of m_opId, in order
     std::vector<std::string> m_types;
 
     void startApp()
@@ -165,7 +170,7 @@ private Q_SLOTS:
         auto feed = stream("/api/events");
         QVERIFY(waitFor([&] { return feed->framesOf("op.heartbeat").size() >= 3; }));
         const auto beats = feed->framesOf("op.heartbeat");
-        QVERIFY(beats[2].receivedAtMs > beats[0].receivedAtMs);   // periodic, not one burst
+        QVERIFY(beats[2].receivedAtMs > beats[0].receivedAtMs);  // periodic, not one burst
         QCOMPARE(beats[0].id, uint64_t(0));
     }
 
@@ -188,15 +193,17 @@ private Q_SLOTS:
         int fdsAfter = 0;
         QVERIFY2(waitFor([&] { return (fdsAfter = openFds(m_app->pid())) <= fdsBefore + 2; }),
                  qPrintable(QStringLiteral("fds before %1, after %2; before: %3; after: %4")
-                                .arg(fdsBefore).arg(fdsAfter).arg(targetsBefore.join(' '), fdTargets(m_app->pid()).join(' '))));
+                                .arg(fdsBefore)
+                                .arg(fdsAfter)
+                                .arg(targetsBefore.join(' '), fdTargets(m_app->pid()).join(' '))));
         nlohmann::json after;
         QVERIFY2(waitFor([&] {
                      after = counters();
-                     return after.is_object() && after.value("sse_clients", -1) == 0 && after.contains("event_log")
-                         && after["event_log"].value("nats_subscriptions", -1) == 0;
+                     return after.is_object() && after.value("sse_clients", -1) == 0 && after.contains("event_log") &&
+                            after["event_log"].value("nats_subscriptions", -1) == 0;
                  }),
-                 ("SSE counters in /api/system (ApiContext::debugCounters = SseHub::processCounters): " +
-                  after.dump()).c_str());
+                 ("SSE counters in /api/system (ApiContext::debugCounters = SseHub::processCounters): " + after.dump())
+                     .c_str());
         QVERIFY(after.value("sse_accepted_total", 0) >= 100);
         QCOMPARE(m_app->get("/healthz").status, 200);
     }
@@ -207,7 +214,8 @@ private Q_SLOTS:
         QCOMPARE(accepted.status, 202);
         const std::string op = accepted.json()["op"]["id"].get<std::string>();
         std::vector<std::unique_ptr<QProcess>> curls;
-        for (const QString& path : {QString("/api/events?logs=1"), QString::fromStdString("/api/ops/" + op + "/events")}) {
+        for (const QString& path :
+             {QString("/api/events?logs=1"), QString::fromStdString("/api/ops/" + op + "/events")}) {
             for (int i = 0; i < 4; ++i) {
                 curls.push_back(std::make_unique<QProcess>());
                 curls.back()->start(QStringLiteral("curl"), {"-sN", m_app->url() + path});

@@ -78,8 +78,8 @@ private:
 
     void setOp(const std::string& op, const std::string& project, const std::string& status)
     {
-        m_ops[op] = {{"id", op}, {"kind", "create"}, {"project_id", project}, {"status", status},
-                     {"finished_at", nullptr}, {"steps", nlohmann::json::array()}};
+        m_ops[op] = {{"id", op},         {"kind", "create"},       {"project_id", project},
+                     {"status", status}, {"finished_at", nullptr}, {"steps", nlohmann::json::array()}};
     }
     uint64_t publish(const std::string& project, const std::string& op, const std::string& type,
                      nlohmann::json extra = nlohmann::json::object())
@@ -119,7 +119,7 @@ private:
     {
         QTRY_COMPARE_WITH_TIMEOUT(counter("sse_clients"), 0, 20000);
         QCOMPARE(counter("sse_channels"), 0);
-        QTRY_COMPARE_WITH_TIMEOUT(natsSubscriptions(), 0, 20000);   // taps are released on the hub's reaper thread
+        QTRY_COMPARE_WITH_TIMEOUT(natsSubscriptions(), 0, 20000);  // taps are released on the hub's reaper thread
         QTRY_COMPARE_WITH_TIMEOUT(serverConsumers(), int64_t(0), 60000);  // the server deletes ~500 consumers
     }
 
@@ -181,8 +181,8 @@ private Q_SLOTS:
         QCOMPARE(str(boot.json()["op_id"]), std::string("op-full"));
         QCOMPARE(natsSubscriptions(), 1);
 
-        const std::vector<std::string> types{"op.status", "step.started", "step.log", "step.log",
-                                             "step.completed", "op.completed"};
+        const std::vector<std::string> types{"op.status", "step.started",   "step.log",
+                                             "step.log",  "step.completed", "op.completed"};
         std::vector<uint64_t> expected;
         for (const std::string& t : types)
             expected.push_back(publish("pf", "op-full", t, {{"step", "registrar"}}));
@@ -204,7 +204,7 @@ private Q_SLOTS:
     {
         const std::vector<uint64_t> ids = runningOp("op-mid", "pm", 5);
         SseTestClient& all = client("/api/ops/op-mid/events");
-        QTRY_COMPARE_WITH_TIMEOUT(all.ids(), ids, 10000);   // no Last-Event-ID: the whole op
+        QTRY_COMPARE_WITH_TIMEOUT(all.ids(), ids, 10000);  // no Last-Event-ID: the whole op
 
         SseTestClient& header = client("/api/ops/op-mid/events", QByteArray::number(qulonglong(ids[1])));
         SseTestClient& query = client("/api/ops/op-mid/events?lastEventId=" + QByteArray::number(qulonglong(ids[3])));
@@ -216,7 +216,7 @@ private Q_SLOTS:
         std::vector<uint64_t> tail(ids.begin() + 2, ids.end());
         tail.push_back(more);
         QTRY_COMPARE_WITH_TIMEOUT(header.ids(), tail, 10000);
-        QCOMPARE(natsSubscriptions(), 1);   // one tap for the op, shared by the three clients
+        QCOMPARE(natsSubscriptions(), 1);  // one tap for the op, shared by the three clients
         m_ops["op-mid"]["status"] = "completed";
         publish("pm", "op-mid", "op.completed");
         QTRY_VERIFY_WITH_TIMEOUT(all.closed() && header.closed() && query.closed(), 10000);
@@ -266,7 +266,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(op.framesOf("op.heartbeat").size() >= 3, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(feed.framesOf("op.heartbeat").size() >= 3, 10000);
         const auto hb = op.framesOf("op.heartbeat").front();
-        QCOMPARE(hb.id, uint64_t(0));   // never moves the client's Last-Event-ID
+        QCOMPARE(hb.id, uint64_t(0));  // never moves the client's Last-Event-ID
         QCOMPARE(str(hb.json()["op_id"]), std::string("op-hb"));
         QVERIFY(hb.json().contains("at"));
     }
@@ -286,7 +286,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(lifecycle.ids(), (std::vector<uint64_t>{a1, b1, a3}), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(logs.ids(), (std::vector<uint64_t>{a1, a2, b1, a3}), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(onlyB.ids(), (std::vector<uint64_t>{b1}), 10000);
-        QVERIFY(!lifecycle.closed());   // the feed never ends
+        QVERIFY(!lifecycle.closed());  // the feed never ends
         QCOMPARE(natsSubscriptions(), 1);
 
         SseTestClient& resumed = client("/api/events", QByteArray::number(qulonglong(a1)));
@@ -300,7 +300,8 @@ private Q_SLOTS:
         for (int i = 0; i < 200; ++i)
             cs.push_back(&client("/api/ops/op-200/events"));
         QTRY_COMPARE_WITH_TIMEOUT(counter("sse_op_clients"), 200, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(cs.begin(), cs.end(), [](auto* c) { return !c->frames().empty(); }), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(cs.begin(), cs.end(), [](auto* c) { return !c->frames().empty(); }),
+                                 30000);
         QCOMPARE(natsSubscriptions(), 1);
         std::vector<uint64_t> expected;
         for (int i = 0; i < 30; ++i)
@@ -319,7 +320,7 @@ private Q_SLOTS:
         for (int i = 0; i < 1000; ++i) {
             auto c = std::make_unique<SseTestClient>(m_port, i % 2 ? "/api/ops/op-cyc/events" : "/api/events");
             c->start();
-            if (i % 10 == 0)   // some leave after the response head, most at once
+            if (i % 10 == 0)  // some leave after the response head, most at once
                 QVERIFY(waitFor([&] { return c->status() == 200; }));
             else
                 QVERIFY(waitFor([&] { return c->socket().state() == QAbstractSocket::ConnectedState; }));
@@ -356,9 +357,9 @@ private Q_SLOTS:
             gone.push_back(std::make_unique<SseTestClient>(m_port, "/api/ops/op-aband/events"));
             gone.back()->start();
         }
-        QVERIFY(waitFor([&] {
-            return std::all_of(gone.begin(), gone.end(), [](auto& c) { return !c->frames().empty(); });
-        }, 30000));
+        QVERIFY(
+            waitFor([&] { return std::all_of(gone.begin(), gone.end(), [](auto& c) { return !c->frames().empty(); }); },
+                    30000));
         for (auto& c : gone)
             c->abort();
         QTRY_COMPARE_WITH_TIMEOUT(counter("sse_clients"), 0, 20000);
@@ -402,7 +403,7 @@ private Q_SLOTS:
         }
         for (auto& p : curls)
             p->waitForFinished(5000);
-        QTRY_COMPARE_WITH_TIMEOUT(counter("sse_op_clients"), 0, 30000);   // every survivor was aborted
+        QTRY_COMPARE_WITH_TIMEOUT(counter("sse_op_clients"), 0, 30000);  // every survivor was aborted
         SseTestClient& after = client("/api/ops/op-kill/events");
         QTRY_COMPARE_WITH_TIMEOUT(after.ids().size(), size_t(200), 20000);
     }
@@ -424,7 +425,7 @@ private Q_SLOTS:
             QTest::qWait(10);
         }
         QTRY_COMPARE_WITH_TIMEOUT(counter("sse_dropped_stalled_total"), 1, 30000);
-        QCOMPARE(counter("sse_op_clients"), 1);   // the reading client stays
+        QCOMPARE(counter("sse_op_clients"), 1);  // the reading client stays
         QVERIFY(!fast.closed());
     }
 

@@ -117,15 +117,16 @@ private:
         }
         m_requests.append(request);
         if (request.path.startsWith("/api/events")) {
-            socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                          "Connection: close\r\n\r\n");
+            socket->write(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                "Connection: close\r\n\r\n");
             socket->flush();
             m_streams.append(socket);
         } else {
-            const auto route = m_routes.value(request.path,
-                                              {QByteArray("Content-Type: text/html; charset=utf-8\r\n"), m_page});
-            socket->write("HTTP/1.1 200 OK\r\n" + route.first + "Content-Length: "
-                          + QByteArray::number(route.second.size()) + "\r\nConnection: close\r\n\r\n" + route.second);
+            const auto route =
+                m_routes.value(request.path, {QByteArray("Content-Type: text/html; charset=utf-8\r\n"), m_page});
+            socket->write("HTTP/1.1 200 OK\r\n" + route.first + "Content-Length: " +
+                          QByteArray::number(route.second.size()) + "\r\nConnection: close\r\n\r\n" + route.second);
             socket->disconnectFromHost();
         }
         emit requestReceived();

@@ -81,26 +81,37 @@ void TestEventFeed::trayFollowsFeed()
     feed.start();
     QTRY_COMPARE(server.openStreams(), 1);
     QTRY_VERIFY(feed.isConnected());
-    server.sendEvent("1", "op.status", json({{"op_id", "opA"}, {"project_id", "shop"}, {"kind", "create"},
-                                             {"type", "op.status"}, {"status", "running"}, {"at", "t1"}}));
+    server.sendEvent("1", "op.status",
+                     json({{"op_id", "opA"},
+                           {"project_id", "shop"},
+                           {"kind", "create"},
+                           {"type", "op.status"},
+                           {"status", "running"},
+                           {"at", "t1"}}));
     QTRY_COMPARE(tray.runningCount(), 1);
     QCOMPARE(tray.state(), TrayState::Running);
-    server.sendEvent("2", "step.started", json({{"op_id", "opB"}, {"project_id", "blog"}, {"kind", "ci"},
-                                                {"type", "step.started"}, {"at", "t2"}}));
+    server.sendEvent(
+        "2", "step.started",
+        json({{"op_id", "opB"}, {"project_id", "blog"}, {"kind", "ci"}, {"type", "step.started"}, {"at", "t2"}}));
     QTRY_COMPARE(tray.runningCount(), 2);
     QVERIFY(tray.toolTip().contains(QStringLiteral("running (2)")));
     QVERIFY(tray.toolTip().contains(QStringLiteral("opB")));
     server.sendEvent("3", "op.heartbeat", json({{"op_id", "opA"}, {"type", "op.heartbeat"}, {"at", "t3"}}));
-    server.sendEvent("4", "op.completed", json({{"op_id", "opA"}, {"project_id", "shop"}, {"type", "op.completed"},
-                                                {"status", "succeeded"}, {"at", "t4"}}));
+    server.sendEvent("4", "op.completed",
+                     json({{"op_id", "opA"},
+                           {"project_id", "shop"},
+                           {"type", "op.completed"},
+                           {"status", "succeeded"},
+                           {"at", "t4"}}));
     QTRY_COMPARE(tray.runningCount(), 1);
     QCOMPARE(notes.count(), 1);
     QVERIFY(tray.lastNotification().title.contains(QStringLiteral("completed")));
     QVERIFY(!tray.lastNotification().failed);
 
     // The failure message arrives in the API's error shape.
-    server.sendToStreams("id: 5\nevent: op.failed\ndata: {\"op_id\":\"opB\",\"project_id\":\"blog\",\"type\":\"op.failed\","
-                         "\"status\":\"failed\",\"at\":\"t5\",\"error\":{\"code\":\"build_failed\",\"message\":\"boom\"}}\n\n");
+    server.sendToStreams(
+        "id: 5\nevent: op.failed\ndata: {\"op_id\":\"opB\",\"project_id\":\"blog\",\"type\":\"op.failed\","
+        "\"status\":\"failed\",\"at\":\"t5\",\"error\":{\"code\":\"build_failed\",\"message\":\"boom\"}}\n\n");
     QTRY_COMPARE(tray.runningCount(), 0);
     QCOMPARE(tray.state(), TrayState::Failed);
     QCOMPARE(notes.count(), 2);

@@ -41,8 +41,10 @@ int countColor(const QImage& image, QRgb color)
     int n = 0;
     for (int y = 0; y < image.height(); y += 4)
         for (int x = 0; x < image.width(); x += 4)
-            n += (qRed(image.pixel(x, y)) == qRed(color) && qGreen(image.pixel(x, y)) == qGreen(color)
-                  && qBlue(image.pixel(x, y)) == qBlue(color)) ? 1 : 0;
+            n += (qRed(image.pixel(x, y)) == qRed(color) && qGreen(image.pixel(x, y)) == qGreen(color) &&
+                  qBlue(image.pixel(x, y)) == qBlue(color))
+                     ? 1
+                     : 0;
     return n;
 }
 
@@ -50,9 +52,10 @@ bool g_disabledSandbox = false;  // what prepareWebEngineEnvironment() returned
 
 QString screenshotPath()
 {
-    const QString dir = qEnvironmentVariableIsSet("PAAS_E2E_DIR")
-                            ? qEnvironmentVariable("PAAS_E2E_DIR")
-                            : qEnvironmentVariable("PAAS_SOURCE_DIR", QDir::currentPath()) + QStringLiteral("/build/e2e");
+    const QString dir =
+        qEnvironmentVariableIsSet("PAAS_E2E_DIR")
+            ? qEnvironmentVariable("PAAS_E2E_DIR")
+            : qEnvironmentVariable("PAAS_SOURCE_DIR", QDir::currentPath()) + QStringLiteral("/build/e2e");
     QDir().mkpath(dir);
     return dir + QStringLiteral("/window.png");
 }
@@ -102,8 +105,9 @@ void TestMainWindow::loadsPageAndScreenshots()
     QCOMPARE(m_server.requests().first().path, QByteArray("/"));
     // Chromium paints asynchronously after loadFinished: wait for the page.
     QImage image;
-    QTRY_VERIFY_WITH_TIMEOUT((image = window.grab().toImage(), countColor(image, qRgb(255, 0, 0)) > 100
-                              && countColor(image, qRgb(0, 0, 255)) > 100), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT((image = window.grab().toImage(),
+                              countColor(image, qRgb(255, 0, 0)) > 100 && countColor(image, qRgb(0, 0, 255)) > 100),
+                             30000);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 400 && image.height() >= 300);
     const QString path = screenshotPath();

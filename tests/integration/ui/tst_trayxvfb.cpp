@@ -66,9 +66,10 @@ bool dockedAndViewable(WId window)
 
 QString e2eDir()
 {
-    const QString dir = qEnvironmentVariableIsSet("PAAS_E2E_DIR")
-                            ? qEnvironmentVariable("PAAS_E2E_DIR")
-                            : qEnvironmentVariable("PAAS_SOURCE_DIR", QDir::currentPath()) + QStringLiteral("/build/e2e");
+    const QString dir =
+        qEnvironmentVariableIsSet("PAAS_E2E_DIR")
+            ? qEnvironmentVariable("PAAS_E2E_DIR")
+            : qEnvironmentVariable("PAAS_SOURCE_DIR", QDir::currentPath()) + QStringLiteral("/build/e2e");
     QDir().mkpath(dir);
     return dir;
 }
@@ -133,8 +134,10 @@ void TestTrayXvfb::trayIconDocksIntoTheTray()
     QVERIFY(icon->toolTip().contains(QStringLiteral("op1")));
     QImage running;
     QTRY_VERIFY_WITH_TIMEOUT((running = QGuiApplication::primaryScreen()->grabWindow(0).toImage(),
-                              distinctColors(running.copy(icon->geometry())) > 4), 30000);
-    QVERIFY(running.copy(icon->geometry().adjusted(-40, 0, 0, 40)).save(e2eDir() + QStringLiteral("/tray-running.png")));
+                              distinctColors(running.copy(icon->geometry())) > 4),
+                             30000);
+    QVERIFY(
+        running.copy(icon->geometry().adjusted(-40, 0, 0, 40)).save(e2eDir() + QStringLiteral("/tray-running.png")));
     tray.handleOpEvent(QStringLiteral("op.failed"), QJsonObject{{"op_id", "op1"}, {"status", "failed"}});
     QCOMPARE(tray.state(), TrayState::Failed);
     QCOMPARE(notes.count(), 1);  // and showMessage() went to the real tray
@@ -143,7 +146,8 @@ void TestTrayXvfb::trayIconDocksIntoTheTray()
     // The icon is really painted on the screen, inside the tray host.
     QImage screen;
     QTRY_VERIFY_WITH_TIMEOUT((screen = QGuiApplication::primaryScreen()->grabWindow(0).toImage(),
-                              distinctColors(screen.copy(icon->geometry())) > 4), 30000);
+                              distinctColors(screen.copy(icon->geometry())) > 4),
+                             30000);
     QVERIFY(screen.save(e2eDir() + QStringLiteral("/tray.png")));
 }
 
@@ -165,7 +169,8 @@ void TestTrayXvfb::shellClosesToTrayAndReopens()
     QVERIFY(shell.window()->isVisible());
     QImage screen;
     QTRY_VERIFY_WITH_TIMEOUT((screen = QGuiApplication::primaryScreen()->grabWindow(0).toImage(),
-                              distinctColors(screen.copy(shell.window()->geometry())) > 1), 30000);
+                              distinctColors(screen.copy(shell.window()->geometry())) > 1),
+                             30000);
     QVERIFY(screen.save(e2eDir() + QStringLiteral("/desktop.png")));
     shell.tray()->menu()->findChild<QAction*>(QStringLiteral("quit"))->trigger();
     QCOMPARE(quit.count(), 1);
@@ -184,7 +189,7 @@ void TestTrayXvfb::minimizedStartAtLoginAndAbout()
     shell.show(true);
     QTest::qWait(500);
     QVERIFY(!shell.window()->isVisible());
-    emit shell.tray()->systemTrayIcon()->activated(QSystemTrayIcon::Trigger);   // what a click on the icon emits
+    emit shell.tray()->systemTrayIcon()->activated(QSystemTrayIcon::Trigger);  // what a click on the icon emits
     QTRY_VERIFY_WITH_TIMEOUT(shell.window()->isVisible(), 30000);
 
     // XDG_CONFIG_HOME is a temporary folder (main() below).
@@ -209,8 +214,9 @@ void TestTrayXvfb::minimizedStartAtLoginAndAbout()
     QVERIFY(shell.aboutDialog());
     QTRY_VERIFY_WITH_TIMEOUT(shell.aboutDialog()->isVisible(), 30000);
     const QString text = shell.aboutDialog()->findChild<QLabel*>(QStringLiteral("aboutText"))->text();
-    for (const QString& part : {QStringLiteral("9.8.7-1-gabcdef0"), QStringLiteral("abcdef0123456789abcdef0123456789abcdef01"),
-                                artifacts.path(), m_server.url().toString()})
+    for (const QString& part :
+         {QStringLiteral("9.8.7-1-gabcdef0"), QStringLiteral("abcdef0123456789abcdef0123456789abcdef01"),
+          artifacts.path(), m_server.url().toString()})
         QVERIFY2(text.contains(part), qPrintable(part + QStringLiteral(" not in: ") + text));
     shell.aboutDialog()->close();
 }
@@ -227,19 +233,23 @@ void TestTrayXvfb::realAppQuitsOnSigtermAfterANotification()
     QVERIFY(nats > 0);
     // The tray follows the live feed (no history): create once it listens.
     QTRY_VERIFY_WITH_TIMEOUT(app.get("/api/system").json()["counters"].value("sse_feed_clients", 0) >= 1, 60000);
-    const nlohmann::json spec{{"apiVersion", "platform.example.com/v2"}, {"kind", "App"}, {"name", "tray-quit"},
-                              {"runtime", "static"}, {"capabilities", {"http"}},
+    const nlohmann::json spec{{"apiVersion", "platform.example.com/v2"},
+                              {"kind", "App"},
+                              {"name", "tray-quit"},
+                              {"runtime", "static"},
+                              {"capabilities", {"http"}},
                               {"environments", {{"dev", {{"vars", {{"LOG_LEVEL", "info"}}}}}}},
                               {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}};
     const test::HttpResult r = app.post("/api/events/registration", {{"action", "create"}, {"spec", spec}});
     QVERIFY2(r.status == 202, r.body.constData());
     const nlohmann::json op = app.waitForOp(r.json()["op"]["id"].get<std::string>());
     QCOMPARE(op.value("status", ""), std::string("completed"));
-    QTRY_VERIFY2_WITH_TIMEOUT(app.output().contains("notification: paas:"), app.output().right(3000).constData(), 30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(app.output().contains("notification: paas:"), app.output().right(3000).constData(),
+                              30000);
     QVERIFY2(!app.output().contains("no system tray available"), app.output().constData());
-    QTest::qWait(2000);   // as a user would: the balloon is up, the window idles beside the tray
+    QTest::qWait(2000);  // as a user would: the balloon is up, the window idles beside the tray
 
-    QVERIFY2(app.stop(15000), app.output().constData());   // one SIGTERM, exit code 0
+    QVERIFY2(app.stop(15000), app.output().constData());  // one SIGTERM, exit code 0
     QVERIFY(!test::processAlive(nats));
 }
 

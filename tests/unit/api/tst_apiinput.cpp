@@ -50,12 +50,13 @@ class TestApiInput : public QObject {
 private slots:
     void guardPassesSmallRequestsOnOneConnection()
     {
-        const QByteArray two = "POST /a HTTP/1.1\r\nContent-Length: 200\r\n\r\n" + QByteArray(200, 'x')
-                             + "POST /b HTTP/1.1\r\nContent-Length: 200\r\n\r\n" + QByteArray(200, 'y');
+        const QByteArray two = "POST /a HTTP/1.1\r\nContent-Length: 200\r\n\r\n" + QByteArray(200, 'x') +
+                               "POST /b HTTP/1.1\r\nContent-Length: 200\r\n\r\n" + QByteArray(200, 'y');
         QCOMPARE(feed(256, {two}), Verdict::Pass);
         QCOMPARE(feed(256, byteByByte(two)), Verdict::Pass);
-        const QByteArray chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                   "5;ext=1\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\nGET / HTTP/1.1\r\n\r\n";
+        const QByteArray chunked =
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "5;ext=1\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\nGET / HTTP/1.1\r\n\r\n";
         QCOMPARE(feed(256, byteByByte(chunked)), Verdict::Pass);
     }
 
@@ -114,7 +115,8 @@ private slots:
         QVERIFY(policy.check("", "", true).isOk());
         QVERIFY(policy.check(" LocalHost:8080 ", "http://[::1]:8080", true).isOk());
         QCOMPARE(policy.check("evil.example", "", false).reason(), std::string("host_not_allowed"));
-        QCOMPARE(policy.check("127.0.0.1:8080", "http://evil.example", true).reason(), std::string("origin_not_allowed"));
+        QCOMPARE(policy.check("127.0.0.1:8080", "http://evil.example", true).reason(),
+                 std::string("origin_not_allowed"));
         QVERIFY(policy.check("127.0.0.1:8080", "http://evil.example", false).isOk());
         AuthorityPolicy v6;
         v6.allow("::1", 9000);
@@ -147,7 +149,8 @@ private slots:
     {
         QCOMPARE(parseJsonObjectBody("  ").status().reason(), std::string("malformed_json"));
         QCOMPARE(parseJsonObjectBody("[1]").status().reason(), std::string("malformed_json"));
-        QCOMPARE(parseJsonObjectBody(QByteArray(70, '[') + QByteArray(70, ']')).status().reason(), std::string("too_deep"));
+        QCOMPARE(parseJsonObjectBody(QByteArray(70, '[') + QByteArray(70, ']')).status().reason(),
+                 std::string("too_deep"));
     }
 
     // fuzz_webhook: repository.name of another type threw type_error from
@@ -166,8 +169,8 @@ private slots:
 
     void referencePayloadFieldsMustBeStrings()
     {
-        Result<WebhookPayload> ok = parseWebhookPayload(
-            json{{"project_id", "demo"}, {"commit", "abc"}, {"trigger", "hook"}}, "ignored");
+        Result<WebhookPayload> ok =
+            parseWebhookPayload(json{{"project_id", "demo"}, {"commit", "abc"}, {"trigger", "hook"}}, "ignored");
         QVERIFY(ok);
         QCOMPARE(ok->projectId, std::string("demo"));
         QCOMPARE(ok->source, std::string("hook"));
@@ -182,7 +185,8 @@ private slots:
     // terminated the server.
     void registrationFieldsMustBeStrings()
     {
-        for (const char* body : {R"({"action":1})", R"({"action":"create","project_id":[1]})", R"({"project_id":{}})"}) {
+        for (const char* body :
+             {R"({"action":1})", R"({"action":"create","project_id":[1]})", R"({"project_id":{}})"}) {
             Result<RegistrationBody> r = parseRegistrationBody(json::parse(body), "", "");
             QVERIFY2(!r, body);
             QCOMPARE(r.status().reason(), std::string("invalid_field"));
@@ -194,7 +198,8 @@ private slots:
         QCOMPARE(ok->projectId, std::string("demo"));
         QCOMPARE(ok->spec, json::parse(R"({"a":1})"));
         QVERIFY(!ok->webhookSecret);
-        Result<RegistrationBody> legacy = parseRegistrationBody(json::parse(R"({"action":5,"project_id":null})"), "delete", "x");
+        Result<RegistrationBody> legacy =
+            parseRegistrationBody(json::parse(R"({"action":5,"project_id":null})"), "delete", "x");
         QVERIFY(legacy);
         QCOMPARE(legacy->action, std::string("delete"));
         QCOMPARE(*optionalStringField(json::parse(R"({"project_id":null})"), "project_id"), std::string());
@@ -203,7 +208,8 @@ private slots:
     void hubSignature()
     {
         const QByteArray body = R"({"ref":"refs/heads/main"})";
-        const QByteArray sig = "sha256=" + QMessageAuthenticationCode::hash(body, "k", QCryptographicHash::Sha256).toHex();
+        const QByteArray sig =
+            "sha256=" + QMessageAuthenticationCode::hash(body, "k", QCryptographicHash::Sha256).toHex();
         QVERIFY(hubSignatureMatches(body, "k", sig));
         QVERIFY(hubSignatureMatches(body, "k", " " + sig + "\r\n"));
         QVERIFY(!hubSignatureMatches(body, "other", sig));
@@ -236,7 +242,7 @@ private slots:
     {
         const ListCursor c{"name", "caf\xc3\xa9 \"x\"", "p-1"};
         const std::string text = encodeCursor(c);
-        QVERIFY(text.find_first_of("+/=") == std::string::npos);   // URL-safe as is
+        QVERIFY(text.find_first_of("+/=") == std::string::npos);  // URL-safe as is
         Result<ListCursor> back = decodeCursor(text);
         QVERIFY(back);
         QCOMPARE(back->key, c.key);

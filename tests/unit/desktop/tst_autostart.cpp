@@ -61,7 +61,7 @@ void TestAutostart::writesTheEntryAndRemovesIt()
     QVERIFY(lines.contains("Exec=/usr/bin/paas --minimized"));
     QVERIFY(lines.contains("Icon=dev.paas.Paas"));
     QVERIFY(lines.contains("Terminal=false"));
-    QVERIFY(autostart.setEnabled(true));   // idempotent: rewritten, same content
+    QVERIFY(autostart.setEnabled(true));  // idempotent: rewritten, same content
     QCOMPARE(readAll(path), text);
 
     QVERIFY(autostart.setEnabled(false, &error));

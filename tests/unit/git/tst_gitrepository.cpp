@@ -131,9 +131,10 @@ private slots:
         QTemporaryDir tmp;
         GitRepository repo = std::move(GitRepository::init(tmp.path()).value());
         const std::string binary("\x00\x01\xff bin", 7);
-        const std::string sha = repo.commitFiles({{"bin/tool", "#!/bin/sh\necho hi\n"}, {"data.bin", binary},
-                                                  {"README.md", "committed\n"}},
-                                                 "one", {}, {{"bin/tool", 0100755}}).value();
+        const std::string sha =
+            repo.commitFiles({{"bin/tool", "#!/bin/sh\necho hi\n"}, {"data.bin", binary}, {"README.md", "committed\n"}},
+                             "one", {}, {{"bin/tool", 0100755}})
+                .value();
         QFile edit(tmp.path() + "/README.md");
         QVERIFY(edit.open(QIODevice::WriteOnly));
         edit.write("uncommitted edit\n");
@@ -165,7 +166,7 @@ private slots:
                 QCOMPARE(f.mode, std::uint32_t(0120000));
                 QCOMPARE(f.linkTarget, std::string("README.md"));
             }
-            if (f.path == "README.md")   // the commit's bytes, never the uncommitted edit
+            if (f.path == "README.md")  // the commit's bytes, never the uncommitted edit
                 QCOMPARE(repo.readBlob(f.blobId).value(), std::string("committed\n"));
         }
         QCOMPARE(repo.readFileAt(sha, "README.md").value().value(), std::string("committed\n"));
@@ -176,8 +177,8 @@ private slots:
     {
         QTemporaryDir tmp;
         GitRepository repo = std::move(GitRepository::init(tmp.path()).value());
-        const std::string sha = repo.commitFiles({{"a", std::string(600, 'a')}, {"b", std::string(600, 'b')}},
-                                                 "big").value();
+        const std::string sha =
+            repo.commitFiles({{"a", std::string(600, 'a')}, {"b", std::string(600, 'b')}}, "big").value();
         Result<TreeListing> tree = repo.listTree(sha, 1);
         QVERIFY(!tree.isOk());
         QCOMPARE(tree.status().code(), Status::Code::TooLarge);

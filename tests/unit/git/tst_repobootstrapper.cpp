@@ -63,7 +63,8 @@ private slots:
         const QString src = RepoBootstrapper::sourceRepoPath(req.projectDir);
         const QString man = RepoBootstrapper::manifestsRepoPath(req.projectDir);
         QCOMPARE(git(src, {"symbolic-ref", "HEAD"}), QString("refs/heads/main"));
-        QCOMPARE(git(src, {"log", "--format=%s|%an"}), QString("platform-sync: bootstrap node_22 template|paas platform"));
+        QCOMPARE(git(src, {"log", "--format=%s|%an"}),
+                 QString("platform-sync: bootstrap node_22 template|paas platform"));
         QCOMPARE(git(src, {"ls-tree", "--name-only", "HEAD"}).split('\n'),
                  (QStringList{"Dockerfile", "README.md", "package.json", "server.js"}));
         QCOMPARE(git(src, {"status", "--porcelain"}), QString());
@@ -96,7 +97,8 @@ private slots:
         QCOMPARE(readText(RepoBootstrapper::templateStatePath(req.projectDir)), record);
         QCOMPARE(readText(RepoBootstrapper::sourceRepoPath(req.projectDir) + "/.git/hooks/post-commit"), hook);
         QCOMPARE(git(RepoBootstrapper::sourceRepoPath(req.projectDir), {"rev-list", "--count", "HEAD"}), QString("1"));
-        QCOMPARE(git(RepoBootstrapper::manifestsRepoPath(req.projectDir), {"rev-list", "--count", "HEAD"}), QString("1"));
+        QCOMPARE(git(RepoBootstrapper::manifestsRepoPath(req.projectDir), {"rev-list", "--count", "HEAD"}),
+                 QString("1"));
     }
 
     void updateKeepsUserEditsAndUpdatesUntouchedFiles()
@@ -186,18 +188,18 @@ private slots:
         BootstrapRequest req = request("iota", "static");
         QVERIFY(RepoBootstrapper::run(req).isOk());
         const QString manifests = RepoBootstrapper::manifestsRepoPath(req.projectDir);
-        QVERIFY(QDir(manifests).removeRecursively());   // the crash left no manifests repo
+        QVERIFY(QDir(manifests).removeRecursively());  // the crash left no manifests repo
         QCOMPARE(RepoBootstrapper::checkManifestsRepo(req.projectDir).reason(), std::string("manifests_repo_broken"));
-        QVERIFY(RepoBootstrapper::run(req).isOk());       // the create's retry
+        QVERIFY(RepoBootstrapper::run(req).isOk());  // the create's retry
         QVERIFY(RepoBootstrapper::checkManifestsRepo(req.projectDir).isOk());
 
         const QString source = RepoBootstrapper::sourceRepoPath(req.projectDir);
         QVERIFY(QDir(source + "/.git").removeRecursively());
-        req.existing = true;                              // an update
+        req.existing = true;  // an update
         const Result<BootstrapOutcome> refused = RepoBootstrapper::run(req);
         QCOMPARE(refused.status().reason(), std::string("source_repo_broken"));
         QVERIFY(refused.status().message().find(source.toStdString()) != std::string::npos);
-        QVERIFY(!QFileInfo::exists(source + "/.git"));   // not re-initialised over the user's files
+        QVERIFY(!QFileInfo::exists(source + "/.git"));  // not re-initialised over the user's files
     }
 
     void invalidRequests()

@@ -26,7 +26,8 @@ private slots:
         QTest::addColumn<QStringList>("expected");
         QTest::newRow("go") << "go_1.26" << QStringList{"Dockerfile", "README.md", "go.mod", "main.go"};
         QTest::newRow("node") << "node_22" << QStringList{"Dockerfile", "README.md", "package.json", "server.js"};
-        QTest::newRow("python") << "python_3.13" << QStringList{"Dockerfile", "README.md", "app.py", "requirements.txt"};
+        QTest::newRow("python") << "python_3.13"
+                                << QStringList{"Dockerfile", "README.md", "app.py", "requirements.txt"};
         QTest::newRow("static") << "static" << QStringList{"Dockerfile", "README.md", "index.html"};
         QTest::newRow("unknown") << "elixir_1.17" << QStringList{"Dockerfile", "README.md"};
     }
@@ -76,7 +77,8 @@ private slots:
         Result<std::string> missing = substitutePlaceholders("hello {{who}}", {});
         QVERIFY(!missing.isOk());
         QCOMPARE(missing.status().reason(), std::string("template_var_missing"));
-        Result<std::map<std::string, std::string>> noPort = renderTemplate("static", {{"name", "n"}, {"project_id", "p"}});
+        Result<std::map<std::string, std::string>> noPort =
+            renderTemplate("static", {{"name", "n"}, {"project_id", "p"}});
         QCOMPARE(noPort.status().reason(), std::string("template_var_missing"));
     }
 };

@@ -18,11 +18,16 @@ private slots:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("plain") << "platform-app" << "platform-app";
-        QTest::newRow("upper+spaces") << "My Cool_App!!" << "my-cool-app";
-        QTest::newRow("edges") << "--a--b--" << "a-b";
-        QTest::newRow("empty") << "" << "app";
-        QTest::newRow("symbols only") << "!!!" << "app";
+        QTest::newRow("plain") << "platform-app"
+                               << "platform-app";
+        QTest::newRow("upper+spaces") << "My Cool_App!!"
+                                      << "my-cool-app";
+        QTest::newRow("edges") << "--a--b--"
+                               << "a-b";
+        QTest::newRow("empty") << ""
+                               << "app";
+        QTest::newRow("symbols only") << "!!!"
+                                      << "app";
         QTest::newRow("unicode") << QString::fromUtf8("caf\u00e9 bar") << "caf-bar";
     }
     void projectIdIsDnsLabel()

@@ -103,7 +103,7 @@ private slots:
         Result<ProjectSpec> plain = SpecParser::parseSpec(validSpec(), "/spec");
         QVERIFY(plain.isOk());
         QVERIFY(plain->buildNetwork.empty());
-        QVERIFY(!plain->toJson().contains("build"));   // the reference shape when unset
+        QVERIFY(!plain->toJson().contains("build"));  // the reference shape when unset
         json spec = validSpec();
         spec["build"] = {{"network", "host"}};
         Result<ProjectSpec> host = SpecParser::parseSpec(spec, "/spec");
@@ -117,29 +117,74 @@ private slots:
         QTest::addColumn<QString>("patch");  // JSON merge patch applied to validSpec()
         QTest::addColumn<QString>("pointer");
         QTest::addColumn<QString>("needle");
-        QTest::newRow("name pattern") << R"({"name": "Bad_Name"})" << "/spec/name" << "invalid format";
-        QTest::newRow("name too long") << QString(R"({"name": "%1"})").arg(QString(64, 'a')) << "/spec/name" << "63";
-        QTest::newRow("name type") << R"({"name": 42})" << "/spec/name" << "wrong type";
-        QTest::newRow("missing name") << R"({"name": null})" << "/spec/name" << "required";
-        QTest::newRow("apiVersion") << R"({"apiVersion": "v1"})" << "/spec/apiVersion" << "allowed";
-        QTest::newRow("kind") << R"({"kind": "Job"})" << "/spec/kind" << "allowed";
-        QTest::newRow("runtime") << R"({"runtime": "Go 1.26"})" << "/spec/runtime" << "allowed";
-        QTest::newRow("capability enum") << R"({"capabilities": ["http", "ftp"]})" << "/spec/capabilities/1" << "allowed";
-        QTest::newRow("capability dup") << R"({"capabilities": ["http", "http"]})" << "/spec/capabilities" << "";
-        QTest::newRow("unknown top") << R"({"colour": "blue"})" << "/spec/colour" << "not an allowed property";
-        QTest::newRow("env key") << R"({"environments": {"Dev_1": {}}})" << "/spec/environments/Dev_1" << "not an allowed";
-        QTest::newRow("env unknown field") << R"({"environments": {"dev": {"cpu": 2}}})" << "/spec/environments/dev/cpu" << "";
-        QTest::newRow("replicas high") << R"({"environments": {"prod": {"replicas": 51}}})" << "/spec/environments/prod/replicas" << "50";
-        QTest::newRow("replicas low") << R"({"environments": {"prod": {"replicas": 0}}})" << "/spec/environments/prod/replicas" << "1";
-        QTest::newRow("replicas float") << R"({"environments": {"prod": {"replicas": 1.5}}})" << "/spec/environments/prod/replicas" << "type";
-        QTest::newRow("port") << R"({"environments": {"dev": {"port": 70000}}})" << "/spec/environments/dev/port" << "65535";
-        QTest::newRow("var name") << R"({"environments": {"dev": {"vars": {"1BAD": "x"}}}})" << "/spec/environments/dev/vars/1BAD" << "";
-        QTest::newRow("var value type") << R"({"environments": {"dev": {"vars": {"PORT": 8080}}}})" << "/spec/environments/dev/vars/PORT" << "string";
-        QTest::newRow("no envs") << R"({"environments": {"dev": null, "prod": null}})" << "/spec/environments" << "";
-        QTest::newRow("policy") << R"({"networkPolicies": {"ingress": "open"}})" << "/spec/networkPolicies/ingress" << "internal, public, none";
-        QTest::newRow("build network") << R"({"build": {"network": "bridge"}})" << "/spec/build/network" << "default, host, none";
-        QTest::newRow("build unknown") << R"({"build": {"cache": false}})" << "/spec/build/cache" << "not an allowed property";
-        QTest::newRow("slash key escaped") << R"({"environments": {"a/b": {}}})" << "/spec/environments/a~1b" << "";
+        QTest::newRow("name pattern") << R"({"name": "Bad_Name"})"
+                                      << "/spec/name"
+                                      << "invalid format";
+        QTest::newRow("name too long") << QString(R"({"name": "%1"})").arg(QString(64, 'a')) << "/spec/name"
+                                       << "63";
+        QTest::newRow("name type") << R"({"name": 42})"
+                                   << "/spec/name"
+                                   << "wrong type";
+        QTest::newRow("missing name") << R"({"name": null})"
+                                      << "/spec/name"
+                                      << "required";
+        QTest::newRow("apiVersion") << R"({"apiVersion": "v1"})"
+                                    << "/spec/apiVersion"
+                                    << "allowed";
+        QTest::newRow("kind") << R"({"kind": "Job"})"
+                              << "/spec/kind"
+                              << "allowed";
+        QTest::newRow("runtime") << R"({"runtime": "Go 1.26"})"
+                                 << "/spec/runtime"
+                                 << "allowed";
+        QTest::newRow("capability enum") << R"({"capabilities": ["http", "ftp"]})"
+                                         << "/spec/capabilities/1"
+                                         << "allowed";
+        QTest::newRow("capability dup") << R"({"capabilities": ["http", "http"]})"
+                                        << "/spec/capabilities"
+                                        << "";
+        QTest::newRow("unknown top") << R"({"colour": "blue"})"
+                                     << "/spec/colour"
+                                     << "not an allowed property";
+        QTest::newRow("env key") << R"({"environments": {"Dev_1": {}}})"
+                                 << "/spec/environments/Dev_1"
+                                 << "not an allowed";
+        QTest::newRow("env unknown field") << R"({"environments": {"dev": {"cpu": 2}}})"
+                                           << "/spec/environments/dev/cpu"
+                                           << "";
+        QTest::newRow("replicas high") << R"({"environments": {"prod": {"replicas": 51}}})"
+                                       << "/spec/environments/prod/replicas"
+                                       << "50";
+        QTest::newRow("replicas low") << R"({"environments": {"prod": {"replicas": 0}}})"
+                                      << "/spec/environments/prod/replicas"
+                                      << "1";
+        QTest::newRow("replicas float") << R"({"environments": {"prod": {"replicas": 1.5}}})"
+                                        << "/spec/environments/prod/replicas"
+                                        << "type";
+        QTest::newRow("port") << R"({"environments": {"dev": {"port": 70000}}})"
+                              << "/spec/environments/dev/port"
+                              << "65535";
+        QTest::newRow("var name") << R"({"environments": {"dev": {"vars": {"1BAD": "x"}}}})"
+                                  << "/spec/environments/dev/vars/1BAD"
+                                  << "";
+        QTest::newRow("var value type") << R"({"environments": {"dev": {"vars": {"PORT": 8080}}}})"
+                                        << "/spec/environments/dev/vars/PORT"
+                                        << "string";
+        QTest::newRow("no envs") << R"({"environments": {"dev": null, "prod": null}})"
+                                 << "/spec/environments"
+                                 << "";
+        QTest::newRow("policy") << R"({"networkPolicies": {"ingress": "open"}})"
+                                << "/spec/networkPolicies/ingress"
+                                << "internal, public, none";
+        QTest::newRow("build network") << R"({"build": {"network": "bridge"}})"
+                                       << "/spec/build/network"
+                                       << "default, host, none";
+        QTest::newRow("build unknown") << R"({"build": {"cache": false}})"
+                                       << "/spec/build/cache"
+                                       << "not an allowed property";
+        QTest::newRow("slash key escaped") << R"({"environments": {"a/b": {}}})"
+                                           << "/spec/environments/a~1b"
+                                           << "";
     }
     void violationsPointAtTheField()
     {
@@ -176,10 +221,9 @@ private slots:
             "qa": {"vars": {"A": 1, "B": 2}}}, "capabilities": ["ftp", "xx"]})"));
         const Status s = SpecParser::validate(spec, "/spec");
         QVERIFY(!s.isOk());
-        for (const char* pointer : {"/spec/environments/dev/replicas", "/spec/environments/prod/port",
-                                    "/spec/environments/qa/vars/A", "/spec/environments/qa/vars/B",
-                                    "/spec/capabilities/0",
-                                    "/spec/capabilities/1"})
+        for (const char* pointer :
+             {"/spec/environments/dev/replicas", "/spec/environments/prod/port", "/spec/environments/qa/vars/A",
+              "/spec/environments/qa/vars/B", "/spec/capabilities/0", "/spec/capabilities/1"})
             QVERIFY2(hasDetail(s, pointer), (std::string(pointer) + "\n" + dumpDetails(s).toStdString()).c_str());
         QCOMPARE(s.details().size(), std::size_t(6));
     }
@@ -266,7 +310,8 @@ private slots:
     // length check read out of bounds on it and nlohmann's dump() throws.
     void yamlInvalidUtf8IsMalformed()
     {
-        for (const char* body : {"name: caf\xff\n", "\"k\xc0\xaf\": 1\n", "runtime: go_1.2\xf4[[]]\n", "- \xed\xa0\x80\n"}) {
+        for (const char* body :
+             {"name: caf\xff\n", "\"k\xc0\xaf\": 1\n", "runtime: go_1.2\xf4[[]]\n", "- \xed\xa0\x80\n"}) {
             Result<json> doc = SpecParser::parseBody(body, "application/yaml");
             QVERIFY2(!doc.isOk(), body);
             QCOMPARE(doc.status().reason(), std::string("malformed_yaml"));
@@ -310,10 +355,12 @@ private slots:
     void yamlScalarsResolveLikeCoreSchema()
     {
         Result<json> doc = parseYamlDocument(
-            "i: 42\nneg: -7\nhex: 0x1F\nf: 1.5\nt: true\nn: ~\ne:\ns: hello\nq: \"8080\"\nyes: yes\ntagged: !!str 12\n");
+            "i: 42\nneg: -7\nhex: 0x1F\nf: 1.5\nt: true\nn: ~\ne:\ns: hello\nq: \"8080\"\nyes: yes\ntagged: !!str "
+            "12\n");
         QVERIFY2(doc.isOk(), doc.status().toString().c_str());
-        const json expected = {{"i", 42}, {"neg", -7}, {"hex", 31}, {"f", 1.5}, {"t", true}, {"n", nullptr},
-                               {"e", nullptr}, {"s", "hello"}, {"q", "8080"}, {"yes", "yes"}, {"tagged", "12"}};
+        const json expected = {{"i", 42},     {"neg", -7},    {"hex", 31},     {"f", 1.5},
+                               {"t", true},   {"n", nullptr}, {"e", nullptr},  {"s", "hello"},
+                               {"q", "8080"}, {"yes", "yes"}, {"tagged", "12"}};
         QCOMPARE(QString::fromStdString(doc->dump()), QString::fromStdString(expected.dump()));
     }
 

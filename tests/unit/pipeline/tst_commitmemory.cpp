@@ -17,17 +17,20 @@ private slots:
         QVERIFY(!m.recall("p", c));
         m.remember("p", c, "op-1");
         QCOMPARE(m.recall("p", c).value_or(""), std::string("op-1"));
-        QVERIFY(!m.recall("q", c));   // another project's commit is not ours
+        QVERIFY(!m.recall("q", c));  // another project's commit is not ours
         m.forget("p", c);
         QVERIFY(!m.recall("p", c));
-        m.remember("p", c, "op-2");   // accepted again after a release
+        m.remember("p", c, "op-2");  // accepted again after a release
         QCOMPARE(m.recall("p", c).value_or(""), std::string("op-2"));
     }
 
     void keepsOnlyTheNewest()
     {
         CommitMemory m;
-        const auto commit = [](size_t i) { std::string s = std::to_string(i); return std::string(40 - s.size(), '0') + s; };
+        const auto commit = [](size_t i) {
+            std::string s = std::to_string(i);
+            return std::string(40 - s.size(), '0') + s;
+        };
         for (size_t i = 0; i < CommitMemory::kCapacity + 10; ++i)
             m.remember("p", commit(i), "op-" + std::to_string(i));
         QVERIFY(!m.recall("p", commit(0)));

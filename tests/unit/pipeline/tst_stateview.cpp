@@ -85,17 +85,16 @@ private slots:
                 seen.push_back(p->id);
             after = page.next;
         }
-        QCOMPARE(seen.size(), size_t(24));   // 25, minus p15; p05 was listed before it went
+        QCOMPARE(seen.size(), size_t(24));  // 25, minus p15; p05 was listed before it went
         QVERIFY(std::is_sorted(seen.begin(), seen.end()));
         QVERIFY(std::find(seen.begin(), seen.end(), "p15") == seen.end());
         // Newest update first; the filter runs before the limit.
         StateView::ProjectPage recent = view.projectPage(Order::Updated, std::nullopt, 3);
         QCOMPARE(recent.items.front()->id, std::string("p12"));
         QCOMPARE(recent.items.back()->id, std::string("p23"));
-        StateView::ProjectPage odd = view.projectPage(Order::Name, std::nullopt, 0, [](const ProjectRecord& p) {
-            return (p.name.back() - '0') % 2 == 1;
-        });
-        QCOMPARE(odd.items.size(), size_t(10));   // p01 .. p23 odd, minus p05 and p15
+        StateView::ProjectPage odd = view.projectPage(
+            Order::Name, std::nullopt, 0, [](const ProjectRecord& p) { return (p.name.back() - '0') % 2 == 1; });
+        QCOMPARE(odd.items.size(), size_t(10));  // p01 .. p23 odd, minus p05 and p15
         QVERIFY(!odd.next);
         QCOMPARE(view.projectIdNamed("p12").value_or(""), std::string("p12"));
         QVERIFY(!view.projectIdNamed("p15"));
@@ -109,12 +108,12 @@ private slots:
         p.status = "ready";
         view.applyProject(7, p);
         p.status = "registering";
-        view.applyProject(5, p);   // an older echo of the watch
+        view.applyProject(5, p);  // an older echo of the watch
         QCOMPARE(view.project("web")->status, std::string("ready"));
         view.applyRemoved(StateView::Bucket::Projects, "web");
         QVERIFY(!view.project("web"));
         p.status = "stale";
-        view.applyProject(8, p);   // a put the delete (at >= 8) superseded
+        view.applyProject(8, p);  // a put the delete (at >= 8) superseded
         QVERIFY(!view.project("web"));
         p.status = "again";
         view.applyProject(12, p);  // re-created after the delete
@@ -133,7 +132,7 @@ private slots:
         for (int n = 0; n < total; ++n)
             view.applyOp(++rev, n == 5 ? unfinished : makeOp("big", n));
         QCOMPARE(view.opCount(), size_t(total));
-        QCOMPARE(view.residentOpCount(), StateView::kResidentOps + 1);   // the window + the unfinished one
+        QCOMPARE(view.residentOpCount(), StateView::kResidentOps + 1);  // the window + the unfinished one
         QVERIFY(view.op(makeOp("big", 249).id));
         QVERIFY(view.op(unfinished.id));
         Result<OpRecord> old = view.op(makeOp("big", 0).id);
@@ -149,7 +148,7 @@ private slots:
         Result<std::vector<OpRecord>> first = view.projectOps("big", 0, 50);
         QVERIFY(first);
         QCOMPARE(first->size(), size_t(50));
-        QCOMPARE(first->front().id, makeOp("big", 249).id);   // newest first
+        QCOMPARE(first->front().id, makeOp("big", 249).id);  // newest first
         QCOMPARE(first->back().id, makeOp("big", 200).id);
         Result<std::vector<OpRecord>> deep = view.projectOps("big", 120, 50);
         QCOMPARE(deep.status().reason(), std::string(StateView::kNotResident));
@@ -188,7 +187,7 @@ private slots:
     {
         StateView view(m_backend);
         uint64_t rev = 10;
-        view.applyOp(++rev, makeOp("q", 1, opstatus::kQueued));   // before the project arrives
+        view.applyOp(++rev, makeOp("q", 1, opstatus::kQueued));  // before the project arrives
         view.applyProject(1, makeProject("q"));
         for (int n = 2; n <= 150; ++n)
             view.applyOp(++rev, makeOp("q", n, n == 2 ? opstatus::kRunning : opstatus::kQueued));
@@ -243,7 +242,7 @@ private slots:
         view.applyOp(3, running);
         QCOMPARE(view.residentOpCount(), size_t(2));
         view.applyRemoved(StateView::Bucket::Projects, "gone");
-        QCOMPARE(view.residentOpCount(), size_t(1));   // the unfinished op stays until it ends
+        QCOMPARE(view.residentOpCount(), size_t(1));  // the unfinished op stays until it ends
         running.status = opstatus::kFailed;
         view.applyOp(4, running);
         QCOMPARE(view.residentOpCount(), size_t(0));
@@ -261,7 +260,7 @@ private slots:
         QCOMPARE(view.opCount(), size_t(0));
         QCOMPARE(view.residentOpCount(), size_t(0));
         QCOMPARE(view.projectOps("p", 0, 10)->size(), size_t(0));
-        view.applyOp(2, op);   // the watch's stale echo of the create
+        view.applyOp(2, op);  // the watch's stale echo of the create
         QCOMPARE(view.opCount(), size_t(0));
     }
 };

@@ -104,8 +104,8 @@ private:
             for (const auto& [kind, doc] : expected) {
                 QVERIFY2(actual.count(kind), kind.c_str());
                 QVERIFY2(actual.at(kind) == doc,
-                         qPrintable(QString::fromStdString(env + " " + kind + "\nkustomize: " + actual.at(kind).dump()
-                                                           + "\nrender:    " + doc.dump())));
+                         qPrintable(QString::fromStdString(env + " " + kind + "\nkustomize: " + actual.at(kind).dump() +
+                                                           "\nrender:    " + doc.dump())));
             }
         }
         // The pre-rendered root rendered.yaml is what building the root gives.
@@ -120,8 +120,9 @@ private slots:
     {
         m_kubectl = QStandardPaths::findExecutable("kubectl");
         if (m_kubectl.isEmpty())
-            QFAIL("kubectl not found on PATH: this test needs a real kubectl with kustomize v5 "
-                  "(kubectl 1.32 is expected on this machine; else install Debian's kubernetes-client)");
+            QFAIL(
+                "kubectl not found on PATH: this test needs a real kubectl with kustomize v5 "
+                "(kubectl 1.32 is expected on this machine; else install Debian's kubernetes-client)");
         QProcess version;
         version.start(m_kubectl, {"version", "--client"});
         QVERIFY(version.waitForFinished(60000));
@@ -131,9 +132,11 @@ private slots:
     void webAppOverlaysBuild()
     {
         checkRepo(testdata::webSpec(), "platform-app",
-                  {{"staging", "paas/platform-app:staging01"}, {"prod", "registry.local:5000/paas/platform-app:abc123def456"}},
+                  {{"staging", "paas/platform-app:staging01"},
+                   {"prod", "registry.local:5000/paas/platform-app:abc123def456"}},
                   "paas/platform-app:dev0001",
-                  {{"dev", "paas/platform-app:dev0001"}, {"staging", "paas/platform-app:staging01"},
+                  {{"dev", "paas/platform-app:dev0001"},
+                   {"staging", "paas/platform-app:staging01"},
                    {"prod", "registry.local:5000/paas/platform-app:abc123def456"}});
     }
 

@@ -32,7 +32,8 @@ private slots:
     void deploymentShape()
     {
         const ProjectSpec spec = testdata::webSpec();
-        Result<RenderedEnvironment> out = ManifestRenderer::render(spec, "platform-app", "prod", "paas/platform-app:abc123def456");
+        Result<RenderedEnvironment> out =
+            ManifestRenderer::render(spec, "platform-app", "prod", "paas/platform-app:abc123def456");
         QVERIFY2(out.isOk(), out.status().toString().c_str());
         QCOMPARE(out->namespaceName, std::string("platform-app-prod"));
         const YAML::Node d = YAML::Load(out->deployment);
@@ -127,8 +128,11 @@ private slots:
         QCOMPARE(str(np["kind"]), std::string("NetworkPolicy"));
         QCOMPARE(np["spec"]["policyTypes"].size(), std::size_t(2));
         QCOMPARE(str(np["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/instance"]), std::string("p-dev"));
-        const struct { QString mode; const char* key; const char* peer; } dirs[] = {
-            {ingress, "ingress", "from"}, {egress, "egress", "to"}};
+        const struct {
+            QString mode;
+            const char* key;
+            const char* peer;
+        } dirs[] = {{ingress, "ingress", "from"}, {egress, "egress", "to"}};
         for (const auto& dir : dirs) {
             const YAML::Node rules = np["spec"][dir.key];
             QVERIFY2(rules.IsSequence(), dir.key);
@@ -172,7 +176,8 @@ private slots:
             QVERIFY2(yamlNeedsQuotes(text), text);
         for (const char* text : {"info", "paas/app:1", "hello world", "-x"})
             QVERIFY2(!yamlNeedsQuotes(text), text);
-        const nlohmann::ordered_json doc = {{"a", "8080"}, {"b", "yes"}, {"c", 8080}, {"d", "multi\nline"}, {"e", "block\ntext\n"}};
+        const nlohmann::ordered_json doc = {
+            {"a", "8080"}, {"b", "yes"}, {"c", 8080}, {"d", "multi\nline"}, {"e", "block\ntext\n"}};
         const YAML::Node back = YAML::Load(emitYaml(doc));
         QVERIFY(isQuotedString(back["a"]));
         QVERIFY(isQuotedString(back["b"]));
@@ -198,15 +203,15 @@ private slots:
     void repoLayout()
     {
         const ProjectSpec spec = testdata::webSpec();
-        const auto files = renderManifestsRepo(spec, "platform-app", {{"prod", "paas/platform-app:v2"}}, "paas/platform-app:v1");
+        const auto files =
+            renderManifestsRepo(spec, "platform-app", {{"prod", "paas/platform-app:v2"}}, "paas/platform-app:v1");
         std::vector<std::string> paths;
         for (const auto& [path, content] : files)
             paths.push_back(path);
-        QCOMPARE(paths, (std::vector<std::string>{
-                            "base/deployment.yaml", "base/kustomization.yaml", "base/networkpolicy.yaml",
-                            "base/service.yaml", "kustomization.yaml", "overlays/dev/kustomization.yaml",
-                            "overlays/prod/kustomization.yaml", "overlays/staging/kustomization.yaml",
-                            "rendered.yaml"}));
+        QCOMPARE(paths, (std::vector<std::string>{"base/deployment.yaml", "base/kustomization.yaml",
+                                                  "base/networkpolicy.yaml", "base/service.yaml", "kustomization.yaml",
+                                                  "overlays/dev/kustomization.yaml", "overlays/prod/kustomization.yaml",
+                                                  "overlays/staging/kustomization.yaml", "rendered.yaml"}));
         const YAML::Node root = YAML::Load(files.at("kustomization.yaml"));
         QCOMPARE(str(root["resources"][0]), std::string("overlays/dev"));
         const YAML::Node base = YAML::Load(files.at("base/kustomization.yaml"));
@@ -226,10 +231,12 @@ private slots:
         QCOMPARE(ops[1]["value"].size(), std::size_t(3));
         // Root rendered.yaml is the dev render with the dev (default) image.
         const std::vector<YAML::Node> docs = YAML::LoadAll(files.at("rendered.yaml"));
-        QCOMPARE(str(docs[0]["spec"]["template"]["spec"]["containers"][0]["image"]), std::string("paas/platform-app:v1"));
+        QCOMPARE(str(docs[0]["spec"]["template"]["spec"]["containers"][0]["image"]),
+                 std::string("paas/platform-app:v1"));
         QCOMPARE(str(docs[0]["metadata"]["namespace"]), std::string("platform-app-dev"));
         // Deterministic.
-        QVERIFY(files == renderManifestsRepo(spec, "platform-app", {{"prod", "paas/platform-app:v2"}}, "paas/platform-app:v1"));
+        QVERIFY(files ==
+                renderManifestsRepo(spec, "platform-app", {{"prod", "paas/platform-app:v2"}}, "paas/platform-app:v1"));
     }
 
     void digestPinning()

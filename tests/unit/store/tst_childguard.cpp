@@ -42,10 +42,10 @@ private Q_SLOTS:
         QVERIFY(watch.arm(child.processId()));
         QVERIFY(watch.watcherPid() > 0);
         QTest::qWait(100);
-        QCOMPARE(child.state(), QProcess::Running);   // armed, nothing happens while the app lives
+        QCOMPARE(child.state(), QProcess::Running);  // armed, nothing happens while the app lives
         watch.closePipe();
         QVERIFY2(gone(child), "the watcher did not stop the child");
-        QCOMPARE(child.exitStatus(), QProcess::CrashExit);   // SIGTERM
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);  // SIGTERM
     }
 
     void disarmLeavesTheChildAlone()
@@ -83,7 +83,7 @@ private Q_SLOTS:
         QVERIFY(childguard::stopLeftover(pidFile, "sh", store).isOk());
         QVERIFY(gone(server));
         QVERIFY(!QFile::exists(pidFile));
-        QVERIFY(childguard::stopLeftover(pidFile, "sh", store).isOk());   // no record: nothing to do
+        QVERIFY(childguard::stopLeftover(pidFile, "sh", store).isOk());  // no record: nothing to do
     }
 };
 

@@ -95,7 +95,11 @@ private Q_SLOTS:
         });
         QVERIFY(watch.isOk());
         QVERIFY(kv.put("p2", "b").isOk());
-        QTRY_VERIFY_WITH_TIMEOUT(([&] { std::lock_guard l(mu); return seen.size() >= 2; }()), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     std::lock_guard l(mu);
+                                     return seen.size() >= 2;
+                                 }()),
+                                 10000);
         std::lock_guard lock(mu);
         QCOMPARE(seen.at(0), std::string("p1=a"));
         QCOMPARE(seen.at(1), std::string("p2=b"));
@@ -155,9 +159,9 @@ private Q_SLOTS:
                 NatsClient::connect(backend.client().url(), 5000, [calls](bool) { ++*calls; });
             QVERIFY(client.isOk());
             QVERIFY((*client)->connected());
-            client->reset();   // closes: the disconnected event is posted now
+            client->reset();  // closes: the disconnected event is posted now
         }
-        QTest::qWait(300);     // let nats.c's callback thread deliver it
+        QTest::qWait(300);  // let nats.c's callback thread deliver it
         QCOMPARE(calls->load(), 0);
     }
 
