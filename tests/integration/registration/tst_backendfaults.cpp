@@ -98,10 +98,15 @@ private slots:
             const Timed list = timed("GET", app, "/api/projects");
             const Timed op = timed("GET", app, "/api/ops/" + QString::fromStdString(accepted.front()));
             // A new SSE stream of a finished op (it ends after its replay):
-            // it needs JetStream, so it is refused (503), not held.
+            // its live side needs no server call (one shared consumer), its
+            // replay does. Within the bound it is refused (503), or served
+            // from the view: the op's snapshot, then the end of the stream
+            // when the replay gives up; never held.
             const Timed events =
                 timed("GET", app, "/api/ops/" + QString::fromStdString(created.value("id", "")) + "/events");
-            QVERIFY2(events.result.status == 200 || events.result.status == 503, events.result.body.constData());
+            QVERIFY2(events.result.status == 503 ||
+                         (events.result.status == 200 && events.result.body.contains("\"status\":\"completed\"")),
+                     events.result.body.constData());
             worstSseOpen = std::max(worstSseOpen, events.ms);
             sseRefused += events.result.status == 503 ? 1 : 0;
             for (const Timed* read : {&health, &project, &list, &op}) {
@@ -140,7 +145,6 @@ private slots:
             "%d health checks degraded, SSE kept %d frames (%lld bytes); new SSE streams: worst %lld ms, "
             "%d refused 503",
             worstRead, worstWrite, refused, degraded, heartbeats, sseBytes, worstSseOpen, sseRefused);
-        QVERIFY2(sseRefused > 0, "no new SSE stream was refused while the backend hung");
         QVERIFY2(refused > 0, "no write was refused while the backend hung");
         QVERIFY2(degraded > 0, "healthz never reported the hung backend");
         QVERIFY2(heartbeats >= 10, "SSE heartbeats stopped while NATS hung");
