@@ -103,9 +103,6 @@ Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, 
     natsOptions_SetReconnectWait(opts, 250);
     natsOptions_SetReconnectBufSize(opts, 32 * 1024 * 1024);
     natsOptions_SetTimeout(opts, 2000);
-    // Async subscriptions share nats.c's delivery pool instead of a thread
-    // each (a thread per followed SSE stream grew with the clients).
-    natsOptions_UseGlobalMessageDelivery(opts, true);
     void* id = reinterpret_cast<void*>(client->m_id);
     natsOptions_SetDisconnectedCB(opts, &NatsClient::onDisconnected, id);
     natsOptions_SetReconnectedCB(opts, &NatsClient::onReconnected, id);
