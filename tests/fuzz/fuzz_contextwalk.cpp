@@ -8,8 +8,11 @@
 // Invariants (the receiver's validator in tonistiigi/fsutil): every entry's
 // parent folder precedes it; within a folder names strictly increase
 // bytewise; a path is sent once; every file sent is in the tree and not
-// excluded by the patterns; without patterns every valid path is sent; the
-// same tree in another order gives the same walk.
+// excluded by the patterns as the walk applies them (fsutil's
+// MatchesUsingParentResults down the path, which can differ from
+// MatchesOrParentMatches: see tst_ignorepatterns::walkFormDiffersFromParentsForm);
+// without patterns every valid path is sent; the same tree in another order
+// gives the same walk.
 #include "engine/build/contextwalk.h"
 #include "engine/build/ignorepatterns.h"
 #include "tests/fuzz/fuzzsupport.h"
@@ -90,6 +93,19 @@ bool validPath(const std::string& path)
     return wrapped.find("/./") == std::string::npos && wrapped.find("/../") == std::string::npos;
 }
 
+// The walk's exclusion rule: matchesUsingParent from the top folder down.
+bool excludedInWalk(const paas::IgnorePatterns& patterns, const std::string& path)
+{
+    paas::IgnorePatterns::MatchInfo info;
+    for (size_t slash = path.find('/');; slash = path.find('/', slash + 1)) {
+        paas::IgnorePatterns::MatchInfo next;
+        const bool excluded = patterns.matchesUsingParent(path.substr(0, slash), info, &next);
+        if (slash == std::string::npos)
+            return excluded;
+        info = std::move(next);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -108,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     paas::Result<paas::IgnorePatterns> patterns = paas::IgnorePatterns::compile(excludes);
     FUZZ_CHECK(patterns.isOk());
     for (const paas::WalkItem& item : *walked)
-        FUZZ_CHECK(item.entry < 0 || !patterns->matches(item.path));
+        FUZZ_CHECK(item.entry < 0 || !excludedInWalk(*patterns, item.path));
     if (filter.includePatterns.empty() && filter.followPaths.empty() && excludes.empty()) {
         std::set<std::string> files;
         for (const paas::WalkItem& item : *walked)

@@ -2,6 +2,7 @@
 // and the receiver's include / exclude / followpaths selection.
 #include "engine/build/contextwalk.h"
 #include "engine/build/filesyncservice.h"
+#include "engine/build/ignorepatterns.h"
 
 #include <QtTest>
 
@@ -56,6 +57,20 @@ private slots:
         ContextFilter f;
         f.excludePatterns = {"big", "!big/keep.txt"};
         QCOMPARE(walked(files, f), QStringList({"big/", "big/keep.txt", "top"}));
+    }
+
+    void walkUsesParentResultsLikeFsutil()
+    {
+        // "[a]" matches the folder "a", but the walk checks it there only
+        // while "a" is not yet excluded (MatchesUsingParentResults), so
+        // "a/b", re-included by "!a/b", is sent: Docker sends it too, though
+        // IgnorePatterns::matches("a/b") (MatchesOrParentMatches) is true.
+        // Found by fuzz_contextwalk (corpus: exception-then-parent-class).
+        const TreeListing files = listing({"a/b", "a/c"});
+        ContextFilter f;
+        f.excludePatterns = {"a", "!a/b", "[a]"};
+        QCOMPARE(walked(files, f), QStringList({"a/", "a/b"}));
+        QVERIFY(IgnorePatterns::compile(f.excludePatterns)->matches("a/b"));
     }
 
     void includePatternsSelectAndWalkPrefixFolders()
