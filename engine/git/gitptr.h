@@ -7,7 +7,7 @@
 // gitErrorStatus() which turns the last libgit2 error into a paas::Status.
 // Thread affinity: a GitPtr is a move-only value owned by one thread at a time;
 // ensureLibgit2() and gitErrorStatus() may be called from any thread.
-// Internal to engine/git: other areas use GitRepository.
+// Internal to engine/git: other areas use GitRepository (and TextDiff).
 #include "engine/core/status.h"
 
 #include <git2.h>
@@ -35,6 +35,7 @@ PAAS_GIT_FREE(git_revwalk, git_revwalk_free)
 PAAS_GIT_FREE(git_object, git_object_free)
 PAAS_GIT_FREE(git_signature, git_signature_free)
 PAAS_GIT_FREE(git_odb, git_odb_free)
+PAAS_GIT_FREE(git_patch, git_patch_free)
 #undef PAAS_GIT_FREE
 
 template <typename T>

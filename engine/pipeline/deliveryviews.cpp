@@ -134,15 +134,17 @@ Result<nlohmann::json> DeliveryViews::diff(const Platform& platform, const std::
         ManifestRenderer::render(in->spec, projectId, *toEnv, source.value("image", ""));
     if (!after)
         return after.status();
-    const std::string unified = DeliveryDiff::unified(before, after->rendered, *toEnv + "/current/rendered.yaml",
-                                                      *toEnv + "/promoted-from-" + *fromEnv + "/rendered.yaml");
+    Result<std::string> unified = DeliveryDiff::unified(before, after->rendered, *toEnv + "/current/rendered.yaml",
+                                                        *toEnv + "/promoted-from-" + *fromEnv + "/rendered.yaml");
+    if (!unified)
+        return unified.status();
     return nlohmann::json{{"project_id", projectId},
                           {"from", *fromEnv},
                           {"to", *toEnv},
                           {"from_image", source.value("image", "")},
                           {"to_image", target.is_null() ? nlohmann::json() : nlohmann::json(target.value("image", ""))},
-                          {"changed", !unified.empty()},
-                          {"unified", unified},
+                          {"changed", !unified->empty()},
+                          {"unified", *unified},
                           {"objects", DeliveryDiff::objectChanges(objectsOf(before), objectsOf(after->rendered))}};
 }
 

@@ -6,21 +6,32 @@
 
 using paas::DeliveryDiff;
 
+namespace {
+
+std::string unified(const std::string& a, const std::string& b, const std::string& la, const std::string& lb,
+                    int context = 3)
+{
+    paas::Result<std::string> d = DeliveryDiff::unified(a, b, la, lb, context);
+    return d ? *d : "error: " + d.status().toString();
+}
+
+}  // namespace
+
 class TestDeliveryDiff : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
     void identicalIsEmpty()
     {
-        QCOMPARE(DeliveryDiff::unified("a\nb\n", "a\nb\n", "x", "y"), std::string());
-        QCOMPARE(DeliveryDiff::unified("", "", "x", "y"), std::string());
+        QCOMPARE(unified("a\nb\n", "a\nb\n", "x", "y"), std::string());
+        QCOMPARE(unified("", "", "x", "y"), std::string());
     }
 
     void oneChangedLineWithContext()
     {
         const std::string a = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
         const std::string b = "1\n2\n3\n4\nFIVE\n6\n7\n8\n9\n";
-        QCOMPARE(DeliveryDiff::unified(a, b, "old", "new"),
+        QCOMPARE(unified(a, b, "old", "new"),
                  std::string("--- old\n+++ new\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+FIVE\n 6\n 7\n 8\n"));
     }
 
@@ -31,7 +42,7 @@ private Q_SLOTS:
             a += std::to_string(i) + "\n";
             b += (i == 2 ? "two" : i == 18 ? "eighteen" : std::to_string(i)) + "\n";
         }
-        const std::string d = DeliveryDiff::unified(a, b, "a", "b", 1);
+        const std::string d = unified(a, b, "a", "b", 1);
         QCOMPARE(d,
                  std::string(
                      "--- a\n+++ b\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n@@ -17,3 +17,3 @@\n 17\n-18\n+eighteen\n 19\n"));
@@ -39,21 +50,41 @@ private Q_SLOTS:
 
     void closeChangesMergeIntoOneHunk()
     {
-        const std::string d = DeliveryDiff::unified("a\nb\nc\nd\ne\n", "a\nB\nc\nD\ne\n", "x", "y", 1);
+        const std::string d = unified("a\nb\nc\nd\ne\n", "a\nB\nc\nD\ne\n", "x", "y", 1);
         QCOMPARE(d, std::string("--- x\n+++ y\n@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n-d\n+D\n e\n"));
     }
 
     void additionsToEmptyAndRemovals()
     {
-        QCOMPARE(DeliveryDiff::unified("", "a\nb\n", "x", "y"), std::string("--- x\n+++ y\n@@ -0,0 +1,2 @@\n+a\n+b\n"));
-        QCOMPARE(DeliveryDiff::unified("a\nb\nc\n", "a\nc\n", "x", "y"),
-                 std::string("--- x\n+++ y\n@@ -1,3 +1,2 @@\n a\n-b\n c\n"));
+        QCOMPARE(unified("", "a\nb\n", "x", "y"), std::string("--- x\n+++ y\n@@ -0,0 +1,2 @@\n+a\n+b\n"));
+        QCOMPARE(unified("a\nb\nc\n", "a\nc\n", "x", "y"), std::string("--- x\n+++ y\n@@ -1,3 +1,2 @@\n a\n-b\n c\n"));
     }
 
     void insertionInTheMiddleKeepsCommonLines()
     {
-        const std::string d = DeliveryDiff::unified("k1\nk2\nk3\n", "k1\nk2\nnew\nk3\n", "x", "y", 0);
+        const std::string d = unified("k1\nk2\nk3\n", "k1\nk2\nnew\nk3\n", "x", "y", 0);
         QCOMPARE(d, std::string("--- x\n+++ y\n@@ -2,0 +3 @@\n+new\n"));
+    }
+
+    void largeInputsGiveSmallHunks()
+    {
+        // No cap: 20,000 lines a side (the old LCS gave up past 2,000 and
+        // printed every line as replaced).
+        std::string a, b;
+        for (int i = 1; i <= 20000; ++i) {
+            a += "line " + std::to_string(i) + "\n";
+            b += (i == 12345 ? std::string("changed") : "line " + std::to_string(i)) + "\n";
+        }
+        QCOMPARE(
+            unified(a, b, "x", "y", 1),
+            std::string("--- x\n+++ y\n@@ -12344,3 +12344,3 @@\n line 12344\n-line 12345\n+changed\n line 12346\n"));
+    }
+
+    void missingFinalNewlineAndNulBytes()
+    {
+        QCOMPARE(unified("a\nb", "a\nb\n", "x", "y"), std::string());
+        const std::string withNul("k\0v\n", 4);
+        QCOMPARE(unified("k\n", withNul, "x", "y"), "--- x\n+++ y\n@@ -1 +1 @@\n-k\n+" + withNul);
     }
 
     void objectFieldChanges()
