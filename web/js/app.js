@@ -39,9 +39,11 @@ function noteLastOps(projects) {
 function showProjects(projects, extra) {
   noteLastOps(projects);
   const hadSelected = !!selectedProject();
+  const hadAny = state.projects.length > 0;
   set({ projects, projectsError: null, projectsLoading: false, ...extra });
   touch('activeOps');
   if (state.selectedId && hadSelected !== !!selectedProject()) renderWorkspace(nav); // appeared or was deleted
+  else if (!state.selectedId && !state.creating && !state.opId && hadAny !== projects.length > 0) renderWorkspace(nav); // welcome <-> select hint
   else refreshHeader(nav);
 }
 async function loadProjects() {

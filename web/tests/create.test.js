@@ -3,11 +3,25 @@
 // the timeline's Cancel button cancels a queued and a running op.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, screenshot, apiCall, createProject, specFor, stepGate } from './harness.js';
+import { setup, screenshot, apiCall, createProject, specFor, stepGate, waitOp } from './harness.js';
 
 let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.teardown(); });
+
+test('with no project selected, the empty workspace follows the inventory: welcome, then a selection hint', async () => {
+  const { page, server } = env;
+  await page.goto(server.url);
+  await page.locator('.ws-empty', { hasText: 'Welcome to paas' }).waitFor({ timeout: 15_000 });
+  const { projectId } = await createProject(server, 'web-welcome'); // by another client: the feed brings it in
+  await page.locator('.ws-empty', { hasText: 'Select a project' }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('.ws-empty', { hasText: 'Welcome to paas' }).count(), 0);
+  const project = (await apiCall(server, 'GET', `api/projects/${projectId}`)).body;
+  const del = await apiCall(server, 'POST', 'api/events/registration', { action: 'delete', project_id: projectId, spec: project.spec });
+  assert.equal(del.status, 202, JSON.stringify(del.body));
+  await waitOp(server, del.body.op.id);
+  await page.locator('.ws-empty', { hasText: 'Welcome to paas' }).waitFor({ timeout: 15_000 });
+});
 
 test('422 details are shown inline at the name field', async () => {
   const { page, server } = env;
@@ -68,6 +82,36 @@ test('a spec edited in YAML mode is sent as application/yaml and accepted', asyn
   await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 120_000 });
   const list = await apiCall(server, 'GET', 'api/projects?q=web-yaml');
   assert.ok(list.body.projects.some((p) => p.name === 'web-yaml'), 'project registered from YAML');
+});
+
+test('the form edits each environment\'s vars and replicas, and shows a 422 on that environment', async () => {
+  const { page, server } = env;
+  await page.goto(`${server.url}#/new`);
+  await page.fill('#spec-name', 'web-envs');
+  await page.fill('#spec-environments', 'dev, qa, prod');
+  await page.locator('#spec-environments').dispatchEvent('change');
+  await page.locator('#spec-env-qa-vars').waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('#spec-env-staging-vars').count(), 0, 'a removed environment loses its block');
+  await page.fill('#spec-env-dev-vars', 'LOG_LEVEL=debug\nGREETING=hello dev');
+  await page.fill('#spec-env-qa-replicas', '3');
+  await page.fill('#spec-env-qa-vars', 'bad-name=1');
+  await page.click('[role=tab][data-mode="yaml"]'); // the form's values carry over to YAML and back
+  assert.match(await page.inputValue('#spec-text'), /GREETING: hello dev/);
+  await page.click('[role=tab][data-mode="form"]');
+  assert.match(await page.inputValue('#spec-env-dev-vars'), /GREETING=hello dev/);
+  await page.click('#spec-submit');
+  const error = page.locator('.field[data-path="/spec/environments/qa"] .field-error');
+  await error.first().waitFor({ timeout: 15_000 });
+  assert.match(await error.first().textContent(), /\/spec\/environments\/qa\/vars/);
+  assert.equal(await page.getAttribute('#spec-env-qa-vars', 'aria-invalid'), 'true');
+  await page.fill('#spec-env-qa-vars', 'QA_ONLY=1');
+  await page.click('#spec-submit');
+  await page.waitForURL(/#\/ops\//, { timeout: 15_000 });
+  await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 120_000 });
+  const spec = (await apiCall(server, 'GET', 'api/projects/web-envs')).body.spec;
+  assert.deepEqual(spec.environments.dev.vars, { LOG_LEVEL: 'debug', GREETING: 'hello dev' });
+  assert.equal(spec.environments.qa.replicas, 3);
+  assert.deepEqual(spec.environments.qa.vars, { QA_ONLY: '1' });
 });
 
 test('422 details in YAML mode point at the line of the offending key', async () => {

@@ -1,5 +1,5 @@
-// Layout and accessibility checks in real Chromium: 1280x800 light and 900 px
-// dark render without horizontal overflow, the colour scheme follows
+// Layout and accessibility checks in real Chromium: 1280x800 and 1440x900 light
+// and 900 px dark render without horizontal overflow or a tab-bar scrollbar, the colour scheme follows
 // prefers-color-scheme, and every control has an accessible name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,9 +30,14 @@ async function unlabelled(page) {
   });
 }
 
-for (const { width, scheme, dark } of [{ width: 1280, scheme: 'light', dark: false }, { width: 900, scheme: 'dark', dark: true }]) {
+const SIZES = [
+  { width: 1280, height: 800, scheme: 'light', dark: false },
+  { width: 1440, height: 900, scheme: 'light', dark: false },
+  { width: 900, height: 800, scheme: 'dark', dark: true },
+];
+for (const { width, height, scheme, dark } of SIZES) {
   test(`${width}px ${scheme}: no horizontal overflow, themed, labelled controls`, async () => {
-    const browser = await openBrowser({ width, height: 800, colorScheme: scheme });
+    const browser = await openBrowser({ width, height, colorScheme: scheme });
     try {
       const { page } = browser;
       for (const tab of ['delivery', 'ops', 'artifacts', 'spec']) {
@@ -42,6 +47,8 @@ for (const { width, scheme, dark } of [{ width: 1280, scheme: 'light', dark: fal
         await page.waitForTimeout(300);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `${tab} at ${width}px overflows horizontally by ${overflow}px`);
+        const bar = await page.locator('.tabs').evaluate((el) => ({ clipped: el.scrollHeight - el.clientHeight, scrollbar: el.offsetHeight - el.clientHeight }));
+        assert.deepEqual(bar, { clipped: 0, scrollbar: 0 }, `${tab} at ${width}px: the tab bar shows no scrollbar`);
         assert.deepEqual(await unlabelled(page), [], `${tab}: every control has an accessible name`);
         if (tab === 'delivery') {
           const right = await page.locator('.env-node[data-env="prod"]').evaluate((el) => el.getBoundingClientRect().right);

@@ -4,11 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderEnvs, transitionGuard } from '../js/views/delivery.js';
 import { toYaml, wrapSpecYaml } from '../js/yaml.js';
+import { parseVars } from '../js/views/envfields.js';
 
 test('environments are ordered dev first, prod/production last, others in spec order', () => {
   assert.deepEqual(orderEnvs(['prod', 'qa', 'dev', 'staging']), ['dev', 'qa', 'staging', 'prod']);
   assert.deepEqual(orderEnvs(['production', 'dev', 'dev']), ['dev', 'production']);
   assert.deepEqual(orderEnvs(['uat']), ['uat']);
+});
+
+test('the form reads environment vars as KEY=value lines', () => {
+  assert.deepEqual(parseVars('A=1\n\n  \nB = two=2\nFLAG'), { A: '1', B: ' two=2', FLAG: '' });
+  assert.deepEqual(parseVars(''), {});
 });
 
 test('transition guardrails explain why an action is refused', () => {

@@ -5,6 +5,7 @@ import { h, mount, $, $$ } from '../dom.js';
 import { api } from '../api.js';
 import { toYaml, wrapSpecYaml } from '../yaml.js';
 import { orderEnvs } from './delivery.js';
+import { envFields } from './envfields.js';
 
 const RUNTIMES = ['go_1.26', 'node_22', 'python_3.13', 'static'];
 export const DEFAULT_SPEC = {
@@ -82,7 +83,8 @@ export function specEditor({ project, onAccepted, onDelete }) {
   let base = clone(project?.spec || DEFAULT_SPEC);
   let mode = 'form';
   const root = h('form.card.spec-editor', { novalidate: true, 'aria-label': isCreate ? 'New project spec' : 'Project spec' });
-  const formPane = h('div.spec-form', FIELDS.map((f) => fieldEl(f, base)),
+  const envs = envFields();
+  const formPane = h('div.spec-form', FIELDS.map((f) => fieldEl(f, base)), envs.el,
     h('datalist', { id: 'runtime-options' }, RUNTIMES.map((r) => h('option', { value: r }))));
   const text = h('textarea#spec-text', { rows: 18, spellcheck: 'false', 'aria-label': 'Spec source', 'aria-describedby': 'spec-text-errors' });
   const textPane = h('div.spec-text', { hidden: true }, text, h('ul.spec-text-errors#spec-text-errors', { 'aria-live': 'polite' }));
@@ -94,8 +96,10 @@ export function specEditor({ project, onAccepted, onDelete }) {
   }
   const submit = h('button.btn.btn-primary#spec-submit', { type: 'submit' }, isCreate ? 'Create project' : 'Save changes');
 
-  const readForm = () => { const s = clone(base); for (const f of FIELDS) f.put(s, valueOf(f, root)); return s; };
-  const fillForm = (s) => { for (const f of FIELDS) setValue(f, root, s); };
+  const readForm = () => { const s = clone(base); for (const f of FIELDS) f.put(s, valueOf(f, root)); envs.read(s); return s; };
+  const fillForm = (s) => { for (const f of FIELDS) setValue(f, root, s); envs.render(s, { refresh: true }); };
+  envs.render(base);
+  $('#spec-environments', formPane).addEventListener('change', () => { base = readForm(); envs.render(base); });
 
   function setMode(next) {
     if (next === mode) return;
@@ -129,11 +133,11 @@ export function specEditor({ project, onAccepted, onDelete }) {
     let placed = 0;
     for (const d of details) {
       if (mode === 'form') {
-        const field = $$('.field', root).filter((el) => d.path && String(d.path).startsWith(el.dataset.path))
+        const field = $$('.field', root).filter((el) => d.path && (d.path === el.dataset.path || String(d.path).startsWith(`${el.dataset.path}/`)))
           .sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
         if (field) {
           field.classList.add('has-error');
-          for (const i of $$('input,select', field)) i.setAttribute('aria-invalid', 'true');
+          for (const i of $$('input,select,textarea', field)) i.setAttribute('aria-invalid', 'true');
           $('.field-errors', field).append(h('div.field-error', h('span', d.message), h('code', d.path)));
           placed += 1;
           continue;
