@@ -25,8 +25,8 @@ void appendHunk(git_patch* patch, size_t index, std::string& out)
     size_t lines = 0;
     if (git_patch_get_hunk(&hunk, &lines, patch, index) != 0)
         return;
-    out += "@@ -" + rangeOf(hunk->old_start, hunk->old_lines) + " +" + rangeOf(hunk->new_start, hunk->new_lines) +
-           " @@\n";
+    out +=
+        "@@ -" + rangeOf(hunk->old_start, hunk->old_lines) + " +" + rangeOf(hunk->new_start, hunk->new_lines) + " @@\n";
     for (size_t l = 0; l < lines; ++l) {
         const git_diff_line* line = nullptr;
         if (git_patch_get_line_in_hunk(&line, patch, index, l) != 0)
