@@ -153,7 +153,9 @@ CLANG_TIDY   ?= clang-tidy-14
 TASK         ?=
 PAAS_API     ?= http://127.0.0.1:8080
 export PAAS_API
-FORMAT_FILES  = $(shell git ls-files -- 'app/*.cpp' 'app/*.h' 'engine/*.cpp' 'engine/*.h' 'ui/*.cpp' 'ui/*.h' \
+# Tracked files and new ones not yet added (not the ignored): a new file is
+# formatted before its first commit, not caught later by format-check.
+FORMAT_FILES  = $(shell git ls-files --cached --others --exclude-standard -- 'app/*.cpp' 'app/*.h' 'engine/*.cpp' 'engine/*.h' 'ui/*.cpp' 'ui/*.h' \
                   'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' 'bench/*.h' 'tools/*.cpp' 'tools/*.h')
 TASKMAP       = python3 scripts/taskmap.py --build-dir $(BUILD_DIR)
 NEED_TASK     = @test -n "$(TASK)" || { echo "usage: make $@ TASK=<task> (make task-list names them)" >&2; exit 2; }
