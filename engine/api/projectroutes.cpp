@@ -45,6 +45,20 @@ Result<RegistrationRequest> registrationFrom(const nlohmann::json& body, const s
     return req;
 }
 
+// registrationFrom() plus the environments in the order the raw body wrote
+// them (the parsed JSON object has lost it).
+Result<RegistrationRequest> registrationOf(const HttpExchange& ex, const nlohmann::json& body,
+                                           const std::string& action, const std::string& projectId)
+{
+    Result<RegistrationRequest> req = registrationFrom(body, action, projectId);
+    if (req) {
+        const QByteArray raw = ex.request.body();
+        req->environmentOrder = SpecParser::environmentOrder(std::string_view(raw.constData(), raw.size()),
+                                                             ex.request.value("Content-Type").toStdString());
+    }
+    return req;
+}
+
 // The submission waits on JetStream: it runs on the Offloader, and the
 // answer (or the legacy wait for the op) starts back on the API thread.
 void submitRegistration(HttpExchange& ex, const ApiContext& ctx, Result<RegistrationRequest> parsed, bool legacy)
@@ -125,7 +139,7 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
         Result<nlohmann::json> body = documentBody(ex);
         if (!body)
             return sendError(ex, body.status());
-        submitRegistration(ex, ctx, registrationFrom(*body, {}, {}), false);
+        submitRegistration(ex, ctx, registrationOf(ex, *body, {}, {}), false);
     });
     router.add(M::Get, QStringLiteral("/api/projects"), [ctx](HttpExchange& ex) { listProjects(ex, ctx); });
     router.add(M::Post, QStringLiteral("/api/projects"), [ctx](HttpExchange& ex) {
@@ -136,7 +150,7 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
         if (!projectId)
             return sendError(ex, projectId.status());
         nlohmann::json doc = body->contains("spec") ? *body : nlohmann::json{{"spec", *body}};
-        submitRegistration(ex, ctx, registrationFrom(doc, "create", *projectId), true);
+        submitRegistration(ex, ctx, registrationOf(ex, doc, "create", *projectId), true);
     });
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
         Result<std::shared_ptr<const std::string>> text = ctx.platform->projectText(ex.args[0].toStdString());
@@ -149,7 +163,7 @@ void registerProjectRoutes(Router& router, const ApiContext& ctx)
         if (!body)
             return sendError(ex, body.status());
         nlohmann::json doc = body->contains("spec") ? *body : nlohmann::json{{"spec", *body}};
-        submitRegistration(ex, ctx, registrationFrom(doc, "update", ex.args[0].toStdString()), true);
+        submitRegistration(ex, ctx, registrationOf(ex, doc, "update", ex.args[0].toStdString()), true);
     });
     router.add(M::Delete, QStringLiteral("/api/projects/([^/]+)"), [ctx](HttpExchange& ex) {
         submitRegistration(ex, ctx, registrationFrom(nlohmann::json::object(), "delete", ex.args[0].toStdString()),

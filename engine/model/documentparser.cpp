@@ -358,4 +358,49 @@ Result<json> parseDocument(std::string_view text, std::string_view contentType, 
     return isYamlContentType(contentType) ? parseYamlDocument(text, limits) : parseJsonDocument(text, limits);
 }
 
+namespace {
+
+std::vector<std::string> jsonKeysAt(std::string_view text, const std::vector<std::string>& path)
+{
+    const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(text.begin(), text.end(), nullptr, false);
+    const nlohmann::ordered_json* node = &doc;
+    for (const std::string& key : path) {
+        if (!node->is_object() || !node->contains(key))
+            return {};
+        node = &(*node)[key];
+    }
+    std::vector<std::string> keys;
+    if (node->is_object())
+        for (const auto& item : node->items())
+            keys.push_back(item.key());
+    return keys;
+}
+
+std::vector<std::string> yamlKeysAt(std::string_view text, const std::vector<std::string>& path)
+{
+    try {
+        YAML::Node node = YAML::Load(std::string(text));
+        for (const std::string& key : path) {
+            if (!node.IsMap() || !node[key])
+                return {};
+            node = node[key];
+        }
+        std::vector<std::string> keys;
+        if (node.IsMap())
+            for (const auto& item : node)
+                keys.push_back(item.first.as<std::string>());
+        return keys;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> mappingKeysInOrder(std::string_view text, std::string_view contentType,
+                                            const std::vector<std::string>& path)
+{
+    return isYamlContentType(contentType) ? yamlKeysAt(text, path) : jsonKeysAt(text, path);
+}
+
 }  // namespace paas

@@ -29,6 +29,7 @@
 #include "engine/core/status.h"
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,5 +58,12 @@ Result<std::vector<nlohmann::json>> parseYamlDocuments(std::string_view text, co
 bool isYamlContentType(std::string_view contentType);
 Result<nlohmann::json> parseDocument(std::string_view text, std::string_view contentType,
                                      const DocumentLimits& limits = {});
+
+// The keys of the mapping at `path` (keys from the root), in the order the
+// document writes them, which nlohmann::json (sorted) loses; empty when
+// nothing there is a mapping. Only for text parseDocument() accepted with
+// the same contentType: it parses again without re-checking the limits.
+std::vector<std::string> mappingKeysInOrder(std::string_view text, std::string_view contentType,
+                                            const std::vector<std::string>& path);
 
 }  // namespace paas

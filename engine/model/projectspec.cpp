@@ -31,10 +31,21 @@ bool envOrderLess(std::string_view a, std::string_view b)
     return ra != rb ? ra < rb : a < b;
 }
 
-void sortEnvironments(std::vector<EnvironmentSpec>& envs)
+void sortEnvironments(std::vector<EnvironmentSpec>& envs, const std::vector<std::string>& userOrder)
 {
-    std::stable_sort(envs.begin(), envs.end(),
-                     [](const EnvironmentSpec& a, const EnvironmentSpec& b) { return envOrderLess(a.name, b.name); });
+    // Middle environments: by their place in userOrder; the ones it does not
+    // name come after, alphabetically.
+    auto place = [&](const std::string& name) {
+        const auto it = std::find(userOrder.begin(), userOrder.end(), name);
+        return static_cast<size_t>(it - userOrder.begin());
+    };
+    std::stable_sort(envs.begin(), envs.end(), [&](const EnvironmentSpec& a, const EnvironmentSpec& b) {
+        const int ra = envRank(a.name), rb = envRank(b.name);
+        if (ra != rb)
+            return ra < rb;
+        const size_t pa = place(a.name), pb = place(b.name);
+        return pa != pb ? pa < pb : a.name < b.name;
+    });
 }
 
 bool ProjectSpec::hasCapability(std::string_view capability) const
@@ -57,27 +68,52 @@ const EnvironmentSpec* ProjectSpec::environment(std::string_view envName) const
     return nullptr;
 }
 
-nlohmann::json ProjectSpec::toJson() const
+std::vector<std::string> ProjectSpec::environmentNames() const
 {
-    nlohmann::json envs = nlohmann::json::object();
-    for (const auto& env : environments) {
-        nlohmann::json vars = nlohmann::json::object();
+    std::vector<std::string> names;
+    for (const auto& env : environments)
+        names.push_back(env.name);
+    return names;
+}
+
+namespace {
+
+// The spec document as J (nlohmann::json, or ordered_json to keep the
+// environments in path order).
+template <typename J>
+J specDocument(const ProjectSpec& spec)
+{
+    J envs = J::object();
+    for (const auto& env : spec.environments) {
+        J vars = J::object();
         for (const auto& [key, value] : env.vars)
             vars[key] = value;
         envs[env.name] = {{"vars", vars}, {"replicas", env.replicas}, {"port", env.port}};
     }
-    nlohmann::json out = {
-        {"apiVersion", apiVersion},
-        {"kind", kind},
-        {"name", name},
-        {"runtime", runtime},
-        {"capabilities", capabilities},
+    J out = {
+        {"apiVersion", spec.apiVersion},
+        {"kind", spec.kind},
+        {"name", spec.name},
+        {"runtime", spec.runtime},
+        {"capabilities", spec.capabilities},
         {"environments", envs},
-        {"networkPolicies", {{"ingress", ingress}, {"egress", egress}}},
+        {"networkPolicies", {{"ingress", spec.ingress}, {"egress", spec.egress}}},
     };
-    if (!buildNetwork.empty())
-        out["build"] = {{"network", buildNetwork}};
+    if (!spec.buildNetwork.empty())
+        out["build"] = {{"network", spec.buildNetwork}};
     return out;
+}
+
+}  // namespace
+
+nlohmann::json ProjectSpec::toJson() const
+{
+    return specDocument<nlohmann::json>(*this);
+}
+
+nlohmann::ordered_json ProjectSpec::toOrderedJson() const
+{
+    return specDocument<nlohmann::ordered_json>(*this);
 }
 
 }  // namespace paas

@@ -5,12 +5,16 @@
 //   - Built by SpecParser from JSON that passed schema validation; plain value
 //     type, copy freely. Thread-safe as any value (no shared state).
 //   - environments are ordered as a promotion path: "dev" first,
-//     "prod"/"production" last, all others alphabetically in between
-//     (see sortEnvironments / envOrderLess).
+//     "prod"/"production" last, all others in between in the order the user
+//     wrote them (issue 16; see sortEnvironments). The order travels beside
+//     the spec document, as environmentNames() ("environment_order" in op
+//     params and the project record): a JSON object does not keep it.
 //   - Defaults: replicas 1, port 8080, networkPolicies internal/internal,
 //     capabilities empty.
 //   - toJson() gives back a spec document that validates against the schema
-//     (defaults written out explicitly, environments as an object).
+//     (defaults written out explicitly, environments as an object);
+//     toOrderedJson() is the same document with the environments (and every
+//     other key) in path order, for files a user reads.
 #include <map>
 #include <string>
 #include <string_view>
@@ -43,7 +47,9 @@ struct ProjectSpec {
     bool hasCapability(std::string_view capability) const;
     // Finds an environment by name; "prod" and "production" match each other.
     const EnvironmentSpec* environment(std::string_view envName) const;
+    std::vector<std::string> environmentNames() const;  // in path order
     nlohmann::json toJson() const;
+    nlohmann::ordered_json toOrderedJson() const;
 
     bool operator==(const ProjectSpec&) const = default;
 };
@@ -54,6 +60,8 @@ bool isProductionEnv(std::string_view envName);
 std::string canonicalEnv(std::string_view envName);
 // Strict weak order for environment names: dev, others (alphabetical), prod/production.
 bool envOrderLess(std::string_view a, std::string_view b);
-void sortEnvironments(std::vector<EnvironmentSpec>& envs);
+// Path order: dev, then the others in userOrder's order (names it lacks come
+// after them, alphabetically), then prod/production.
+void sortEnvironments(std::vector<EnvironmentSpec>& envs, const std::vector<std::string>& userOrder = {});
 
 }  // namespace paas

@@ -16,7 +16,7 @@ Status SpecParser::validate(const json& spec, std::string_view pointerPrefix)
     return SpecSchema::validate(spec, pointerPrefix);
 }
 
-Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc)
+Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc, const std::vector<std::string>& userOrder)
 {
     try {
         ProjectSpec spec;
@@ -33,7 +33,7 @@ Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc)
             env.port = envDoc.value("port", 8080);
             spec.environments.push_back(std::move(env));
         }
-        sortEnvironments(spec.environments);
+        sortEnvironments(spec.environments, userOrder);
         const json policies = doc.value("networkPolicies", json::object());
         spec.ingress = policies.value("ingress", std::string("internal"));
         spec.egress = policies.value("egress", std::string("internal"));
@@ -44,11 +44,18 @@ Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc)
     }
 }
 
-Result<ProjectSpec> SpecParser::parseSpec(const json& spec, std::string_view pointerPrefix)
+Result<ProjectSpec> SpecParser::parseSpec(const json& spec, std::string_view pointerPrefix,
+                                          const std::vector<std::string>& userOrder)
 {
     if (Status s = validate(spec, pointerPrefix); !s)
         return s;
-    return toProjectSpec(spec);
+    return toProjectSpec(spec, userOrder);
+}
+
+std::vector<std::string> SpecParser::environmentOrder(std::string_view body, std::string_view contentType)
+{
+    std::vector<std::string> order = mappingKeysInOrder(body, contentType, {"spec", "environments"});
+    return order.empty() ? mappingKeysInOrder(body, contentType, {"environments"}) : order;
 }
 
 Result<ProjectSpec> SpecParser::parseSpecDocument(std::string_view body, std::string_view contentType,
@@ -57,7 +64,7 @@ Result<ProjectSpec> SpecParser::parseSpecDocument(std::string_view body, std::st
     Result<json> doc = parseBody(body, contentType, limits);
     if (!doc)
         return doc.status();
-    return parseSpec(*doc);
+    return parseSpec(*doc, "", environmentOrder(body, contentType));
 }
 
 }  // namespace paas

@@ -11,7 +11,10 @@
 //     pointer prefixed by pointerPrefix (e.g. "/spec/name").
 //   - toProjectSpec() assumes a document that already passed validation and
 //     fills defaults (replicas 1, port 8080, networkPolicies internal);
-//     environments come out in path order (dev ... prod).
+//     environments come out in path order: dev, the others as userOrder
+//     lists them (see sortEnvironments), prod.
+//   - environmentOrder(): the environment names in the order a body writes
+//     them (under "spec", or at the top for a bare spec), for userOrder.
 //   - Typical API use for POST /api/events/registration:
 //       auto body = SpecParser::parseBody(bytes, contentType);
 //       auto spec = SpecParser::parseSpec(body->value("spec", json()), "/spec");
@@ -20,7 +23,9 @@
 #include "engine/model/documentparser.h"
 #include "engine/model/projectspec.h"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,9 +36,13 @@ public:
     static Result<nlohmann::json> parseBody(std::string_view body, std::string_view contentType,
                                             const DocumentLimits& limits = {});
     static Status validate(const nlohmann::json& spec, std::string_view pointerPrefix = "");
-    static Result<ProjectSpec> toProjectSpec(const nlohmann::json& validatedSpec);
+    static Result<ProjectSpec> toProjectSpec(const nlohmann::json& validatedSpec,
+                                             const std::vector<std::string>& userOrder = {});
     // validate() + toProjectSpec().
-    static Result<ProjectSpec> parseSpec(const nlohmann::json& spec, std::string_view pointerPrefix = "");
+    static Result<ProjectSpec> parseSpec(const nlohmann::json& spec, std::string_view pointerPrefix = "",
+                                         const std::vector<std::string>& userOrder = {});
+    // For a body parseBody() accepted.
+    static std::vector<std::string> environmentOrder(std::string_view body, std::string_view contentType);
     // parseBody() + parseSpec() for a body that *is* a spec (e.g. a
     // cfg/project-example.yaml upload); pointers are relative to the body.
     static Result<ProjectSpec> parseSpecDocument(std::string_view body, std::string_view contentType,

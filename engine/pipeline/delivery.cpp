@@ -139,7 +139,7 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
         return project.status();
     if (project->status == "deleting" || project->status == "deleted")
         return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
     if (!spec)
         return spec.status();
     Target t;

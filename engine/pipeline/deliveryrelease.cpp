@@ -62,7 +62,7 @@ Result<std::vector<std::string>> writeArtifacts(const QString& dir, const Delive
 
 Result<std::string> commitManifests(StepContext& ctx, const ProjectRecord& project, const DeliveryPlan& plan)
 {
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project.spec, "/spec");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project.spec, "/spec", project.environmentOrder);
     if (!spec)
         return spec.status();
     std::map<std::string, std::string> envImages;

@@ -27,7 +27,7 @@ Result<Loaded> load(StepContext& ctx)
     Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
     if (!project)
         return project.status();
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
     if (!spec)
         return spec.status();
     Result<std::string> env = DeliveryState::resolveEnv(*spec, ctx.op.params.value("environment", ""), "/environment");

@@ -24,7 +24,7 @@ Result<Loaded> load(const Platform& platform, const std::string& projectId)
     Result<ProjectRecord> project = platform.project(projectId);
     if (!project)
         return project.status();
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
     if (!spec)
         return spec.status();
     return Loaded{std::move(*project), std::move(*spec)};

@@ -254,7 +254,7 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
         if (!req.spec.is_object())
             return Status::invalidArgument("missing_spec", "spec is required for " + req.action,
                                            {{"/spec", "required"}});
-        Result<ProjectSpec> parsed = SpecParser::parseSpec(req.spec, "/spec");
+        Result<ProjectSpec> parsed = SpecParser::parseSpec(req.spec, "/spec", req.environmentOrder);
         if (!parsed)
             return parsed.status();
         spec = *parsed;
@@ -270,7 +270,7 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
     OpRecord op = m_orchestrator->newOp(req.action, id);
     op.trigger = {{"source", req.source}};
     if (req.action != "delete")
-        op.params = {{"spec", spec.toJson()}};
+        op.params = {{"spec", spec.toJson()}, {"environment_order", spec.environmentNames()}};
     if (req.action != "create") {
         Result<Submission> accepted = enqueue(std::move(op), nullptr);
         if (accepted && req.action == "update" && req.webhookSecret)
@@ -290,6 +290,7 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
     project.id = id;
     project.name = spec.name;
     project.spec = spec.toJson();
+    project.environmentOrder = spec.environmentNames();
     project.createdAt = project.updatedAt = op.createdAt;
     project.webhookSecret = req.webhookSecret.value_or("");
     return enqueue(std::move(op), &project);

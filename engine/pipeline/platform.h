@@ -53,9 +53,12 @@ class WorkerPool;
 class CommitWatcher;
 
 struct RegistrationRequest {
-    std::string action;          // create|update|delete
-    std::string projectId;       // optional for create
-    nlohmann::json spec;         // required for create/update
+    std::string action;     // create|update|delete
+    std::string projectId;  // optional for create
+    nlohmann::json spec;    // required for create/update
+    // The environments in the order the body wrote them
+    // (SpecParser::environmentOrder); the JSON object above has lost it.
+    std::vector<std::string> environmentOrder;
     std::string source = "api";  // api|legacy
     // Optional HMAC secret for forge webhooks (X-Hub-Signature-256). Set on
     // create; on update, a present value replaces the stored one ("" clears

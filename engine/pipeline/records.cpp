@@ -166,6 +166,7 @@ nlohmann::json toJson(const ProjectRecord& p, bool stored)
     nlohmann::json j{{"id", p.id},
                      {"name", p.name},
                      {"spec", p.spec},
+                     {"environment_order", p.environmentOrder},
                      {"status", p.status},
                      {"created_at", p.createdAt},
                      {"updated_at", p.updatedAt},
@@ -189,6 +190,7 @@ ProjectRecord projectFromJson(const nlohmann::json& j)
     p.id = str(j, "id");
     p.name = str(j, "name");
     p.spec = objectOr(j, "spec");
+    p.environmentOrder = strings(j, "environment_order");
     p.status = str(j, "status");
     p.createdAt = str(j, "created_at");
     p.updatedAt = str(j, "updated_at");

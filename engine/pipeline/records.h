@@ -74,7 +74,8 @@ struct ProjectRecord {
     std::string id;
     std::string name;
     nlohmann::json spec = nlohmann::json::object();
-    std::string status = "registering";  // registering|ready|failed|deleting
+    std::vector<std::string> environmentOrder;  // spec's environments in path order ([] = as sorted)
+    std::string status = "registering";         // registering|ready|failed|deleting
     std::string createdAt, updatedAt;
     nlohmann::json lastOp;  // OpRecord::summary() of the newest finished or running op
     // Accepted, unfinished op ids in acceptance order. Not stored: the queue

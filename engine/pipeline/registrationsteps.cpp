@@ -12,6 +12,16 @@ namespace paas {
 
 namespace {
 
+// An op accepted by an older version has no order: the spec's sorted one.
+std::vector<std::string> environmentOrderOf(const nlohmann::json& params)
+{
+    std::vector<std::string> order;
+    for (const nlohmann::json& name : params.value("environment_order", nlohmann::json::array()))
+        if (name.is_string())
+            order.push_back(name.get<std::string>());
+    return order;
+}
+
 StepOutcome registrar(StepContext& ctx)
 {
     const std::string action = ctx.op.kind;
@@ -23,16 +33,19 @@ StepOutcome registrar(StepContext& ctx)
     std::vector<std::string> files;
     if (action != "delete") {
         const nlohmann::json spec = ctx.op.params.value("spec", nlohmann::json::object());
-        Result<ProjectSpec> parsed = SpecParser::parseSpec(spec, "/spec");
+        Result<ProjectSpec> parsed = SpecParser::parseSpec(spec, "/spec", environmentOrderOf(ctx.op.params));
         if (!parsed)
             return {parsed.status()};
-        const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(parsed->toJson().dump());
-        if (Status s = writeFileAtomic(ctx.projectDir + "/registration/project.yaml", emitYaml(ordered)); !s)
+        if (Status s =
+                writeFileAtomic(ctx.projectDir + "/registration/project.yaml", emitYaml(parsed->toOrderedJson()));
+            !s)
             return {s};
         record["spec"] = parsed->toJson();
+        record["environment_order"] = parsed->environmentNames();
         files.push_back("registration/project.yaml");
         Result<ProjectRecord> stored = ctx.store.mutateProject(ctx.op.projectId, [&](ProjectRecord& p) -> Status {
             p.spec = parsed->toJson();
+            p.environmentOrder = parsed->environmentNames();
             p.name = parsed->name;
             p.updatedAt = nowRfc3339();
             return Status::ok();
@@ -97,7 +110,7 @@ Result<ProjectAndSpec> loadProjectSpec(StepContext& ctx)
     Result<ProjectRecord> project = ctx.store.project(ctx.op.projectId);
     if (!project)
         return project.status();
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
     if (!spec)
         return spec.status();
     return ProjectAndSpec{std::move(project.value()), std::move(spec.value())};

@@ -7,7 +7,10 @@
 //   bit 0: YAML (else JSON)   bit 1: tight limits   bit 2: body is {spec: ...}
 // Invariants: no crash or escaped exception; errors carry only the reasons
 // the contracts list; a parsed document respects the limits; a parsed spec
-// satisfies the schema's ranges; every parsed document dumps as JSON.
+// satisfies the schema's ranges; every parsed document dumps as JSON; the
+// environment order read from the raw body (a second parse) never fails
+// or hangs, and the parsed spec's environments are the document's, dev
+// first and prod/production last.
 #include "engine/api/registrationbody.h"
 #include "engine/model/documentparser.h"
 #include "engine/model/specparser.h"
@@ -56,6 +59,20 @@ void checkRegistration(const json& body)
     FUZZ_CHECK(paas::api::parseRegistrationBody(body, "delete", "p")->action == "delete");
 }
 
+void checkEnvironmentOrder(const paas::ProjectSpec& spec, const json& doc)
+{
+    std::set<std::string> keys, names;
+    for (const auto& item : doc.at("environments").items())
+        keys.insert(item.key());
+    for (const auto& env : spec.environments)
+        names.insert(env.name);
+    FUZZ_CHECK(keys == names && names.size() == spec.environments.size());
+    const auto& envs = spec.environments;
+    for (size_t i = 1; i < envs.size(); ++i)
+        FUZZ_CHECK(envs[i].name != "dev" &&
+                   (!paas::isProductionEnv(envs[i - 1].name) || paas::isProductionEnv(envs[i].name)));
+}
+
 void checkSpec(const paas::ProjectSpec& spec)
 {
     FUZZ_CHECK(spec.apiVersion == "platform.example.com/v2" && spec.kind == "App");
@@ -92,9 +109,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     (void)doc->dump();  // throws (and so aborts) on invalid UTF-8: specs are stored as JSON text
     checkRegistration(*doc);
     const json spec = (flags & 4) && doc->is_object() ? doc->value("spec", json()) : *doc;
-    paas::Result<paas::ProjectSpec> parsed = paas::SpecParser::parseSpec(spec, (flags & 4) ? "/spec" : "");
+    const std::vector<std::string> order = paas::SpecParser::environmentOrder(body, type);
+    paas::Result<paas::ProjectSpec> parsed = paas::SpecParser::parseSpec(spec, (flags & 4) ? "/spec" : "", order);
     if (parsed) {
         checkSpec(*parsed);
+        checkEnvironmentOrder(*parsed, spec);
     } else {
         FUZZ_CHECK(parsed.status().reason() == "invalid_spec");
         FUZZ_CHECK(!parsed.status().details().empty() ||

@@ -49,6 +49,22 @@ test('environment path is drawn dev first, prod last', async () => {
   assert.deepEqual(envs, ['dev', 'staging', 'prod']);
 });
 
+test('a custom middle environment keeps the place the spec gives it, in the path, the header and the form', async () => {
+  const { page, server } = env;
+  const { projectId: id } = await createProject(server, 'web-order', ['prod', 'staging', 'qa', 'dev']);
+  assert.deepEqual((await apiCall(server, 'GET', `api/projects/${id}`)).body.environment_order, ['dev', 'staging', 'qa', 'prod']);
+  await page.goto(`${server.url}#/projects/${id}/delivery`);
+  await page.locator('.env-path').waitFor({ timeout: 15_000 });
+  const envs = await page.locator('.env-node').evaluateAll((els) => els.map((e) => e.dataset.env));
+  assert.deepEqual(envs, ['dev', 'staging', 'qa', 'prod'], 'not alphabetical (qa before staging)');
+  assert.match(await page.textContent('.ws-meta'), /dev → staging → qa → prod/);
+  await page.goto(`${server.url}#/projects/${id}/spec`);
+  await page.locator('#spec-environments').waitFor({ timeout: 15_000 });
+  assert.equal(await page.inputValue('#spec-environments'), 'dev, staging, qa, prod');
+  const blocks = await page.locator('.env-fields').evaluateAll((els) => els.map((e) => e.dataset.env));
+  assert.deepEqual(blocks, ['dev', 'staging', 'qa', 'prod']);
+});
+
 test('release is refused before staging has anything', async () => {
   const { page, server } = env;
   await openDelivery();

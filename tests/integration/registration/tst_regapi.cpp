@@ -135,6 +135,42 @@ private Q_SLOTS:
         QCOMPARE(legacy.json()["project"]["id"], "yaml-legacy");
     }
 
+    void environmentsKeepTheOrderTheUserWrote()
+    {
+        // Issue 16: a custom middle environment is not sorted alphabetically.
+        // The body is raw JSON: nlohmann::json would sort it before sending.
+        const QByteArray body =
+            R"({"action": "create", "spec": {"apiVersion": "platform.example.com/v2", "kind": "App",
+              "name": "ordered-envs", "runtime": "static", "environments": {"prod": {"vars": {}},
+              "staging": {"vars": {}}, "qa": {"vars": {}}, "dev": {"vars": {}}}}})";
+        const HttpResult r = postRaw(body);
+        QVERIFY2(r.status == 202, r.body.constData());
+        QVERIFY2(m_app->waitForOp(opIdOf(r))["status"] == "completed", r.body.constData());
+        auto names = [this] {
+            std::vector<std::string> out;
+            const nlohmann::json list = m_app->get(projectPath("ordered-envs", "/environments")).json();
+            for (const auto& env : list["environments"])
+                out.push_back(env.value("name", ""));
+            return out;
+        };
+        const std::vector<std::string> path{"dev", "staging", "qa", "prod"};
+        QCOMPARE(names(), path);
+        QCOMPARE(m_app->get(projectPath("ordered-envs")).json()["environment_order"].get<std::vector<std::string>>(),
+                 path);
+        const QByteArray file = m_app->get(projectPath("ordered-envs", "/artifacts/registration/project.yaml")).body;
+        QVERIFY2(file.indexOf("  staging:") < file.indexOf("  qa:"), file.constData());
+        // An update in YAML reorders them.
+        const QByteArray yaml =
+            "action: update\nproject_id: ordered-envs\nspec:\n"
+            "  apiVersion: platform.example.com/v2\n  kind: App\n  name: ordered-envs\n"
+            "  runtime: static\n  environments:\n    dev: {vars: {}}\n    qa: {vars: {}}\n"
+            "    staging: {vars: {}}\n    prod: {vars: {}}\n";
+        const HttpResult update = postRaw(yaml, yamlHeaders());
+        QVERIFY2(update.status == 202, update.body.constData());
+        QVERIFY2(m_app->waitForOp(opIdOf(update))["status"] == "completed", update.body.constData());
+        QCOMPARE(names(), (std::vector<std::string>{"dev", "qa", "staging", "prod"}));
+    }
+
     void yamlAliasBombRefused()
     {
         QByteArray bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";

@@ -390,6 +390,50 @@ networkPolicies: {ingress: internal, egress: public}
         QVERIFY(!isYamlContentType("application/json"));
     }
 
+    void environmentsKeepTheOrderTheBodyWrites_data()
+    {
+        QTest::addColumn<QString>("contentType");
+        QTest::addColumn<QString>("body");
+        const char* envs = R"({"prod": {}, "staging": {}, "qa": {}, "dev": {}, "alpha": {}})";
+        const QString spec = QString(R"({"apiVersion": "platform.example.com/v2", "kind": "App", "name": "ordered",
+            "runtime": "static", "environments": %1})")
+                                 .arg(envs);
+        QTest::newRow("json registration body")
+            << "application/json" << QString(R"({"action": "create", "spec": %1})").arg(spec);
+        QTest::newRow("json bare spec") << "" << spec;
+        QTest::newRow("yaml registration body")
+            << "application/yaml"
+            << "action: create\nspec:\n  apiVersion: platform.example.com/v2\n  kind: App\n  name: ordered\n"
+               "  runtime: static\n  environments:\n    prod: {}\n    staging: {}\n    qa: {}\n    dev: {}\n"
+               "    alpha: {}\n";
+    }
+
+    void environmentsKeepTheOrderTheBodyWrites()
+    {
+        // Issue 16: dev first, prod last, the others as written (here
+        // staging, qa, alpha), not alphabetically.
+        QFETCH(QString, contentType);
+        QFETCH(QString, body);
+        const std::string text = body.toStdString(), type = contentType.toStdString();
+        Result<json> doc = SpecParser::parseBody(text, type);
+        QVERIFY2(doc.isOk(), doc.status().toString().c_str());
+        const std::vector<std::string> order = SpecParser::environmentOrder(text, type);
+        QCOMPARE(order, (std::vector<std::string>{"prod", "staging", "qa", "dev", "alpha"}));
+        const json spec = doc->contains("spec") ? (*doc)["spec"] : *doc;
+        Result<ProjectSpec> parsed = SpecParser::parseSpec(spec, "/spec", order);
+        QVERIFY2(parsed.isOk(), dumpDetails(parsed.status()).constData());
+        const std::vector<std::string> path{"dev", "staging", "qa", "alpha", "prod"};
+        QCOMPARE(parsed->environmentNames(), path);
+        std::vector<std::string> written;  // the file a user reads keeps it too
+        const nlohmann::ordered_json document = parsed->toOrderedJson();
+        for (const auto& item : document["environments"].items())
+            written.push_back(item.key());
+        QCOMPARE(written, path);
+        // Without an order (a record from an older version): alphabetical.
+        QCOMPARE(SpecParser::parseSpec(spec, "/spec")->environmentNames(),
+                 (std::vector<std::string>{"dev", "alpha", "qa", "staging", "prod"}));
+    }
+
     void oversizedBodyRefused()
     {
         const std::string big(2000, ' ');

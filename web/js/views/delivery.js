@@ -16,7 +16,12 @@ export function orderEnvs(names) {
 /** Keep the distinctive end of an image ref (the tag) when it is long. */
 const shortImage = (img) => (!img ? '—' : img.length > 26 ? `…${img.slice(-24)}` : img);
 
-const specEnvNames = (project) => Object.keys(project?.spec?.environments || {});
+/** The spec's environments in the order the user wrote them (the server keeps it beside the spec: a JSON object does not). */
+export const specEnvNames = (project) => {
+  const keys = Object.keys(project?.spec?.environments || {});
+  const order = (project?.environment_order || []).filter((n) => keys.includes(n));
+  return [...order, ...keys.filter((n) => !order.includes(n))];
+};
 
 /** Why a transition is refused, or '' when allowed. */
 export function transitionGuard(from, to, releases) {

@@ -4,7 +4,7 @@
 import { h, mount, $, $$ } from '../dom.js';
 import { api } from '../api.js';
 import { toYaml, wrapSpecYaml } from '../yaml.js';
-import { orderEnvs } from './delivery.js';
+import { orderEnvs, specEnvNames } from './delivery.js';
 import { envFields } from './envfields.js';
 
 const RUNTIMES = ['go_1.26', 'node_22', 'python_3.13', 'static'];
@@ -17,6 +17,12 @@ export const DEFAULT_SPEC = {
 
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
 const clone = (o) => JSON.parse(JSON.stringify(o));
+/** A stored project's spec with its environments in the user's order (JS objects keep insertion order). */
+const specOf = (project) => {
+  const spec = clone(project.spec || {});
+  if (spec.environments) spec.environments = Object.fromEntries(specEnvNames(project).map((n) => [n, spec.environments[n]]));
+  return spec;
+};
 
 /** Fields of the form: JSON pointer under /spec, label, read from spec, write into spec. */
 const FIELDS = [
@@ -80,7 +86,7 @@ function lineOfPath(text, path) {
  */
 export function specEditor({ project, onAccepted, onDelete }) {
   const isCreate = !project;
-  let base = clone(project?.spec || DEFAULT_SPEC);
+  let base = project?.spec ? specOf(project) : clone(DEFAULT_SPEC);
   let mode = 'form';
   const root = h('form.card.spec-editor', { novalidate: true, 'aria-label': isCreate ? 'New project spec' : 'Project spec' });
   const envs = envFields();

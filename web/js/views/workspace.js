@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { state, selectedProject } from '../state.js';
 import { specEditor } from './spec.js';
 import { renderOps, stopTimeline } from './ops.js';
-import { renderDelivery, orderEnvs } from './delivery.js';
+import { renderDelivery, orderEnvs, specEnvNames } from './delivery.js';
 import { renderArtifacts } from './artifacts.js';
 import { confirmDialog } from './dialog.js';
 import { toast } from './toast.js';
@@ -45,7 +45,7 @@ function buildAction(project, nav) {
 
 function header(project, nav) {
   const op = opRef(project.last_op);
-  const envs = orderEnvs(Object.keys(project.spec?.environments || {}));
+  const envs = orderEnvs(specEnvNames(project));
   return h('header.ws-header',
     h('div.ws-title',
       h('div.ws-title-row', h('h1#project-title', project.name || project.spec?.name || project.id), badge(project.status, { id: 'project-status' })),
