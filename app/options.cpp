@@ -86,6 +86,22 @@ Status parseApiToken(Config& c, const QString& v)
     return Status::ok();
 }
 
+// first-last, at least 3 ports (an environment takes its URL port and two slots).
+Status parseRunPorts(Config& c, const QString& v)
+{
+    const QStringList parts = v.split('-');
+    bool okFirst = false, okLast = false;
+    const int first = parts.size() == 2 ? parts[0].trimmed().toInt(&okFirst) : 0;
+    const int last = parts.size() == 2 ? parts[1].trimmed().toInt(&okLast) : 0;
+    if (!okFirst || !okLast || first < 1024 || last > 65535 || last - first < 2)
+        return Status::invalidArgument("invalid_option", "PAAS_RUN_PORTS='" + v.toStdString() +
+                                                             "' must be FIRST-LAST with 1024 <= FIRST and "
+                                                             "FIRST + 2 <= LAST <= 65535, e.g. 41000-41999");
+    c.runPortFirst = first;
+    c.runPortLast = last;
+    return Status::ok();
+}
+
 // host[:port][/path], lowercase, no scheme, no tag: e.g. 127.0.0.1:5000/team.
 Status parseImageRegistry(Config& c, const QString& v)
 {
@@ -172,6 +188,21 @@ const std::vector<OptionSpec>& optionTable()
          [](Config& c, const QString& v) {
              return parseBool("PAAS_IMAGE_REGISTRY_INSECURE", v, c.imageRegistryInsecure);
          }},
+        {"", "PAAS_RUN_NETWORK", "mode",
+         "Network of running environments: bridge (publish on 127.0.0.1) or host (engines without a bridge).",
+         [](Config& c, const QString& v) {
+             if (v != "bridge" && v != "host")
+                 return Status::invalidArgument(
+                     "invalid_option", "PAAS_RUN_NETWORK must be bridge or host, not '" + v.toStdString() + "'");
+             c.runNetwork = v;
+             return Status::ok();
+         }},
+        {"", "PAAS_RUN_HEALTH_TIMEOUT_S", "s", "How long a new container has to answer /healthz (default 60).",
+         [](Config& c, const QString& v) {
+             return parseInt("PAAS_RUN_HEALTH_TIMEOUT_S", v, 1, 3600, c.runHealthTimeoutS);
+         }},
+        {"", "PAAS_RUN_PORTS", "first-last", "Loopback ports for running environments (default 41000-41999).",
+         parseRunPorts},
         {"", "PAAS_LOCAL_API_BASE_URL", "url", "Base URL the git hooks post to.",
          [](Config& c, const QString& v) {
              c.localApiBaseUrl = v;

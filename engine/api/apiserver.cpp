@@ -71,6 +71,7 @@ void ApiServer::registerRoutes()
     registerEventRoutes(*m_router, m_context);
     registerArtifactRoutes(*m_router, m_context);
     registerDeliveryRoutes(*m_router, m_context);
+    registerRunRoutes(*m_router, m_context);
     registerStaticRoutes(*m_router, m_context);
 }
 

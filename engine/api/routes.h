@@ -13,6 +13,7 @@ void registerOpRoutes(Router& router, const ApiContext& context);        // /api
 void registerEventRoutes(Router& router, const ApiContext& context);     // SSE
 void registerArtifactRoutes(Router& router, const ApiContext& context);  // artifacts listing/download
 void registerDeliveryRoutes(Router& router, const ApiContext& context);  // deploy/promote/release/rollback
+void registerRunRoutes(Router& router, const ApiContext& context);       // environments' stop/start/logs
 void registerStaticRoutes(Router& router, const ApiContext& context);    // the web UI at /
 
 }  // namespace paas::api

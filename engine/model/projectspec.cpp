@@ -89,6 +89,10 @@ J specDocument(const ProjectSpec& spec)
         for (const auto& [key, value] : env.vars)
             vars[key] = value;
         envs[env.name] = {{"vars", vars}, {"replicas", env.replicas}, {"port", env.port}};
+        if (!env.run.empty())
+            envs[env.name]["run"] = env.run;
+        if (env.autoDeploy)
+            envs[env.name]["autoDeploy"] = true;
     }
     J out = {
         {"apiVersion", spec.apiVersion},

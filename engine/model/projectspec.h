@@ -10,7 +10,7 @@
 //     the spec document, as environmentNames() ("environment_order" in op
 //     params and the project record): a JSON object does not keep it.
 //   - Defaults: replicas 1, port 8080, networkPolicies internal/internal,
-//     capabilities empty.
+//     capabilities empty, run unset, autoDeploy false.
 //   - toJson() gives back a spec document that validates against the schema
 //     (defaults written out explicitly, environments as an object);
 //     toOrderedJson() is the same document with the environments (and every
@@ -29,6 +29,8 @@ struct EnvironmentSpec {
     std::map<std::string, std::string> vars;
     int replicas = 1;
     int port = 8080;
+    std::string run;          // "docker", "none", or "" (unset: the instance decides, EnvironmentRunner::mode)
+    bool autoDeploy = false;  // a completed ci op deploys its image here (never production)
 
     bool operator==(const EnvironmentSpec&) const = default;
 };

@@ -11,9 +11,28 @@ Result<json> SpecParser::parseBody(std::string_view body, std::string_view conte
     return parseDocument(body, contentType, limits);
 }
 
+// What the schema cannot say about one key: production is never deployed
+// automatically (autoDeploy: true on prod/production).
+Status checkProductionAutoDeploy(const json& spec, std::string_view pointerPrefix)
+{
+    std::vector<FieldError> details;
+    const json envs = spec.value("environments", json::object());
+    for (const char* prod : {"prod", "production"})
+        if (envs.contains(prod) && envs[prod].is_object() && envs[prod].value("autoDeploy", false) == true)
+            details.push_back({std::string(pointerPrefix) + "/environments/" + prod + "/autoDeploy",
+                               "must be false: production is never deployed automatically"});
+    if (details.empty())
+        return Status::ok();
+    const std::string message =
+        "spec does not match the App schema: " + details.front().path + " " + details.front().message;
+    return Status::unprocessable("invalid_spec", message, std::move(details));
+}
+
 Status SpecParser::validate(const json& spec, std::string_view pointerPrefix)
 {
-    return SpecSchema::validate(spec, pointerPrefix);
+    if (Status s = SpecSchema::validate(spec, pointerPrefix); !s)
+        return s;
+    return checkProductionAutoDeploy(spec, pointerPrefix);
 }
 
 Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc, const std::vector<std::string>& userOrder)
@@ -31,6 +50,8 @@ Result<ProjectSpec> SpecParser::toProjectSpec(const json& doc, const std::vector
             env.vars = envDoc.value("vars", std::map<std::string, std::string>{});
             env.replicas = envDoc.value("replicas", 1);
             env.port = envDoc.value("port", 8080);
+            env.run = envDoc.value("run", std::string());
+            env.autoDeploy = envDoc.value("autoDeploy", false);
             spec.environments.push_back(std::move(env));
         }
         sortEnvironments(spec.environments, userOrder);

@@ -14,9 +14,12 @@
 
 #include "engine/model/specparser.h"
 #include "engine/pipeline/deliverystate.h"
+#include "engine/pipeline/environmentrunner.h"
 #include "engine/pipeline/orchestrator.h"
 #include "engine/pipeline/pipelinestore.h"
 #include "engine/pipeline/stateview.h"
+
+#include <QDebug>
 
 namespace paas {
 
@@ -63,7 +66,9 @@ Status checkDeploy(const DeliveryRequest& req, const ProjectSpec& spec, const Pr
         DeliveryState::resolveEnv(spec, req.environment.empty() ? "dev" : req.environment, "/environment");
     if (!env)
         return env.status();
-    if (*env != "dev")
+    if (req.automatic && isProductionEnv(*env))
+        return Status::invalidArgument("deploy_dev_only", "production is never deployed automatically");
+    if (*env != "dev" && !req.automatic)
         return Status::invalidArgument("deploy_dev_only",
                                        "deployment targets dev only; move a build to '" + *env +
                                            "' with POST /api/events/promotion" +
@@ -114,7 +119,7 @@ Status checkRollback(const DeliveryRequest& req, const ProjectSpec& spec, const 
 Status checkNotBusy(const StateView& view, const ProjectRecord& project, const std::string& env)
 {
     for (const OpRecord& op : view.unfinishedOps(project.id)) {
-        if (!DeliveryState::isDeliveryKind(op.kind))
+        if (!DeliveryState::isDeliveryKind(op.kind) && op.kind != "stop" && op.kind != "start")
             continue;
         if (op.params.is_object() && op.params.value("environment", "") == env)
             return Status::conflict("delivery_in_progress", "another delivery op (" + op.id + ", " + op.kind +
@@ -162,6 +167,57 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
         op.params["release"] = t.release;
     op.classification = t.classification;
     return enqueue(std::move(op), nullptr);
+}
+
+Result<Submission> Platform::submitRunControl(const RunControlRequest& req)
+{
+    if (req.action != "stop" && req.action != "start")
+        return Status::invalidArgument("invalid_action", "action must be stop or start");
+    std::lock_guard lock(g_deliveryMutex);
+    Result<ProjectRecord> project = m_view->project(req.projectId);
+    if (!project)
+        return project.status();
+    if (project->status == "deleting" || project->status == "deleted")
+        return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
+    if (!spec)
+        return spec.status();
+    Result<std::string> env = DeliveryState::resolveEnv(*spec, req.environment, "/environment");
+    if (!env)
+        return env.status();
+    if (m_runner->mode(*spec->environment(*env)) != "docker")
+        return Status::conflict("run_disabled",
+                                "environment '" + *env + "' does not run on the Docker engine (its run mode is none)");
+    if (Status s = checkNotBusy(*m_view, *project, *env); !s)
+        return s;
+    std::lock_guard projectLock(lockOf(req.projectId));
+    OpRecord op = m_orchestrator->newOp(req.action, req.projectId);
+    op.trigger = {{"source", "api"}, {"endpoint", req.action}};
+    op.params = {{"environment", *env}};
+    return enqueue(std::move(op), nullptr);
+}
+
+void Platform::autoDeploy(const OpRecord& ci)
+{
+    Result<ProjectRecord> project = m_view->project(ci.projectId);
+    Result<ProjectSpec> spec = project ? SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder)
+                                       : Result<ProjectSpec>(project.status());
+    if (!spec)
+        return;
+    for (const EnvironmentSpec& env : spec->environments) {
+        if (!env.autoDeploy || isProductionEnv(env.name))
+            continue;
+        DeliveryRequest req;
+        req.kind = delivery::kDeploy;
+        req.projectId = ci.projectId;
+        req.environment = env.name;
+        req.source = "auto";
+        req.automatic = true;
+        Result<Submission> sub = submitDelivery(req);
+        qInfo().noquote() << "autoDeploy of" << QString::fromStdString(ci.projectId) << "to"
+                          << QString::fromStdString(env.name) << "after ci op" << QString::fromStdString(ci.id) << ":"
+                          << QString::fromStdString(sub ? "op " + sub->op.id : sub.status().message());
+    }
 }
 
 }  // namespace paas

@@ -7,6 +7,7 @@
 #include "engine/model/specparser.h"
 #include "engine/pipeline/deliveryrelease.h"
 #include "engine/pipeline/deliverystate.h"
+#include "engine/pipeline/environmentrunner.h"
 #include "engine/pipeline/eventbus.h"
 #include "engine/pipeline/pipelinestore.h"
 #include "engine/pipeline/platform.h"
@@ -114,6 +115,43 @@ Result<DeliveryPlan> planRollback(StepContext& ctx, const Loaded& in)
     return plan;
 }
 
+// With run: docker, the target's container is replaced (zero downtime)
+// before the release is recorded: a container that never gets healthy fails
+// the op and leaves the environment's current release as it was.
+Status runContainer(StepContext& ctx, const Loaded& in, const DeliveryPlan& plan)
+{
+    EnvironmentRunner& runner = ctx.platform.runner();
+    if (runner.mode(*in.spec.environment(plan.env)) != "docker")
+        return Status::ok();
+    Result<std::vector<ReleaseRef>> history = ctx.store.releases(ctx.op.projectId, plan.env);
+    if (!history)
+        return history.status();
+    int number = static_cast<int>(history->size()) + 1;
+    for (const ReleaseRef& r : *history)
+        if (r.opId == ctx.op.id)
+            number = r.number;  // a redelivered step: the release this op already has
+    ctx.log("run: starting " + plan.image + " for " + plan.env + " on the Docker engine");
+    return runner.deploy({ctx.op.projectId, plan.env, plan.image, ctx.op.id, number, plan.config}, ctx.log,
+                         ctx.cancelled);
+}
+
+StepOutcome runControl(StepContext& ctx)
+{
+    Result<Loaded> in = load(ctx);
+    if (!in)
+        return {in.status()};
+    EnvironmentRunner& runner = ctx.platform.runner();
+    const bool stop = ctx.op.kind == "stop";
+    Status s = stop ? runner.stopEnv(ctx.op.projectId, in->env, ctx.log)
+                    : runner.startEnv(ctx.op.projectId, in->env, ctx.log, ctx.cancelled);
+    if (!s)
+        return {s};
+    const EnvironmentSpec* env = in->spec.environment(in->env);
+    return {Status::ok(),
+            {{"environment", in->env}, {"run", runner.state(ctx.op.projectId, *env)}},
+            in->env + (stop ? " stopped" : " started")};
+}
+
 StepOutcome runDelivery(StepContext& ctx, const std::string& kind)
 {
     Result<Loaded> in = load(ctx);
@@ -132,6 +170,8 @@ StepOutcome runDelivery(StepContext& ctx, const std::string& kind)
     if (!plan)
         return {plan.status()};
     ctx.log(kind + " " + plan->env + (plan->fromEnv.empty() ? "" : " from " + plan->fromEnv) + ": " + plan->image);
+    if (Status s = runContainer(ctx, *in, *plan); !s)
+        return {s};
     return DeliveryRelease::apply(ctx, *plan);
 }
 
@@ -143,6 +183,7 @@ void registerDeliverySteps(Orchestrator& orchestrator)
     orchestrator.registerStep(steps::kPromoter, [](StepContext& ctx) { return runDelivery(ctx, delivery::kPromote); });
     orchestrator.registerStep(steps::kReleaser, [](StepContext& ctx) { return runDelivery(ctx, delivery::kRelease); });
     orchestrator.registerStep(steps::kRollback, [](StepContext& ctx) { return runDelivery(ctx, delivery::kRollback); });
+    orchestrator.registerStep(steps::kRunner, runControl);
 }
 
 }  // namespace paas

@@ -4,6 +4,7 @@
 #include "engine/model/specparser.h"
 #include "engine/pipeline/deliverydiff.h"
 #include "engine/pipeline/deliverystate.h"
+#include "engine/pipeline/environmentrunner.h"
 #include "engine/pipeline/pipelinestore.h"
 #include "engine/pipeline/platform.h"
 #include "engine/render/manifestrenderer.h"
@@ -68,7 +69,8 @@ Result<nlohmann::json> DeliveryViews::environments(const Platform& platform, con
                         {"production", isProductionEnv(env.name)},
                         {"replicas", env.replicas},
                         {"port", env.port},
-                        {"current", DeliveryState::current(in->project, env.name)}});
+                        {"current", DeliveryState::current(in->project, env.name)},
+                        {"run", platform.runner().state(projectId, env)}});
     return nlohmann::json{{"project_id", projectId}, {"environments", list}};
 }
 

@@ -36,6 +36,8 @@ const std::vector<RouteEntry>& routeTable()
         {"promote", {kPromoter}},
         {"release", {kReleaser}},
         {"rollback", {kRollback}},
+        {"stop", {kRunner}},
+        {"start", {kRunner}},
     };
     return table;
 }
@@ -339,6 +341,8 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
         if (Status s = m_store.releaseCommit(ended->projectId, ended->trigger.value("commit", ""), ended->id);
             mustRetry(s))
             return s;
+    if (transitioned && ended->kind == "ci" && ended->status == opstatus::kCompleted)
+        m_platform.autoDeploy(*ended);
     return afterOpEnded(*ended);
 }
 

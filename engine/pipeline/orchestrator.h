@@ -65,6 +65,7 @@ inline constexpr const char* kDeployer = "deployer";
 inline constexpr const char* kPromoter = "promoter";
 inline constexpr const char* kReleaser = "releaser";
 inline constexpr const char* kRollback = "rollback";
+inline constexpr const char* kRunner = "runner";  // stop and start of a running environment
 }  // namespace steps
 
 inline constexpr int kMaxAttempts = 3;

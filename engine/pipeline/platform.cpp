@@ -5,7 +5,9 @@
 #include "engine/git/repobootstrapper.h"
 #include "engine/model/ids.h"
 #include "engine/model/specparser.h"
+#include "engine/build/buildkitaddress.h"
 #include "engine/pipeline/commitwatcher.h"
+#include "engine/pipeline/environmentrunner.h"
 #include "engine/pipeline/eventbus.h"
 #include "engine/pipeline/imagebuilderpolicy.h"
 #include "engine/pipeline/orchestrator.h"
@@ -32,6 +34,21 @@ bool validProjectId(const std::string& id)
 {
     static const QRegularExpression re(QStringLiteral("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"));
     return re.match(QString::fromStdString(id)).hasMatch();
+}
+
+// The Docker engine that runs environments: the one BuildKit builds with
+// (docker://), else $DOCKER_HOST (unix://), else the default socket.
+std::unique_ptr<EnvironmentRunner> makeRunner(const Config& config, Backend& backend, const ImageBuilderPolicy& builder)
+{
+    Result<BuildKitEndpoint> ep = parseBuildKitAddress(builder.address());
+    const bool dockerBuilds = builder.effective() == "buildkit" && ep && ep->kind == BuildKitEndpoint::Docker;
+    std::string socket = "/var/run/docker.sock";
+    const QByteArray dockerHost = qgetenv("DOCKER_HOST");
+    if (dockerBuilds)
+        socket = ep->pathOrHostPort;
+    else if (dockerHost.startsWith("unix://"))
+        socket = dockerHost.mid(7).toStdString();
+    return std::make_unique<EnvironmentRunner>(config, backend, socket, dockerBuilds);
 }
 
 // "main", "heads/main", "refs/heads/main" -> "main".
@@ -73,6 +90,8 @@ Status Platform::start()
     m_events = std::make_unique<EventBus>(m_backend.client());
     m_orchestrator = std::make_unique<Orchestrator>(*this, *m_store, *m_events, m_backend.client());
     m_builder->resolve();
+    m_runner = makeRunner(m_config, m_backend, *m_builder);
+    m_runner->start();
     registerRegistrationSteps(*m_orchestrator);
     registerBuildSteps(*m_orchestrator, *m_builder);
     registerDeliverySteps(*m_orchestrator);
@@ -117,6 +136,8 @@ void Platform::stop()
     if (m_workers)
         m_workers->stop();
     m_workers.reset();
+    if (m_runner)
+        m_runner->stop();
     if (m_view)
         m_view->stop();
 }

@@ -44,6 +44,7 @@
 namespace paas {
 
 class Backend;
+class EnvironmentRunner;
 class EventBus;
 class ImageBuilderPolicy;
 class Orchestrator;
@@ -82,6 +83,14 @@ struct DeliveryRequest {
     std::string environment;     // deploy/rollback
     int release = 0;             // rollback target (0 = previous)
     std::string source = "api";
+    bool automatic = false;  // autoDeploy after a ci op: any non-production environment
+};
+
+// POST /api/projects/{id}/environments/{env}/stop|start.
+struct RunControlRequest {
+    std::string action;  // stop|start
+    std::string projectId;
+    std::string environment;
 };
 
 // The answer to a submission: an accepted op, or an ignored event and why.
@@ -108,6 +117,13 @@ public:
     Result<Submission> submitSourceEvent(const SourceEvent& event);
     // Delivery pathway (deploy/promote/release/rollback).
     Result<Submission> submitDelivery(const DeliveryRequest& request);
+    // Stop or start a running environment (an op of kind stop|start).
+    // 400 invalid_action/unknown_environment, 404 project_not_found, 409
+    // run_disabled (its run mode is none), delivery_in_progress.
+    Result<Submission> submitRunControl(const RunControlRequest& request);
+    // After ci op `ci` completed: a deploy op (source "auto") of its image to
+    // each non-production environment with autoDeploy: true.
+    void autoDeploy(const OpRecord& ci);
 
     // Reads, served from memory (StateView): they never wait on NATS.
     Result<ProjectRecord> project(const std::string& projectId) const;
@@ -154,6 +170,8 @@ public:
     nlohmann::json counters() const;
 
     PipelineStore& store() const { return *m_store; }
+    // Running environments on the local Docker engine (set by start()).
+    EnvironmentRunner& runner() const { return *m_runner; }
     // The local hooks' credentials (loaded by start()).
     const HookTokens& hookTokens() const { return m_hookTokens; }
 
@@ -186,6 +204,7 @@ private:
     std::unique_ptr<ImageBuilderPolicy> m_builder;
     std::unique_ptr<WorkerPool> m_workers;
     std::unique_ptr<CommitWatcher> m_watcher;
+    std::unique_ptr<EnvironmentRunner> m_runner;
     std::unique_ptr<QThreadPool> m_starts;
     CommitMemory m_commits;  // startIfHead of accepted ops
     HookTokens m_hookTokens;

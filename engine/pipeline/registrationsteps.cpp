@@ -1,6 +1,8 @@
 // The registrar and repoBootstrap steps.
 #include "engine/pipeline/steps.h"
 
+#include "engine/pipeline/environmentrunner.h"
+
 #include "engine/core/atomicfile.h"
 #include "engine/git/repobootstrapper.h"
 #include "engine/model/specparser.h"
@@ -65,6 +67,8 @@ StepOutcome repoBootstrap(StepContext& ctx)
 {
     const QString root = ctx.platform.config().artifactsRoot;
     if (ctx.op.kind == "delete") {
+        if (Status s = ctx.platform.runner().removeProject(ctx.op.projectId, ctx.log); !s)
+            return {s};
         if (Status s = RepoBootstrapper::archiveProject(root, ctx.op.projectId); !s)
             return {s};
         ctx.log("project folder moved to " + root.toStdString() + "/.trash/");

@@ -85,10 +85,8 @@ Status Backend::setupJetStream()
         std::unique_ptr<KvStore>* slot;
     };
     const BucketSlot buckets[] = {
-        {kProjectsBucket, 1, &m_projects},
-        {kOpsBucket, 1, &m_ops},
-        {kCommitsBucket, 1, &m_commits},
-        {kReleasesBucket, 1, &m_releases},
+        {kProjectsBucket, 1, &m_projects}, {kOpsBucket, 1, &m_ops},   {kCommitsBucket, 1, &m_commits},
+        {kReleasesBucket, 1, &m_releases}, {kRunsBucket, 1, &m_runs},
     };
     for (const BucketSlot& b : buckets) {
         Result<std::unique_ptr<KvStore>> kv = m_client->openBucket(b.name, b.history);
@@ -105,6 +103,7 @@ void Backend::stop()
     m_ops.reset();
     m_commits.reset();
     m_releases.reset();
+    m_runs.reset();
     if (m_client) {
         m_client->drainAndClose(1500);
         m_client.reset();

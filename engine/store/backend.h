@@ -37,6 +37,8 @@ inline constexpr const char* kProjectsBucket = "paas_projects";
 inline constexpr const char* kOpsBucket = "paas_ops";
 inline constexpr const char* kCommitsBucket = "paas_commits";
 inline constexpr const char* kReleasesBucket = "paas_releases";
+// Running environments: <project>.<env> -> ports and container; port.<block> -> owner.
+inline constexpr const char* kRunsBucket = "paas_runs";
 inline constexpr const char* kWorkStream = "PAAS_WORK";
 inline constexpr const char* kWorkSubjectPrefix = "paas.work.";
 inline constexpr const char* kEventsStream = "PAAS_EVENTS";
@@ -59,6 +61,7 @@ public:
     KvStore& ops() const { return *m_ops; }
     KvStore& commits() const { return *m_commits; }
     KvStore& releases() const { return *m_releases; }
+    KvStore& runs() const { return *m_runs; }
 
     bool embedded() const { return m_child != nullptr; }
     std::string health() const;
@@ -82,7 +85,7 @@ private:
     std::unique_ptr<QLockFile> m_lock;
     NatsServerProcess* m_child = nullptr;
     std::unique_ptr<NatsClient> m_client;
-    std::unique_ptr<KvStore> m_projects, m_ops, m_commits, m_releases;
+    std::unique_ptr<KvStore> m_projects, m_ops, m_commits, m_releases, m_runs;
     QElapsedTimer m_uptime;
 };
 

@@ -112,6 +112,30 @@ private slots:
         QCOMPARE(host->toJson()["build"].value("network", ""), std::string("host"));
     }
 
+    void runAndAutoDeployAreOptionalAndRoundTrip()
+    {
+        Result<ProjectSpec> plain = SpecParser::parseSpec(validSpec(), "/spec");
+        QVERIFY(plain.isOk());
+        for (const EnvironmentSpec& env : plain->environments) {
+            QVERIFY(env.run.empty());
+            QVERIFY(!env.autoDeploy);
+        }
+        QVERIFY(!plain->toJson()["environments"]["dev"].contains("run"));  // the reference shape when unset
+        json spec = validSpec();
+        spec["environments"]["dev"]["run"] = "docker";
+        spec["environments"]["dev"]["autoDeploy"] = true;
+        spec["environments"]["prod"]["run"] = "none";
+        spec["environments"]["prod"]["autoDeploy"] = false;
+        Result<ProjectSpec> set = SpecParser::parseSpec(spec, "/spec");
+        QVERIFY2(set.isOk(), dumpDetails(set.status()).constData());
+        QCOMPARE(set->environment("dev")->run, std::string("docker"));
+        QVERIFY(set->environment("dev")->autoDeploy);
+        QCOMPARE(set->environment("prod")->run, std::string("none"));
+        Result<ProjectSpec> again = SpecParser::parseSpec(set->toJson(), "/spec");
+        QVERIFY(again.isOk());
+        QVERIFY(*again == *set);
+    }
+
     void violationsPointAtTheField_data()
     {
         QTest::addColumn<QString>("patch");  // JSON merge patch applied to validSpec()
@@ -186,6 +210,24 @@ private slots:
                                            << "/spec/environments/a~1b"
                                            << "";
     }
+    // The run fields of issue 16: the same checks as the table above.
+    void runViolationsPointAtTheField_data()
+    {
+        QTest::addColumn<QString>("patch");
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("needle");
+        QTest::newRow("run enum") << R"({"environments": {"dev": {"run": "podman"}}})"
+                                  << "/spec/environments/dev/run"
+                                  << "docker or none";
+        QTest::newRow("autoDeploy type") << R"({"environments": {"dev": {"autoDeploy": "yes"}}})"
+                                         << "/spec/environments/dev/autoDeploy"
+                                         << "type";
+        QTest::newRow("autoDeploy prod") << R"({"environments": {"prod": {"autoDeploy": true}}})"
+                                         << "/spec/environments/prod/autoDeploy"
+                                         << "never deployed automatically";
+    }
+    void runViolationsPointAtTheField() { violationsPointAtTheField(); }
+
     void violationsPointAtTheField()
     {
         QFETCH(QString, patch);
