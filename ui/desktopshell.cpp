@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QDesktopServices>
 #include <QGuiApplication>
 #include <QIcon>
 #include <QLoggingCategory>
@@ -12,6 +13,7 @@
 #include "ui/autostart.h"
 #include "ui/eventfeed.h"
 #include "ui/mainwindow.h"
+#include "ui/runningapps.h"
 #include "ui/trayicon.h"
 
 #ifndef PAAS_APP_ID
@@ -48,6 +50,9 @@ DesktopShell::DesktopShell(QUrl apiUrl, QString artifactsRoot, QObject* parent)
     connect(m_window.get(), &MainWindow::closeRequested, this, &DesktopShell::quitRequested);
     connect(m_tray, &TrayIcon::startAtLoginToggled, this, &DesktopShell::setStartAtLogin);
     connect(m_tray, &TrayIcon::aboutRequested, this, &DesktopShell::showAbout);
+    m_running = new RunningApps(apiUrl, m_tray->runningMenu(), this);
+    connect(m_running, &RunningApps::openUrlRequested, this, [](const QUrl& url) { QDesktopServices::openUrl(url); });
+    connect(m_tray, &TrayIcon::notificationRequested, m_running, &RunningApps::refresh);  // an op ended
     buildWindowMenu();
 }
 
@@ -101,6 +106,7 @@ void DesktopShell::setApiToken(const QByteArray& token)
 {
     m_window->setApiToken(token);
     m_feed->setApiToken(token);
+    m_running->setApiToken(token);
 }
 
 bool DesktopShell::hasSystemTray() const
@@ -113,6 +119,7 @@ void DesktopShell::show(bool minimized)
     if (!minimized || !m_tray->hasSystemTray())
         m_window->show();
     m_feed->start();
+    m_running->start();
 }
 
 void DesktopShell::showWindow()

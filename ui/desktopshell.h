@@ -38,6 +38,7 @@ namespace paas {
 class AboutDialog;
 class Autostart;
 class EventFeed;
+class RunningApps;
 class MainWindow;
 class TrayIcon;
 
@@ -52,6 +53,7 @@ public:
     MainWindow* window() const { return m_window.get(); }
     TrayIcon* tray() const { return m_tray; }
     EventFeed* feed() const { return m_feed; }
+    RunningApps* runningApps() const { return m_running; }
     bool hasSystemTray() const;
 
     // The version and commit for the About dialog.
@@ -76,6 +78,7 @@ private:
     std::unique_ptr<MainWindow> m_window;
     TrayIcon* m_tray = nullptr;
     EventFeed* m_feed = nullptr;
+    RunningApps* m_running = nullptr;
     QAction* m_windowStartAtLogin = nullptr;
     std::unique_ptr<Autostart> m_autostart;
     AboutDialog* m_about = nullptr;  // child of the window

@@ -108,6 +108,9 @@ void TrayIcon::buildMenu()
     m_recentMenu = m_menu->addMenu(tr("Recent operations"));
     m_recentMenu->setObjectName(QStringLiteral("recent"));
     m_recentMenu->setEnabled(false);
+    m_runningMenu = m_menu->addMenu(tr("Running apps"));
+    m_runningMenu->setObjectName(QStringLiteral("running"));
+    m_runningMenu->setEnabled(false);
     m_menu->addSeparator();
     QAction* copy = m_menu->addAction(tr("Copy API URL"), this,
                                       [this] { QGuiApplication::clipboard()->setText(m_apiUrl.toString()); });

@@ -13,7 +13,8 @@
 //   notification: when an op completes or fails, notificationRequested(title,
 //          body) is emitted and, with a tray, shown with showMessage().
 //   menu (objectNames in brackets): Open [open], Recent operations submenu
-//          [recent] with one action per op [op:<opId>], Copy API URL
+//          [recent] with one action per op [op:<opId>], Running apps submenu
+//          [running] (filled by RunningApps, runningapps.h), Copy API URL
 //          [copyApiUrl], Open artifacts folder [openArtifacts], Start at
 //          login (checkable) [startAtLogin], About paas [about], Quit [quit].
 //   Clicking the icon or Open emits openRequested(); a recent op emits
@@ -54,6 +55,7 @@ public:
     bool hasSystemTray() const { return m_tray != nullptr; }
     QSystemTrayIcon* systemTrayIcon() const { return m_tray; }  // null without a tray host
     QMenu* menu() const { return m_menu.get(); }
+    QMenu* runningMenu() const { return m_runningMenu; }
     void setStartAtLogin(bool checked);  // the item's check mark only; emits nothing
     OpTracker* tracker() { return &m_tracker; }
 
@@ -91,6 +93,7 @@ private:
     OpTracker m_tracker;
     std::unique_ptr<QMenu> m_menu;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_runningMenu = nullptr;
     QAction* m_startAtLogin = nullptr;
     QSystemTrayIcon* m_tray = nullptr;  // child of this; null without a tray host
     QIcon m_icon;

@@ -101,15 +101,20 @@ void logs(HttpExchange& ex, const ApiContext& ctx)
     });
 }
 
+void control(HttpExchange& ex, const ApiContext& ctx, const std::string& action)
+{
+    RunControlRequest req{action, ex.args[0].toStdString(), ex.args[1].toStdString()};
+    ex.offloader->run(ex, [ctx, req] { return submitted(ctx.platform->submitRunControl(req)); });
+}
+
 }  // namespace
 
 void registerRunRoutes(Router& router, const ApiContext& ctx)
 {
-    router.add(M::Post, QStringLiteral("/api/projects/([^/]+)/environments/([^/]+)/(stop|start)"),
-               [ctx](HttpExchange& ex) {
-                   RunControlRequest req{ex.args[2].toStdString(), ex.args[0].toStdString(), ex.args[1].toStdString()};
-                   ex.offloader->run(ex, [ctx, req] { return submitted(ctx.platform->submitRunControl(req)); });
-               });
+    router.add(M::Post, QStringLiteral("/api/projects/([^/]+)/environments/([^/]+)/stop"),
+               [ctx](HttpExchange& ex) { control(ex, ctx, "stop"); });
+    router.add(M::Post, QStringLiteral("/api/projects/([^/]+)/environments/([^/]+)/start"),
+               [ctx](HttpExchange& ex) { control(ex, ctx, "start"); });
     router.add(M::Get, QStringLiteral("/api/projects/([^/]+)/environments/([^/]+)/logs"),
                [ctx](HttpExchange& ex) { logs(ex, ctx); });
     // Every environment with a container, for the tray (from memory).

@@ -12,6 +12,7 @@
 
 #include "tests/integration/ui/testhttpserver.h"
 #include "ui/eventfeed.h"
+#include "ui/runningapps.h"
 #include "ui/sseparser.h"
 #include "ui/trayicon.h"
 
@@ -39,6 +40,7 @@ private slots:
     void trayFollowsFeed();
     void reconnectSendsLastEventId();
     void snapshotsAndDuplicatesDoNotNotify();
+    void runningAppsListEnvironments();
 };
 
 void TestEventFeed::parserHandlesWireFormat()
@@ -206,6 +208,45 @@ void TestEventFeed::snapshotsAndDuplicatesDoNotNotify()
     QVERIFY(!idle.isNull());
     QVERIFY(!running.isNull());
     QVERIFY(idle != running);
+}
+
+// The tray's Running apps submenu from a real HTTP answer of /api/running.
+void TestEventFeed::runningAppsListEnvironments()
+{
+    TestHttpServer server;
+    QVERIFY(server.start());
+    server.addRoute(
+        "/api/running", "Content-Type: application/json\r\n",
+        R"({"environments":[{"project_id":"shop","environment":"dev","url":"http://127.0.0.1:41000","state":"running"},)"
+        R"({"project_id":"shop","environment":"staging","url":"http://127.0.0.1:41003","state":"unhealthy"},)"
+        R"({"project_id":"blog","environment":"dev","url":"http://127.0.0.1:41006","state":"stopped"}]})");
+    TrayIcon tray(server.url(), QStringLiteral("/tmp"));
+    QVERIFY(!tray.runningMenu()->isEnabled());
+    RunningApps apps(server.url(), tray.runningMenu());
+    apps.setApiToken("secret-token-0123456789");
+    QSignalSpy refreshed(&apps, &RunningApps::refreshed);
+    apps.refresh();
+    QVERIFY(refreshed.wait(5000));
+    QCOMPARE(apps.count(), 2);  // a stopped environment is not listed
+    QVERIFY(tray.runningMenu()->isEnabled());
+    QAction* dev = findAction(tray.menu(), QStringLiteral("run:shop/dev"));
+    QVERIFY(dev);
+    QCOMPARE(dev->text(), QStringLiteral("shop · dev"));
+    QAction* staging = findAction(tray.menu(), QStringLiteral("run:shop/staging"));
+    QVERIFY(staging);
+    QVERIFY(staging->text().contains(QStringLiteral("unhealthy")));
+    QVERIFY(!findAction(tray.menu(), QStringLiteral("run:blog/dev")));
+    QSignalSpy open(&apps, &RunningApps::openUrlRequested);
+    dev->trigger();
+    QCOMPARE(open.size(), 1);
+    QCOMPARE(open.first().first().toUrl(), QUrl(QStringLiteral("http://127.0.0.1:41000")));
+    bool sawToken = false;
+    for (const TestHttpServer::Request& r : server.requests())
+        sawToken |= r.path == "/api/running" && r.headers.value("authorization") == "Bearer secret-token-0123456789";
+    QVERIFY(sawToken);
+    apps.show(QJsonArray());  // everything stopped: the menu empties and is disabled
+    QVERIFY(!tray.runningMenu()->isEnabled());
+    QVERIFY(!findAction(tray.menu(), QStringLiteral("run:shop/dev")));
 }
 
 QTEST_MAIN(TestEventFeed)
