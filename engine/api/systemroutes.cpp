@@ -1,6 +1,8 @@
 // /healthz and /api/system.
 #include "engine/api/router.h"
 #include "engine/api/routes.h"
+#include "engine/pipeline/environmentrunner.h"
+#include "engine/pipeline/platform.h"
 #include "engine/store/backend.h"
 #include "generated/buildinfo.h"
 
@@ -32,6 +34,8 @@ void registerSystemRoutes(Router& router, const ApiContext& context)
               {"interval_ms", context.config->commitWatcherIntervalMs}}},
         };
         body["image_builder"] = context.builderInfo ? context.builderInfo() : nlohmann::json::object();
+        if (context.platform)
+            body["run"] = context.platform->runner().describe();
         if (context.debugCounters)
             body["counters"] = context.debugCounters();
         sendJson(ex, 200, body);

@@ -67,6 +67,15 @@ std::string EnvironmentRunner::mode(const EnvironmentSpec& env) const
     return env.name == "dev" && m_defaultDocker ? "docker" : "none";
 }
 
+nlohmann::json EnvironmentRunner::describe() const
+{
+    return {{"docker_socket", m_socket},
+            {"dev_default", m_defaultDocker ? "docker" : "none"},
+            {"network", m_config.runNetwork.toStdString()},
+            {"ports", std::to_string(m_config.runPortFirst) + "-" + std::to_string(m_config.runPortLast)},
+            {"health_timeout_s", m_config.runHealthTimeoutS}};
+}
+
 Status EnvironmentRunner::failUnhealthy(const std::string& containerId, const Status& why, const LogFn& log)
 {
     Result<std::vector<std::string>> lines = m_engine->logs(containerId, 1000);

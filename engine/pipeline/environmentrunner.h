@@ -80,6 +80,8 @@ public:
     void stop();
 
     std::string mode(const EnvironmentSpec& env) const;
+    // {"docker_socket", "dev_default": docker|none, "network", "ports", "health_timeout_s"} for /api/system.
+    nlohmann::json describe() const;
     const std::string& socket() const { return m_socket; }
 
     Status deploy(const RunRequest& request, const LogFn& log, const CancelledFn& cancelled);

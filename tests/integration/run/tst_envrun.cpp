@@ -161,7 +161,12 @@ private Q_SLOTS:
         m_app.env().insert("PAAS_RUN_HEALTH_TIMEOUT_S", "8");
         m_app.env().insert("PAAS_RUN_PORTS", QStringLiteral("%1-%2").arg(first).arg(first + 29));
         QVERIFY2(m_app.start(), m_app.output().constData());
-        QVERIFY2(m_app.output().contains("Run: Docker engine at"), m_app.output().constData());
+        // The runner's adoption reports on a thread of its own, after "API listening".
+        QTRY_VERIFY_WITH_TIMEOUT(m_app.output().contains("Run: Docker engine at"), 15000);
+        const json run = m_app.get("/api/system").json()["run"];
+        QCOMPARE(run.value("dev_default", ""), std::string("docker"));  // it builds with this engine
+        QCOMPARE(run.value("network", ""), std::string("host"));
+        QCOMPARE(run.value("docker_socket", ""), m_sock.toStdString());
         const std::string name = "run-" + std::to_string(QRandomGenerator::global()->bounded(1000000));
         json spec = specFor(name);
         spec["environments"] = {{"dev", {{"vars", {{"GREETING", "hello-dev"}}}, {"autoDeploy", true}}},
