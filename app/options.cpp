@@ -189,7 +189,8 @@ const std::vector<OptionSpec>& optionTable()
              return parseBool("PAAS_IMAGE_REGISTRY_INSECURE", v, c.imageRegistryInsecure);
          }},
         {"", "PAAS_RUN_NETWORK", "mode",
-         "Network of running environments: bridge (publish on 127.0.0.1) or host (engines without a bridge).",
+         "Network of running environments: bridge (publish on 127.0.0.1) or host (default: bridge when the engine has "
+         "one).",
          [](Config& c, const QString& v) {
              if (v != "bridge" && v != "host")
                  return Status::invalidArgument(

@@ -43,9 +43,9 @@ struct Config {
     int workerThreads = 0;  // 0 = max(2, cores)
 
     // Running environments (EnvironmentRunner)
-    QString runNetwork = QStringLiteral("bridge");  // PAAS_RUN_NETWORK: bridge or host
-    int runHealthTimeoutS = 60;                     // PAAS_RUN_HEALTH_TIMEOUT_S
-    int runPortFirst = 41000;                       // PAAS_RUN_PORTS=first-last: URL and slot ports
+    QString runNetwork;          // PAAS_RUN_NETWORK: bridge or host ("" = bridge when the engine has one)
+    int runHealthTimeoutS = 60;  // PAAS_RUN_HEALTH_TIMEOUT_S
+    int runPortFirst = 41000;    // PAAS_RUN_PORTS=first-last: URL and slot ports
     int runPortLast = 41999;
 
     // Realtime

@@ -16,12 +16,13 @@ using runner::Record;
 
 namespace {
 
-ContainerSpec containerSpec(const Config& config, const RunRequest& r, int slot, const std::string& name)
+ContainerSpec containerSpec(const Config& config, const std::string& network, const RunRequest& r, int slot,
+                            const std::string& name)
 {
     ContainerSpec spec;
     spec.name = name;
     spec.image = r.image;
-    const bool host = config.runNetwork == QLatin1String("host");
+    const bool host = network == "host";
     spec.network = host ? "host" : "bridge";
     const int appPort = host ? slot : r.config.port;
     for (const auto& [key, value] : r.config.vars)
@@ -67,11 +68,30 @@ std::string EnvironmentRunner::mode(const EnvironmentSpec& env) const
     return env.name == "dev" && m_defaultDocker ? "docker" : "none";
 }
 
+std::string EnvironmentRunner::network()
+{
+    if (!m_config.runNetwork.isEmpty())
+        return m_config.runNetwork.toStdString();
+    std::lock_guard lock(m_networkMutex);
+    if (m_network.empty()) {
+        Result<bool> bridge = m_engine->hasNetwork("bridge");
+        if (!bridge)
+            return "bridge";  // the engine did not answer: create() will say why
+        m_network = *bridge ? "bridge" : "host";
+    }
+    return m_network;
+}
+
 nlohmann::json EnvironmentRunner::describe() const
 {
+    std::string network = m_config.runNetwork.toStdString();
+    if (network.empty()) {
+        std::unique_lock lock(m_networkMutex, std::try_to_lock);
+        network = lock.owns_lock() && !m_network.empty() ? m_network + " (detected)" : "bridge when the engine has one";
+    }
     return {{"docker_socket", m_socket},
             {"dev_default", m_defaultDocker ? "docker" : "none"},
-            {"network", m_config.runNetwork.toStdString()},
+            {"network", network},
             {"ports", std::to_string(m_config.runPortFirst) + "-" + std::to_string(m_config.runPortLast)},
             {"health_timeout_s", m_config.runHealthTimeoutS}};
 }
@@ -102,7 +122,7 @@ Status EnvironmentRunner::deploy(const RunRequest& r, const LogFn& log, const Ca
     const int slot = rec->active == rec->slotPorts[0] ? rec->slotPorts[1] : rec->slotPorts[0];
     const std::string name = runner::containerName(r.projectId, r.env);
     m_engine->remove(name + "-next", true);  // a stale attempt of an interrupted deploy
-    Result<std::string> id = m_engine->create(containerSpec(m_config, r, slot, name + "-next"));
+    Result<std::string> id = m_engine->create(containerSpec(m_config, network(), r, slot, name + "-next"));
     if (!id)
         return id.status();
     log("container " + id->substr(0, 12) + " created from " + r.image + " on slot port " + std::to_string(slot));

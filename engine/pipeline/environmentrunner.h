@@ -110,6 +110,9 @@ private:
     Status saveRecord(const Record& record);
     Result<int> allocateBlock(const std::string& owner);
     Status forgetProject(const std::string& projectId);
+    // bridge or host: PAAS_RUN_NETWORK, else whether the engine has a
+    // "bridge" network (asked once; blocking the first time).
+    std::string network();
     Status waitHealthy(const std::string& containerId, int port, const LogFn& log, const CancelledFn& cancelled);
     Status failUnhealthy(const std::string& containerId, const Status& why, const LogFn& log);
     void setLive(const std::string& key, const std::string& state, nlohmann::json health = nullptr);
@@ -127,6 +130,8 @@ private:
     mutable std::map<std::string, nlohmann::json> m_records;  // key -> record JSON (read or written here)
     std::map<std::string, Live> m_live;
     std::atomic<bool> m_stopping{false};
+    mutable std::mutex m_networkMutex;
+    std::string m_network;  // resolved by network()
     std::mutex m_waitMutex;
     std::condition_variable m_wake;
     std::thread m_adopt, m_poll;

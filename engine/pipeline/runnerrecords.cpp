@@ -292,6 +292,7 @@ void EnvironmentRunner::adopt()
                           << "(environments with run: docker will fail to deploy)";
         return;
     }
+    const std::string net = network();  // asked once, before any deploy needs it
     Result<std::vector<std::string>> keys = m_backend.runs().keys();
     for (const std::string& key : keys ? *keys : std::vector<std::string>{})
         if (key.rfind("port.", 0) != 0)
@@ -323,8 +324,9 @@ void EnvironmentRunner::adopt()
             setLive(key, "stopped");
         adopted += known ? 1 : 0;
     }
-    qInfo().noquote() << "Run: Docker engine at" << QString::fromStdString(m_socket) << "-" << adopted
-                      << "container(s) adopted," << removed << "stray(s) removed";
+    qInfo().noquote() << "Run: Docker engine at" << QString::fromStdString(m_socket) << "(network"
+                      << QString::fromStdString(net) + ") -" << adopted << "container(s) adopted," << removed
+                      << "stray(s) removed";
 }
 
 void EnvironmentRunner::pollHealth()

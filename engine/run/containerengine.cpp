@@ -346,6 +346,16 @@ Status ContainerEngine::ping() const
     return Status::ok();
 }
 
+Result<bool> ContainerEngine::hasNetwork(const std::string& name) const
+{
+    const Reply reply = perform(m_socket, "GET", "/networks/" + encode(name), m_timeoutMs);
+    if (reply.rc != CURLE_OK)
+        return transportError(reply, m_socket, "network " + name);
+    if (reply.code == 200 || reply.code == 404)
+        return reply.code == 200;
+    return httpError(reply, "looking up network " + name);
+}
+
 Result<std::string> ContainerEngine::create(const ContainerSpec& spec) const
 {
     if (Status s = validate(spec); !s)

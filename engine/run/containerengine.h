@@ -70,6 +70,9 @@ public:
     const std::string& socket() const { return m_socket; }
 
     Status ping() const;
+    // GET /networks/{name}: whether the engine has it (an engine started
+    // with --bridge=none has no "bridge").
+    Result<bool> hasNetwork(const std::string& name) const;
     Result<std::string> create(const ContainerSpec& spec) const;
     Status start(const std::string& idOrName) const;
     Status stop(const std::string& idOrName, int graceSeconds = 10) const;

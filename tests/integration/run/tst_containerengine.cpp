@@ -239,6 +239,16 @@ private slots:
         QCOMPARE(m_engine->socket(), m_sock.toStdString());
     }
 
+    void networksAreLookedUp()
+    {
+        const Result<bool> host = m_engine->hasNetwork("host");  // every engine has it
+        QVERIFY2(host.isOk(), host.status().toString().c_str());
+        QVERIFY(*host);
+        const Result<bool> missing = m_engine->hasNetwork("paas-no-such-network");
+        QVERIFY2(missing.isOk(), missing.status().toString().c_str());
+        QVERIFY(!*missing);
+    }
+
     void createAndStartRuns()
     {
         Result<std::string> id = m_engine->create(spec(m_name));
