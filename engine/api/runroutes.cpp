@@ -1,7 +1,7 @@
 // Running environments: stop and start (async, 202 with an op) and the
 // container's logs, as the last lines or followed as SSE (issue 16).
 //
-// GET .../logs?tail=N (1..10000, default 200) answers
+// GET .../logs?tail=N (0..10000, default 200) answers
 // {"project_id", "environment", "container_id", "lines": [...]} from the
 // engine's logs API (offloaded). With follow=1 it is a text/event-stream:
 // one `event: log` frame per line, data {"line": "..."}; the stream ends
@@ -88,7 +88,7 @@ void logs(HttpExchange& ex, const ApiContext& ctx)
     Result<std::pair<std::string, nlohmann::json>> target = runState(*ctx.platform, id, ex.args[1].toStdString());
     if (!target)
         return sendError(ex, target.status());
-    const int tail = queryInt(ex, "tail", 200, 1, 10000);
+    const int tail = queryInt(ex, "tail", 200, 0, 10000);  // 0 with follow: only new lines
     if (queryString(ex, "follow") == "1" || queryString(ex, "follow") == "true")
         return follow(ex, ctx.platform, id, target->first, tail);
     ex.offloader->run(ex, [ctx, id, env = target->first, state = target->second, tail] {

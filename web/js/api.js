@@ -84,6 +84,14 @@ export const api = {
   deploy: (projectId, environment = 'dev') => post('api/events/deployment', { project_id: projectId, environment }),
   promote: (projectId, from, to) => post('api/events/promotion', { project_id: projectId, from_env: from, to_env: to }),
   release: (projectId, from, to) => post('api/events/release', { project_id: projectId, from_env: from, to_env: to }),
+  /** Running environments (issue 16): 202 {accepted, op} with an op of kind stop|start. */
+  stopEnv: (projectId, env) => post(`api/projects/${enc(projectId)}/environments/${enc(env)}/stop`),
+  startEnv: (projectId, env) => post(`api/projects/${enc(projectId)}/environments/${enc(env)}/start`),
+  /** The container's last `tail` lines: {project_id, environment, container_id, lines}; 409 not_deployed. */
+  logs: (projectId, env, tail = 200) => get(`api/projects/${enc(projectId)}/environments/${enc(env)}/logs?tail=${tail}`),
+  /** SSE: `log` frames {line}, then one `end` {reason} when the container stops. */
+  logsFollowUrl: (projectId, env) => `api/projects/${enc(projectId)}/environments/${enc(env)}/logs?follow=1&tail=0`,
+  running: () => get('api/running'),
   rollback: (projectId, environment, release) =>
     post('api/events/rollback', release === undefined ? { project_id: projectId, environment } : { project_id: projectId, environment, release }),
 };

@@ -85,6 +85,10 @@ test('deploy to dev', async () => {
   await page.locator(`${node('dev')}.has-release`).waitFor({ timeout: 15_000 });
   assert.match(await page.textContent(node('dev')), /Release #\d+/);
   assert.equal(await page.locator('#promote-dev-staging').isDisabled(), false);
+  // Artifact mode builds no image to run: every environment's run mode is none, so no dot and no run controls.
+  const envs = (await apiCall(env.server, 'GET', `api/projects/${projectId}/environments`)).body.environments;
+  assert.deepEqual(envs.map((e) => e.run?.mode), ['none', 'none', 'none']);
+  assert.equal(await page.locator('.run-dot, .run-state, [id^="run-open-"], [id^="run-stop-"], [id^="run-start-"], [id^="run-logs-"]').count(), 0);
   await screenshot(page, 'web-deploy-dev');
 });
 

@@ -1,10 +1,15 @@
 // Delivery panel: environment path picture with the current release per env,
 // Deploy to dev / Promote / Release with guardrails, production confirmation
-// with the diff, release history with Rollback.
+// with the diff, release history with Rollback; per environment its run
+// state (issue 16: dot, Open, Stop/Start, Logs), polled while one runs on Docker.
 import { h, mount, fmtAgo, shortSha, loading, errorState, badge } from '../dom.js';
 import { api, isProdEnv } from '../api.js';
 import { OpStream, TERMINAL_EVENTS } from '../sse.js';
 import { confirmDialog, diffView } from './dialog.js';
+import { runBlock, patchRunBlocks, wantsPolling } from './runstate.js';
+import { openLogs, closeLogs } from './logsdrawer.js';
+
+const RUN_POLL_MS = 5000;
 
 /** dev first, prod/production last, the rest in spec order. */
 export function orderEnvs(names) {
@@ -33,8 +38,10 @@ export function transitionGuard(from, to, releases) {
 
 export function renderDelivery(container, { project, go }) {
   const pid = project.id;
-  const st = { envs: [], releases: {}, history: null, historyEnv: null, busy: false, activity: null, error: null };
+  const st = { envs: [], releases: {}, runs: {}, history: null, historyEnv: null, busy: false, activity: null, error: null };
   let activityStream = null;
+  let pollTimer = null;
+  let stopped = false;
   const root = h('div.delivery');
   mount(container, root);
 
@@ -44,13 +51,41 @@ export function renderDelivery(container, { project, go }) {
       const fromApi = res?.environments || [];
       // The contract names the current release `release`; the engine also sends it as `current`.
       st.releases = Object.fromEntries(fromApi.map((e) => [e.name, e.release || e.current || null]));
+      st.runs = Object.fromEntries(fromApi.map((e) => [e.name, e.run || null]));
       st.envs = orderEnvs([...specEnvNames(project), ...fromApi.map((e) => e.name)]);
       if (!st.historyEnv || !st.envs.includes(st.historyEnv)) st.historyEnv = st.envs.find((e) => st.releases[e]) || st.envs[0];
       st.loaded = true; st.loadError = null;
     } catch (err) { st.loadError = err; }
     render();
     loadHistory();
+    schedulePoll();
   }
+
+  /** Health changes are no events: re-read the run states every 5 s while one runs on Docker and the panel shows. */
+  function schedulePoll() {
+    if (stopped || pollTimer || !wantsPolling(st.runs)) return;
+    pollTimer = setInterval(pollRuns, RUN_POLL_MS);
+  }
+
+  async function pollRuns() {
+    if (!root.isConnected) { clearInterval(pollTimer); pollTimer = null; return; }
+    if (document.hidden || st.polling) return;
+    st.polling = true;
+    try {
+      const fromApi = (await api.environments(pid))?.environments || [];
+      if (stopped) return;
+      const rel = (e) => JSON.stringify(e.release || e.current || null);
+      if (fromApi.some((e) => rel(e) !== JSON.stringify(st.releases[e.name] ?? null))) { load(); return; }
+      for (const e of fromApi) st.runs[e.name] = e.run || null;
+      if (!wantsPolling(st.runs)) { clearInterval(pollTimer); pollTimer = null; }
+      patchRunBlocks(root, Object.fromEntries(st.envs.map((env) => [env, runOf(env)])));
+    } catch { /* the next tick retries; the strip shows a server that is down */ } finally { st.polling = false; }
+  }
+
+  const runOf = (env) => runBlock(env, st.runs[env], { busy: st.busy, on: {
+    control: (e, kind) => act(`${kind === 'stop' ? 'Stop' : 'Start'} ${e}`, () => (kind === 'stop' ? api.stopEnv(pid, e) : api.startEnv(pid, e))),
+    logs: (e) => openLogs({ projectId: pid, env: e }),
+  } });
 
   async function loadHistory() {
     if (!st.historyEnv) return;
@@ -116,6 +151,7 @@ export function renderDelivery(container, { project, go }) {
       rel ? h('div.env-release', h('div.rel-num', `Release #${rel.number}`), h('code.rel-image', { title: rel.image }, shortImage(rel.image)),
         h('div.rel-meta', rel.commit ? h('code', shortSha(rel.commit)) : null, ' ', fmtAgo(rel.at)))
         : h('div.env-empty', 'Nothing deployed'),
+      runOf(env),
       env === 'dev' ? h('button.btn.btn-sm.btn-primary#deploy-dev', { type: 'button', disabled: st.busy || null,
         onclick: () => act('Deploy to dev', () => api.deploy(pid, 'dev')) }, 'Deploy to dev') : null);
   }
@@ -194,5 +230,12 @@ export function renderDelivery(container, { project, go }) {
 
   render();
   load();
-  return { stop: () => activityStream?.stop(), reload: load };
+  function stop() {
+    stopped = true;
+    activityStream?.stop();
+    clearInterval(pollTimer);
+    pollTimer = null;
+    closeLogs();
+  }
+  return { stop, reload: load };
 }

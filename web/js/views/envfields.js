@@ -1,8 +1,10 @@
-// Per-environment fields of the spec form: replicas and vars for each
+// Per-environment fields of the spec form: replicas, vars, run (default /
+// docker / none) and autoDeploy (not for prod/production) for each
 // environment the Environments field lists (issue 16: the form could not edit
 // them; only YAML or JSON could). Each block carries data-path
 // /spec/environments/<env>, so a 422 detail there is shown on that block.
-import { h, mount, $ } from '../dom.js';
+import { h, $ } from '../dom.js';
+import { isProdEnv } from '../api.js';
 
 const varsText = (vars) => Object.entries(vars || {}).map(([k, v]) => `${k}=${v}`).join('\n');
 
@@ -17,22 +19,62 @@ export function parseVars(text) {
   return out;
 }
 
+/** The `run` choices: '' is "default" (unset: the server decides). */
+export const RUN_MODES = [['', 'default'], ['docker', 'docker'], ['none', 'none']];
+
+/** What the form shows for an environment: all strings but autoDeploy. */
+export function envFormValues(env = {}) {
+  return { replicas: String(env.replicas ?? 1), vars: varsText(env.vars), run: typeof env.run === 'string' ? env.run : '', autoDeploy: env.autoDeploy === true };
+}
+
+/**
+ * The environment with the form's values written in: replicas is left out
+ * when 1 and unset before, run when default, autoDeploy when false (and it
+ * is never set on prod/production: the form offers no checkbox there).
+ */
+export function envFromForm(name, env, f) {
+  const next = { ...env, vars: parseVars(f.vars) };
+  const n = String(f.replicas).trim() === '' ? NaN : Number(f.replicas);
+  if (Number.isNaN(n) || (n === 1 && env.replicas === undefined)) delete next.replicas; else next.replicas = n;
+  if (f.run) next.run = f.run; else delete next.run;
+  if (isProdEnv(name)) { if (next.autoDeploy === false) delete next.autoDeploy; } // a YAML `true` stays: the server says why not
+  else if (f.autoDeploy) next.autoDeploy = true; else delete next.autoDeploy;
+  return next;
+}
+
+/** Options of the run select; an unknown value from YAML/JSON is kept so that it round-trips (and the server names it). */
+const runOptions = (run) => [...RUN_MODES, ...(run && !RUN_MODES.some(([v]) => v === run) ? [[run, run]] : [])]
+  .map(([v, label]) => h('option', { value: v, selected: v === run || null }, label));
+
 function block(name, env) {
   const id = `spec-env-${name}`;
+  const v = envFormValues(env);
   return h('fieldset.field.env-fields', { 'data-path': `/spec/environments/${name}`, 'data-env': name },
     h('legend.field-label', name),
     h('div.env-fields-row',
       h('label', { for: `${id}-replicas` }, 'Replicas'),
-      h('input', { id: `${id}-replicas`, type: 'number', min: 1, max: 50, step: 1, value: String(env.replicas ?? 1) }),
+      h('input', { id: `${id}-replicas`, type: 'number', min: 1, max: 50, step: 1, value: v.replicas }),
       h('label', { for: `${id}-vars` }, 'Variables'),
-      h('textarea', { id: `${id}-vars`, rows: 3, spellcheck: 'false', placeholder: 'KEY=value, one per line', value: varsText(env.vars) })),
+      h('textarea', { id: `${id}-vars`, rows: 3, spellcheck: 'false', placeholder: 'KEY=value, one per line', value: v.vars }),
+      h('label', { for: `${id}-run` }, 'Run'),
+      h('select', { id: `${id}-run`, title: 'docker: each deploy also runs the app on the local Docker engine; default: docker for dev when images are built by a Docker engine' },
+        runOptions(v.run)),
+      isProdEnv(name) ? null : [h('label', { for: `${id}-autodeploy` }, 'Auto-deploy'),
+        h('span.env-auto', h('input', { id: `${id}-autodeploy`, type: 'checkbox', checked: v.autoDeploy || null }),
+          h('span.field-hint', 'deploy each CI build here'))]),
     h('div.field-errors', { 'aria-live': 'polite' }));
 }
 
 function fill(blockEl, env) {
   const name = blockEl.dataset.env;
-  $(`#spec-env-${name}-replicas`, blockEl).value = String(env.replicas ?? 1);
-  $(`#spec-env-${name}-vars`, blockEl).value = varsText(env.vars);
+  const v = envFormValues(env);
+  $(`#spec-env-${name}-replicas`, blockEl).value = v.replicas;
+  $(`#spec-env-${name}-vars`, blockEl).value = v.vars;
+  const run = $(`#spec-env-${name}-run`, blockEl);
+  run.replaceChildren(...runOptions(v.run));
+  run.value = v.run;
+  const auto = $(`#spec-env-${name}-autodeploy`, blockEl);
+  if (auto) auto.checked = v.autoDeploy;
 }
 
 /** The blocks, in the order of spec.environments' keys (the order the user gave). */
@@ -60,10 +102,10 @@ export function envFields() {
       for (const [name, env] of Object.entries(spec.environments || {})) {
         const replicas = $(`#spec-env-${name}-replicas`, el);
         if (!replicas) continue;
-        const n = replicas.value.trim() === '' ? NaN : Number(replicas.value);
-        const next = { ...env, vars: parseVars($(`#spec-env-${name}-vars`, el).value) };
-        if (Number.isNaN(n) || (n === 1 && env.replicas === undefined)) delete next.replicas; else next.replicas = n;
-        spec.environments[name] = next;
+        spec.environments[name] = envFromForm(name, env || {}, {
+          replicas: replicas.value, vars: $(`#spec-env-${name}-vars`, el).value,
+          run: $(`#spec-env-${name}-run`, el).value, autoDeploy: !!$(`#spec-env-${name}-autodeploy`, el)?.checked,
+        });
       }
     },
   };
