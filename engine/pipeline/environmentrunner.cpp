@@ -146,9 +146,12 @@ Status EnvironmentRunner::deploy(const RunRequest& r, const LogFn& log, const Ca
     if (Status s = saveRecord(*rec); !s)
         return s;
     if (!old.empty() && old != *id) {
-        m_engine->stop(old, 5);
-        m_engine->remove(old, true);
-        log("previous container " + old.substr(0, 12) + " stopped and removed");
+        // The URL already serves the new one: the old one stops in the
+        // background with the engine's grace period for its open requests,
+        // so the op does not wait on an app that ignores SIGTERM.
+        m_engine->rename(old, name + "-old-" + old.substr(0, 12));
+        retire(old);
+        log("previous container " + old.substr(0, 12) + " stops and is removed in the background");
     }
     m_engine->remove(name, true);  // a stray of the final name (an adopted record of another id)
     if (Status s = m_engine->rename(*id, name); !s)
@@ -156,6 +159,14 @@ Status EnvironmentRunner::deploy(const RunRequest& r, const LogFn& log, const Ca
     setLive(key, "running", runner::healthJson(true, 200, ""));
     log(r.env + " runs at " + runner::urlOf(rec->port) + " (release " + std::to_string(r.release) + ")");
     return Status::ok();
+}
+
+void EnvironmentRunner::retire(const std::string& containerId)
+{
+    m_retiring->start([this, containerId] {
+        m_engine->stop(containerId, 10);
+        m_engine->remove(containerId, true);
+    });
 }
 
 Status EnvironmentRunner::waitHealthy(const std::string& containerId, int port, const LogFn& log,

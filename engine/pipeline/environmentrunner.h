@@ -15,7 +15,8 @@
 //   - deploy() is zero-downtime: the new container starts on the idle slot
 //     as paas-<id>-<env>-next, must answer GET /healthz with a 2xx within
 //     PAAS_RUN_HEALTH_TIMEOUT_S, then the proxy switches to it, the old one
-//     is stopped and removed, and the new one is renamed paas-<id>-<env>.
+//     is renamed paas-<id>-<env>-old-<id12> and stopped (10 s grace) and
+//     removed in the background, and the new one is renamed paas-<id>-<env>.
 //     When it never gets healthy, deploy() fails with its last log lines,
 //     removes it, and the old container keeps serving. Running deploy()
 //     again for the same op id is a no-op once it succeeded.
@@ -37,6 +38,8 @@
 #include "engine/model/projectspec.h"
 
 #include <nlohmann/json.hpp>
+
+#include <QThreadPool>
 
 #include <atomic>
 #include <condition_variable>
@@ -114,6 +117,7 @@ private:
     // "bridge" network (asked once; blocking the first time).
     std::string network();
     Status waitHealthy(const std::string& containerId, int port, const LogFn& log, const CancelledFn& cancelled);
+    void retire(const std::string& containerId);  // stop + remove, on m_retiring
     Status failUnhealthy(const std::string& containerId, const Status& why, const LogFn& log);
     void setLive(const std::string& key, const std::string& state, nlohmann::json health = nullptr);
     std::string liveState(const std::string& key) const;
@@ -135,6 +139,7 @@ private:
     std::mutex m_waitMutex;
     std::condition_variable m_wake;
     std::thread m_adopt, m_poll;
+    std::unique_ptr<QThreadPool> m_retiring;  // old containers being stopped (stop() waits for them)
 };
 
 }  // namespace paas

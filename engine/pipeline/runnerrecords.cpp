@@ -115,8 +115,10 @@ EnvironmentRunner::EnvironmentRunner(const Config& config, Backend& backend, std
       m_socket(std::move(dockerSocket)),
       m_defaultDocker(defaultDocker),
       m_engine(std::make_unique<ContainerEngine>(m_socket)),
-      m_proxy(std::make_unique<PortProxy>())
+      m_proxy(std::make_unique<PortProxy>()),
+      m_retiring(std::make_unique<QThreadPool>())
 {
+    m_retiring->setMaxThreadCount(2);
 }
 
 EnvironmentRunner::~EnvironmentRunner()
@@ -142,6 +144,7 @@ void EnvironmentRunner::stop()
         m_adopt.join();
     if (m_poll.joinable())
         m_poll.join();
+    m_retiring->waitForDone();  // each is one bounded stop (10 s grace) and a remove
 }
 
 Result<runner::Record> EnvironmentRunner::loadRecord(const std::string& key) const

@@ -297,7 +297,8 @@ json createBody(const ContainerSpec& spec)
     json labels = json::object();
     for (const auto& [key, value] : spec.labels)
         labels[key] = value;
-    json hostConfig = {{"NetworkMode", spec.network}, {"RestartPolicy", {{"Name", spec.restartPolicy}}}};
+    json hostConfig = {
+        {"NetworkMode", spec.network}, {"RestartPolicy", {{"Name", spec.restartPolicy}}}, {"Init", spec.init}};
     json body = {{"Image", spec.image}, {"Env", spec.env}, {"Labels", labels}, {"HostConfig", hostConfig}};
     if (spec.network == "bridge" && spec.containerPort > 0) {
         const std::string port = std::to_string(spec.containerPort) + "/tcp";

@@ -52,6 +52,10 @@ struct ContainerSpec {
     int containerPort = 0;           // bridge: the port inside the container to publish
     int hostPort = 0;                // bridge: published on 127.0.0.1:hostPort only
     std::string restartPolicy = "unless-stopped";
+    // The engine's init (tini) as PID 1: it forwards SIGTERM to the app and
+    // reaps zombies, so an app that never installed a SIGTERM handler (as
+    // PID 1 it would ignore it) still stops at once instead of after the grace.
+    bool init = true;
 };
 
 struct ContainerInfo {

@@ -245,6 +245,12 @@ nlohmann::json PaasProcess::waitForOp(const std::string& opId, int timeoutMs) co
     nlohmann::json op;
     while (!deadline.hasExpired()) {
         op = get(QStringLiteral("/api/ops/") + QString::fromStdString(opId)).json();
+        if (!op.is_object()) {  // no answer (or not JSON): the app may have died, say so instead of throwing
+            if (!m_process || m_process->state() != QProcess::Running)
+                return nullptr;
+            QThread::msleep(100);
+            continue;
+        }
         const std::string status = op.value("status", "");
         if (status == "completed" || status == "failed" || status == "cancelled")
             return op;

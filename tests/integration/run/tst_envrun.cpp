@@ -99,7 +99,13 @@ class TestEnvRun : public QObject {
 
     json environment(const std::string& env) const
     {
-        const json list = m_app.get("/api/projects/" + QString::fromStdString(m_id) + "/environments").json();
+        const HttpResult r = m_app.get("/api/projects/" + QString::fromStdString(m_id) + "/environments");
+        const json list = r.json();
+        if (!list.is_object()) {  // say why: the server's answer and, when it is gone, its last output
+            qWarning("GET environments: %d %s\npaas output:\n%s", r.status, r.body.left(400).constData(),
+                     m_app.output().right(4000).constData());
+            return nullptr;
+        }
         for (const json& e : list.value("environments", json::array()))
             if (e.value("name", "") == env)
                 return e;
@@ -115,7 +121,20 @@ class TestEnvRun : public QObject {
     // The deploy op the ci of `sha` started (trigger source "auto").
     json autoDeployAfter(const std::string& sha)
     {
+        const json deploy = findAutoDeploy(sha);
+        if (!deploy.is_object()) {  // the app died, or the op never came: say what it printed
+            qWarning("no auto deploy op after %s; paas output:\n%s", sha.c_str(),
+                     m_app.output().right(6000).constData());
+            return json{{"status", "missing"}, {"error", {{"code", "missing"}}}};
+        }
+        return deploy;
+    }
+
+    json findAutoDeploy(const std::string& sha)
+    {
         const json ci = waitForCiOp(m_app, m_id, sha, 600000);
+        if (!ci.is_object())
+            return nullptr;
         if (ci.value("status", "") != "completed")
             return ci;
         QElapsedTimer t;
@@ -295,8 +314,9 @@ private Q_SLOTS:
 
     void restartAdoptsTheContainers()
     {
+        // dev and staging (a replaced container leaves in the background, within its grace period)
+        QTRY_COMPARE_WITH_TIMEOUT(containersOf(m_sock, m_id).size(), size_t(2), 20000);
         const json before = containersOf(m_sock, m_id);
-        QCOMPARE(before.size(), size_t(2));  // dev and staging
         QVERIFY(m_app.stop());
         QVERIFY2(m_app.start(), m_app.output().constData());
         QTRY_VERIFY_WITH_TIMEOUT(environment("dev")["run"].value("state", "") == "running", 20000);
@@ -324,6 +344,8 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
+        if (QTest::currentTestFailed() || m_app.process().state() != QProcess::Running)
+            qWarning("paas output:\n%s", m_app.output().right(6000).constData());
         if (!m_id.empty())  // a failed case: leave no container behind
             for (const json& c : containersOf(m_sock, m_id))
                 QProcess::execute(
