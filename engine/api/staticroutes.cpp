@@ -36,6 +36,33 @@ QByteArray mimeFor(const QString& path)
     return "application/octet-stream";
 }
 
+// The Content-Security-Policy of every static file. Scripts: 'self' plus the
+// SHA-256 of each inline <script type="importmap"> of index.html (the
+// import map of the vendored CodeMirror modules, written by
+// scripts/vendor-web.sh; browsers have no external import maps), hashed once
+// from the compiled-in page so that re-vendoring needs no change here.
+QByteArray contentSecurityPolicy()
+{
+    static const QByteArray policy = [] {
+        QByteArray scripts = "script-src 'self'";
+        QFile index(QStringLiteral(":/web/index.html"));
+        const QByteArray html = index.open(QIODevice::ReadOnly) ? index.readAll() : QByteArray();
+        const QByteArray open = "<script type=\"importmap\">";
+        for (qsizetype at = html.indexOf(open); at >= 0; at = html.indexOf(open, at)) {
+            const qsizetype from = at + open.size();
+            const qsizetype to = html.indexOf("</script>", from);
+            if (to < 0)
+                break;
+            scripts += " 'sha256-" +
+                       QCryptographicHash::hash(html.mid(from, to - from), QCryptographicHash::Sha256).toBase64() + "'";
+            at = to;
+        }
+        return "default-src 'self'; " + scripts +
+               "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+    }();
+    return policy;
+}
+
 }  // namespace
 
 void registerStaticRoutes(Router& router, const ApiContext&)
@@ -60,9 +87,7 @@ void registerStaticRoutes(Router& router, const ApiContext&)
             return;
         }
         sendBytes(ex.responder, 200, data, mimeFor(path),
-                  {{"ETag", etag},
-                   {"Content-Security-Policy",
-                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'"}});
+                  {{"ETag", etag}, {"Content-Security-Policy", contentSecurityPolicy()}});
     });
 }
 

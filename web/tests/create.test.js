@@ -70,7 +70,7 @@ test('a spec edited in YAML mode is sent as application/yaml and accepted', asyn
   await page.goto(`${server.url}#/new`);
   await page.click('[role=tab][data-mode="yaml"]');
   assert.equal(await page.locator('#spec-name').isVisible(), false, 'the form is hidden in YAML mode');
-  const yaml = await page.inputValue('#spec-text');
+  const yaml = await page.$eval('#spec-text', (el) => el.value);
   assert.match(yaml, /^apiVersion: platform\.example\.com\/v2$/m);
   await page.fill('#spec-text', yaml.replace(/^name: .*$/m, 'name: web-yaml'));
   const req = page.waitForRequest((r) => r.url().endsWith('/api/events/registration') && r.method() === 'POST');
@@ -96,7 +96,7 @@ test('the form edits each environment\'s vars and replicas, and shows a 422 on t
   await page.fill('#spec-env-qa-replicas', '3');
   await page.fill('#spec-env-qa-vars', 'bad-name=1');
   await page.click('[role=tab][data-mode="yaml"]'); // the form's values carry over to YAML and back
-  assert.match(await page.inputValue('#spec-text'), /GREETING: hello dev/);
+  assert.match(await page.$eval('#spec-text', (el) => el.value), /GREETING: hello dev/);
   await page.click('[role=tab][data-mode="form"]');
   assert.match(await page.inputValue('#spec-env-dev-vars'), /GREETING=hello dev/);
   await page.click('#spec-submit');
@@ -118,7 +118,7 @@ test('422 details in YAML mode point at the line of the offending key', async ()
   const { page, server } = env;
   await page.goto(`${server.url}#/new`);
   await page.click('[role=tab][data-mode="yaml"]');
-  const yaml = await page.inputValue('#spec-text');
+  const yaml = await page.$eval('#spec-text', (el) => el.value);
   await page.fill('#spec-text', yaml.replace(/^name: .*$/m, 'name: Bad_Name'));
   await page.click('#spec-submit');
   const item = page.locator('#spec-text-errors li[data-path="/spec/name"]');
@@ -126,6 +126,7 @@ test('422 details in YAML mode point at the line of the offending key', async ()
   const line = yaml.split('\n').findIndex((l) => l.startsWith('name:')) + 1;
   assert.match(await item.textContent(), new RegExp(`^Line ${line}`));
   await item.locator('button').click();
+  // #spec-text is CodeMirror's editable element, or a textarea if CodeMirror could not load: both have value and selectionStart/End.
   const selected = await page.evaluate(() => { const t = document.querySelector('#spec-text'); return t.value.slice(t.selectionStart, t.selectionEnd); });
   assert.equal(selected, 'name: Bad_Name');
   await screenshot(page, 'web-422-yaml-line');

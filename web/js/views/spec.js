@@ -1,11 +1,25 @@
 // Spec editor: a form for the common fields plus raw YAML / JSON modes.
 // Submits POST /api/events/registration (JSON, or raw YAML with
-// Content-Type: application/yaml) and shows 422 details inline at the field.
+// Content-Type: application/yaml) and shows 422 details inline at the field,
+// or in YAML / JSON mode as markers on the key's line (codeeditor.js).
 import { h, mount, $, $$ } from '../dom.js';
 import { api } from '../api.js';
 import { toYaml, wrapSpecYaml } from '../yaml.js';
 import { orderEnvs, specEnvNames } from './delivery.js';
 import { envFields } from './envfields.js';
+import { textEditor } from './texteditor.js';
+
+// The YAML / JSON pane is CodeMirror (web/vendor/ through the import map).
+// If it can't load (a blocked import map, an engine too old for the vendored
+// code), the pane falls back to a plain textarea instead of taking the whole
+// UI down with a failed static import. window.__paasEditorReady tells which.
+const codemirror = await import('./codeeditor.js').catch((e) => {
+  console.warn('spec editor: CodeMirror did not load, using a plain textarea:', e);
+  globalThis.__paasEditorError = String(e?.message || e);
+  return null;
+});
+globalThis.__paasEditorReady = !!codemirror;
+const sourceEditor = codemirror ? codemirror.codeEditor : textEditor;
 
 const RUNTIMES = ['go_1.26', 'node_22', 'python_3.13', 'static'];
 export const DEFAULT_SPEC = {
@@ -71,15 +85,6 @@ function fieldEl(f, spec) {
     f.hint ? h('span.field-hint', f.hint) : null, h('div.field-errors', { 'aria-live': 'polite' }));
 }
 
-/** Line (1-based) in text where the last key of a JSON pointer appears, or 0. */
-function lineOfPath(text, path) {
-  const key = String(path || '').split('/').filter((s) => s && !/^\d+$/.test(s)).pop();
-  if (!key) return 0;
-  const re = new RegExp(`^\\s*(-\\s*)?"?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*:`);
-  const idx = text.split('\n').findIndex((l) => re.test(l));
-  return idx + 1;
-}
-
 /**
  * Build the editor. opts: {project?: {id, spec}, onAccepted(op, action), onDelete?()}.
  * Returns the root element.
@@ -92,8 +97,9 @@ export function specEditor({ project, onAccepted, onDelete }) {
   const envs = envFields();
   const formPane = h('div.spec-form', FIELDS.map((f) => fieldEl(f, base)), envs.el,
     h('datalist', { id: 'runtime-options' }, RUNTIMES.map((r) => h('option', { value: r }))));
-  const text = h('textarea#spec-text', { rows: 18, spellcheck: 'false', 'aria-label': 'Spec source', 'aria-describedby': 'spec-text-errors' });
-  const textPane = h('div.spec-text', { hidden: true }, text, h('ul.spec-text-errors#spec-text-errors', { 'aria-live': 'polite' }));
+  let dirty = false; // the YAML / JSON text was edited since it was generated
+  const editor = sourceEditor({ id: 'spec-text', label: 'Spec source', describedBy: 'spec-text-errors', onInput: () => { dirty = true; } });
+  const textPane = h('div.spec-text', { hidden: true }, editor.el, h('ul.spec-text-errors#spec-text-errors', { 'aria-live': 'polite' }));
   const general = h('div.form-errors', { role: 'alert' });
   if (!isCreate) { // the name is the project's identity: fixed after creation
     const name = $('#spec-name', formPane);
@@ -109,9 +115,13 @@ export function specEditor({ project, onAccepted, onDelete }) {
 
   function setMode(next) {
     if (next === mode) return;
+    // The 422 markers follow to the other text format while the spec they
+    // name is what that format will show (the UI never parses YAML, so
+    // edited YAML is not carried into JSON).
+    let carry = mode === 'yaml' && !dirty ? editor.problems : [];
     if (mode === 'form') base = readForm();
-    if (mode === 'json') { try { base = JSON.parse(text.value); } catch { /* keep last good */ } }
-    if (next === 'form' && mode === 'yaml' && text.dataset.dirty) {
+    if (mode === 'json') { try { base = JSON.parse(editor.value); carry = editor.problems; } catch { /* keep last good */ } }
+    if (next === 'form' && mode === 'yaml' && dirty) {
       general.replaceChildren(h('p.note', 'YAML edits stay in the YAML tab; the form shows the last structured spec.'));
     }
     mode = next;
@@ -119,15 +129,27 @@ export function specEditor({ project, onAccepted, onDelete }) {
     formPane.hidden = mode !== 'form';
     textPane.hidden = mode === 'form';
     if (mode === 'form') fillForm(base);
-    else { text.value = mode === 'json' ? `${JSON.stringify(base, null, 2)}\n` : toYaml(base); delete text.dataset.dirty; }
+    else {
+      editor.load(mode === 'json' ? `${JSON.stringify(base, null, 2)}\n` : toYaml(base), mode);
+      dirty = false;
+      if (carry.length) showTextProblems(carry);
+    }
   }
-  text.addEventListener('input', () => { text.dataset.dirty = '1'; });
+
+  /** 422 details in YAML / JSON mode: markers in the editor plus a list under it ("Line N" selects the line). */
+  function showTextProblems(details, fallback = []) {
+    const placed = editor.showProblems(details);
+    $('#spec-text-errors', root).replaceChildren(...(placed.length ? placed : fallback).map((d) => h('li.field-error', { 'data-path': d.path || '' },
+      d.line ? h('button.linkish', { type: 'button', onclick: () => editor.selectLine(d.line) }, `Line ${d.line}`) : null,
+      h('code', d.path || '(spec)'), h('span', d.message))));
+  }
 
   function clearErrors() {
     general.replaceChildren();
     for (const el of $$('.field', root)) { el.classList.remove('has-error'); $('.field-errors', el).replaceChildren(); }
     for (const el of $$('[aria-invalid]', root)) el.removeAttribute('aria-invalid');
     $('#spec-text-errors', root).replaceChildren();
+    editor.showProblems([]);
   }
 
   function showErrors(err) {
@@ -137,6 +159,7 @@ export function specEditor({ project, onAccepted, onDelete }) {
       h('span.msg', ` ${err.message}`), h('code.err-code', err.code));
     general.append(banner);
     let placed = 0;
+    if (mode !== 'form') showTextProblems(err.details, details);
     for (const d of details) {
       if (mode === 'form') {
         const field = $$('.field', root).filter((el) => d.path && (d.path === el.dataset.path || String(d.path).startsWith(`${el.dataset.path}/`)))
@@ -148,13 +171,7 @@ export function specEditor({ project, onAccepted, onDelete }) {
           placed += 1;
           continue;
         }
-      } else {
-        const line = lineOfPath(text.value, d.path);
-        $('#spec-text-errors', root).append(h('li.field-error', { 'data-path': d.path || '' },
-          line ? h('button.linkish', { type: 'button', onclick: () => selectLine(text, line) }, `Line ${line}`) : null,
-          h('code', d.path || '(spec)'), h('span', d.message)));
-        continue;
-      }
+      } else continue; // shown by showTextProblems
       if (d.path || err.details.length) general.append(h('div.field-error', { 'data-path': d.path || '' }, h('code', d.path || '(spec)'), h('span', d.message)));
     }
     if (placed && placed === details.length) $('.msg', banner).textContent = ` Fix the highlighted field${placed > 1 ? 's' : ''}.`;
@@ -164,10 +181,10 @@ export function specEditor({ project, onAccepted, onDelete }) {
 
   async function send(action) {
     const header = { action, ...(project ? { project_id: project.id } : {}) };
-    if (mode === 'yaml') return api.registerYaml(wrapSpecYaml(header, text.value));
+    if (mode === 'yaml') return api.registerYaml(wrapSpecYaml(header, editor.value));
     let spec;
     if (mode === 'json') {
-      try { spec = JSON.parse(text.value); } catch (e) {
+      try { spec = JSON.parse(editor.value); } catch (e) {
         throw Object.assign(new Error(`JSON syntax: ${e.message}`), { status: 400, code: 'invalid_json', details: [] });
       }
     } else spec = readForm();
@@ -201,11 +218,4 @@ export function specEditor({ project, onAccepted, onDelete }) {
     h('div.card-foot', onDelete ? h('button.btn.btn-danger#project-delete', { type: 'button', onclick: onDelete }, 'Delete project') : h('span'),
       h('div.foot-actions', submit)));
   return root;
-}
-
-function selectLine(textarea, line) {
-  const lines = textarea.value.split('\n');
-  const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-  textarea.focus();
-  textarea.setSelectionRange(start, start + (lines[line - 1] || '').length);
 }
