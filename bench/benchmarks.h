@@ -37,6 +37,8 @@ void pagedReads(BenchRun& run);  // P6 (seeds projects and ops first)
 void scale(BenchRun& run);  // P9 (beside a reference instance)
 // buildkitbench.cpp
 void buildKitRows(BenchRun& run);  // P8, B1, B2 (issue 12 §5; a Docker engine of its own)
+// runbench.cpp
+void commitToUrl(BenchRun& run);  // P10 (issue 16; a Docker engine of its own)
 // memorybench.cpp
 void memoryRows(BenchRun& run);  // RSS at N projects / N ops (after the phases)
 

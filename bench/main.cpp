@@ -31,6 +31,8 @@ const Benchmark kPhases[] = {
     {"reads", "P6: paged reads at 1,000 projects and BENCH_OPS ops (seeds them)", &pagedReads},
     {"scale", "P9: P1-P3 after BENCH_OPS ops, and at BENCH_PROJECTS projects", &scale},
     {"buildkit", "P8, B1, B2: BuildKit builds through paas vs the engine's own (needs a Docker engine)", &buildKitRows},
+    {"run", "P10: a commit on main (real hook) -> the dev URL serves it, run: docker (needs a Docker engine)",
+     &commitToUrl},
 };
 
 QByteArray loadAverage()
