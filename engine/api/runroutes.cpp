@@ -56,9 +56,13 @@ void follow(HttpExchange& ex, Platform* platform, const std::string& id, const s
         return sendError(ex, Status::unavailable("too_many_followers", "too many log followers; retry later"));
     }
     auto* conn = new SseConnection(std::move(ex.responder));
-    conn->open();
     auto left = std::make_shared<std::atomic<bool>>(false);
     QObject::connect(conn, &SseConnection::gone, conn, [left] { *left = true; });
+    if (!conn->open()) {  // the client already left: no follower thread for nobody
+        conn->deleteLater();
+        g_followers.fetch_sub(1);
+        return;
+    }
     // conn is deleted only by the thread's last post, so every post before it
     // finds it alive.
     std::thread([platform, id, env, tail, conn, left] {

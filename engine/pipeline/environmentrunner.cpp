@@ -268,7 +268,12 @@ Status EnvironmentRunner::followLogs(const std::string& projectId, const std::st
     Result<Record> rec = loadRecord(runner::recordKey(projectId, env));
     if (!rec || rec->containerId.empty())
         return Status::conflict("not_deployed", "environment '" + env + "' has no container");
-    return m_engine->followLogs(rec->containerId, tail, onLine, cancelled);
+    // stop() ends every follower and waits for it: none outlives the runner.
+    ++m_followers;
+    const Status s = m_engine->followLogs(rec->containerId, tail, onLine,
+                                          [&] { return m_stopping.load() || (cancelled && cancelled()); });
+    --m_followers;
+    return s;
 }
 
 }  // namespace paas

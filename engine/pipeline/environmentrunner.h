@@ -26,6 +26,8 @@
 //     proxy listens again) and removes strays labelled as ours whose
 //     project is gone or which no record names. It runs on a thread of its
 //     own and never delays startup.
+//   - stop() ends every followLogs() in progress (within ~200 ms) and waits
+//     for it, so no follower outlives the runner.
 //   - state() and states() read memory only (the API thread may call them);
 //     a poll thread re-checks each running environment's health every 5 s.
 // Errors: Conflict "run_disabled" (mode none), "not_deployed" (nothing to
@@ -134,6 +136,7 @@ private:
     mutable std::map<std::string, nlohmann::json> m_records;  // key -> record JSON (read or written here)
     std::map<std::string, Live> m_live;
     std::atomic<bool> m_stopping{false};
+    mutable std::atomic<int> m_followers{0};  // followLogs() calls in progress
     mutable std::mutex m_networkMutex;
     std::string m_network;  // resolved by network()
     std::mutex m_waitMutex;

@@ -144,7 +144,9 @@ void EnvironmentRunner::stop()
         m_adopt.join();
     if (m_poll.joinable())
         m_poll.join();
-    m_retiring->waitForDone();  // each is one bounded stop (10 s grace) and a remove
+    m_retiring->waitForDone();                               // each is one bounded stop (10 s grace) and a remove
+    for (int i = 0; m_followers.load() > 0 && i < 100; ++i)  // each sees m_stopping within 200 ms
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 Result<runner::Record> EnvironmentRunner::loadRecord(const std::string& key) const

@@ -317,9 +317,15 @@ private Q_SLOTS:
         // dev and staging (a replaced container leaves in the background, within its grace period)
         QTRY_COMPARE_WITH_TIMEOUT(containersOf(m_sock, m_id).size(), size_t(2), 20000);
         const json before = containersOf(m_sock, m_id);
-        QVERIFY(m_app.stop());
+        // A log follower still open when the app stops: it must end, not outlive the runner.
+        QNetworkAccessManager nam;
+        QNetworkReply* follower = nam.get(QNetworkRequest(QUrl(
+            m_app.url() + "/api/projects/" + QString::fromStdString(m_id) + "/environments/dev/logs?follow=1&tail=1")));
+        QTRY_VERIFY_WITH_TIMEOUT(follower->bytesAvailable() > 0, 10000);
+        QVERIFY2(m_app.stop(), m_app.output().right(3000).constData());  // exit code 0, in time
         QVERIFY2(m_app.start(), m_app.output().constData());
         QTRY_VERIFY_WITH_TIMEOUT(environment("dev")["run"].value("state", "") == "running", 20000);
+        follower->deleteLater();
         QCOMPARE(body(url("dev")).trimmed(), QByteArray("hello-dev v1"));
         QCOMPARE(body(url("staging")).trimmed(), QByteArray("hello-staging v1"));
         const json after = containersOf(m_sock, m_id);
