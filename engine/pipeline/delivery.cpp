@@ -114,6 +114,25 @@ Status checkRollback(const DeliveryRequest& req, const ProjectSpec& spec, const 
     return Status::ok();
 }
 
+// The project (from memory) and its spec, unless it is being deleted.
+struct Deliverable {
+    ProjectRecord project;
+    ProjectSpec spec;
+};
+
+Result<Deliverable> deliverable(const StateView& view, const std::string& projectId)
+{
+    Result<ProjectRecord> project = view.project(projectId);
+    if (!project)
+        return project.status();
+    if (project->status == "deleting" || project->status == "deleted")
+        return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
+    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
+    if (!spec)
+        return spec.status();
+    return Deliverable{std::move(*project), std::move(*spec)};
+}
+
 // 409 when an unfinished delivery op of the project targets the same env
 // (from memory: unfinished ops are always held by the view).
 Status checkNotBusy(const StateView& view, const ProjectRecord& project, const std::string& env)
@@ -139,14 +158,11 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
     if (req.projectId.empty())
         return Status::invalidArgument("missing_project_id", "project_id is required", {{"/project_id", "required"}});
     std::lock_guard lock(g_deliveryMutex);
-    Result<ProjectRecord> project = m_view->project(req.projectId);
-    if (!project)
-        return project.status();
-    if (project->status == "deleting" || project->status == "deleted")
-        return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
-    if (!spec)
-        return spec.status();
+    Result<Deliverable> loaded = deliverable(*m_view, req.projectId);
+    if (!loaded)
+        return loaded.status();
+    const ProjectRecord* project = &loaded->project;
+    const ProjectSpec* spec = &loaded->spec;
     Target t;
     Status checked = req.kind == delivery::kDeploy     ? checkDeploy(req, *spec, *project, t)
                      : req.kind == delivery::kRollback ? checkRollback(req, *spec, *project, *m_store, t)
@@ -174,14 +190,11 @@ Result<Submission> Platform::submitRunControl(const RunControlRequest& req)
     if (req.action != "stop" && req.action != "start")
         return Status::invalidArgument("invalid_action", "action must be stop or start");
     std::lock_guard lock(g_deliveryMutex);
-    Result<ProjectRecord> project = m_view->project(req.projectId);
-    if (!project)
-        return project.status();
-    if (project->status == "deleting" || project->status == "deleted")
-        return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
-    Result<ProjectSpec> spec = SpecParser::parseSpec(project->spec, "/spec", project->environmentOrder);
-    if (!spec)
-        return spec.status();
+    Result<Deliverable> loaded = deliverable(*m_view, req.projectId);
+    if (!loaded)
+        return loaded.status();
+    const ProjectRecord* project = &loaded->project;
+    const ProjectSpec* spec = &loaded->spec;
     Result<std::string> env = DeliveryState::resolveEnv(*spec, req.environment, "/environment");
     if (!env)
         return env.status();
