@@ -121,8 +121,15 @@ Result<DeliveryPlan> planRollback(StepContext& ctx, const Loaded& in)
 Status runContainer(StepContext& ctx, const Loaded& in, const DeliveryPlan& plan)
 {
     EnvironmentRunner& runner = ctx.platform.runner();
-    if (runner.mode(*in.spec.environment(plan.env)) != "docker")
+    Result<bool> runs = runner.runs(*in.spec.environment(plan.env), plan.image);
+    if (!runs)
+        return runs.status();
+    if (!*runs) {
+        if (runner.mode(*in.spec.environment(plan.env)) == "docker")
+            ctx.log("run: " + plan.image + " has no command (no CMD or ENTRYPOINT), so " + plan.env +
+                    " is not run; set run: docker in the spec to require it");
         return Status::ok();
+    }
     Result<std::vector<ReleaseRef>> history = ctx.store.releases(ctx.op.projectId, plan.env);
     if (!history)
         return history.status();

@@ -96,6 +96,15 @@ nlohmann::json EnvironmentRunner::describe() const
             {"health_timeout_s", m_config.runHealthTimeoutS}};
 }
 
+Result<bool> EnvironmentRunner::runs(const EnvironmentSpec& env, const std::string& image)
+{
+    if (mode(env) != "docker")
+        return false;
+    if (!env.run.empty())
+        return true;
+    return m_engine->imageHasCommand(image);
+}
+
 Status EnvironmentRunner::failUnhealthy(const std::string& containerId, const Status& why, const LogFn& log)
 {
     Result<std::vector<std::string>> lines = m_engine->logs(containerId, 1000);

@@ -89,6 +89,11 @@ public:
     nlohmann::json describe() const;
     const std::string& socket() const { return m_socket; }
 
+    // Whether a deploy of `image` into `env` runs a container: mode docker,
+    // and, when the spec leaves `run` unset (the default), an image that says
+    // what to run (a Cmd or Entrypoint; a FROM scratch image of files does
+    // not). With run: docker set, every image runs (and fails if it cannot).
+    Result<bool> runs(const EnvironmentSpec& env, const std::string& image);
     Status deploy(const RunRequest& request, const LogFn& log, const CancelledFn& cancelled);
     Status stopEnv(const std::string& projectId, const std::string& env, const LogFn& log);
     Status startEnv(const std::string& projectId, const std::string& env, const LogFn& log,

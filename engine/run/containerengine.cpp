@@ -407,6 +407,21 @@ Status ContainerEngine::rename(const std::string& idOrName, const std::string& n
     return s;
 }
 
+Result<bool> ContainerEngine::imageHasCommand(const std::string& image) const
+{
+    const Reply reply = perform(m_socket, "GET", "/images/" + encode(image) + "/json", m_timeoutMs);
+    if (reply.rc != CURLE_OK)
+        return transportError(reply, m_socket, "inspecting image " + image);
+    if (reply.code == 404)
+        return Status::notFound("image_not_found", "the Docker engine has no image " + image);
+    if (reply.code != 200)
+        return httpError(reply, "inspecting image " + image);
+    const json answer = json::parse(reply.body, nullptr, false);
+    const json& config = member(answer, "Config");
+    const auto set = [&](const char* key) { return config.is_object() && !member(config, key).empty(); };
+    return set("Cmd") || set("Entrypoint");
+}
+
 Result<ContainerInfo> ContainerEngine::inspect(const std::string& idOrName) const
 {
     Result<json> j = inspectJson(m_socket, m_timeoutMs, idOrName);

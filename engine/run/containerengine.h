@@ -77,6 +77,9 @@ public:
     // GET /networks/{name}: whether the engine has it (an engine started
     // with --bridge=none has no "bridge").
     Result<bool> hasNetwork(const std::string& name) const;
+    // GET /images/{name}/json: whether the image says what to run (a Cmd
+    // or an Entrypoint). NotFound "image_not_found" when the engine lacks it.
+    Result<bool> imageHasCommand(const std::string& image) const;
     Result<std::string> create(const ContainerSpec& spec) const;
     Status start(const std::string& idOrName) const;
     Status stop(const std::string& idOrName, int graceSeconds = 10) const;

@@ -239,6 +239,16 @@ private slots:
         QCOMPARE(m_engine->socket(), m_sock.toStdString());
     }
 
+    void imagesSayWhetherTheyHaveACommand()
+    {
+        const Result<bool> has = m_engine->imageHasCommand(m_image);  // imported with a CMD
+        QVERIFY2(has.isOk(), has.status().toString().c_str());
+        QVERIFY(*has);
+        const Result<bool> missing = m_engine->imageHasCommand("paas-test/no-such-image:none");
+        QVERIFY(!missing.isOk());
+        QCOMPARE(missing.status().reason(), std::string("image_not_found"));
+    }
+
     void networksAreLookedUp()
     {
         const Result<bool> host = m_engine->hasNetwork("host");  // every engine has it
