@@ -122,6 +122,15 @@ soak: deps configure
 	@cmake --build $(BUILD_DIR) --target paas paas_soak
 	@SOAK_MINUTES=$(SOAK_MINUTES) $(BUILD_DIR)/bin/paas_soak
 
+# A local cluster (docs/SCALING.md): 3 nats-server nodes (JetStream R3), one
+# api instance on 127.0.0.1:8080 and two workers, on one shared artifacts
+# root under $(BUILD_DIR)/cluster.
+.PHONY: cluster-up cluster-down
+cluster-up: build
+	@scripts/cluster.sh up $(abspath $(BUILD_DIR))/cluster
+cluster-down:
+	@scripts/cluster.sh down $(abspath $(BUILD_DIR))/cluster
+
 # Packaging (issue 13; installer/README.md). `make package` builds
 # $(BUILD_DIR)/paas_<version>_<arch>.deb with CPack (configured for /usr; only
 # what the package installs is built); `make package-check` runs lintian,

@@ -5,6 +5,7 @@
 #include "engine/api/apiserver.h"
 #include "engine/api/ssehub.h"
 #include "engine/core/atomicfile.h"
+#include "engine/core/instanceid.h"
 #include "engine/pipeline/platform.h"
 #include "engine/store/backend.h"
 
@@ -75,6 +76,12 @@ QString Application::apiUrl() const
 
 Status Application::start()
 {
+    Result<std::unique_ptr<InstanceId>> instance = InstanceId::claim(m_config.stateDir, m_config.instanceId);
+    if (!instance)
+        return instance.status();
+    m_instance = std::move(instance.value());
+    m_config.instanceId = m_instance->id();
+    printLine(QStringLiteral("Instance: %1 role=%2").arg(m_config.instanceId, m_config.role));
     printLine(QStringLiteral("Artifacts root: %1").arg(m_config.artifactsRoot));
     m_backend = std::make_unique<Backend>(m_config);
     if (Status s = m_backend->start(); !s)
@@ -85,6 +92,10 @@ Status Application::start()
     if (Status s = m_platform->start(); !s)
         return s;
     printLine(m_platform->builderSummaryLine());
+    if (!m_config.servesApi()) {
+        printLine(QStringLiteral("Worker ready: running steps, serving no API (role worker)"));
+        return Status::ok();
+    }
 
     api::ApiContext context;
     context.config = &m_config;

@@ -3,8 +3,10 @@
 // backend, the pipeline platform, the HTTP API and (unless headless) the
 // desktop shell — and takes them down in order on Quit/SIGINT/SIGTERM.
 //
-// Contract: start() prints the startup lines on stdout (artifacts root, NATS,
-// image builder, and last "API listening on <url>" once the API answers);
+// Contract: start() prints the startup lines on stdout ("Instance: <id>
+// role=<role>", artifacts root, NATS, image builder, and last "API listening
+// on <url>" once the API answers; a worker, which serves no API, ends with
+// "Worker ready");
 // any failure is returned as an error value whose message names the
 // flag/variable and the fix. shutdown() is idempotent and bounded (< 5 s).
 // Thread affinity: main thread.
@@ -18,6 +20,7 @@
 namespace paas {
 
 class Backend;
+class InstanceId;
 class Platform;
 namespace api {
 class ApiServer;
@@ -40,6 +43,7 @@ private:
     void writeApiUrlFile();
 
     Config m_config;
+    std::unique_ptr<InstanceId> m_instance;  // holds the id's lock
     std::unique_ptr<Backend> m_backend;
     std::unique_ptr<Platform> m_platform;
     std::unique_ptr<api::ApiServer> m_api;

@@ -102,6 +102,25 @@ Status parseRunPorts(Config& c, const QString& v)
     return Status::ok();
 }
 
+Status parseRole(Config& c, const QString& v)
+{
+    if (v != "all" && v != "api" && v != "worker")
+        return Status::invalidArgument("invalid_option",
+                                       "PAAS_ROLE (--role) must be all, api or worker, not '" + v.toStdString() + "'");
+    c.role = v;
+    return Status::ok();
+}
+
+Status parseInstanceId(Config& c, const QString& v)
+{
+    static const QRegularExpression shape(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"));
+    if (!shape.match(v).hasMatch())
+        return Status::invalidArgument("invalid_option", "PAAS_INSTANCE_ID='" + v.toStdString() +
+                                                             "' must be 1-63 letters, digits, '.', '_' or '-'");
+    c.instanceId = v;
+    return Status::ok();
+}
+
 // host[:port][/path], lowercase, no scheme, no tag: e.g. 127.0.0.1:5000/team.
 Status parseImageRegistry(Config& c, const QString& v)
 {
@@ -152,6 +171,22 @@ const std::vector<OptionSpec>& optionTable()
              c.natsUrl = v;
              return Status::ok();
          }},
+        {"", "PAAS_NATS_REPLICAS", "n",
+         "Replicas of every stream and KV bucket paas creates (default 1; 3 on a 3-node cluster).",
+         [](Config& c, const QString& v) { return parseInt("PAAS_NATS_REPLICAS", v, 1, 5, c.natsReplicas); }},
+        {"role", "PAAS_ROLE", "role",
+         "all (default), api (API, SSE and UI; runs no steps) or worker (runs steps; no API, no UI).", parseRole},
+        {"", "PAAS_INSTANCE_ID", "id", "This instance's id (default: generated, kept in the state dir).",
+         parseInstanceId},
+        {"", "PAAS_WORK_ACK_WAIT_MS", "ms",
+         "A step whose worker stopped answering is redelivered after this (default 30000).",
+         [](Config& c, const QString& v) {
+             return parseInt("PAAS_WORK_ACK_WAIT_MS", v, 1000, 3600000, c.workAckWaitMs);
+         }},
+        {"", "PAAS_LEASE_TTL_MS", "ms",
+         "Lease of the recovery and commit watcher singletons: taken over this long after its holder died "
+         "(default 10000).",
+         [](Config& c, const QString& v) { return parseInt("PAAS_LEASE_TTL_MS", v, 1000, 600000, c.leaseTtlMs); }},
         {"nats-server-bin", "PAAS_NATS_SERVER_BIN", "path", "The nats-server binary to start.",
          [](Config& c, const QString& v) {
              c.natsServerBin = v;
@@ -281,6 +316,12 @@ bool wantsHeadless(int argc, char** argv)
             return true;
     if (truthy(qEnvironmentVariable("PAAS_HEADLESS")))
         return true;
+    for (int i = 1; i < argc; ++i)  // a worker has no API, so no window to show it
+        if (std::strcmp(argv[i], "--role=worker") == 0 ||
+            (std::strcmp(argv[i], "--role") == 0 && i + 1 < argc && std::strcmp(argv[i + 1], "worker") == 0))
+            return true;
+    if (qEnvironmentVariable("PAAS_ROLE") == "worker")
+        return true;
 #if defined(Q_OS_LINUX)
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
         qEnvironmentVariable("QT_QPA_PLATFORM") != "offscreen")
@@ -329,6 +370,11 @@ Result<Config> resolveConfig(const QCommandLineParser& parser)
     c.dockerConfigPath = QString::fromStdString(RegistryCredentials::defaultConfigPath());
     if (Status s = checkWritable(c.artifactsRoot, "PAAS_ARTIFACTS_ROOT"); !s)
         return s;
+    if (c.role != "all" && c.natsUrl.isEmpty())
+        return Status::invalidArgument("invalid_option",
+                                       "--role " + c.role.toStdString() +
+                                           " shares its work with other instances: set PAAS_NATS_URL to the shared "
+                                           "NATS cluster (or use --role all with the embedded server)");
     return c;
 }
 

@@ -39,6 +39,8 @@ void scale(BenchRun& run);  // P9 (beside a reference instance)
 void buildKitRows(BenchRun& run);  // P8, B1, B2 (issue 12 §5; a Docker engine of its own)
 // runbench.cpp
 void commitToUrl(BenchRun& run);  // P10 (issue 16; a Docker engine of its own)
+// clusterbench.cpp
+void clusterThroughput(BenchRun& run);  // S1 (issue 15; a nats-server cluster of its own)
 // memorybench.cpp
 void memoryRows(BenchRun& run);  // RSS at N projects / N ops (after the phases)
 

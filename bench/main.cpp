@@ -33,6 +33,7 @@ const Benchmark kPhases[] = {
     {"buildkit", "P8, B1, B2: BuildKit builds through paas vs the engine's own (needs a Docker engine)", &buildKitRows},
     {"run", "P10: a commit on main (real hook) -> the dev URL serves it, run: docker (needs a Docker engine)",
      &commitToUrl},
+    {"cluster", "S1: ci ops/s on a 3-node cluster with 1 worker vs 3 workers (issue 15)", &clusterThroughput},
 };
 
 QByteArray loadAverage()

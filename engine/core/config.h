@@ -28,6 +28,15 @@ struct Config {
     QString natsUrl;                  // non-empty: join this server, start no child
     QString natsServerBin;            // explicit nats-server binary
     int natsMemoryLimitMiB = 96;      // PAAS_NATS_MEMORY_LIMIT_MB: the child's GOMEMLIMIT (0 = none)
+    int natsReplicas = 1;             // PAAS_NATS_REPLICAS: replicas of every stream and KV bucket
+
+    // Cluster (docs/SCALING.md)
+    QString role = QStringLiteral("all");  // PAAS_ROLE / --role: all, api (no steps) or worker (no API, no UI)
+    QString instanceId;                    // PAAS_INSTANCE_ID; "" = one kept in <stateDir>/instances
+    int workAckWaitMs = 30000;             // PAAS_WORK_ACK_WAIT_MS: a dead worker's step is redelivered after this
+    int leaseTtlMs = 10000;                // PAAS_LEASE_TTL_MS: a dead lease holder is replaced within this
+    bool runsSteps() const { return role != QLatin1String("api"); }
+    bool servesApi() const { return role != QLatin1String("worker"); }
 
     // Pipeline
     QString localApiBaseUrl;  // PAAS_LOCAL_API_BASE_URL (hooks), empty = actual listen URL

@@ -19,11 +19,14 @@ namespace paas {
 
 template <typename T>
 struct GitFree;
+// `type` is a type name: it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define PAAS_GIT_FREE(type, fn)                   \
     template <>                                   \
     struct GitFree<type> {                        \
         void operator()(type* p) const { fn(p); } \
     };
+// NOLINTEND(bugprone-macro-parentheses)
 PAAS_GIT_FREE(git_repository, git_repository_free)
 PAAS_GIT_FREE(git_commit, git_commit_free)
 PAAS_GIT_FREE(git_tree, git_tree_free)

@@ -301,12 +301,15 @@ StepOutcome manifestRenderer(StepContext& ctx)
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::manifestsRepoPath(ctx.projectDir));
     if (!repo)
         return {repo.status()};
+    if (Status s = ctx.fence(); !s)
+        return {s};
     Result<std::string> commit = repo->commitFiles(files, "platform-sync: render " + image);
     if (!commit)
         return {commit.status()};
     ctx.log("manifests rendered for " + image + " (" + std::to_string(files.size()) + " files) at " +
             commit->substr(0, 12));
     std::vector<std::string> paths;
+    paths.reserve(files.size());
     for (const auto& [path, content] : files)
         paths.push_back("repos/manifests/" + path);
     return {Status::ok(),

@@ -8,8 +8,9 @@
 //       rollback target), no_previous_release, already_current,
 //       delivery_in_progress (an unfinished delivery op of the same project
 //       and target environment is queued or running).
-// Submissions are serialized in-process so the in-progress guardrail cannot
-// be raced by two concurrent requests of this instance.
+// Submissions are serialized in-process, and the guard is also one KV key
+// per environment (claimDeliveryGuard), so the in-progress guardrail cannot
+// be raced by two concurrent requests, on one instance or several.
 #include "engine/pipeline/platform.h"
 
 #include "engine/model/specparser.h"
@@ -18,6 +19,8 @@
 #include "engine/pipeline/orchestrator.h"
 #include "engine/pipeline/pipelinestore.h"
 #include "engine/pipeline/stateview.h"
+
+#include "engine/store/backend.h"
 
 #include <QDebug>
 
@@ -173,6 +176,8 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
         return s;
     std::lock_guard projectLock(lockOf(req.projectId));
     OpRecord op = m_orchestrator->newOp(t.kind, req.projectId);
+    if (Status s = claimDeliveryGuard(req.projectId, t.env, op.id); !s)
+        return s;
     op.trigger = {{"source", req.source}, {"endpoint", req.kind}};
     op.params = {{"environment", t.env}};
     if (!t.fromEnv.empty()) {
@@ -182,7 +187,7 @@ Result<Submission> Platform::submitDelivery(const DeliveryRequest& req)
     if (t.release > 0)
         op.params["release"] = t.release;
     op.classification = t.classification;
-    return enqueue(std::move(op), nullptr);
+    return enqueueGuarded(std::move(op), t.env);
 }
 
 Result<Submission> Platform::submitRunControl(const RunControlRequest& req)
@@ -205,9 +210,62 @@ Result<Submission> Platform::submitRunControl(const RunControlRequest& req)
         return s;
     std::lock_guard projectLock(lockOf(req.projectId));
     OpRecord op = m_orchestrator->newOp(req.action, req.projectId);
+    if (Status s = claimDeliveryGuard(req.projectId, *env, op.id); !s)
+        return s;
     op.trigger = {{"source", "api"}, {"endpoint", req.action}};
     op.params = {{"environment", *env}};
-    return enqueue(std::move(op), nullptr);
+    return enqueueGuarded(std::move(op), *env);
+}
+
+Status Platform::claimDeliveryGuard(const std::string& projectId, const std::string& env, const std::string& opId)
+{
+    // Instances sharing the cluster each check their memory first
+    // (checkNotBusy); this create-or-CAS on one key per environment makes the
+    // guard hold across them. The key names the op holding it; a holder that
+    // ended (or whose acceptance failed) is replaced by CAS.
+    KvStore& guards = m_backend.guards();
+    const std::string key = "delivery." + projectId + "." + env;
+    const std::string value = nlohmann::json{{"op_id", opId}, {"at", nowRfc3339()}}.dump();
+    const auto busy = [&](const std::string& holder) {
+        return Status::conflict("delivery_in_progress", "another delivery op (" + holder + ") for environment '" + env +
+                                                            "' is still queued or running");
+    };
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        Result<uint64_t> created = guards.create(key, value);
+        if (created || created.status().reason() != "key_exists")
+            return created.status();
+        Result<KvEntry> current = guards.get(key);
+        if (!current && current.status().code() == Status::Code::NotFound)
+            continue;
+        if (!current)
+            return current.status();
+        const nlohmann::json held = nlohmann::json::parse(current->value, nullptr, false);
+        const std::string holder = held.is_object() ? held.value("op_id", "") : "";
+        Result<OpRecord> op = m_store->op(holder);  // from JetStream: it may be another instance's op
+        if (op && !op->terminal())
+            return busy(holder);
+        if (!op && op.status().code() != Status::Code::NotFound)
+            return op.status();
+        // Not written: its acceptor may be between the guard and the op, or
+        // its acceptance failed after a write that was applied all the same.
+        if (!op && PipelineStore::withinAcceptWindow(held.is_object() ? held.value("at", "") : ""))
+            return Status::unavailable(
+                "acceptance_in_progress",
+                "a delivery op for environment '" + env + "' is being accepted (or just failed); retry shortly");
+        Result<uint64_t> taken = guards.update(key, value, current->revision);
+        if (taken || taken.status().reason() != "revision_conflict")
+            return taken.status();
+    }
+    return busy("?");
+}
+
+Result<Submission> Platform::enqueueGuarded(OpRecord op, const std::string& env)
+{
+    const std::string key = "delivery." + op.projectId + "." + env;
+    Result<Submission> accepted = enqueue(std::move(op), nullptr);
+    if (!accepted)  // nothing was accepted: the guard must not hold a retry off
+        m_backend.guards().remove(key);
+    return accepted;
 }
 
 void Platform::autoDeploy(const OpRecord& ci)

@@ -86,6 +86,8 @@ Result<std::string> commitManifests(StepContext& ctx, const ProjectRecord& proje
     Result<GitRepository> repo = GitRepository::open(RepoBootstrapper::manifestsRepoPath(ctx.projectDir));
     if (!repo)
         return repo.status();
+    if (Status s = ctx.fence(); !s)
+        return s;
     return repo->commitFiles(files, "platform-sync: " + plan.kind + " " + plan.env + " " + plan.image);
 }
 
@@ -116,6 +118,8 @@ StepOutcome DeliveryRelease::apply(StepContext& ctx, const DeliveryPlan& plan)
 {
     ReleaseRef wanted{0,         plan.image,   plan.commit,     plan.digest,
                       ctx.op.id, nowRfc3339(), triggerOf(plan), DeliveryState::sha256(plan.rendered)};
+    if (Status s = ctx.fence(); !s)  // a stale attempt numbers no release
+        return {s};
     Result<ReleaseRef> release = ctx.store.appendRelease(ctx.op.projectId, plan.env, wanted);
     if (!release)
         return {release.status()};

@@ -204,7 +204,7 @@ Result<OpRecord> Orchestrator::resumableHead(const std::string& projectId)
 }
 
 Status Orchestrator::recoverProject(const ProjectRecord& project, const std::vector<OpRecord>& unfinished,
-                                    const std::string& cutoff)
+                                    const std::string& cutoff, Recovery mode)
 {
     std::vector<std::string> queued;
     for (uint64_t from = 1; !unfinished.empty();) {
@@ -231,6 +231,8 @@ Status Orchestrator::recoverProject(const ProjectRecord& project, const std::vec
     const int index = op->nextStepIndex();
     if (index < 0 || op->cancelRequested())  // an acknowledged cancel is never resumed
         return finishOp(op->id, Status::ok());
+    if (mode == Recovery::Shared)
+        return redispatchStale(*op, index, cutoff);
     const std::string stepName = op->steps[static_cast<size_t>(index)].name;
     int attempt = 0;
     Result<OpRecord> bumped = m_store.mutateOp(op->id, [&](OpRecord& o) -> Status {
@@ -253,17 +255,52 @@ Status Orchestrator::recoverProject(const ProjectRecord& project, const std::vec
     return publishWork({op->id, stepName, attempt});
 }
 
-Status Orchestrator::recover(const std::string& createdBefore)
+Status Orchestrator::redispatchStale(const OpRecord& op, int index, const std::string& cutoff)
 {
-    Result<std::vector<ProjectRecord>> projects = m_store.projects();
+    // Other instances are alive: a running step is theirs, or its worker
+    // died and JetStream redelivers its item after the ack wait. A pending
+    // step waiting since before `cutoff` lost its work item (its dispatcher
+    // died between the writes): it is published again, same attempt, so a
+    // duplicate of an item still in the stream is ignored by the claim.
+    const StepRecord& step = op.steps[static_cast<size_t>(index)];
+    if (step.status == opstatus::kRunning)
+        return Status::ok();
+    const std::string since = index > 0 ? op.steps[static_cast<size_t>(index - 1)].finishedAt : op.createdAt;
+    if (since >= cutoff)
+        return Status::ok();
+    qInfo().noquote() << "recovery: op" << QString::fromStdString(op.id) << "waited at"
+                      << QString::fromStdString(step.name) << "since" << QString::fromStdString(since)
+                      << "; dispatched again";
+    return publishWork({op.id, step.name, std::max(1, step.attempt)});
+}
+
+Result<std::vector<ProjectRecord>> Orchestrator::recoveryScope(
+    bool inFlightOnly, const std::map<std::string, std::vector<OpRecord>>& unfinished)
+{
+    if (!inFlightOnly)
+        return m_store.projects();
+    std::vector<ProjectRecord> out;
+    for (const auto& [projectId, ops] : unfinished) {
+        Result<ProjectRecord> p = m_store.project(projectId);
+        if (p)
+            out.push_back(std::move(*p));
+        else if (p.status().code() != Status::Code::NotFound)
+            return p.status();
+    }
+    return out;
+}
+
+Status Orchestrator::recover(const std::string& createdBefore, Recovery mode, bool inFlightOnly)
+{
+    std::map<std::string, std::vector<OpRecord>> unfinished = m_platform.unfinishedOps();
+    Result<std::vector<ProjectRecord>> projects = recoveryScope(inFlightOnly, unfinished);
     if (!projects)
         return projects.status();
-    std::map<std::string, std::vector<OpRecord>> unfinished = m_platform.unfinishedOps();
     const std::string cutoff = createdBefore.empty() ? nowRfc3339() : createdBefore;
     for (const ProjectRecord& p : *projects) {
         Status s = migrateLegacyQueue(p);
         if (s)
-            s = recoverProject(p, unfinished[p.id], cutoff);
+            s = recoverProject(p, unfinished[p.id], cutoff, mode);
         if (!s)
             qWarning().noquote() << "recovery of project" << QString::fromStdString(p.id) << ":"
                                  << QString::fromStdString(s.message());

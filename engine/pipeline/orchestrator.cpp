@@ -1,5 +1,7 @@
 #include "engine/pipeline/orchestrator.h"
 
+#include "engine/core/projectlock.h"
+
 #include "engine/model/ids.h"
 #include "engine/pipeline/eventbus.h"
 #include "engine/pipeline/pipelinestore.h"
@@ -14,10 +16,28 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace paas {
 
 namespace {
+
+// The claim of `step` (attempt, this instance) on op `o`; true when the op
+// itself starts running with it.
+bool markClaimed(OpRecord& o, StepRecord& step, int attempt, const std::string& instance, const std::string& now)
+{
+    step.status = opstatus::kRunning;
+    step.attempt = attempt;
+    step.instance = instance;
+    step.startedAt = now;
+    step.finishedAt.clear();
+    if (o.status != opstatus::kQueued)
+        return false;
+    o.status = opstatus::kRunning;
+    o.startedAt = now;
+    return true;
+}
 
 struct RouteEntry {
     const char* kind;
@@ -199,15 +219,7 @@ Result<bool> Orchestrator::claimStep(const WorkItem& item, int numDelivered, OpR
             return Status::conflict("skip", "too many attempts");
         }
         claim = Claim::Run;
-        step->status = opstatus::kRunning;
-        step->attempt = attempt;
-        step->startedAt = now;
-        step->finishedAt.clear();
-        if (o.status == opstatus::kQueued) {
-            becameRunning = true;
-            o.status = opstatus::kRunning;
-            o.startedAt = now;
-        }
+        becameRunning = markClaimed(o, *step, attempt, m_platform.instanceId(), now);
         return Status::ok();
     });
     if (claimed) {
@@ -260,7 +272,22 @@ StepOutcome Orchestrator::invokeStep(const OpRecord& op, const std::string& step
                         m_events.publish(op, events::kStepLog, {{"step", stepName}, {"line", line}});
                     },
                     keepAlive,
-                    [this, id = op.id] { return m_platform.cancelRequested(id); }};
+                    [this, id = op.id] { return m_platform.cancelRequested(id); },
+                    [this, id = op.id, stepName, attempt] { return checkFence(id, stepName, attempt); }};
+    // The second guard: one writer of a project's files among the instances
+    // sharing the artifacts root, even when a stale attempt still runs.
+    const QString lockPath =
+        m_platform.config().artifactsRoot + "/.paas/locks/" + QString::fromStdString(op.projectId) + ".lock";
+    int polls = 0;
+    Result<std::unique_ptr<ProjectLock>> lock = ProjectLock::acquire(lockPath, [&] {
+        if (++polls % 10 != 0)
+            return true;
+        if (keepAlive)
+            keepAlive();
+        return checkFence(op.id, stepName, attempt).code() != Status::Code::Conflict;
+    });
+    if (!lock)
+        return {lock.status()};
     if (attempt > 1)
         clearStaleGitLocks(ctx.projectDir, ctx.log);
     auto it = m_steps.find(stepName);
@@ -273,12 +300,52 @@ StepOutcome Orchestrator::invokeStep(const OpRecord& op, const std::string& step
     }
 }
 
+StepOutcome Orchestrator::invokeStepRetrying(const OpRecord& op, const std::string& stepName, int attempt,
+                                             const std::function<void()>& keepAlive)
+{
+    // A step that failed only because JetStream did not answer (a cluster
+    // electing a leader after a node died, a restarting server) is run again
+    // in place after a pause, up to 1+2+3+4+5 s: the outage does not fail the
+    // op, nor use up its attempts. Steps are idempotent (redelivery needs it).
+    StepOutcome outcome = invokeStep(op, stepName, attempt, keepAlive);
+    for (int pause = 1; pause <= 5; ++pause) {
+        if (outcome.status.code() != Status::Code::Unavailable || outcome.status.reason() != "backend_unavailable")
+            break;
+        m_events.publish(op, events::kStepLog,
+                         {{"step", stepName},
+                          {"line", "the backend did not answer (" + outcome.status.message() + "); retrying in " +
+                                       std::to_string(pause) + " s"}});
+        for (int s = 0; s < pause; ++s) {
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+            if (keepAlive)
+                keepAlive();
+        }
+        outcome = invokeStep(op, stepName, attempt, keepAlive);
+    }
+    return outcome;
+}
+
+Status Orchestrator::checkFence(const std::string& opId, const std::string& stepName, int attempt) const
+{
+    Result<OpRecord> current = m_store.op(opId);  // from JetStream, not from memory
+    if (!current)
+        return current.status();
+    const StepRecord* step = current->step(stepName);
+    if (!current->terminal() && step && step->attempt == attempt && step->status == opstatus::kRunning)
+        return Status::ok();
+    return Status::conflict("fenced", "step " + stepName + " attempt " + std::to_string(attempt) + " of op " + opId +
+                                          " no longer holds its claim (now attempt " +
+                                          std::to_string(step ? step->attempt : 0) + " on " +
+                                          (step && !step->instance.empty() ? step->instance : "?") + ", op " +
+                                          current->status + "); its writes are dropped");
+}
+
 Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
                              const std::function<void()>& keepAlive)
 {
     m_events.publish(op, events::kStepStarted,
                      {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
-    const StepOutcome outcome = invokeStep(op, stepName, attempt, keepAlive);
+    const StepOutcome outcome = invokeStepRetrying(op, stepName, attempt, keepAlive);
     const bool ok = outcome.status.isOk();
     const std::string message = ok ? outcome.message : outcome.status.message();
     std::string stepStatus;

@@ -88,6 +88,11 @@ struct StepContext {
     // True once the op's cancel was requested (from memory, cheap: poll it).
     // A step that can stop early returns an error when it turns true.
     std::function<bool()> cancelled;
+    // The fence: Ok while this attempt still holds its claim, read again
+    // from JetStream; Conflict "fenced" once another instance took the step
+    // over (or the op ended). Called before every write that commits (a git
+    // commit, a release): a stale attempt returns its error instead.
+    std::function<Status()> fence;
 };
 
 using StepFunction = std::function<StepOutcome(StepContext&)>;
@@ -130,7 +135,14 @@ public:
     // created before `createdBefore` (default: now) that is in no queue
     // (its entry was lost, or never written: a crash between the writes).
     // Ops created later may be in the middle of their acceptance.
-    Status recover(const std::string& createdBefore = {});
+    // Restart: this instance is alone on its store (embedded mode): a
+    // running head step was cut off, and resumes with a bumped attempt.
+    // Shared (the recovery lease holder on a shared cluster): running steps
+    // are left to JetStream's redelivery; only a pending head step that has
+    // waited since before `createdBefore` is dispatched again.
+    // `inFlightOnly`: only the projects with unfinished ops (from memory).
+    enum class Recovery { Restart, Shared };
+    Status recover(const std::string& createdBefore = {}, Recovery mode = Recovery::Restart, bool inFlightOnly = false);
 
     // A write that failed for a reason other than a CAS "skip"/"superseded"
     // decision (Conflict, NotFound): the transition must be retried.
@@ -153,6 +165,9 @@ public:
 
 private:
     Status publishWork(const WorkItem& item);
+    Status checkFence(const std::string& opId, const std::string& stepName, int attempt) const;
+    StepOutcome invokeStepRetrying(const OpRecord& op, const std::string& stepName, int attempt,
+                                   const std::function<void()>& keepAlive);
     Status runStep(OpRecord op, const std::string& stepName, int attempt, const std::function<void()>& keepAlive);
     StepOutcome invokeStep(const OpRecord& op, const std::string& stepName, int attempt,
                            const std::function<void()>& keepAlive);
@@ -174,7 +189,10 @@ private:
     // `unfinished`: the project's unfinished ops; those created before
     // `cutoff` and in no queue are queued again.
     Status recoverProject(const ProjectRecord& project, const std::vector<OpRecord>& unfinished,
-                          const std::string& cutoff);
+                          const std::string& cutoff, Recovery mode);
+    Status redispatchStale(const OpRecord& op, int index, const std::string& cutoff);
+    Result<std::vector<ProjectRecord>> recoveryScope(bool inFlightOnly,
+                                                     const std::map<std::string, std::vector<OpRecord>>& unfinished);
     Status migrateLegacyQueue(const ProjectRecord& project);
 
     Platform& m_platform;

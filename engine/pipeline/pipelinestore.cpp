@@ -1,5 +1,7 @@
 #include "engine/pipeline/pipelinestore.h"
 
+#include <QDateTime>
+
 #include "engine/pipeline/stateview.h"
 #include "engine/store/backend.h"
 #include "engine/store/natsclient.h"
@@ -132,13 +134,36 @@ Result<ProjectRecord> PipelineStore::mutateProject(const std::string& projectId,
 
 Result<bool> PipelineStore::markCommit(const std::string& projectId, const std::string& commit, const std::string& opId)
 {
-    Result<uint64_t> rev = m_backend.commits().create(projectId + "." + commit,
-                                                      nlohmann::json{{"op_id", opId}, {"at", nowRfc3339()}}.dump());
+    const std::string key = projectId + "." + commit;
+    const std::string value = nlohmann::json{{"op_id", opId}, {"at", nowRfc3339()}}.dump();
+    Result<uint64_t> rev = m_backend.commits().create(key, value);
     if (rev)
         return true;
-    if (rev.status().code() == Status::Code::Conflict)
-        return false;
-    return rev.status();
+    if (rev.status().code() != Status::Code::Conflict)
+        return rev.status();
+    Result<KvEntry> marker = m_backend.commits().get(key);
+    if (!marker)  // released meanwhile: one more try
+        return marker.status().code() == Status::Code::NotFound ? markCommit(projectId, commit, opId)
+                                                                : Result<bool>(marker.status());
+    const nlohmann::json j = nlohmann::json::parse(marker->value, nullptr, false);
+    const std::string holder = j.is_object() ? j.value("op_id", "") : "";
+    Result<KvEntry> op = m_backend.ops().get(holder);
+    if (op || op.status().code() != Status::Code::NotFound)
+        return op ? Result<bool>(false) : Result<bool>(op.status());
+    if (withinAcceptWindow(j.is_object() ? j.value("at", "") : ""))
+        return Status::unavailable(
+            "acceptance_in_progress",
+            "commit " + commit + " is being accepted (or its acceptance just failed); retry shortly");
+    Result<uint64_t> taken = m_backend.commits().update(key, value, marker->revision);
+    if (taken)
+        return true;
+    return taken.status().code() == Status::Code::Conflict ? Result<bool>(false) : Result<bool>(taken.status());
+}
+
+bool PipelineStore::withinAcceptWindow(const std::string& at)
+{
+    const QDateTime when = QDateTime::fromString(QString::fromStdString(at), Qt::ISODateWithMs);
+    return when.isValid() && when.msecsTo(QDateTime::currentDateTimeUtc()) < kAcceptWindowMs;
 }
 
 Status PipelineStore::unmarkCommit(const std::string& projectId, const std::string& commit)

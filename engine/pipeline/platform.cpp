@@ -16,8 +16,10 @@
 #include "engine/pipeline/steps.h"
 #include "engine/pipeline/workerpool.h"
 #include "engine/store/backend.h"
+#include "engine/store/kvlease.h"
 
 #include <QRegularExpression>
+#include <QDeadlineTimer>
 #include <QDebug>
 #include <QThread>
 
@@ -84,24 +86,30 @@ Status Platform::start()
     m_hookTokens = *tokens;
     m_store = std::make_unique<PipelineStore>(m_backend);
     m_view = std::make_unique<StateView>(m_backend);
-    if (Status s = m_view->start(); !s)
+    if (Status s = startView(); !s)
         return s;
     m_store->setView(m_view.get());
     m_events = std::make_unique<EventBus>(m_backend.client());
     m_orchestrator = std::make_unique<Orchestrator>(*this, *m_store, *m_events, m_backend.client());
     m_builder->resolve();
     m_runner = makeRunner(m_config, m_backend, *m_builder);
-    m_runner->start();
     registerRegistrationSteps(*m_orchestrator);
     registerBuildSteps(*m_orchestrator, *m_builder);
     registerDeliverySteps(*m_orchestrator);
+    if (!m_config.runsSteps())  // role api: no steps, no singletons (docs/SCALING.md)
+        return Status::ok();
+    m_runner->start();
     if (m_backend.embedded())
         if (Status s = m_orchestrator->recover(); !s)
             return s;
     const int threads = m_config.workerThreads > 0 ? m_config.workerThreads : std::max(2, QThread::idealThreadCount());
-    m_workers = std::make_unique<WorkerPool>(m_backend.client(), *m_orchestrator, threads);
+    m_workers = std::make_unique<WorkerPool>(m_backend.client(), *m_orchestrator, threads, m_config.workAckWaitMs);
     if (Status s = m_workers->start(Orchestrator::allSteps()); !s)
         return s;
+    if (!m_backend.embedded()) {  // instances may share the server: one runs each singleton
+        startSingletons();
+        return Status::ok();
+    }
     // A crashed nats-server may lose its last acknowledged writes (a work
     // item, a step result): recovery re-dispatches every queue head, off the
     // main thread, once the client has had time to reconnect.
@@ -124,14 +132,36 @@ Status Platform::start()
     return Status::ok();
 }
 
+Status Platform::startView()
+{
+    // A shared cluster that is electing leaders (a node just died or came
+    // back) may time out the watches for a few seconds: wait for it.
+    const QDeadlineTimer deadline(m_backend.embedded() ? 0 : 30000);
+    for (;;) {
+        Status s = m_view->start();
+        if (s || s.code() != Status::Code::Unavailable || deadline.hasExpired())
+            return s;
+        qInfo().noquote() << "the project and op views could not load yet (" << QString::fromStdString(s.message())
+                          << "); retrying";
+        m_view->stop();
+        QThread::msleep(500);
+    }
+}
+
 void Platform::stop()
 {
+    m_watcherLease.reset();
+    m_recoveryLease.reset();
+    stopRecoveryPasses();
     {
         std::lock_guard lock(m_recoveryMutex);
         if (m_recovery.joinable())
             m_recovery.join();
     }
-    m_watcher.reset();
+    {
+        std::lock_guard lock(m_watcherMutex);
+        m_watcher.reset();
+    }
     m_starts->waitForDone();  // each start is a few bounded JetStream calls
     if (m_workers)
         m_workers->stop();

@@ -33,6 +33,8 @@
 #include <QThreadPool>
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +46,7 @@
 namespace paas {
 
 class Backend;
+class KvLease;
 class EnvironmentRunner;
 class EventBus;
 class ImageBuilderPolicy;
@@ -161,6 +164,10 @@ public:
     EventBus& events() const { return *m_events; }
     const Config& config() const { return m_config; }
     Backend& backend() const { return m_backend; }
+    // This instance's id (Config::instanceId): recorded on the steps it runs.
+    std::string instanceId() const { return m_config.instanceId.toStdString(); }
+    // The holders of the singleton leases ({} in embedded mode: this instance).
+    nlohmann::json leases() const;
     QString projectDir(const std::string& projectId) const;
 
     void setApiUrl(const std::string& url);
@@ -176,6 +183,12 @@ public:
     const HookTokens& hookTokens() const { return m_hookTokens; }
 
 private:
+    // External NATS (instances may share it): recovery and the commit
+    // watcher each run on the one instance holding their KvLease.
+    void startSingletons();
+    Status startView();
+    void startRecoveryPasses();
+    void stopRecoveryPasses();
     // Unavailable "backend_unavailable" while NATS does not answer its probe.
     Status backendWritable() const;
     // Serialises the submissions of one project (striped), so acceptance
@@ -187,6 +200,10 @@ private:
     // project's head, happens after the answer, on m_starts.
     Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
     void startSoon(const OpRecord& op);
+    // The cross-instance delivery_in_progress guard (delivery.cpp): Conflict
+    // while another unfinished op holds project/env's key in paas_guards.
+    Status claimDeliveryGuard(const std::string& projectId, const std::string& env, const std::string& opId);
+    Result<Submission> enqueueGuarded(OpRecord op, const std::string& env);
     // A duplicate webhook known from memory (commitmemory.h): this process
     // accepted `commit` for an op that has not failed or been cancelled.
     bool acceptedBefore(const ProjectRecord& project, const std::string& commit) const;
@@ -209,7 +226,12 @@ private:
     CommitMemory m_commits;  // startIfHead of accepted ops
     HookTokens m_hookTokens;
     std::mutex m_recoveryMutex;
-    std::thread m_recovery;  // recovery after a nats-server restart
+    std::thread m_recovery;  // recovery after a nats-server restart, or the lease holder's passes
+    std::mutex m_recoveryWaitMutex;
+    std::condition_variable m_recoveryWake;
+    std::atomic<bool> m_recoveryStop{false};
+    std::mutex m_watcherMutex;  // m_watcher, started and stopped by its lease
+    std::unique_ptr<KvLease> m_recoveryLease, m_watcherLease;
     std::mutex m_createMutex;
     std::array<std::mutex, 64> m_projectLocks;
     mutable std::mutex m_urlMutex;

@@ -89,7 +89,8 @@ nlohmann::json toJson(const StepRecord& s)
             {"finished_at", s.finishedAt.empty() ? nlohmann::json() : nlohmann::json(s.finishedAt)},
             {"message", s.message},
             {"outputs", s.outputs},
-            {"attempt", s.attempt}};
+            {"attempt", s.attempt},
+            {"instance", s.instance.empty() ? nlohmann::json() : nlohmann::json(s.instance)}};
 }
 
 nlohmann::json toJson(const OpRecord& op)
@@ -143,6 +144,7 @@ OpRecord opFromJson(const nlohmann::json& j)
             step.message = str(s, "message");
             step.outputs = objectOr(s, "outputs");
             step.attempt = s.value("attempt", 0);
+            step.instance = str(s, "instance");
             op.steps.push_back(std::move(step));
         }
     }

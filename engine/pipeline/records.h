@@ -34,7 +34,8 @@ struct StepRecord {
     std::string startedAt, finishedAt;
     std::string message;
     nlohmann::json outputs = nlohmann::json::object();
-    int attempt = 0;  // bumped on each (re)start; stale work messages are ignored
+    int attempt = 0;       // bumped on each (re)start; stale work messages are ignored
+    std::string instance;  // the id of the paas instance that claimed the attempt ("" before)
 };
 
 struct OpRecord {

@@ -69,6 +69,8 @@ StepOutcome repoBootstrap(StepContext& ctx)
     if (ctx.op.kind == "delete") {
         if (Status s = ctx.platform.runner().removeProject(ctx.op.projectId, ctx.log); !s)
             return {s};
+        if (Status s = ctx.fence(); !s)
+            return {s};
         if (Status s = RepoBootstrapper::archiveProject(root, ctx.op.projectId); !s)
             return {s};
         ctx.log("project folder moved to " + root.toStdString() + "/.trash/");
@@ -89,6 +91,8 @@ StepOutcome repoBootstrap(StepContext& ctx)
     request.defaultBaseUrl = configured.empty() ? ctx.platform.apiUrl() : configured;
     request.hookToken = ctx.platform.hookTokens().tokenFor(ctx.op.projectId);
     request.existing = ctx.op.kind == "update";
+    if (Status s = ctx.fence(); !s)  // the bootstrap commits to the repos
+        return {s};
     Result<BootstrapOutcome> outcome = RepoBootstrapper::run(request);
     if (!outcome)
         return {outcome.status()};

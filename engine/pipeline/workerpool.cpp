@@ -14,12 +14,11 @@
 namespace paas {
 
 namespace {
-constexpr int64_t kAckWaitNanos = int64_t(60) * 1000000000;
 constexpr int kMaxDeliver = 20;
 }  // namespace
 
-WorkerPool::WorkerPool(NatsClient& client, Orchestrator& orchestrator, int threads)
-    : m_client(client), m_orchestrator(orchestrator)
+WorkerPool::WorkerPool(NatsClient& client, Orchestrator& orchestrator, int threads, int ackWaitMs)
+    : m_client(client), m_orchestrator(orchestrator), m_ackWaitMs(ackWaitMs)
 {
     m_pool.setMaxThreadCount(threads);
     m_pool.setExpiryTimeout(-1);
@@ -40,9 +39,10 @@ Status WorkerPool::start(const std::vector<std::string>& steps)
         jsSubOptions_Init(&so);
         so.Stream = names::kWorkStream;
         so.Config.AckPolicy = js_AckExplicit;
-        so.Config.AckWait = kAckWaitNanos;
+        so.Config.AckWait = int64_t(m_ackWaitMs) * 1000000;
         so.Config.MaxDeliver = kMaxDeliver;
         so.Config.FilterSubject = subject.c_str();
+        updateAckWait(durable, subject);
         natsSubscription* sub = nullptr;
         jsErrCode jerr = static_cast<jsErrCode>(0);
         natsStatus s =
@@ -120,12 +120,42 @@ void WorkerPool::process(natsMsg* msg)
     --m_busy;
 }
 
+void WorkerPool::updateAckWait(const std::string& durable, const std::string& subject)
+{
+    // A durable consumer keeps the ack wait it was created with: an existing
+    // one (an older version's 60 s, or another PAAS_WORK_ACK_WAIT_MS) is
+    // updated, so every instance's items are redelivered after the same wait.
+    jsConsumerInfo* info = nullptr;
+    if (js_GetConsumerInfo(&info, m_client.jetStream(), names::kWorkStream, durable.c_str(), nullptr, nullptr) !=
+        NATS_OK)
+        return;
+    const bool same = info->Config->AckWait == int64_t(m_ackWaitMs) * 1000000;
+    jsConsumerInfo_Destroy(info);
+    if (same)
+        return;
+    jsConsumerConfig cc;
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = durable.c_str();
+    cc.AckPolicy = js_AckExplicit;
+    cc.AckWait = int64_t(m_ackWaitMs) * 1000000;
+    cc.MaxDeliver = kMaxDeliver;
+    cc.FilterSubject = subject.c_str();
+    jsConsumerInfo* updated = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    if (js_UpdateConsumer(&updated, m_client.jetStream(), names::kWorkStream, &cc, nullptr, &jerr) == NATS_OK)
+        jsConsumerInfo_Destroy(updated);
+    else
+        qWarning().noquote() << "worker: cannot set the ack wait of" << QString::fromStdString(durable)
+                             << "[jetstream error" << static_cast<int>(jerr) << "]";
+}
+
 void WorkerPool::keepAliveLoop()
 {
+    const int every = std::max(1, m_ackWaitMs / 3 / 100);  // in 100 ms ticks
     int ticks = 0;
     while (m_running) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (++ticks % 100 != 0)
+        if (++ticks % every != 0)
             continue;
         std::lock_guard lock(m_inflightMutex);
         for (natsMsg* msg : m_inflight)

@@ -4,8 +4,9 @@
 // threads (max(2, cores) by default) that run the steps.
 //
 // Contract: a message is acknowledged only after its step was handled (so a
-// crash means redelivery); long steps are kept alive with in-progress acks
-// every 10 s. stop() stops fetching, waits for running steps (bounded) and
+// crash means redelivery, to any instance, after the ack wait:
+// PAAS_WORK_ACK_WAIT_MS); long steps are kept alive with in-progress acks
+// every third of the ack wait. stop() stops fetching, waits for running steps (bounded) and
 // leaves unfinished messages unacknowledged for the next start. Step threads
 // run at background priority (core/threadpriority.h): on busy cores the API
 // and the accept path go first, the steps take what is left.
@@ -31,7 +32,7 @@ class Orchestrator;
 
 class WorkerPool {
 public:
-    WorkerPool(NatsClient& client, Orchestrator& orchestrator, int threads);
+    WorkerPool(NatsClient& client, Orchestrator& orchestrator, int threads, int ackWaitMs);
     ~WorkerPool();
 
     Status start(const std::vector<std::string>& steps);
@@ -44,9 +45,11 @@ private:
     void fetchLoop(natsSubscription* sub);
     void process(natsMsg* msg);
     void keepAliveLoop();
+    void updateAckWait(const std::string& durable, const std::string& subject);
 
     NatsClient& m_client;
     Orchestrator& m_orchestrator;
+    const int m_ackWaitMs;
     QThreadPool m_pool;
     std::vector<natsSubscription*> m_subs;
     std::vector<std::thread> m_fetchers;

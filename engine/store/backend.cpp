@@ -2,9 +2,12 @@
 
 #include "engine/store/natsserverprocess.h"
 
+#include <QDeadlineTimer>
+#include <QDebug>
 #include <QDir>
 #include <QLockFile>
 #include <QTemporaryDir>
+#include <QThread>
 
 namespace paas {
 
@@ -32,7 +35,18 @@ Status Backend::start()
                                    client.status().message() + (m_child ? "" : "; check PAAS_NATS_URL"));
     m_client = std::move(client.value());
     m_client->startProbe();
-    return setupJetStream();
+    // A cluster that is starting, or electing a leader after losing a node,
+    // answers JetStream requests with timeouts for a few seconds: wait for
+    // it (bounded) instead of failing the start.
+    const QDeadlineTimer deadline(m_child ? 0 : 30000);
+    for (;;) {
+        Status s = setupJetStream();
+        if (s || s.code() != Status::Code::Unavailable || deadline.hasExpired())
+            return s;
+        qInfo().noquote() << "NATS: JetStream is not answering yet (" << QString::fromStdString(s.message())
+                          << "); retrying";
+        QThread::msleep(500);
+    }
 }
 
 Status Backend::startChild()
@@ -69,27 +83,37 @@ Status Backend::setupJetStream()
 {
     using namespace names;
     const int64_t day = int64_t(24) * 3600 * 1000000000;
+    const int replicas = m_config.natsReplicas;
+    m_client->setLeaderReads(replicas > 1);
     const StreamSpec streams[] = {
-        {kWorkStream, {std::string(kWorkSubjectPrefix) + ">"}, true, -1, 0, -1},
-        {kEventsStream, {std::string(kEventsSubjectPrefix) + ">"}, false, 1000000, 7 * day, 512LL * 1024 * 1024},
+        {kWorkStream, {std::string(kWorkSubjectPrefix) + ">"}, true, -1, 0, -1, false, replicas},
+        {kEventsStream,
+         {std::string(kEventsSubjectPrefix) + ">"},
+         false,
+         1000000,
+         7 * day,
+         512LL * 1024 * 1024,
+         false,
+         replicas},
         // Each project's queue of unfinished ops, in acceptance order (one
         // subject per project; a message leaves when its op leaves the queue).
-        {kQueueStream, {std::string(kQueueSubjectPrefix) + ">"}, false, -1, 0, -1, true},
+        {kQueueStream, {std::string(kQueueSubjectPrefix) + ">"}, false, -1, 0, -1, true, replicas},
     };
     for (const StreamSpec& spec : streams)
         if (Status s = m_client->ensureStream(spec); !s)
             return s;
     struct BucketSlot {
         const char* name;
-        int history;
+        int64_t ttlMs;
         std::unique_ptr<KvStore>* slot;
     };
     const BucketSlot buckets[] = {
-        {kProjectsBucket, 1, &m_projects}, {kOpsBucket, 1, &m_ops},   {kCommitsBucket, 1, &m_commits},
-        {kReleasesBucket, 1, &m_releases}, {kRunsBucket, 1, &m_runs},
+        {kProjectsBucket, 0, &m_projects}, {kOpsBucket, 0, &m_ops},   {kCommitsBucket, 0, &m_commits},
+        {kReleasesBucket, 0, &m_releases}, {kRunsBucket, 0, &m_runs}, {kLeasesBucket, m_config.leaseTtlMs, &m_leases},
+        {kGuardsBucket, 0, &m_guards},
     };
     for (const BucketSlot& b : buckets) {
-        Result<std::unique_ptr<KvStore>> kv = m_client->openBucket(b.name, b.history);
+        Result<std::unique_ptr<KvStore>> kv = m_client->openBucket({b.name, 1, replicas, b.ttlMs});
         if (!kv)
             return kv.status();
         *b.slot = std::move(kv.value());
@@ -104,6 +128,8 @@ void Backend::stop()
     m_commits.reset();
     m_releases.reset();
     m_runs.reset();
+    m_leases.reset();
+    m_guards.reset();
     if (m_client) {
         m_client->drainAndClose(1500);
         m_client.reset();
@@ -130,7 +156,9 @@ nlohmann::json Backend::describe() const
     nlohmann::json j{{"mode", m_child ? "embedded" : "external"},
                      {"url", m_client ? m_client->url() : m_config.natsUrl.toStdString()},
                      {"connected", m_client && m_client->connected()},
-                     {"responsive", m_client && m_client->responsive()}};
+                     {"responsive", m_client && m_client->responsive()},
+                     {"replicas", m_config.natsReplicas},
+                     {"setting_warnings", m_client ? m_client->settingWarnings() : std::vector<std::string>{}}};
     if (m_child) {
         j["pid"] = m_child->pid();
         j["port"] = m_child->port();
@@ -145,7 +173,7 @@ nlohmann::json Backend::describe() const
 QString Backend::summaryLine() const
 {
     if (!m_child)
-        return QStringLiteral("NATS: external %1").arg(m_config.natsUrl);
+        return QStringLiteral("NATS: external %1 (replicas %2)").arg(m_config.natsUrl).arg(m_config.natsReplicas);
     return QStringLiteral("NATS: embedded child pid %1 port %2 store %3%4")
         .arg(m_child->pid())
         .arg(m_child->port())

@@ -39,6 +39,10 @@ inline constexpr const char* kCommitsBucket = "paas_commits";
 inline constexpr const char* kReleasesBucket = "paas_releases";
 // Running environments: <project>.<env> -> ports and container; port.<block> -> owner.
 inline constexpr const char* kRunsBucket = "paas_runs";
+// Singleton leases (recovery, commit watcher), with a per-bucket TTL.
+inline constexpr const char* kLeasesBucket = "paas_leases";
+// The delivery guard: delivery.<project>.<env> -> the op that holds it.
+inline constexpr const char* kGuardsBucket = "paas_guards";
 inline constexpr const char* kWorkStream = "PAAS_WORK";
 inline constexpr const char* kWorkSubjectPrefix = "paas.work.";
 inline constexpr const char* kEventsStream = "PAAS_EVENTS";
@@ -62,6 +66,8 @@ public:
     KvStore& commits() const { return *m_commits; }
     KvStore& releases() const { return *m_releases; }
     KvStore& runs() const { return *m_runs; }
+    KvStore& leases() const { return *m_leases; }
+    KvStore& guards() const { return *m_guards; }
 
     bool embedded() const { return m_child != nullptr; }
     std::string health() const;
@@ -85,7 +91,7 @@ private:
     std::unique_ptr<QLockFile> m_lock;
     NatsServerProcess* m_child = nullptr;
     std::unique_ptr<NatsClient> m_client;
-    std::unique_ptr<KvStore> m_projects, m_ops, m_commits, m_releases, m_runs;
+    std::unique_ptr<KvStore> m_projects, m_ops, m_commits, m_releases, m_runs, m_leases, m_guards;
     QElapsedTimer m_uptime;
 };
 

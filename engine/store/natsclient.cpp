@@ -2,6 +2,9 @@
 
 #include "engine/store/kvstore.h"
 
+#include <nlohmann/json.hpp>
+
+#include <QByteArray>
 #include <QDebug>
 
 #include <algorithm>
@@ -23,11 +26,13 @@ Status natsError(natsStatus s, const std::string& what, jsErrCode jerr)
         text += " [jetstream error " + std::to_string(static_cast<int>(jerr)) + "]";
     if (s == NATS_NOT_FOUND)
         return Status::notFound("not_found", text);
-    if (jerr == JSStreamWrongLastSequenceErr || (last && std::strstr(last, "wrong last sequence")))
-        return Status::conflict("revision_conflict", text);
+    // First by status: the thread's last error text may be an older one (a
+    // "wrong last sequence" of a previous CAS) when the server did not answer.
     if (s == NATS_TIMEOUT || s == NATS_CONNECTION_CLOSED || s == NATS_NO_SERVER || s == NATS_CONNECTION_DISCONNECTED ||
         s == NATS_NO_RESPONDERS)
         return Status::unavailable("backend_unavailable", text);
+    if (jerr == JSStreamWrongLastSequenceErr || (last && std::strstr(last, "wrong last sequence")))
+        return Status::conflict("revision_conflict", text);
     return Status::internal("backend_error", text);
 }
 
@@ -97,13 +102,28 @@ Result<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& url, 
     client->m_shared->onState = std::move(onState);
     natsOptions* opts = nullptr;
     natsOptions_Create(&opts);
-    natsOptions_SetURL(opts, url.c_str());
+    // PAAS_NATS_URL may list a cluster's servers: nats://a:4222,nats://b:4222.
+    std::vector<std::string> servers;
+    for (size_t from = 0; from <= url.size();) {
+        const size_t comma = std::min(url.find(',', from), url.size());
+        if (comma > from)
+            servers.push_back(url.substr(from, comma - from));
+        from = comma + 1;
+    }
+    std::vector<const char*> serverPtrs;
+    serverPtrs.reserve(servers.size());
+    for (const std::string& server : servers)
+        serverPtrs.push_back(server.c_str());
+    if (serverPtrs.size() > 1)
+        natsOptions_SetServers(opts, serverPtrs.data(), static_cast<int>(serverPtrs.size()));
+    else
+        natsOptions_SetURL(opts, url.c_str());
     natsOptions_SetName(opts, "paas");
     natsOptions_SetMaxReconnect(opts, -1);
     natsOptions_SetReconnectWait(opts, 250);
     natsOptions_SetReconnectBufSize(opts, 32 * 1024 * 1024);
     natsOptions_SetTimeout(opts, 2000);
-    void* id = reinterpret_cast<void*>(client->m_id);
+    void* id = reinterpret_cast<void*>(client->m_id);  // NOLINT(performance-no-int-to-ptr): an opaque closure id
     natsOptions_SetDisconnectedCB(opts, &NatsClient::onDisconnected, id);
     natsOptions_SetReconnectedCB(opts, &NatsClient::onReconnected, id);
     natsStatus s = NATS_NO_SERVER;
@@ -218,33 +238,101 @@ Status NatsClient::ensureStream(const StreamSpec& spec)
     cfg.MaxBytes = spec.maxBytes;
     cfg.Storage = js_FileStorage;
     cfg.AllowDirect = spec.allowDirect;
+    cfg.Replicas = spec.replicas;
     jsStreamInfo* info = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
     natsStatus s = js_AddStream(&info, m_js, &cfg, nullptr, &jerr);
     if (info)
         jsStreamInfo_Destroy(info);
-    if (s == NATS_OK || jerr == JSStreamNameExistErr)
+    if (s == NATS_OK)
         return Status::ok();
+    if (jerr == JSStreamNameExistErr) {
+        reportSettings(spec.name, "stream " + spec.name, spec.replicas, spec.maxAgeNanos);
+        return Status::ok();
+    }
     return natsError(s, "create stream " + spec.name, jerr);
 }
 
-Result<std::unique_ptr<KvStore>> NatsClient::openBucket(const std::string& bucket, int history)
+Result<std::unique_ptr<KvStore>> NatsClient::openBucket(const BucketSpec& spec)
 {
     kvStore* kv = nullptr;
-    natsStatus s = js_KeyValue(&kv, m_js, bucket.c_str());
+    const int64_t ttlNanos = spec.ttlMs * 1000000;
+    natsStatus s = js_KeyValue(&kv, m_js, spec.name.c_str());
     if (s == NATS_NOT_FOUND) {
         kvConfig cfg;
         kvConfig_Init(&cfg);
-        cfg.Bucket = bucket.c_str();
-        cfg.History = static_cast<uint8_t>(history);
+        cfg.Bucket = spec.name.c_str();
+        cfg.History = static_cast<uint8_t>(spec.history);
         cfg.StorageType = js_FileStorage;
+        cfg.Replicas = spec.replicas;
+        cfg.TTL = ttlNanos;
         s = js_CreateKeyValue(&kv, m_js, &cfg);
         if (s != NATS_OK)  // another instance may have created it meanwhile
-            s = js_KeyValue(&kv, m_js, bucket.c_str());
+            s = js_KeyValue(&kv, m_js, spec.name.c_str());
+    } else if (s == NATS_OK) {
+        reportSettings("KV_" + spec.name, "KV bucket " + spec.name, spec.replicas, ttlNanos);
     }
     if (s != NATS_OK)
-        return natsError(s, "open KV bucket " + bucket);
-    return std::unique_ptr<KvStore>(new KvStore(bucket, kv));
+        return natsError(s, "open KV bucket " + spec.name);
+    if (spec.replicas > 1 && disableDirectGets("KV_" + spec.name)) {
+        kvStore_Destroy(kv);  // opened again: nats.c decides direct or leader gets when it opens one
+        kv = nullptr;
+        if (s = js_KeyValue(&kv, m_js, spec.name.c_str()); s != NATS_OK)
+            return natsError(s, "open KV bucket " + spec.name);
+    }
+    return std::unique_ptr<KvStore>(new KvStore(spec.name, kv));
+}
+
+bool NatsClient::disableDirectGets(const std::string& stream)
+{
+    // A direct get is answered by any replica, also by one that has not yet
+    // applied the last acknowledged write: on a replicated bucket, a read
+    // after a write (a step's fence after its claim) could see the past.
+    // Without direct gets, nats.c reads the last value from the leader.
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, m_js, stream.c_str(), nullptr, nullptr) != NATS_OK || !info)
+        return false;
+    bool changed = false;
+    if (info->Config->AllowDirect) {
+        info->Config->AllowDirect = false;
+        jsStreamInfo* updated = nullptr;
+        jsErrCode jerr = static_cast<jsErrCode>(0);
+        changed = js_UpdateStream(&updated, m_js, info->Config, nullptr, &jerr) == NATS_OK;
+        if (updated)
+            jsStreamInfo_Destroy(updated);
+        if (!changed)
+            qWarning().noquote() << "NATS: cannot turn off direct gets on" << QString::fromStdString(stream)
+                                 << "[jetstream error" << static_cast<int>(jerr) << "]: reads may lag writes";
+    }
+    jsStreamInfo_Destroy(info);
+    return changed;
+}
+
+void NatsClient::reportSettings(const std::string& stream, const std::string& what, int replicas, int64_t maxAgeNanos)
+{
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, m_js, stream.c_str(), nullptr, nullptr) != NATS_OK || !info)
+        return;
+    std::string differs;
+    if (info->Config->Replicas != replicas)
+        differs += " replicas " + std::to_string(info->Config->Replicas) + " (asked " + std::to_string(replicas) + ")";
+    if (info->Config->MaxAge != maxAgeNanos)
+        differs += " max age " + std::to_string(info->Config->MaxAge / 1000000) + " ms (asked " +
+                   std::to_string(maxAgeNanos / 1000000) + " ms)";
+    jsStreamInfo_Destroy(info);
+    if (differs.empty())
+        return;
+    const std::string line = what + " exists with other settings:" + differs +
+                             "; it is used as it is (change it with the nats CLI, or remove it, to apply them)";
+    qWarning().noquote() << "NATS:" << QString::fromStdString(line);
+    std::lock_guard lock(m_warningsMutex);
+    m_settingWarnings.push_back(line);
+}
+
+std::vector<std::string> NatsClient::settingWarnings() const
+{
+    std::lock_guard lock(m_warningsMutex);
+    return m_settingWarnings;
 }
 
 Result<uint64_t> NatsClient::publish(const std::string& subject, const std::string& data)
@@ -267,6 +355,8 @@ Status NatsClient::publishAsync(const std::string& subject, const std::string& d
 
 Result<StreamMessage> NatsClient::nextMessage(const std::string& stream, const std::string& subject, uint64_t fromSeq)
 {
+    if (m_leaderReads)
+        return nextMessageFromLeader(stream, subject, fromSeq);
     jsDirectGetMsgOptions get;
     jsDirectGetMsgOptions_Init(&get);
     get.Sequence = std::max<uint64_t>(1, fromSeq);
@@ -285,6 +375,39 @@ Result<StreamMessage> NatsClient::nextMessage(const std::string& stream, const s
     natsMsg_Destroy(msg);
     if (out.seq == 0)
         return Status::internal("bad_direct_get", "direct get on " + subject + " answered without a sequence");
+    return out;
+}
+
+Result<StreamMessage> NatsClient::nextMessageFromLeader(const std::string& stream, const std::string& subject,
+                                                        uint64_t fromSeq)
+{
+    // The JetStream API's message get ($JS.API.STREAM.MSG.GET), answered by
+    // the stream's leader; nats.c's js_GetMsg has no next-by-subject form.
+    const std::string request =
+        nlohmann::json{{"seq", std::max<uint64_t>(1, fromSeq)}, {"next_by_subj", subject}}.dump();
+    natsMsg* reply = nullptr;
+    const std::string api = "$JS.API.STREAM.MSG.GET." + stream;
+    natsStatus s = natsConnection_Request(&reply, m_conn, api.c_str(), request.data(), static_cast<int>(request.size()),
+                                          kCallTimeoutMs);
+    if (s != NATS_OK)
+        return natsError(s, "message get on " + subject);
+    const nlohmann::json j = nlohmann::json::parse(
+        std::string(natsMsg_GetData(reply), static_cast<size_t>(natsMsg_GetDataLength(reply))), nullptr, false);
+    natsMsg_Destroy(reply);
+    if (!j.is_object())
+        return Status::internal("bad_msg_get", "message get on " + subject + " answered something else than JSON");
+    if (j.contains("error")) {
+        if (j["error"].value("code", 0) == 404)
+            return Status::notFound("no_message", "no message on " + subject);
+        return Status::unavailable("backend_unavailable",
+                                   "message get on " + subject + ": " + j["error"].value("description", "?"));
+    }
+    const nlohmann::json& message = j.value("message", nlohmann::json::object());
+    StreamMessage out;
+    out.seq = message.value("seq", uint64_t(0));
+    out.data = QByteArray::fromBase64(QByteArray::fromStdString(message.value("data", ""))).toStdString();
+    if (out.seq == 0)
+        return Status::internal("bad_msg_get", "message get on " + subject + " answered without a sequence");
     return out;
 }
 

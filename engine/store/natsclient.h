@@ -45,6 +45,20 @@ struct StreamSpec {
     int64_t maxAgeNanos = 0;
     int64_t maxBytes = -1;
     bool allowDirect = false;  // direct gets (nextMessage)
+    int replicas = 1;
+};
+
+// One KV bucket paas keeps (openBucket).
+struct BucketSpec {
+    BucketSpec(const char* bucket) : name(bucket) {}  // NOLINT(google-explicit-constructor): a bucket's name is enough
+    BucketSpec(std::string bucket, int keep, int copies, int64_t ttl)
+        : name(std::move(bucket)), history(keep), replicas(copies), ttlMs(ttl)
+    {
+    }
+    std::string name;
+    int history = 1;
+    int replicas = 1;
+    int64_t ttlMs = 0;  // per-bucket TTL: a key not written for this long is gone (0 = none)
 };
 
 // One stored message of a stream.
@@ -68,8 +82,10 @@ public:
     natsConnection* connection() const { return m_conn; }
     jsCtx* jetStream() const { return m_js; }
 
+    // An existing stream or bucket is never recreated: settings that differ
+    // from the spec (replicas, TTL) are reported as a warning and kept.
     Status ensureStream(const StreamSpec& spec);
-    Result<std::unique_ptr<KvStore>> openBucket(const std::string& bucket, int history = 1);
+    Result<std::unique_ptr<KvStore>> openBucket(const BucketSpec& spec);
     Result<uint64_t> publish(const std::string& subject, const std::string& data);
     // Publishes without waiting for the ack: for records whose loss in a
     // fault is tolerable (a timeline event). Order on this connection is
@@ -80,10 +96,14 @@ public:
     Status publishAsync(const std::string& subject, const std::string& data);
     uint64_t asyncFailures() const { return m_shared->asyncFailures.load(); }
     static constexpr int kMaxAsyncPending = 4096;
-    // The first message on `subject` with sequence >= fromSeq (a direct get,
-    // served by the stream's leader for an R1 stream); NotFound "no_message"
-    // when there is none. The stream needs allowDirect.
+    // The first message on `subject` with sequence >= fromSeq; NotFound
+    // "no_message" when there is none. A direct get (the stream needs
+    // allowDirect) unless setLeaderReads(true): then a message get answered
+    // by the stream's leader, so it sees every acknowledged write (a direct
+    // get may be answered by a replica that lags).
     Result<StreamMessage> nextMessage(const std::string& stream, const std::string& subject, uint64_t fromSeq);
+    // Replicated streams (PAAS_NATS_REPLICAS > 1): reads go to the leader.
+    void setLeaderReads(bool on) { m_leaderReads = on; }
     // Deletes one message; a message already gone is not an error.
     Status deleteMessage(const std::string& stream, uint64_t seq);
     // Removes every message on `subject`.
@@ -102,7 +122,17 @@ public:
     void startProbe();
     bool responsive() const { return m_shared->connected.load() && m_responsive.load(); }
 
+    // The settings of existing streams and buckets that differ from what
+    // this instance asked for (ensureStream/openBucket), one line each.
+    std::vector<std::string> settingWarnings() const;
+
 private:
+    void reportSettings(const std::string& stream, const std::string& what, int replicas, int64_t maxAgeNanos);
+    // Turns off direct gets on a replicated stream; true if it changed.
+    bool disableDirectGets(const std::string& stream);
+    Result<StreamMessage> nextMessageFromLeader(const std::string& stream, const std::string& subject,
+                                                uint64_t fromSeq);
+    bool m_leaderReads = false;
     // What nats.c's callbacks reach, through a registry keyed by m_id.
     struct Shared {
         std::atomic<bool> connected{false};
@@ -130,6 +160,8 @@ private:
     bool m_probeStop = false;
     std::thread m_probe;
     void stopProbe();
+    mutable std::mutex m_warningsMutex;
+    std::vector<std::string> m_settingWarnings;
 };
 
 }  // namespace paas

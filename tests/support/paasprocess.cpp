@@ -134,7 +134,8 @@ bool PaasProcess::start(const QStringList& extraArgs, int timeoutMs)
     m_output.clear();
     m_url.clear();
     m_process->start(paasBinary(), (m_windowed ? QStringList{} : QStringList{"--headless"}) + extraArgs);
-    const QRegularExpression re(QStringLiteral("API listening on (http://\\S+)"));
+    // A worker (--role worker) serves no API: it is up at "Worker ready".
+    const QRegularExpression re(QStringLiteral("API listening on (http://\\S+)|Worker ready"));
     const QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         m_process->waitForReadyRead(100);

@@ -1,6 +1,7 @@
 #pragma once
 // Test support: runs the real `paas` binary as a user would, and talks HTTP
-// to it. PaasProcess reads the port from the "API listening on" line.
+// to it. PaasProcess reads the port from the "API listening on" line (a
+// worker, --role worker, has no API: url() stays empty).
 // Thread affinity: the test's main thread (uses a local event loop).
 #include <nlohmann/json.hpp>
 
