@@ -370,6 +370,11 @@ Result<Config> resolveConfig(const QCommandLineParser& parser)
     c.dockerConfigPath = QString::fromStdString(RegistryCredentials::defaultConfigPath());
     if (Status s = checkWritable(c.artifactsRoot, "PAAS_ARTIFACTS_ROOT"); !s)
         return s;
+    if (c.natsReplicas > 1 && c.natsUrl.isEmpty())
+        return Status::invalidArgument("invalid_option",
+                                       "PAAS_NATS_REPLICAS=" + std::to_string(c.natsReplicas) +
+                                           " needs a cluster of that many nodes: set PAAS_NATS_URL to it (the embedded "
+                                           "server is one node)");
     if (c.role != "all" && c.natsUrl.isEmpty())
         return Status::invalidArgument("invalid_option",
                                        "--role " + c.role.toStdString() +

@@ -177,16 +177,16 @@ void clusterThroughput(BenchRun& run)
                              " projects, 3-node cluster R3, one api instance";
     BenchRow a{"S1a", "cluster: ci ops/s, 1 worker (" + size + ")", one, "ops/s"};
     a.broken = !why1.empty();
-    a.note = why1.empty() ? "" : "S1a: " + why1;
+    a.note = why1;
     run.table.add(a);
     BenchRow b{"S1b", "cluster: ci ops/s, 3 workers, vs 1 worker", three, "ops/s", one};
     b.rule = BenchRow::Rule::RatioAtLeast;
     b.target = 0.8;
     b.goal = ">= 0.8x 1 worker";
     b.broken = !why3.empty();
-    b.note = !why3.empty() ? "S1b: " + why3
-                           : "S1b: on 2 cores, 3 workers share the cores of 1 (and of the 3 nats-server nodes): the "
-                             "ratio measures contention, not speed-up; nothing lost and no collapse is the goal";
+    b.note = !why3.empty() ? why3
+                           : "on 2 cores, 3 workers share the cores of 1 (and of the 3 nats-server nodes): the ratio "
+                             "measures contention, not speed-up; nothing lost and no collapse is the goal";
     run.table.add(b);
 }
 

@@ -55,8 +55,7 @@ void KvLease::tryAcquire()
             m_holder = m_self;
         }
         m_held = true;
-        qInfo().noquote() << "Lease:" << QString::fromStdString(m_name) << "taken by this instance ("
-                          << QString::fromStdString(m_self) << ")";
+        qInfo().noquote() << QString::fromStdString("Lease: " + m_name + " taken by this instance (" + m_self + ")");
         if (m_onAcquired)
             m_onAcquired();
         return;
@@ -87,8 +86,7 @@ void KvLease::lose(const std::string& why)
 {
     if (!m_held.exchange(false))
         return;
-    qInfo().noquote() << "Lease:" << QString::fromStdString(m_name) << "lost by this instance ("
-                      << QString::fromStdString(why) << ")";
+    qInfo().noquote() << QString::fromStdString("Lease: " + m_name + " lost by this instance (" + why + ")");
     if (m_onLost)
         m_onLost();
 }

@@ -46,6 +46,7 @@ private Q_SLOTS:
         QVERIFY2(app.start(), app.output().constData());
         const QString out = QString::fromUtf8(app.output());
         QVERIFY(out.contains("Artifacts root: " + app.artifactsRoot()));
+        QVERIFY(out.contains(QRegularExpression("Instance: \\S+-[0-9a-f]{6} role=all\n")));
         QVERIFY(out.contains(QRegularExpression("NATS: embedded child pid \\d+ port \\d+ store ")));
         QVERIFY(out.contains(QRegularExpression("API listening on http://127\\.0\\.0\\.1:\\d+")));
         QVERIFY(!app.url().endsWith(":0"));
@@ -64,6 +65,8 @@ private Q_SLOTS:
         QCOMPARE(system.status, 200);
         QCOMPARE(system.json()["artifacts_root"], app.artifactsRoot().toStdString());
         QCOMPARE(system.json()["nats"]["mode"], "embedded");
+        QCOMPARE(system.json()["instance"]["role"], "all");
+        QVERIFY(out.contains("Instance: " + QString::fromStdString(system.json()["instance"].value("id", "?"))));
         QVERIFY(system.json()["image_builder"].contains("effective"));
 
         HttpResult missing = app.get("/api/nope");
@@ -140,6 +143,10 @@ private Q_SLOTS:
             {"PAAS_NATS_SERVER_BIN", "/nonexistent/nats-server", "PAAS_NATS_SERVER_BIN"},
             {"PAAS_ARTIFACTS_ROOT", "/proc/paas-cannot-write", "PAAS_ARTIFACTS_ROOT"},
             {"PAAS_IMAGE_BUILDER_MODE", "docker", "PAAS_IMAGE_BUILDER_MODE"},
+            {"PAAS_ROLE", "leader", "PAAS_ROLE"},
+            {"PAAS_ROLE", "worker", "PAAS_NATS_URL"},  // a worker shares a cluster: it needs one
+            {"PAAS_NATS_REPLICAS", "3", "PAAS_NATS_URL"},
+            {"PAAS_INSTANCE_ID", "bad id!", "PAAS_INSTANCE_ID"},
         };
         for (const Case& c : cases) {
             PaasProcess app;
