@@ -2,6 +2,7 @@
 // work and survive the loss of any one of them. Real processes only: three
 // nats-server nodes (tests/support/natscluster.sh), one `--role api` and two
 // `--role worker` paas binaries on one shared artifacts root.
+#include "tests/integration/registration/regsupport.h"
 #include "tests/integration/sse/ssetestclient.h"
 #include "tests/support/paasprocess.h"
 
@@ -18,6 +19,8 @@
 
 using nlohmann::json;
 using namespace paas::test;
+using paas::test::reg::opIdOf;
+using paas::test::reg::waitFor;
 
 namespace {
 
@@ -35,22 +38,6 @@ json appSpec(const std::string& name)
             {"capabilities", {"http"}},
             {"environments", {{"dev", {{"run", "none"}}}, {"staging", {{"run", "none"}}}}},
             {"networkPolicies", {{"ingress", "internal"}, {"egress", "internal"}}}};
-}
-
-std::string opIdOf(const HttpResult& r)
-{
-    const json j = r.json();
-    return j.is_object() && j.contains("op") && j["op"].is_object() ? j["op"].value("id", "") : "";
-}
-
-template <typename Pred>
-bool waitFor(Pred pred, int timeoutMs)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred() && t.elapsed() < timeoutMs)
-        QTest::qWait(50);
-    return pred();
 }
 
 }  // namespace

@@ -30,14 +30,20 @@ class TestKvLease : public QObject {
         return pred();
     }
 
-private Q_SLOTS:
-    void oneHolderAndHandOver()
+    static Config leaseConfig(const QTemporaryDir& dir)
     {
-        QTemporaryDir dir;
         Config config;
         config.artifactsRoot = dir.path() + "/artifacts";
         config.natsStoreDir = dir.path() + "/nats";
         config.leaseTtlMs = 1500;
+        return config;
+    }
+
+private Q_SLOTS:
+    void oneHolderAndHandOver()
+    {
+        QTemporaryDir dir;
+        const Config config = leaseConfig(dir);
         Backend backend(config);
         QVERIFY(backend.start().isOk());
         std::atomic<int> acquiredA{0}, acquiredB{0}, lostA{0};
@@ -65,10 +71,7 @@ private Q_SLOTS:
     void deadHolderExpires()
     {
         QTemporaryDir dir;
-        Config config;
-        config.artifactsRoot = dir.path() + "/artifacts";
-        config.natsStoreDir = dir.path() + "/nats";
-        config.leaseTtlMs = 1500;
+        const Config config = leaseConfig(dir);
         Backend backend(config);
         QVERIFY(backend.start().isOk());
         // A holder that died: its key stays, renewed by no one.
