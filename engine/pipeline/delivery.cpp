@@ -239,19 +239,14 @@ Status Platform::claimDeliveryGuard(const std::string& projectId, const std::str
             continue;
         if (!current)
             return current.status();
-        const nlohmann::json held = nlohmann::json::parse(current->value, nullptr, false);
-        const std::string holder = held.is_object() ? held.value("op_id", "") : "";
-        Result<OpRecord> op = m_store->op(holder);  // from JetStream: it may be another instance's op
-        if (op && !op->terminal())
-            return busy(holder);
-        if (!op && op.status().code() != Status::Code::NotFound)
-            return op.status();
-        // Not written: its acceptor may be between the guard and the op, or
-        // its acceptance failed after a write that was applied all the same.
-        if (!op && PipelineStore::withinAcceptWindow(held.is_object() ? held.value("at", "") : ""))
-            return Status::unavailable(
-                "acceptance_in_progress",
-                "a delivery op for environment '" + env + "' is being accepted (or just failed); retry shortly");
+        // The holder's op, from JetStream (it may be another instance's):
+        // waited for while its acceptor is between the guard and the op
+        // record; none when that acceptance failed (then the key is taken).
+        Result<std::optional<OpRecord>> held = m_store->heldOpOf(current->value);
+        if (!held)
+            return held.status();
+        if (*held && !(*held)->terminal())
+            return busy((*held)->id);
         Result<uint64_t> taken = guards.update(key, value, current->revision);
         if (taken || taken.status().reason() != "revision_conflict")
             return taken.status();

@@ -1,6 +1,7 @@
 #include "engine/pipeline/pipelinestore.h"
 
 #include <QDateTime>
+#include <QThread>
 
 #include "engine/pipeline/stateview.h"
 #include "engine/store/backend.h"
@@ -145,25 +146,33 @@ Result<bool> PipelineStore::markCommit(const std::string& projectId, const std::
     if (!marker)  // released meanwhile: one more try
         return marker.status().code() == Status::Code::NotFound ? markCommit(projectId, commit, opId)
                                                                 : Result<bool>(marker.status());
-    const nlohmann::json j = nlohmann::json::parse(marker->value, nullptr, false);
-    const std::string holder = j.is_object() ? j.value("op_id", "") : "";
-    Result<KvEntry> op = m_backend.ops().get(holder);
-    if (op || op.status().code() != Status::Code::NotFound)
-        return op ? Result<bool>(false) : Result<bool>(op.status());
-    if (withinAcceptWindow(j.is_object() ? j.value("at", "") : ""))
-        return Status::unavailable(
-            "acceptance_in_progress",
-            "commit " + commit + " is being accepted (or its acceptance just failed); retry shortly");
+    Result<std::optional<OpRecord>> held = heldOpOf(marker->value);
+    if (!held)
+        return held.status();
+    if (*held)
+        return false;
     Result<uint64_t> taken = m_backend.commits().update(key, value, marker->revision);
     if (taken)
         return true;
     return taken.status().code() == Status::Code::Conflict ? Result<bool>(false) : Result<bool>(taken.status());
 }
 
-bool PipelineStore::withinAcceptWindow(const std::string& at)
+Result<std::optional<OpRecord>> PipelineStore::heldOpOf(const std::string& claimJson) const
 {
-    const QDateTime when = QDateTime::fromString(QString::fromStdString(at), Qt::ISODateWithMs);
-    return when.isValid() && when.msecsTo(QDateTime::currentDateTimeUtc()) < kAcceptWindowMs;
+    const nlohmann::json j = nlohmann::json::parse(claimJson, nullptr, false);
+    const std::string opId = j.is_object() ? j.value("op_id", "") : "";
+    const QDateTime at =
+        QDateTime::fromString(QString::fromStdString(j.is_object() ? j.value("at", "") : ""), Qt::ISODateWithMs);
+    for (;;) {
+        Result<OpRecord> found = op(opId);
+        if (found)
+            return std::optional<OpRecord>(std::move(*found));
+        if (found.status().code() != Status::Code::NotFound)
+            return found.status();
+        if (!at.isValid() || at.msecsTo(QDateTime::currentDateTimeUtc()) >= kAcceptWindowMs)
+            return std::optional<OpRecord>();
+        QThread::msleep(20);
+    }
 }
 
 Status PipelineStore::unmarkCommit(const std::string& projectId, const std::string& commit)

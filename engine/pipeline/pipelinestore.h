@@ -52,17 +52,20 @@ public:
                                         const std::function<Status(ProjectRecord&)>& mutate);
 
     // Create-only dedupe marker for <projectId>.<commit>; false if it existed
-    // and names an op that exists. A marker whose op does not exist was left
-    // by an acceptance that failed (a write that timed out yet was applied,
-    // then a 503): it is taken over by CAS once it is older than
-    // kAcceptWindowMs, and until then the answer is Unavailable
-    // "acceptance_in_progress" (another acceptor may be between its writes).
+    // and names an op that exists. A marker whose op does not exist yet is
+    // another acceptor's, between its writes: heldOpOf() waits for the op
+    // (up to kAcceptWindowMs after the marker was written). One whose op
+    // never came was left by an acceptance that failed (a write that timed
+    // out yet was applied, then a 503): it is taken over by CAS, so a
+    // retried webhook is never lost to it.
     Result<bool> markCommit(const std::string& projectId, const std::string& commit, const std::string& opId);
     Status unmarkCommit(const std::string& projectId, const std::string& commit);
     // How long an acceptance may take between its first and last write.
     static constexpr int kAcceptWindowMs = 5000;
-    // Whether a claim written at `at` (RFC 3339) is within kAcceptWindowMs.
-    static bool withinAcceptWindow(const std::string& at);
+    // The op a claim (a commit marker, a delivery guard: {"op_id","at"})
+    // names: read from JetStream, waiting while it is not written yet and
+    // the claim is younger than kAcceptWindowMs; nullopt when it never came.
+    Result<std::optional<OpRecord>> heldOpOf(const std::string& claimJson) const;
     // Removes the marker only if op `opId` holds it (a failed ci op frees its
     // commit, so the same commit can be built again).
     Status releaseCommit(const std::string& projectId, const std::string& commit, const std::string& opId);
