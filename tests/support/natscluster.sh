@@ -20,7 +20,11 @@ if [[ -z "$cmd" || -z "$dir" ]]; then
   exit 2
 fi
 base=${PAAS_CLUSTER_PORT:-14222}
+# As paas finds it: PATH, then Debian's /usr/sbin (not on a user's PATH).
 bin=${PAAS_NATS_SERVER_BIN:-$(command -v nats-server || true)}
+for candidate in /usr/local/sbin/nats-server /usr/sbin/nats-server; do
+  [[ -n "$bin" ]] || { [[ -x "$candidate" ]] && bin=$candidate; }
+done
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
@@ -49,9 +53,8 @@ CONF
 }
 
 jetstream_ready() {
-  # /jsz on the monitoring port is off; ask through a client: the meta
-  # leader is elected when a stream info request is answered. curl cannot
-  # speak NATS, so wait for "JetStream cluster new metadata leader" instead.
+  # JetStream answers once the cluster elected its metadata leader: a node
+  # logs "JetStream cluster new metadata leader" then.
   grep -q "metadata leader" "$dir"/n*/log 2>/dev/null
 }
 
