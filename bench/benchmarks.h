@@ -54,9 +54,11 @@ CreateSamples createSamples(BenchRun& run, int count);
 // Sequential webhooks with new commits -> 202, ms; waits for their ci ops.
 std::vector<double> hookAcceptSamples(BenchRun& run, const std::string& projectId, int count);
 // One ci op at a time: webhook sent -> op.completed, ms; acceptMs (if
-// given) gets each webhook -> 202, sent with no other op running.
+// given) gets each webhook -> 202, sent with no other op running; phases (if
+// given) gets each completed op's record.
+class OpPhases;
 std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count,
-                                  std::vector<double>* acceptMs = nullptr);
+                                  std::vector<double>* acceptMs = nullptr, OpPhases* phases = nullptr);
 
 // Creates projects through the API until the instance holds `total`
 // (several connections, a bounded window of ops in flight); adds the

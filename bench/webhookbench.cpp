@@ -9,6 +9,7 @@
 #include "bench/benchapi.h"
 #include "bench/benchmarks.h"
 #include "bench/commitmaker.h"
+#include "bench/opphases.h"
 
 #include <QCoreApplication>
 
@@ -43,11 +44,13 @@ std::vector<double> hookAcceptSamples(BenchRun& run, const std::string& projectI
     return ms;
 }
 
-std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count, std::vector<double>* acceptMs)
+std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, int count, std::vector<double>* acceptMs,
+                                  OpPhases* phases)
 {
     CommitMaker commits(run.ctx, projectId);
     HttpLoad api(run.ctx.port(), 1);
     std::vector<double> ms;
+    std::vector<std::string> completed;
     int failed = 0;
     for (const std::string& sha : commits.make(count)) {
         const int64_t start = steadyNs();
@@ -56,11 +59,16 @@ std::vector<double> hookCiSamples(BenchRun& run, const std::string& projectId, i
         if (acceptMs && !a.opId.empty())
             acceptMs->push_back(r.ms);
         const OpWatcher::End end = a.opId.empty() ? OpWatcher::End{} : run.watcher.waitFor(a.opId, 60000);
-        if (end.status == "completed")
+        if (end.status == "completed") {
             ms.push_back(double(end.atNs - start) / 1e6);
-        else
+            completed.push_back(a.opId);
+        } else {
             ++failed;
+        }
     }
+    for (const std::string& opId : phases ? completed : std::vector<std::string>{})
+        if (const HttpResult r = api.send({"GET", "/api/ops/" + opId, {}}); r.status == 200)
+            phases->add(nlohmann::json::parse(r.body, nullptr, false));
     if (failed)
         BenchContext::note(QStringLiteral("  %1 ci ops failed or timed out").arg(failed));
     return ms;
@@ -89,8 +97,9 @@ void webhookCi(BenchRun& run)
     const std::string id = createProject(run, run.uniqueName("bench-ci"));
     BenchContext::settleDisk();
     std::vector<double> acceptMs;
+    OpPhases phases;
     const std::vector<double> ms =
-        id.empty() ? std::vector<double>{} : hookCiSamples(run, id, run.knobs.ciSamples, &acceptMs);
+        id.empty() ? std::vector<double>{} : hookCiSamples(run, id, run.knobs.ciSamples, &acceptMs, &phases);
     run.baseline.ciP50 = ms.empty() ? NAN : percentile(ms, 50);
     BenchContext::figure("webhook -> ci completed p50", run.baseline.ciP50, "ms");
     BenchContext::figure("webhook -> ci completed p99", percentile(ms, 99), "ms");
@@ -98,7 +107,8 @@ void webhookCi(BenchRun& run)
     row.rule = BenchRow::Rule::Below;
     row.target = 30;
     row.goal = "< 30 ms";
-    row.note = std::to_string(ms.size()) + " ci ops one at a time, p99 " + fixed(percentile(ms, 99), 1) + " ms";
+    row.note = std::to_string(ms.size()) + " ci ops one at a time, p99 " + fixed(percentile(ms, 99), 1) + " ms; " +
+               phases.summary();
     run.table.add(row);
     BenchRow idle{"I-P2", "webhook -> 202 p99 with no ci op running (P3's webhooks)",
                   acceptMs.empty() ? NAN : percentile(acceptMs, 99), "ms"};
