@@ -45,6 +45,24 @@ Status writeFileAtomic(const QString& path, const std::string& data)
     return writeFileAtomic(path, QByteArray::fromStdString(data));
 }
 
+bool fileHasContent(const QString& path, const QByteArray& data)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly) || file.size() != data.size())
+        return false;
+    return file.readAll() == data;
+}
+
+Status writeFileIfChanged(const QString& path, const QByteArray& data)
+{
+    return fileHasContent(path, data) ? Status::ok() : writeFileAtomic(path, data);
+}
+
+Status writeFileIfChanged(const QString& path, const std::string& data)
+{
+    return writeFileIfChanged(path, QByteArray::fromStdString(data));
+}
+
 Status writeOwnerOnlyFile(const QString& path, const QByteArray& data)
 {
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))

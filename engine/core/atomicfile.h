@@ -12,6 +12,15 @@ namespace paas {
 Status writeFileAtomic(const QString& path, const QByteArray& data);
 Status writeFileAtomic(const QString& path, const std::string& data);
 
+// Whether `path` is a readable file holding exactly `data`.
+bool fileHasContent(const QString& path, const QByteArray& data);
+
+// writeFileAtomic, unless the file already holds exactly `data`: then
+// nothing is written (no temp file, no fsync, mtime kept). A rendered
+// artifact that did not change costs one read instead of a disk sync.
+Status writeFileIfChanged(const QString& path, const QByteArray& data);
+Status writeFileIfChanged(const QString& path, const std::string& data);
+
 // Replaces `path` with a fresh file created owner-only (0600) before any byte
 // is written, for secrets (tokens, credentials). Not atomic: the old file is
 // removed first. Parent directories are created as needed.

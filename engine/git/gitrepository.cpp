@@ -46,14 +46,6 @@ Status validateInput(const std::map<std::string, std::string>& files, const std:
     return Status::ok();
 }
 
-bool sameFileContent(const QString& path, const std::string& data)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return false;
-    return file.size() == static_cast<qint64>(data.size()) && file.readAll() == QByteArray::fromStdString(data);
-}
-
 }  // namespace
 
 bool isSafeRepoPath(const std::string& path)
@@ -169,7 +161,7 @@ Status GitRepository::writeWorkingTree(const std::map<std::string, std::string>&
         QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther | QFileDevice::ExeUser;
     for (const auto& [path, data] : files) {
         const QString target = m_workdir + '/' + QString::fromStdString(path);
-        if (Status st = writeFileAtomic(target, data); !st)
+        if (Status st = writeFileIfChanged(target, data); !st)  // a render rewrites few of its files
             return st;
         QFileDevice::Permissions perms = QFile::permissions(target);
         perms = modeFor(modes, path) == GIT_FILEMODE_BLOB_EXECUTABLE ? (perms | exec) : (perms & ~exec);
@@ -309,7 +301,7 @@ Result<std::string> GitRepository::commitFiles(const std::map<std::string, std::
         // desired bytes (heals an index left stale by a crash after a commit).
         std::map<std::string, std::string> settled;
         for (const auto& [path, data] : files)
-            if (sameFileContent(m_workdir + '/' + QString::fromStdString(path), data))
+            if (fileHasContent(m_workdir + '/' + QString::fromStdString(path), QByteArray::fromStdString(data)))
                 settled.emplace(path, std::string());
         if (Status st = stagePaths(settled, {}); !st)
             return st;

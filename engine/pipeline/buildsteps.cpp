@@ -94,10 +94,13 @@ Result<BuildInput> prepareBuild(StepContext& ctx, const ProjectSpec& spec, bool 
             "unknown_commit",
             wanted.empty() ? commit.status().message()
                            : "commit '" + wanted + "' does not exist in the source repo: " + commit.status().message());
-    Result<TreeListing> tree = repo->listTree(*commit);
-    if (!tree)
-        return tree.status();
-    BuildInput input{*commit, imageName(ctx, buildkit, *commit), {}, "repo", std::move(*tree), repoPath};
+    BuildInput input{*commit, imageName(ctx, buildkit, *commit), {}, "repo", {}, repoPath};
+    if (buildkit) {  // the context BuildKit's session reads; artifact mode sends none
+        Result<TreeListing> tree = repo->listTree(*commit);
+        if (!tree)
+            return tree.status();
+        input.tree = std::move(*tree);
+    }
     Result<std::optional<std::string>> dockerfile = repo->readFileAt(*commit, "Dockerfile");
     if (!dockerfile)
         return dockerfile.status();
@@ -244,7 +247,7 @@ StepOutcome imageBuilder(StepContext& ctx, ImageBuilderPolicy& policy)
         return {in.status()};
     ctx.log("building " + in->image + " at commit " + in->commit + " (Dockerfile from " + in->dockerfileSource + ")");
     const QString build = ctx.projectDir + "/build/";
-    if (Status s = writeFileAtomic(build + "Dockerfile", in->dockerfile); !s)
+    if (Status s = writeFileIfChanged(build + "Dockerfile", in->dockerfile); !s)
         return {s};
     BuiltImage built;
     if (buildkit) {

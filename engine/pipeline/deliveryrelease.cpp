@@ -53,7 +53,7 @@ Result<std::vector<std::string>> writeArtifacts(const QString& dir, const Delive
     }
     std::vector<std::string> paths;
     for (const auto& [path, content] : files) {
-        if (Status s = writeFileAtomic(dir + "/" + QString::fromStdString(path), content); !s)
+        if (Status s = writeFileIfChanged(dir + "/" + QString::fromStdString(path), content); !s)
             return s;
         paths.push_back(path);
     }

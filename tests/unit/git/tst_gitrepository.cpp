@@ -2,7 +2,9 @@
 // where that is the more honest oracle.
 #include "engine/git/gitrepository.h"
 
+#include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -85,6 +87,29 @@ private slots:
         QVERIFY(third != first);
         QCOMPARE(git(tmp.path(), {"ls-tree", "--name-only", "HEAD"}), QString("a.txt"));
         QVERIFY(!QFile::exists(tmp.path() + "/b.txt"));
+    }
+
+    // A commit rewrites only the working-tree files whose bytes change (no
+    // temp file, no disk sync for the others); a mode change alone still
+    // reaches the file.
+    void commitRewritesOnlyChangedFiles()
+    {
+        QTemporaryDir tmp;
+        GitRepository repo = std::move(GitRepository::init(tmp.path()).value());
+        QVERIFY(repo.commitFiles({{"same.yaml", "a: 1\n"}, {"moves.yaml", "b: 1\n"}, {"run.sh", "x"}}, "one"));
+        const QString same = tmp.path() + "/same.yaml";
+        const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-3600);
+        {
+            QFile file(same);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.setFileTime(before, QFileDevice::FileModificationTime));
+        }
+        QVERIFY(repo.commitFiles({{"same.yaml", "a: 1\n"}, {"moves.yaml", "b: 2\n"}, {"run.sh", "x"}}, "two", {},
+                                 {{"run.sh", 0100755}}));
+        QCOMPARE(QFileInfo(same).lastModified().toSecsSinceEpoch(), before.toSecsSinceEpoch());
+        QCOMPARE(git(tmp.path(), {"show", "HEAD:moves.yaml"}), QString("b: 2"));
+        QVERIFY(QFileInfo(tmp.path() + "/run.sh").isExecutable());
+        QCOMPARE(git(tmp.path(), {"status", "--porcelain"}), QString());
     }
 
     void commitDoesNotSweepInUserStagedChanges()
