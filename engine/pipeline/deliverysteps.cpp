@@ -165,7 +165,7 @@ StepOutcome runDelivery(StepContext& ctx, const std::string& kind)
     if (!in)
         return {in.status()};
     if (!ctx.op.classification.empty()) {
-        ctx.platform.events().publish(
+        ctx.platform.events().publishAsync(
             ctx.op, events::kStepLog,
             {{"step", ctx.step},
              {"classification", ctx.op.classification},

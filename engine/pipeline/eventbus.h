@@ -46,9 +46,12 @@ public:
     // Returns the stream sequence. Failures are logged and returned; the
     // pipeline never fails an op because an event could not be published.
     Result<uint64_t> publish(const OpRecord& op, const std::string& type, nlohmann::json extra = {});
-    // The same without waiting for the ack (NatsClient::publishAsync): for
-    // an event on the accept path, whose loss in a fault costs a line of the
-    // timeline, never an op. Later events of the op are stored after it.
+    // The same without waiting for the ack (NatsClient::publishAsync): what
+    // the accept path and the orchestrator use. An event is published after
+    // the KV write it reports was acknowledged, so a client that sees it
+    // reads that state; its loss in a fault costs a line of the timeline,
+    // never an op. Events of one connection are stored in the order they
+    // were published, so later events of the op are stored after it.
     Status publishAsync(const OpRecord& op, const std::string& type, nlohmann::json extra = {});
 
     uint64_t published() const { return m_published.load(); }

@@ -256,7 +256,7 @@ Status Orchestrator::handle(const WorkItem& item, int numDelivered, const std::f
         return run.status();
     const StepRecord* step = op.step(item.step);
     if (becameRunning)
-        m_events.publish(op, events::kOpStatus, {{"status", opstatus::kRunning}});
+        m_events.publishAsync(op, events::kOpStatus, {{"status", opstatus::kRunning}});
     return runStep(std::move(op), item.step, step ? step->attempt : 1, keepAlive);
 }
 
@@ -269,7 +269,7 @@ StepOutcome Orchestrator::invokeStep(const OpRecord& op, const std::string& step
                     stepName,
                     m_platform.projectDir(op.projectId),
                     [this, &op, &stepName](const std::string& line) {
-                        m_events.publish(op, events::kStepLog, {{"step", stepName}, {"line", line}});
+                        m_events.publishAsync(op, events::kStepLog, {{"step", stepName}, {"line", line}});
                     },
                     keepAlive,
                     [this, id = op.id] { return m_platform.cancelRequested(id); },
@@ -311,10 +311,10 @@ StepOutcome Orchestrator::invokeStepRetrying(const OpRecord& op, const std::stri
     for (int pause = 1; pause <= 5; ++pause) {
         if (outcome.status.code() != Status::Code::Unavailable || outcome.status.reason() != "backend_unavailable")
             break;
-        m_events.publish(op, events::kStepLog,
-                         {{"step", stepName},
-                          {"line", "the backend did not answer (" + outcome.status.message() + "); retrying in " +
-                                       std::to_string(pause) + " s"}});
+        m_events.publishAsync(op, events::kStepLog,
+                              {{"step", stepName},
+                               {"line", "the backend did not answer (" + outcome.status.message() + "); retrying in " +
+                                            std::to_string(pause) + " s"}});
         for (int s = 0; s < pause; ++s) {
             std::this_thread::sleep_for(std::chrono::seconds(1));
             if (keepAlive)
@@ -343,8 +343,8 @@ Status Orchestrator::checkFence(const std::string& opId, const std::string& step
 Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attempt,
                              const std::function<void()>& keepAlive)
 {
-    m_events.publish(op, events::kStepStarted,
-                     {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
+    m_events.publishAsync(op, events::kStepStarted,
+                          {{"step", stepName}, {"status", opstatus::kRunning}, {"attempt", attempt}});
     const StepOutcome outcome = invokeStepRetrying(op, stepName, attempt, keepAlive);
     const bool ok = outcome.status.isOk();
     const std::string message = ok ? outcome.message : outcome.status.message();
@@ -364,8 +364,9 @@ Status Orchestrator::runStep(OpRecord op, const std::string& stepName, int attem
     });
     if (!recorded)
         return mustRetry(recorded.status()) ? recorded.status() : Status::ok();
-    m_events.publish(*recorded, stepEndEvent(stepStatus),
-                     {{"step", stepName}, {"status", stepStatus}, {"message", message}, {"outputs", outcome.outputs}});
+    m_events.publishAsync(
+        *recorded, stepEndEvent(stepStatus),
+        {{"step", stepName}, {"status", stepStatus}, {"message", message}, {"outputs", outcome.outputs}});
     return ok ? dispatchNext(*recorded) : finishOp(op.id, outcome.status);
 }
 
@@ -402,7 +403,7 @@ Status Orchestrator::finishOp(const std::string& opId, const Status& failure)
         nlohmann::json extra{{"status", ended->status}};
         if (!ended->error.code.empty())
             extra["error"] = {{"code", ended->error.code}, {"message", ended->error.message}};
-        m_events.publish(*ended, endEvent(ended->status), extra);
+        m_events.publishAsync(*ended, endEvent(ended->status), extra);
     }
     if (ended->kind == "ci" && (ended->status == opstatus::kFailed || ended->status == opstatus::kCancelled))
         if (Status s = m_store.releaseCommit(ended->projectId, ended->trigger.value("commit", ""), ended->id);
