@@ -83,4 +83,17 @@ std::string newOpId()
     return "op-" + digits + "-" + randomBase36Locked(8);
 }
 
+long long opIdMillis(std::string_view opId)
+{
+    if (opId.size() < 17 || opId.substr(0, 3) != "op-" || opId[16] != '-')
+        return -1;
+    long long ms = 0;
+    for (const char c : opId.substr(3, 13)) {
+        if (c < '0' || c > '9')
+            return -1;
+        ms = ms * 10 + (c - '0');
+    }
+    return ms;
+}
+
 }  // namespace paas

@@ -13,6 +13,7 @@
 //     lexicographic order == creation order: within one process the
 //     timestamp part is strictly increasing (bumped by 1 ms on ties), the
 //     random part keeps ids from different processes apart.
+//   - opIdMillis(): the timestamp part back, for an op's age.
 //   - Both are thread-safe (newOpId serialises on an internal mutex).
 #include <cstddef>
 #include <string>
@@ -24,6 +25,9 @@ inline constexpr std::size_t kMaxProjectIdLength = 40;
 
 std::string projectIdFromName(std::string_view name, std::string_view suffix = {});
 std::string newOpId();
+// The Unix milliseconds an op id was made at (its timestamp part), or -1
+// for a string that is not an op id.
+long long opIdMillis(std::string_view opId);
 // A random lowercase base36 string (thread-safe), e.g. for id suffixes.
 std::string randomBase36(std::size_t length);
 

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QThread>
 
+#include "engine/model/ids.h"
 #include "engine/pipeline/stateview.h"
 #include "engine/store/backend.h"
 #include "engine/store/natsclient.h"
@@ -51,11 +52,47 @@ Result<Record> mutate(KvStore& kv, const std::string& key, const char* what, Fro
     return result;
 }
 
+// The mutation applied to `seed` (the record held at `seedRevision`) and
+// written by CAS on that revision; nullopt when it must be decided on the
+// stored record instead: no seed, the mutator refused the seed (which may be
+// stale), or the CAS found a newer revision.
+template <typename Record, typename ToJson>
+std::optional<Result<Record>> mutateSeeded(KvStore& kv, const std::string& key, const HeldRecord<Record>& seed,
+                                           ToJson toJsonFn, const std::function<Status(Record&)>& mutator,
+                                           uint64_t& revision)
+{
+    if (!seed.record || seed.revision == 0)
+        return std::nullopt;
+    Record record = *seed.record;
+    if (!mutator(record))
+        return std::nullopt;
+    Result<uint64_t> rev = kv.update(key, toJsonFn(record).dump(), seed.revision);
+    if (!rev && rev.status().code() == Status::Code::Conflict)
+        return std::nullopt;
+    if (!rev)
+        return Result<Record>(rev.status());
+    revision = *rev;
+    return Result<Record>(std::move(record));
+}
+
 }  // namespace
 
 Result<OpRecord> PipelineStore::op(const std::string& opId) const
 {
     return load<OpRecord>(m_backend.ops(), opId, "op", opFromJson);
+}
+
+Result<OpRecord> PipelineStore::acceptedOp(const std::string& opId) const
+{
+    for (;;) {
+        Result<OpRecord> found = op(opId);
+        if (found || found.status().code() != Status::Code::NotFound)
+            return found;
+        const long long made = opIdMillis(opId);
+        if (made < 0 || QDateTime::currentMSecsSinceEpoch() - made >= kAcceptWindowMs)
+            return found;
+        QThread::msleep(5);
+    }
 }
 
 Status PipelineStore::createOp(const OpRecord& op)
@@ -77,8 +114,12 @@ Status PipelineStore::removeOp(const std::string& opId)
 Result<OpRecord> PipelineStore::mutateOp(const std::string& opId, const std::function<Status(OpRecord&)>& mutator)
 {
     uint64_t rev = 0;
-    Result<OpRecord> op = mutate<OpRecord>(
-        m_backend.ops(), opId, "op", opFromJson, [](const OpRecord& o) { return toJson(o); }, mutator, rev);
+    const auto toJsonFn = [](const OpRecord& o) { return toJson(o); };
+    std::optional<Result<OpRecord>> seeded;
+    if (m_view)
+        seeded = mutateSeeded<OpRecord>(m_backend.ops(), opId, m_view->heldOp(opId), toJsonFn, mutator, rev);
+    Result<OpRecord> op =
+        seeded ? std::move(*seeded) : mutate<OpRecord>(m_backend.ops(), opId, "op", opFromJson, toJsonFn, mutator, rev);
     if (op && m_view)
         m_view->applyOp(rev, *op);
     return op;
@@ -125,9 +166,14 @@ Result<ProjectRecord> PipelineStore::mutateProject(const std::string& projectId,
                                                    const std::function<Status(ProjectRecord&)>& mutator)
 {
     uint64_t rev = 0;
-    Result<ProjectRecord> project = mutate<ProjectRecord>(
-        m_backend.projects(), projectId, "project", projectFromJson,
-        [](const ProjectRecord& p) { return toJson(p, true); }, mutator, rev);
+    const auto toJsonFn = [](const ProjectRecord& p) { return toJson(p, true); };
+    std::optional<Result<ProjectRecord>> seeded;
+    if (m_view)
+        seeded = mutateSeeded<ProjectRecord>(m_backend.projects(), projectId, m_view->heldProject(projectId), toJsonFn,
+                                             mutator, rev);
+    Result<ProjectRecord> project = seeded ? std::move(*seeded)
+                                           : mutate<ProjectRecord>(m_backend.projects(), projectId, "project",
+                                                                   projectFromJson, toJsonFn, mutator, rev);
     if (project && m_view)
         m_view->applyProject(rev, *project);
     return project;

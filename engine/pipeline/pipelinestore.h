@@ -7,6 +7,12 @@
 // Status aborts without writing.
 // Every acknowledged write of a project or op is also applied to the
 // StateView (when set), so the API reads its own writes at once.
+// mutate*() first try the view's copy (StateView::heldOp/heldProject): the
+// mutator runs on it and the result is written by CAS on the view's
+// revision, one round trip instead of a read and a write. That write only
+// lands if the view's copy was the stored latest; on a CAS conflict, or
+// when the mutator refuses the view's copy (which may be stale), they fall
+// back to read, mutate, CAS. So the result is the same as without a view.
 //
 // Queues: each project's unfinished ops, in acceptance order, are the
 // messages of its subject paas.queue.<projectId> in the PAAS_QUEUE stream
@@ -40,6 +46,10 @@ public:
     void setView(StateView* view) { m_view = view; }
 
     Result<OpRecord> op(const std::string& opId) const;
+    // op(), but an op not found whose id is younger than kAcceptWindowMs
+    // is waited for (its acceptor writes the record and the queue entry at
+    // once): NotFound only once the window has passed without it.
+    Result<OpRecord> acceptedOp(const std::string& opId) const;
     Status createOp(const OpRecord& op);
     Status removeOp(const std::string& opId);
     Result<OpRecord> mutateOp(const std::string& opId, const std::function<Status(OpRecord&)>& mutate);

@@ -189,6 +189,7 @@ void StateView::applyProject(uint64_t revision, const ProjectRecord& project)
     std::shared_ptr<const ProjectRecord> record = withQueueLocked(project);
     auto text = std::make_shared<const std::string>(toJson(*record).dump());
     setProjectLocked(slot, revision, std::move(record), std::move(text));
+    slot.legacyQueue = !project.queue.empty();
 }
 
 std::shared_ptr<const ProjectRecord> StateView::withQueueLocked(const ProjectRecord& record) const
@@ -243,7 +244,9 @@ void StateView::setProjectLocked(ProjectSlot& slot, uint64_t revision, std::shar
         m_byUpdated.insert({record->updatedAt, record->id});
         ++m_liveProjects;
     }
-    slot = {revision, std::move(record), std::move(text)};
+    slot.revision = revision;
+    slot.record = std::move(record);
+    slot.text = std::move(text);
 }
 
 void StateView::applyRemoved(Bucket bucket, const std::string& key)
@@ -350,6 +353,33 @@ Result<OpRecord> StateView::op(const std::string& opId) const
     if (!it->second.record)
         return Status::unavailable(kNotResident, "op '" + opId + "' is not held in memory");
     return *it->second.record;
+}
+
+HeldRecord<OpRecord> StateView::heldOp(const std::string& opId) const
+{
+    std::shared_lock lock(m_mutex);
+    auto it = m_ops.find(opId);
+    if (it == m_ops.end() || !it->second.record)
+        return {};
+    return {it->second.revision, it->second.record};
+}
+
+HeldRecord<ProjectRecord> StateView::heldProject(const std::string& projectId) const
+{
+    std::shared_ptr<const ProjectRecord> shown;
+    uint64_t revision = 0;
+    {
+        std::shared_lock lock(m_mutex);
+        auto it = m_projects.find(projectId);
+        if (it == m_projects.end() || !it->second.record || it->second.legacyQueue)
+            return {};
+        shown = it->second.record;
+        revision = it->second.revision;
+    }
+    auto stored = std::make_shared<ProjectRecord>(*shown);
+    stored->queue.clear();  // the view's, not the record's
+    stored->queueLength = 0;
+    return {revision, std::move(stored)};
 }
 
 std::vector<OpRecord> StateView::unfinishedOps(const std::string& projectId) const

@@ -55,6 +55,13 @@ class Backend;
 class KvWatch;
 struct KvEntry;
 
+// A record as the view holds it, with the KV revision it was stored at.
+template <typename Record>
+struct HeldRecord {
+    uint64_t revision = 0;
+    std::shared_ptr<const Record> record;  // null: not held in full
+};
+
 class StateView {
 public:
     explicit StateView(Backend& backend);
@@ -98,6 +105,12 @@ public:
     static constexpr const char* kNotResident = "op_not_resident";
 
     Result<OpRecord> op(const std::string& opId) const;
+    // The op, or the project as stored (without the queue the view fills
+    // in), at the revision held: the base of a writer's optimistic CAS
+    // (pipelinestore.h). Empty when not held in full, or when the stored
+    // project record still carries a legacy queue.
+    HeldRecord<OpRecord> heldOp(const std::string& opId) const;
+    HeldRecord<ProjectRecord> heldProject(const std::string& projectId) const;
     // Newest first; NotFound for an unknown project.
     Result<std::vector<OpRecord>> projectOps(const std::string& projectId, int offset, int limit) const;
     // The same page as API JSON texts (toApiJson(op).dump()), serialized
@@ -124,6 +137,7 @@ private:
         uint64_t revision = 0;
         std::shared_ptr<const ProjectRecord> record;  // null: deleted at `revision`
         std::shared_ptr<const std::string> text;      // toJson(*record).dump(), made off the API thread
+        bool legacyQueue = false;                     // the stored record carries a queue (migrated at recovery)
     };
     struct OpSlot {
         uint64_t revision = 0;

@@ -2,6 +2,7 @@
 #include "engine/model/ids.h"
 #include "engine/model/projectspec.h"
 
+#include <QDateTime>
 #include <QtTest>
 
 #include <algorithm>
@@ -49,6 +50,18 @@ private slots:
         const std::string dashy = projectIdFromName(std::string(34, 'a') + "-bbbbbbbbb", "zz");
         QVERIFY(dashy.find("--") == std::string::npos);
         QVERIFY(std::regex_match(dashy, std::regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")));
+    }
+
+    void opIdMillisReadsTheTimestampBack()
+    {
+        const long long before = QDateTime::currentMSecsSinceEpoch();
+        const long long made = opIdMillis(newOpId());
+        QVERIFY(made >= before && made <= QDateTime::currentMSecsSinceEpoch() + 1);
+        QCOMPARE(opIdMillis("op-1795000000000-k3j9d2ab"), 1795000000000LL);
+        QCOMPARE(opIdMillis("op-17950000000x0-k3j9d2ab"), -1LL);
+        QCOMPARE(opIdMillis("op-1795000000000"), -1LL);
+        QCOMPARE(opIdMillis("xx-1795000000000-k3j9d2ab"), -1LL);
+        QCOMPARE(opIdMillis(""), -1LL);
     }
 
     void opIdsAreUniqueSortableAndUrlSafe()
