@@ -9,6 +9,9 @@
 // JetStream orders the append, the delete and both reads, so whichever of
 // the two reads second sees the other's write: an op never waits with no
 // one to start it. Both may start it; a duplicate work item is ignored.
+// An acceptor writes its op record and its entry at once, so an ender may
+// read an entry before its op: it waits for that op (acceptedOp(), up to the
+// accept window), and skips the entry only if the op never came.
 #include "engine/pipeline/orchestrator.h"
 
 #include "engine/pipeline/pipelinestore.h"
@@ -66,6 +69,14 @@ Status Orchestrator::startIfHead(const OpRecord& op)
     return advance(op.projectId, *head, false);
 }
 
+Status Orchestrator::kick(const std::string& projectId)
+{
+    Result<std::optional<QueueEntry>> head = m_store.queueEntry(projectId);
+    if (!head)
+        return head.status();
+    return advance(projectId, *head, true);
+}
+
 Status Orchestrator::afterOpEnded(const OpRecord& op)
 {
     Result<std::optional<QueueEntry>> head = m_store.queueEntry(op.projectId);
@@ -89,8 +100,8 @@ Status Orchestrator::advance(const std::string& projectId, std::optional<QueueEn
         if (op && !op->terminal() && (op->status == opstatus::kRunning || !startQueued))
             return Status::ok();  // its steps, or its acceptor, move it
         if (op && op->terminal() && !startQueued && op->finishedAt > recentlyEnded())
-            return Status::ok();  // its ender is popping it now
-        op = m_store.op(entry->opId);
+            return Status::ok();               // its ender is popping it now
+        op = m_store.acceptedOp(entry->opId);  // its record may still be in flight
         if (!op && op.status().code() != Status::Code::NotFound)
             return op.status();
         if (op && !op->terminal())
@@ -100,7 +111,7 @@ Status Orchestrator::advance(const std::string& projectId, std::optional<QueueEn
         Result<std::optional<QueueEntry>> next = std::optional<QueueEntry>();
         if (op) {
             next = popHead(*op, *entry);
-        } else {  // its op was removed: an acceptance that failed after the append
+        } else {  // its op never came, or was removed: an acceptance that failed
             if (Status s = m_store.dequeue(entry->seq); !s)
                 return s;
             next = m_store.queueEntry(projectId, entry->seq + 1);
@@ -192,7 +203,7 @@ Result<OpRecord> Orchestrator::resumableHead(const std::string& projectId)
             return head.status();
         if (!*head)
             return Status::notFound("queue_empty", "the queue of " + projectId + " is empty");
-        Result<OpRecord> op = m_store.op((*head)->opId);
+        Result<OpRecord> op = m_store.acceptedOp((*head)->opId);
         if (op && !op->terminal())
             return op;
         if (!op && op.status().code() != Status::Code::NotFound)

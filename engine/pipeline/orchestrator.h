@@ -24,6 +24,10 @@
 //    An acceptor and an ender decide by re-reading the head after their own
 //    write (append, delete), so one of them always starts the next op, on
 //    any instance; a duplicate start is ignored (claims are CAS).
+//    An acceptor may write the op record and the entry at once, so an entry
+//    can be read before its op: the reader waits for it
+//    (PipelineStore::acceptedOp, up to the accept window) and skips the
+//    entry only if it never came.
 //  - Cancel (cancel()): a CAS on the op record sets cancel_requested_at, so
 //    an acknowledged cancel is in JetStream and reaches every instance (each
 //    StateView watches paas_ops). A queued op ends "cancelled" at once and
@@ -128,6 +132,10 @@ public:
     // After `op` was appended to its queue: runs it if it is the head, and
     // moves a head left behind (ended, or its op gone) along.
     Status startIfHead(const OpRecord& op);
+    // Moves the project's queue along from its head, as an ender does: an
+    // entry whose op never came is skipped (once the accept window passed),
+    // a queued head is started. For an acceptance that failed half-way.
+    Status kick(const std::string& projectId);
 
     // Embedded mode, at startup and after a nats-server restart: resumes or
     // ends the op at each queue head; moves queues stored in project records

@@ -53,24 +53,17 @@ std::unique_ptr<EnvironmentRunner> makeRunner(const Config& config, Backend& bac
     return std::make_unique<EnvironmentRunner>(config, backend, socket, dockerBuilds);
 }
 
-// "main", "heads/main", "refs/heads/main" -> "main".
-std::string normalizeBranch(std::string branch)
-{
-    for (const char* prefix : {"refs/heads/", "heads/"})
-        if (branch.rfind(prefix, 0) == 0)
-            branch = branch.substr(std::char_traits<char>::length(prefix));
-    return branch;
-}
-
 }  // namespace
 
 Platform::Platform(const Config& config, Backend& backend)
     : m_config(config),
       m_backend(backend),
       m_builder(std::make_unique<ImageBuilderPolicy>(config)),
-      m_starts(std::make_unique<QThreadPool>())
+      m_starts(std::make_unique<QThreadPool>()),
+      m_appends(std::make_unique<QThreadPool>())
 {
     m_starts->setMaxThreadCount(2);
+    m_appends->setMaxThreadCount(8);  // one per accept in flight; each waits one round trip
 }
 
 Platform::~Platform()
@@ -162,6 +155,7 @@ void Platform::stop()
         std::lock_guard lock(m_watcherMutex);
         m_watcher.reset();
     }
+    m_appends->waitForDone();
     m_starts->waitForDone();  // each start is a few bounded JetStream calls
     if (m_workers)
         m_workers->stop();
@@ -222,71 +216,6 @@ Status Platform::backendWritable() const
                                "the JetStream backend is not answering; nothing was accepted, retry shortly");
 }
 
-Status Platform::admit(const OpRecord& op, const ProjectRecord* newProject, std::string& statusBefore)
-{
-    if (newProject)
-        return m_store->createProject(*newProject);
-    if (op.kind == "delete")  // closes the project to new ops
-        return m_store
-            ->mutateProject(op.projectId,
-                            [&](ProjectRecord& rec) -> Status {
-                                if (rec.status == "deleting" || rec.status == "deleted")
-                                    return Status::conflict("project_deleting",
-                                                            "project '" + rec.id + "' is being deleted");
-                                statusBefore = rec.status;
-                                rec.status = "deleting";
-                                return Status::ok();
-                            })
-            .status();
-    Result<ProjectRecord> project = m_view->project(op.projectId);
-    if (!project)
-        return project.status();
-    if (project->status == "deleting" || project->status == "deleted")
-        return Status::conflict("project_deleting", "project '" + project->id + "' is being deleted");
-    return Status::ok();
-}
-
-Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProject)
-{
-    if (Status s = backendWritable(); !s)
-        return s;
-    // The op record first, then the queue entry: an entry always names an
-    // op that exists (orchestrator.h, queues).
-    if (Status s = m_store->createOp(op); !s)
-        return s;
-    std::string statusBefore;
-    if (Status s = admit(op, newProject, statusBefore); !s) {
-        m_store->removeOp(op.id);
-        return s;
-    }
-    if (Result<uint64_t> appended = m_store->enqueue(op.projectId, op.id); !appended) {
-        if (newProject)
-            m_store->removeProject(op.projectId);
-        else if (!statusBefore.empty())  // reopen the project the delete closed
-            m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) {
-                if (rec.status == "deleting")
-                    rec.status = statusBefore;
-                return Status::ok();
-            });
-        m_store->removeOp(op.id);  // an entry that did land is skipped: its op is gone
-        return appended.status();
-    }
-    // Accepted: the op and its entry are in JetStream. Should the start
-    // below not be recorded, recovery starts it (every queue head).
-    m_events->publishAsync(op, events::kOpStatus, {{"status", opstatus::kQueued}});
-    startSoon(op);
-    return Submission{true, {}, op};
-}
-
-void Platform::startSoon(const OpRecord& op)
-{
-    m_starts->start(tsan::task([this, op] {
-        if (Status s = m_orchestrator->startIfHead(op); !s)
-            qWarning().noquote() << "op" << QString::fromStdString(op.id)
-                                 << "is queued; its start was not recorded:" << QString::fromStdString(s.message());
-    }));
-}
-
 Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
 {
     if (req.action != "create" && req.action != "update" && req.action != "delete")
@@ -345,66 +274,6 @@ Result<Submission> Platform::submitRegistration(const RegistrationRequest& req)
     project.createdAt = project.updatedAt = op.createdAt;
     project.webhookSecret = req.webhookSecret.value_or("");
     return enqueue(std::move(op), &project);
-}
-
-Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
-{
-    if (!event.repo.empty() && event.repo != "source")
-        return Status::invalidArgument("invalid_repo",
-                                       "only source repo webhooks are accepted (repo '" + event.repo + "')",
-                                       {{"/repo", "must be omitted or \"source\""}});
-    if (event.projectId.empty())
-        return Status::invalidArgument("missing_project_id", "project_id is required", {{"/project_id", "required"}});
-    const std::string branch = normalizeBranch(event.branch.empty() ? event.ref : event.branch);
-    if (!branch.empty() && branch != "main")
-        return Submission{false, "ignored: branch " + branch + " is not main", {}};
-    Result<ProjectRecord> project = m_view->project(event.projectId);
-    if (!project)
-        return project.status();
-    if (acceptedBefore(*project, event.commit))
-        return Submission{false, "ignored: commit already processed", {}};
-    std::string commit = event.commit;
-    // One libgit2 open; only when it fails is the folder examined, to say
-    // what is broken.
-    if (Result<GitRepository> repo =
-            GitRepository::open(RepoBootstrapper::sourceRepoPath(projectDir(event.projectId)))) {
-        Result<std::string> full = commit.empty() ? repo->branchHead("main") : repo->resolveCommit(commit);
-        if (full)
-            commit = *full;
-    } else if (Status broken = RepoBootstrapper::checkSourceRepo(projectDir(event.projectId)); !broken) {
-        return broken;
-    }
-    if (commit.empty())
-        return Status::conflict("no_commit", "the source repo has no commit on main yet");
-    if (Status s = backendWritable(); !s)
-        return s;
-    std::lock_guard projectLock(lockOf(event.projectId));
-    OpRecord op = m_orchestrator->newOp("ci", event.projectId);
-    op.trigger = {{"source", event.source}, {"commit", commit}, {"ref", "refs/heads/main"}, {"branch", "main"}};
-    Result<bool> fresh = m_store->markCommit(event.projectId, commit, op.id);
-    if (!fresh)
-        return fresh.status();
-    if (!*fresh)
-        return Submission{false, "ignored: commit already processed", {}};
-    const std::string opId = op.id;
-    Result<Submission> accepted = enqueue(std::move(op), nullptr);
-    if (accepted)
-        m_commits.remember(event.projectId, commit, opId);
-    else
-        m_store->unmarkCommit(event.projectId, commit);
-    return accepted;
-}
-
-bool Platform::acceptedBefore(const ProjectRecord& project, const std::string& commit) const
-{
-    if (!CommitMemory::isFullId(commit))
-        return false;
-    const std::optional<std::string> opId = m_commits.recall(project.id, commit);
-    if (!opId)
-        return false;
-    Result<OpRecord> op = cachedOp(*opId);
-    return op && op->createdAt >= project.createdAt &&  // not an op of a deleted namesake
-           op->status != opstatus::kFailed && op->status != opstatus::kCancelled;
 }
 
 Result<OpRecord> Platform::cancelOp(const std::string& opId)

@@ -198,7 +198,14 @@ private:
     // Accepting is the op record and its queue entry (then the `queued`
     // event, without waiting for its ack); starting it, when it is its
     // project's head, happens after the answer, on m_starts.
+    // (platformaccept.cpp)
     Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
+    // The op record and its queue entry, both in flight at once (the entry
+    // on m_appends); what landed is undone when either failed.
+    Status writeOpAndEntry(const OpRecord& op);
+    // The full id of a webhook's commit ("" -> main's head, short -> full);
+    // Conflict "source_repo_broken" when the repo cannot be opened.
+    Result<std::string> resolveSourceCommit(const std::string& projectId, const std::string& commit) const;
     void startSoon(const OpRecord& op);
     // The cross-instance delivery_in_progress guard (delivery.cpp): Conflict
     // while another unfinished op holds project/env's key in paas_guards.
@@ -223,7 +230,8 @@ private:
     std::unique_ptr<CommitWatcher> m_watcher;
     std::unique_ptr<EnvironmentRunner> m_runner;
     std::unique_ptr<QThreadPool> m_starts;
-    CommitMemory m_commits;  // startIfHead of accepted ops
+    std::unique_ptr<QThreadPool> m_appends;  // queue appends of accepts in flight
+    CommitMemory m_commits;                  // startIfHead of accepted ops
     HookTokens m_hookTokens;
     std::mutex m_recoveryMutex;
     std::thread m_recovery;  // recovery after a nats-server restart, or the lease holder's passes
