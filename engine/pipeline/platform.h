@@ -203,6 +203,9 @@ private:
     // The op record and its queue entry, both in flight at once (the entry
     // on m_appends); what landed is undone when either failed.
     Status writeOpAndEntry(const OpRecord& op);
+    // For a create or a delete: the op record, then the project record (or
+    // its "deleting"), then the entry, each undone if a later one fails.
+    Status writeWithProject(const OpRecord& op, const ProjectRecord* newProject);
     // The full id of a webhook's commit ("" -> main's head, short -> full);
     // Conflict "source_repo_broken" when the repo cannot be opened.
     Result<std::string> resolveSourceCommit(const std::string& projectId, const std::string& commit) const;

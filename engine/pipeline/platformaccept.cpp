@@ -69,13 +69,18 @@ Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProjec
             return s;
         if (Status s = writeOpAndEntry(op); !s)
             return s;
-        m_events->publishAsync(op, events::kOpStatus, {{"status", opstatus::kQueued}});
-        startSoon(op);
-        return Submission{true, {}, op};
+    } else if (Status s = writeWithProject(op, newProject); !s) {
+        return s;
     }
-    // A create or a delete also writes the project record: the op record
-    // first, then the project, then the queue entry, each undone if a later
-    // one fails.
+    // Accepted: the op and its entry are in JetStream. Should the start
+    // below not be recorded, recovery starts it (every queue head).
+    m_events->publishAsync(op, events::kOpStatus, {{"status", opstatus::kQueued}});
+    startSoon(op);
+    return Submission{true, {}, op};
+}
+
+Status Platform::writeWithProject(const OpRecord& op, const ProjectRecord* newProject)
+{
     if (Status s = m_store->createOp(op); !s)
         return s;
     std::string statusBefore;
@@ -83,23 +88,19 @@ Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProjec
         m_store->removeOp(op.id);
         return s;
     }
-    if (Result<uint64_t> appended = m_store->enqueue(op.projectId, op.id); !appended) {
-        if (newProject)
-            m_store->removeProject(op.projectId);
-        else if (!statusBefore.empty())  // reopen the project the delete closed
-            m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) {
-                if (rec.status == "deleting")
-                    rec.status = statusBefore;
-                return Status::ok();
-            });
-        m_store->removeOp(op.id);  // an entry that did land is skipped: its op is gone
-        return appended.status();
-    }
-    // Accepted: the op and its entry are in JetStream. Should the start
-    // below not be recorded, recovery starts it (every queue head).
-    m_events->publishAsync(op, events::kOpStatus, {{"status", opstatus::kQueued}});
-    startSoon(op);
-    return Submission{true, {}, op};
+    Result<uint64_t> appended = m_store->enqueue(op.projectId, op.id);
+    if (appended)
+        return Status::ok();
+    if (newProject)
+        m_store->removeProject(op.projectId);
+    else if (!statusBefore.empty())  // reopen the project the delete closed
+        m_store->mutateProject(op.projectId, [&](ProjectRecord& rec) {
+            if (rec.status == "deleting")
+                rec.status = statusBefore;
+            return Status::ok();
+        });
+    m_store->removeOp(op.id);  // an entry that did land is skipped: its op is gone
+    return appended.status();
 }
 
 Status Platform::writeOpAndEntry(const OpRecord& op)
