@@ -52,8 +52,8 @@ Result<Record> mutate(KvStore& kv, const std::string& key, const char* what, Fro
     return result;
 }
 
-// The mutation applied to `seed` (the record held at `seedRevision`) and
-// written by CAS on that revision; nullopt when it must be decided on the
+// The mutation applied to `seed` (the view's record, held at
+// seed.revision) and written by CAS on that revision; nullopt when it must be decided on the
 // stored record instead: no seed, the mutator refused the seed (which may be
 // stale), or the CAS found a newer revision.
 template <typename Record, typename ToJson>
