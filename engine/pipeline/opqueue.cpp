@@ -55,6 +55,13 @@ bool endsOnProject(const OpRecord& op)
            std::any_of(op.steps.begin(), op.steps.end(), [](const StepRecord& s) { return !s.startedAt.empty(); });
 }
 
+// A removed head that is read again would loop forever: an error instead.
+Status entryKept(const std::string& projectId, uint64_t seq)
+{
+    return Status::unavailable("queue_entry_kept", "entry " + std::to_string(seq) + " of the queue of " + projectId +
+                                                       " was removed, yet is still read");
+}
+
 }  // namespace
 
 Status Orchestrator::startIfHead(const OpRecord& op)
@@ -114,10 +121,12 @@ Status Orchestrator::advance(const std::string& projectId, std::optional<QueueEn
         } else {  // its op never came, or was removed: an acceptance that failed
             if (Status s = m_store.dequeue(entry->seq); !s)
                 return s;
-            next = m_store.queueEntry(projectId, entry->seq + 1);
+            next = m_store.queueEntry(projectId);
         }
         if (!next)
             return next.status();
+        if (*next && (*next)->seq == entry->seq)
+            return entryKept(projectId, entry->seq);
         entry = *next;
         startQueued = true;  // past an ended head, the next op is ours to start
     }
@@ -149,7 +158,7 @@ Result<std::optional<QueueEntry>> Orchestrator::popHead(const OpRecord& op, cons
     }
     if (Status s = m_store.dequeue(entry.seq); !s)
         return s;
-    return m_store.queueEntry(op.projectId, entry.seq + 1);
+    return m_store.queueEntry(op.projectId);  // the new head, wherever it is
 }
 
 Status Orchestrator::finishDeletion(const std::string& projectId, uint64_t headSeq)
@@ -211,6 +220,9 @@ Result<OpRecord> Orchestrator::resumableHead(const std::string& projectId)
         Status moved = op ? popHead(*op, **head).status() : m_store.dequeue((*head)->seq);
         if (!moved)
             return moved;
+        Result<std::optional<QueueEntry>> after = m_store.queueEntry(projectId);
+        if (after && *after && (*after)->seq == (*head)->seq)
+            return entryKept(projectId, (*head)->seq);
     }
 }
 

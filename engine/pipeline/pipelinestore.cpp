@@ -292,7 +292,10 @@ Result<uint64_t> PipelineStore::enqueue(const std::string& projectId, const std:
 
 Result<std::optional<QueueEntry>> PipelineStore::queueEntry(const std::string& projectId, uint64_t fromSeq) const
 {
-    Result<StreamMessage> msg = m_backend.client().nextMessage(names::kQueueStream, queueSubject(projectId), fromSeq);
+    NatsClient& client = m_backend.client();
+    Result<StreamMessage> msg = fromSeq <= 1
+                                    ? client.headMessage(names::kQueueStream, queueSubject(projectId))
+                                    : client.nextMessage(names::kQueueStream, queueSubject(projectId), fromSeq);
     if (!msg) {
         if (msg.status().code() == Status::Code::NotFound)
             return std::optional<QueueEntry>();

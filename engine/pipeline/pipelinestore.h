@@ -83,7 +83,8 @@ public:
     // Appends op `opId` to its project's queue.
     Result<uint64_t> enqueue(const std::string& projectId, const std::string& opId);
     // The first entry of the project's queue at or after fromSeq; nullopt
-    // when none.
+    // when none. The head (fromSeq 1) is also found when the server's
+    // subject index lost it (NatsClient::headMessage).
     Result<std::optional<QueueEntry>> queueEntry(const std::string& projectId, uint64_t fromSeq = 1) const;
     Status dequeue(uint64_t seq);
     Status clearQueue(const std::string& projectId);

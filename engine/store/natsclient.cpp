@@ -28,8 +28,9 @@ Status natsError(natsStatus s, const std::string& what, jsErrCode jerr)
         return Status::notFound("not_found", text);
     // First by status: the thread's last error text may be an older one (a
     // "wrong last sequence" of a previous CAS) when the server did not answer.
+    // A socket error (the server died mid-send) is the same fault: retryable.
     if (s == NATS_TIMEOUT || s == NATS_CONNECTION_CLOSED || s == NATS_NO_SERVER || s == NATS_CONNECTION_DISCONNECTED ||
-        s == NATS_NO_RESPONDERS)
+        s == NATS_NO_RESPONDERS || s == NATS_IO_ERROR || s == NATS_STALE_CONNECTION)
         return Status::unavailable("backend_unavailable", text);
     if (jerr == JSStreamWrongLastSequenceErr || (last && std::strstr(last, "wrong last sequence")))
         return Status::conflict("revision_conflict", text);
@@ -375,39 +376,6 @@ Result<StreamMessage> NatsClient::nextMessage(const std::string& stream, const s
     natsMsg_Destroy(msg);
     if (out.seq == 0)
         return Status::internal("bad_direct_get", "direct get on " + subject + " answered without a sequence");
-    return out;
-}
-
-Result<StreamMessage> NatsClient::nextMessageFromLeader(const std::string& stream, const std::string& subject,
-                                                        uint64_t fromSeq)
-{
-    // The JetStream API's message get ($JS.API.STREAM.MSG.GET), answered by
-    // the stream's leader; nats.c's js_GetMsg has no next-by-subject form.
-    const std::string request =
-        nlohmann::json{{"seq", std::max<uint64_t>(1, fromSeq)}, {"next_by_subj", subject}}.dump();
-    natsMsg* reply = nullptr;
-    const std::string api = "$JS.API.STREAM.MSG.GET." + stream;
-    natsStatus s = natsConnection_Request(&reply, m_conn, api.c_str(), request.data(), static_cast<int>(request.size()),
-                                          kCallTimeoutMs);
-    if (s != NATS_OK)
-        return natsError(s, "message get on " + subject);
-    const nlohmann::json j = nlohmann::json::parse(
-        std::string(natsMsg_GetData(reply), static_cast<size_t>(natsMsg_GetDataLength(reply))), nullptr, false);
-    natsMsg_Destroy(reply);
-    if (!j.is_object())
-        return Status::internal("bad_msg_get", "message get on " + subject + " answered something else than JSON");
-    if (j.contains("error")) {
-        if (j["error"].value("code", 0) == 404)
-            return Status::notFound("no_message", "no message on " + subject);
-        return Status::unavailable("backend_unavailable",
-                                   "message get on " + subject + ": " + j["error"].value("description", "?"));
-    }
-    const nlohmann::json& message = j.value("message", nlohmann::json::object());
-    StreamMessage out;
-    out.seq = message.value("seq", uint64_t(0));
-    out.data = QByteArray::fromBase64(QByteArray::fromStdString(message.value("data", ""))).toStdString();
-    if (out.seq == 0)
-        return Status::internal("bad_msg_get", "message get on " + subject + " answered without a sequence");
     return out;
 }
 

@@ -18,10 +18,10 @@
 #include "engine/core/status.h"
 
 #include <nats/nats.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cstdint>
-#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -102,6 +102,29 @@ public:
     // by the stream's leader, so it sees every acknowledged write (a direct
     // get may be answered by a replica that lags).
     Result<StreamMessage> nextMessage(const std::string& stream, const std::string& subject, uint64_t fromSeq);
+    // nextMessage(stream, subject, 1), for a queue's head. nats-server
+    // 2.9.10 can lose a message from its per-subject index after a crash
+    // (kill -9, then recovery of its file store): reads by subject skip it
+    // although it is stored. So when this finds nothing while the stream
+    // still counts messages on the subject, it reads once more (an append
+    // may have raced the first read), then finds the first of them by a
+    // scan of the stream in sequence order, and logs it. Only then does a
+    // read cost more than one round trip: two when the subject is empty.
+    // (natsclientreads.cpp)
+    Result<StreamMessage> headMessage(const std::string& stream, const std::string& subject);
+    // A JetStream API request ($JS.API...), answered by the stream's leader:
+    // its JSON reply; NotFound for a 404, Unavailable for another error.
+    Result<nlohmann::json> apiRequest(const std::string& api, const nlohmann::json& request);
+    // The stream's count of messages on `subject`, and its first and last
+    // sequence (STREAM.INFO with a subjects filter).
+    struct SubjectState {
+        uint64_t messages = 0, firstSeq = 0, lastSeq = 0;
+    };
+    Result<SubjectState> subjectState(const std::string& stream, const std::string& subject);
+    // The first message on `subject` in [fromSeq, toSeq], by a walk over
+    // every subject's messages (the server's scan needs no index).
+    Result<StreamMessage> scanForSubject(const std::string& stream, const std::string& subject, uint64_t fromSeq,
+                                         uint64_t toSeq);
     // Replicated streams (PAAS_NATS_REPLICAS > 1): reads go to the leader.
     void setLeaderReads(bool on) { m_leaderReads = on; }
     // Deletes one message; a message already gone is not an error.
