@@ -82,17 +82,49 @@ Result<OpRecord> PipelineStore::op(const std::string& opId) const
     return load<OpRecord>(m_backend.ops(), opId, "op", opFromJson);
 }
 
-Result<OpRecord> PipelineStore::acceptedOp(const std::string& opId) const
+Result<OpRecord> PipelineStore::acceptedOp(const std::string& opId)
 {
     for (;;) {
         Result<OpRecord> found = op(opId);
-        if (found || found.status().code() != Status::Code::NotFound)
+        if (!found && found.status().code() != Status::Code::NotFound)
             return found;
+        Result<CommitHold> hold = found ? commitHold(*found) : Result<CommitHold>(CommitHold::Unsettled);
+        if (!hold)
+            return hold.status();
+        if (*hold == CommitHold::Held)
+            return found;
+        if (*hold == CommitHold::Lost) {  // never answered 202; its acceptor removes it too
+            removeOp(opId);
+            return Status::notFound("op_not_accepted", "op " + opId + " lost its commit to another op");
+        }
+        // An acceptor settles its marker within the window plus one call
+        // (markCommit waits for another acceptor's op up to the window):
+        // an op whose marker is unsettled past twice the window runs; one
+        // never written is NotFound once the window has passed.
         const long long made = opIdMillis(opId);
-        if (made < 0 || QDateTime::currentMSecsSinceEpoch() - made >= kAcceptWindowMs)
+        if (made < 0 || QDateTime::currentMSecsSinceEpoch() - made >= (found ? 2 : 1) * kAcceptWindowMs)
             return found;
         QThread::msleep(5);
     }
+}
+
+Result<PipelineStore::CommitHold> PipelineStore::commitHold(const OpRecord& op) const
+{
+    const std::string commit = op.trigger.is_object() ? op.trigger.value("commit", "") : "";
+    if (op.kind != "ci" || op.status != opstatus::kQueued || !op.startedAt.empty() || commit.empty())
+        return CommitHold::Held;  // not a webhook's ci op waiting to start: no marker decides it
+    Result<KvEntry> marker = m_backend.commits().get(op.projectId + "." + commit);
+    if (!marker)
+        return marker.status().code() == Status::Code::NotFound ? Result<CommitHold>(CommitHold::Unsettled)
+                                                                : Result<CommitHold>(marker.status());
+    const std::string holder = claimOpId(marker->value);
+    if (holder == op.id)
+        return CommitHold::Held;
+    Result<OpRecord> other = this->op(holder);
+    if (other)
+        return CommitHold::Lost;
+    return other.status().code() == Status::Code::NotFound ? Result<CommitHold>(CommitHold::Unsettled)
+                                                           : Result<CommitHold>(other.status());
 }
 
 Status PipelineStore::createOp(const OpRecord& op)
@@ -192,6 +224,8 @@ Result<bool> PipelineStore::markCommit(const std::string& projectId, const std::
     if (!marker)  // released meanwhile: one more try
         return marker.status().code() == Status::Code::NotFound ? markCommit(projectId, commit, opId)
                                                                 : Result<bool>(marker.status());
+    if (claimOpId(marker->value) == opId)
+        return true;  // our own create, which timed out yet landed
     Result<std::optional<OpRecord>> held = heldOpOf(marker->value);
     if (!held)
         return held.status();
@@ -203,10 +237,16 @@ Result<bool> PipelineStore::markCommit(const std::string& projectId, const std::
     return taken.status().code() == Status::Code::Conflict ? Result<bool>(false) : Result<bool>(taken.status());
 }
 
+std::string PipelineStore::claimOpId(const std::string& claimJson)
+{
+    const nlohmann::json j = nlohmann::json::parse(claimJson, nullptr, false);
+    return j.is_object() && j["op_id"].is_string() ? j["op_id"].get<std::string>() : "";
+}
+
 Result<std::optional<OpRecord>> PipelineStore::heldOpOf(const std::string& claimJson) const
 {
     const nlohmann::json j = nlohmann::json::parse(claimJson, nullptr, false);
-    const std::string opId = j.is_object() ? j.value("op_id", "") : "";
+    const std::string opId = claimOpId(claimJson);
     const QDateTime at =
         QDateTime::fromString(QString::fromStdString(j.is_object() ? j.value("at", "") : ""), Qt::ISODateWithMs);
     for (;;) {
@@ -221,9 +261,13 @@ Result<std::optional<OpRecord>> PipelineStore::heldOpOf(const std::string& claim
     }
 }
 
-Status PipelineStore::unmarkCommit(const std::string& projectId, const std::string& commit)
+Result<bool> PipelineStore::holdsCommit(const std::string& projectId, const std::string& commit,
+                                        const std::string& opId) const
 {
-    return m_backend.commits().remove(projectId + "." + commit);
+    Result<KvEntry> marker = m_backend.commits().get(projectId + "." + commit);
+    if (!marker)
+        return marker.status().code() == Status::Code::NotFound ? Result<bool>(false) : Result<bool>(marker.status());
+    return claimOpId(marker->value) == opId;
 }
 
 Status PipelineStore::releaseCommit(const std::string& projectId, const std::string& commit, const std::string& opId)
@@ -232,8 +276,7 @@ Status PipelineStore::releaseCommit(const std::string& projectId, const std::str
     Result<KvEntry> marker = m_backend.commits().get(key);
     if (!marker)
         return marker.status().code() == Status::Code::NotFound ? Status::ok() : marker.status();
-    const nlohmann::json j = nlohmann::json::parse(marker->value, nullptr, false);
-    if (!j.is_object() || j.value("op_id", "") != opId)
+    if (claimOpId(marker->value) != opId)
         return Status::ok();  // another op holds it
     return m_backend.commits().remove(key);
 }

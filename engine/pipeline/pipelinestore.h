@@ -49,7 +49,12 @@ public:
     // op(), but an op not found whose id is younger than kAcceptWindowMs
     // is waited for (its acceptor writes the record and the queue entry at
     // once): NotFound only once the window has passed without it.
-    Result<OpRecord> acceptedOp(const std::string& opId) const;
+    // A webhook's ci op that has not started is accepted only with its
+    // commit's marker (written with it, see markCommit): one whose marker
+    // names another op that exists lost a duplicate race, was never
+    // answered 202, and is removed (NotFound "op_not_accepted"); while the
+    // marker is missing or its op unwritten, a young op is waited for.
+    Result<OpRecord> acceptedOp(const std::string& opId);
     Status createOp(const OpRecord& op);
     Status removeOp(const std::string& opId);
     Result<OpRecord> mutateOp(const std::string& opId, const std::function<Status(OpRecord&)>& mutate);
@@ -62,20 +67,26 @@ public:
                                         const std::function<Status(ProjectRecord&)>& mutate);
 
     // Create-only dedupe marker for <projectId>.<commit>; false if it existed
-    // and names an op that exists. A marker whose op does not exist yet is
+    // and names another op that exists (true if it names opId: a create
+    // that timed out, yet landed). An acceptor writes it at once with the
+    // op and its queue entry, so the op only runs once it holds it
+    // (acceptedOp()). A marker whose op does not exist yet is
     // another acceptor's, between its writes: heldOpOf() waits for the op
     // (up to kAcceptWindowMs after the marker was written). One whose op
     // never came was left by an acceptance that failed (a write that timed
     // out yet was applied, then a 503): it is taken over by CAS, so a
     // retried webhook is never lost to it.
     Result<bool> markCommit(const std::string& projectId, const std::string& commit, const std::string& opId);
-    Status unmarkCommit(const std::string& projectId, const std::string& commit);
     // How long an acceptance may take between its first and last write.
     static constexpr int kAcceptWindowMs = 5000;
     // The op a claim (a commit marker, a delivery guard: {"op_id","at"})
     // names: read from JetStream, waiting while it is not written yet and
     // the claim is younger than kAcceptWindowMs; nullopt when it never came.
     Result<std::optional<OpRecord>> heldOpOf(const std::string& claimJson) const;
+    // The "op_id" of a claim; empty when it has none.
+    static std::string claimOpId(const std::string& claimJson);
+    // Whether the marker names op `opId` (one read).
+    Result<bool> holdsCommit(const std::string& projectId, const std::string& commit, const std::string& opId) const;
     // Removes the marker only if op `opId` holds it (a failed ci op frees its
     // commit, so the same commit can be built again).
     Status releaseCommit(const std::string& projectId, const std::string& commit, const std::string& opId);
@@ -94,6 +105,9 @@ public:
     Result<ReleaseRef> appendRelease(const std::string& projectId, const std::string& env, ReleaseRef release);
 
 private:
+    enum class CommitHold { Held, Lost, Unsettled };
+    Result<CommitHold> commitHold(const OpRecord& op) const;
+
     Backend& m_backend;
     StateView* m_view = nullptr;
 };

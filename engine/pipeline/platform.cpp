@@ -63,7 +63,7 @@ Platform::Platform(const Config& config, Backend& backend)
       m_appends(std::make_unique<QThreadPool>())
 {
     m_starts->setMaxThreadCount(2);
-    m_appends->setMaxThreadCount(8);  // one per accept in flight; each waits one round trip
+    m_appends->setMaxThreadCount(16);  // two per accept in flight; each waits one round trip
 }
 
 Platform::~Platform()

@@ -199,10 +199,14 @@ private:
     // event, without waiting for its ack); starting it, when it is its
     // project's head, happens after the answer, on m_starts.
     // (platformaccept.cpp)
-    Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject);
-    // The op record and its queue entry, both in flight at once (the entry
-    // on m_appends); what landed is undone when either failed.
-    Status writeOpAndEntry(const OpRecord& op);
+    // `commit`: a webhook's ci op, accepted only with its commit's marker.
+    Result<Submission> enqueue(OpRecord op, const ProjectRecord* newProject, const std::string& commit = {});
+    // The op record, its queue entry and, with a commit, the commit's
+    // dedupe marker, all in flight at once (one round trip; the others on
+    // m_appends); what landed is undone when any failed. Conflict
+    // "commit_processed" when another op holds the commit. An op whose
+    // writes all landed is never undone: a reader may have started it.
+    Status writeOpAndEntry(const OpRecord& op, const std::string& commit);
     // For a create or a delete: the op record, then the project record (or
     // its "deleting"), then the entry, each undone if a later one fails.
     Status writeWithProject(const OpRecord& op, const ProjectRecord* newProject);

@@ -1,8 +1,10 @@
 // Platform: accepting ops (contract in platform.h). What an accept waits
-// for is what makes it durable: the op record and its queue entry. For an
-// op that changes no project record (ci, update, delivery) the two are
-// written at once, two requests in flight; the orchestrator waits for an
-// entry's op that is still being written (PipelineStore::acceptedOp).
+// for is what makes it durable: the op record and its queue entry, and for
+// a webhook's ci op its commit's dedupe marker. For an op that changes no
+// project record (ci, update, delivery) they are written at once, one
+// round trip; the orchestrator waits for an entry's op that is still being
+// written, and runs a ci op only once its marker names it
+// (PipelineStore::acceptedOp).
 #include "engine/pipeline/platform.h"
 
 #include "engine/core/tsan.h"
@@ -17,6 +19,7 @@
 #include <QFileInfo>
 #include <QThreadPool>
 
+#include <functional>
 #include <future>
 #include <memory>
 
@@ -59,7 +62,7 @@ Status Platform::admit(const OpRecord& op, const ProjectRecord* newProject, std:
     return Status::ok();
 }
 
-Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProject)
+Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProject, const std::string& commit)
 {
     if (Status s = backendWritable(); !s)
         return s;
@@ -67,7 +70,7 @@ Result<Submission> Platform::enqueue(OpRecord op, const ProjectRecord* newProjec
         std::string unused;
         if (Status s = admit(op, nullptr, unused); !s)  // a read of the view: nothing to undo
             return s;
-        if (Status s = writeOpAndEntry(op); !s)
+        if (Status s = writeOpAndEntry(op, commit); !s)
             return s;
     } else if (Status s = writeWithProject(op, newProject); !s) {
         return s;
@@ -103,26 +106,57 @@ Status Platform::writeWithProject(const OpRecord& op, const ProjectRecord* newPr
     return appended.status();
 }
 
-Status Platform::writeOpAndEntry(const OpRecord& op)
+namespace {
+
+// Runs `work` on `pool`; its result comes back through the future.
+template <typename T>
+std::future<T> runOn(QThreadPool& pool, std::function<T()> work)
 {
-    auto entry = std::make_shared<std::promise<Result<uint64_t>>>();
-    std::future<Result<uint64_t>> appended = entry->get_future();
-    m_appends->start(tsan::task(
-        [this, entry, projectId = op.projectId, id = op.id] { entry->set_value(m_store->enqueue(projectId, id)); }));
+    auto promise = std::make_shared<std::promise<T>>();
+    std::future<T> result = promise->get_future();
+    pool.start(tsan::task([promise, work = std::move(work)] { promise->set_value(work()); }));
+    return result;
+}
+
+}  // namespace
+
+Status Platform::writeOpAndEntry(const OpRecord& op, const std::string& commit)
+{
+    std::future<Result<uint64_t>> appended = runOn<Result<uint64_t>>(
+        *m_appends, [this, projectId = op.projectId, id = op.id] { return m_store->enqueue(projectId, id); });
+    std::future<Result<bool>> marked = runOn<Result<bool>>(*m_appends, [this, &op, &commit]() -> Result<bool> {
+        return commit.empty() ? Result<bool>(true) : m_store->markCommit(op.projectId, commit, op.id);
+    });
     const Status created = m_store->createOp(op);
     const Result<uint64_t> seq = appended.get();
-    if (created && seq)
+    Result<bool> fresh = marked.get();
+    if (!fresh && created && seq) {  // the marker's write failed, yet it may have landed
+        const Result<bool> ours = m_store->holdsCommit(op.projectId, commit, op.id);
+        if (ours && *ours)
+            fresh = true;
+    }
+    if (created && seq && fresh && *fresh)
         return Status::ok();
-    // Undo what landed. An entry whose op never came is skipped by the
-    // orchestrator once the accept window has passed (acceptedOp()).
-    if (created)
-        m_store->removeOp(op.id);
+    // Undo what landed; no reader has started this op (a ci op waits for
+    // its marker). The entry goes first, so a reader that meets the op
+    // without it does not wait for it; an entry whose op never came is
+    // skipped by the orchestrator once the accept window has passed.
     if (seq)
         m_store->dequeue(*seq);
+    if (created)
+        m_store->removeOp(op.id);
+    if (fresh && *fresh && !commit.empty())
+        m_store->releaseCommit(op.projectId, commit, op.id);
     // Whatever landed, the project's queue moves on: ops accepted behind
     // this one start once it is skipped.
     m_starts->start(tsan::task([this, projectId = op.projectId] { m_orchestrator->kick(projectId); }));
-    return created ? seq.status() : created;
+    if (!created)
+        return created;
+    if (!seq)
+        return seq.status();
+    if (!fresh)
+        return fresh.status();
+    return Status::conflict("commit_processed", "commit " + commit + " is held by another op");
 }
 
 void Platform::startSoon(const OpRecord& op)
@@ -178,19 +212,16 @@ Result<Submission> Platform::submitSourceEvent(const SourceEvent& event)
     if (Status s = backendWritable(); !s)
         return s;
     std::lock_guard projectLock(lockOf(event.projectId));
+    if (acceptedBefore(*project, commit))  // a duplicate that waited for this lock
+        return Submission{false, "ignored: commit already processed", {}};
     OpRecord op = m_orchestrator->newOp("ci", event.projectId);
     op.trigger = {{"source", event.source}, {"commit", commit}, {"ref", "refs/heads/main"}, {"branch", "main"}};
-    Result<bool> fresh = m_store->markCommit(event.projectId, commit, op.id);
-    if (!fresh)
-        return fresh.status();
-    if (!*fresh)
-        return Submission{false, "ignored: commit already processed", {}};
     const std::string opId = op.id;
-    Result<Submission> accepted = enqueue(std::move(op), nullptr);
+    Result<Submission> accepted = enqueue(std::move(op), nullptr, commit);
     if (accepted)
         m_commits.remember(event.projectId, commit, opId);
-    else
-        m_store->unmarkCommit(event.projectId, commit);
+    else if (accepted.status().reason() == "commit_processed")
+        return Submission{false, "ignored: commit already processed", {}};
     return accepted;
 }
 

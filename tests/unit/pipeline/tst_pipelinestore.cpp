@@ -169,6 +169,52 @@ private slots:
         QVERIFY(t.elapsed() < PipelineStore::kAcceptWindowMs);
     }
 
+    // A webhook's ci op is written at once with its commit's marker: it is
+    // accepted only once the marker names it. One whose marker names
+    // another op that exists lost a duplicate race and is removed; one
+    // whose marker is not there yet is waited for while young; an op that
+    // started is never held back by a marker.
+    void aCiOpIsAcceptedOnlyWithItsCommit()
+    {
+        PipelineStore store(*m_backend);
+        const auto ciOp = [](const std::string& commit) {
+            OpRecord op = makeOp(newOpId());
+            op.status = opstatus::kQueued;
+            op.trigger = {{"source", "webhook"}, {"commit", commit}};
+            return op;
+        };
+        const std::string c1(40, 'a'), c2(40, 'b');
+        const OpRecord winner = ciOp(c1), loser = ciOp(c1);
+        QVERIFY(store.createOp(winner) && store.createOp(loser));
+        QCOMPARE(*store.markCommit("p", c1, winner.id), true);
+        QCOMPARE(*store.markCommit("p", c1, loser.id), false);
+        QCOMPARE(*store.markCommit("p", c1, winner.id), true);  // its own create, landed after a timeout
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(store.acceptedOp(winner.id));
+        const Result<OpRecord> lost = store.acceptedOp(loser.id);
+        QCOMPARE(lost.status().reason(), "op_not_accepted");
+        QCOMPARE(store.op(loser.id).status().code(), Status::Code::NotFound);
+        QVERIFY(t.elapsed() < PipelineStore::kAcceptWindowMs / 2);  // decided, not waited out
+
+        const OpRecord pending = ciOp(c2);
+        QVERIFY(store.createOp(pending));
+        std::thread marker([&] {
+            QThread::msleep(150);
+            store.markCommit("p", c2, pending.id);
+        });
+        t.restart();
+        const Result<OpRecord> held = store.acceptedOp(pending.id);
+        marker.join();
+        QVERIFY2(held, held.status().toString().c_str());
+        QVERIFY(t.elapsed() >= 100);
+
+        OpRecord started = ciOp(c1);
+        started.status = opstatus::kRunning;
+        QVERIFY(store.createOp(started));
+        QVERIFY(store.acceptedOp(started.id));
+    }
+
     // Projects take the same path; the view's display queue is never
     // written back, and a stored legacy queue is left to recovery.
     void projectsKeepTheirStoredForm()
