@@ -127,7 +127,7 @@ Status Platform::writeOpAndEntry(const OpRecord& op, const std::string& commit)
     std::future<Result<bool>> marked = runOn<Result<bool>>(*m_appends, [this, &op, &commit]() -> Result<bool> {
         return commit.empty() ? Result<bool>(true) : m_store->markCommit(op.projectId, commit, op.id);
     });
-    const Status created = m_store->createOp(op);
+    Status created = m_store->createOp(op);
     const Result<uint64_t> seq = appended.get();
     Result<bool> fresh = marked.get();
     if (!fresh && created && seq) {  // the marker's write failed, yet it may have landed
