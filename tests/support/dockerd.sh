@@ -110,6 +110,10 @@ stop() {
     echo "dockerd.sh: dockerd $pid ignored SIGTERM, sending SIGKILL" >&2
     kill -KILL "$pid"
   fi
+  # dockerd leaves its default network namespace mounted under the exec
+  # root: unmount what it left under <dir>, so the folder can be removed.
+  local m
+  while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r)
   rm -f "$marker"
   echo "dockerd.sh: stopped dockerd $pid"
 }
