@@ -62,6 +62,14 @@ test('timeline falls back to If-None-Match polling when the event stream is unav
   page.on('response', (r) => {
     if (/\/api\/ops\/[^/]+$/.test(new URL(r.url()).pathname)) polls.push({ status: r.status(), inm: r.request().headers()['if-none-match'] || '' });
   });
+  // The page is loaded first; the watched op is then held unfinished by
+  // stopping nats-server right after its 202 (12 ops run ahead of it, so
+  // none of its steps has run): reads still answer from memory, steps wait.
+  // Opened after a page load instead, a fast op could end first, and a
+  // finished op is rightly shown without polling (the flake this replaced).
+  await page.goto(server.url);
+  const natsPid = (await apiCall(server, 'GET', 'api/system')).body.nats.pid;
+  assert.ok(natsPid > 0, 'the app reports its nats-server pid');
   const create = await apiCall(server, 'POST', 'api/events/registration', { action: 'create', spec: specFor('web-poll') });
   assert.equal(create.status, 202, JSON.stringify(create.body));
   let watched = create.body.op.id;
@@ -71,7 +79,16 @@ test('timeline falls back to If-None-Match polling when the event stream is unav
     const r = await apiCall(server, 'POST', 'api/events/registration', { action: 'update', project_id: create.body.op.project_id, spec });
     watched = r.body.op.id;
   }
-  await page.goto(`${server.url}#/ops/${encodeURIComponent(watched)}`);
+  process.kill(natsPid, 'SIGSTOP');
+  try {
+    await page.evaluate((hash) => { window.location.hash = hash; }, `#/ops/${encodeURIComponent(watched)}`);
+    const timeline = page.locator(`.timeline[data-op-id="${watched}"]`);
+    await timeline.waitFor({ timeout: 30_000 });
+    await page.waitForFunction((id) => /polling/.test(document.querySelector(`.timeline[data-op-id="${id}"]`)?.dataset.modesSeen || ''), watched, { timeout: 30_000 });
+    await page.waitForTimeout(2_000); // a conditional poll while the op cannot move
+  } finally {
+    process.kill(natsPid, 'SIGCONT');
+  }
   await page.locator('#timeline-status[data-status="completed"]').waitFor({ timeout: 120_000 });
   const modes = await page.locator(`.timeline[data-op-id="${watched}"]`).getAttribute('data-modes-seen');
   assert.match(modes, /polling/);
