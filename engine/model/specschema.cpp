@@ -143,13 +143,23 @@ std::string describe(const json& root, const std::vector<std::string>& tokens)
     return (*node)["description"].get<std::string>();
 }
 
+// The property a "Missing required property 'x'." or "... constraints:
+// 'x'." error names. Cut by the known prefixes, not by quotes: a name may
+// itself hold a quote (a var named LOG_LE'EL).
 std::string quotedName(const std::string& description)
 {
-    const auto end = description.rfind('\'');
-    const auto begin = end == std::string::npos ? end : description.rfind('\'', end - 1);
-    if (begin == std::string::npos || begin == end)
-        return {};
-    return description.substr(begin + 1, end - begin - 1);
+    static constexpr std::array<std::string_view, 2> kNamePrefixes = {
+        "Missing required property '",
+        "Object contains a property that could not be validated using 'properties' or 'additionalProperties' "
+        "constraints: '",
+    };
+    constexpr std::string_view kEnd = "'.";
+    for (std::string_view prefix : kNamePrefixes) {
+        if (description.rfind(prefix, 0) == 0 && description.size() >= prefix.size() + kEnd.size() &&
+            description.compare(description.size() - kEnd.size(), kEnd.size(), kEnd) == 0)
+            return description.substr(prefix.size(), description.size() - prefix.size() - kEnd.size());
+    }
+    return {};
 }
 
 std::string pointerOf(std::string_view prefix, const std::vector<std::string>& tokens)

@@ -191,6 +191,12 @@ private slots:
         QTest::newRow("var name") << R"({"environments": {"dev": {"vars": {"1BAD": "x"}}}})"
                                   << "/spec/environments/dev/vars/1BAD"
                                   << "";
+        // A quote inside the name (found by fuzz_specparser): the detail
+        // names the whole property, not the part after the quote.
+        // (A plain literal: moc misreads a quote inside a raw string.)
+        QTest::newRow("var name with a quote") << "{\"environments\": {\"dev\": {\"vars\": {\"LOG_LE'EL\": \"x\"}}}}"
+                                               << "/spec/environments/dev/vars/LOG_LE'EL"
+                                               << "not an allowed name";
         QTest::newRow("var value type") << R"({"environments": {"dev": {"vars": {"PORT": 8080}}}})"
                                         << "/spec/environments/dev/vars/PORT"
                                         << "string";
