@@ -1,5 +1,6 @@
 #include "engine/api/offloader.h"
 
+#include "engine/core/fixedpool.h"
 #include "engine/core/tsan.h"
 
 #include <QPointer>
@@ -11,8 +12,7 @@ namespace paas::api {
 
 Offloader::Offloader(QObject* parent) : QObject(parent)
 {
-    m_pool.setMaxThreadCount(kThreads);
-    m_pool.setObjectName(QStringLiteral("paas-api-offload"));
+    startFixedPool(m_pool, QStringLiteral("paas-api-offload"), kThreads);
 }
 
 Offloader::~Offloader()

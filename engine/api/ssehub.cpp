@@ -3,6 +3,7 @@
 #include "engine/api/router.h"
 #include "engine/api/sseconnection.h"
 #include "engine/api/ssestate.h"
+#include "engine/core/fixedpool.h"
 #include "engine/core/tsan.h"
 
 #include <QDateTime>
@@ -39,8 +40,8 @@ constexpr int kHousekeepingMs = 1000;
 SseHub::SseHub(NatsClient& client, SnapshotFn snapshot, SseHubOptions options, QObject* parent)
     : QObject(parent), m_log(client), m_snapshot(std::move(snapshot)), m_options(options)
 {
-    m_pool.setMaxThreadCount(std::max(1, m_options.replayThreads));
-    m_reaper.setMaxThreadCount(1);
+    startFixedPool(m_pool, QStringLiteral("paas-sse-replay"), std::max(1, m_options.replayThreads));
+    startFixedPool(m_reaper, QStringLiteral("paas-sse-reaper"), 1);
     m_heartbeat.setInterval(std::max(10, m_options.heartbeatMs));
     connect(&m_heartbeat, &QTimer::timeout, this, &SseHub::heartbeat);
     m_heartbeat.start();

@@ -1,5 +1,6 @@
 #include "engine/pipeline/platform.h"
 
+#include "engine/core/fixedpool.h"
 #include "engine/core/tsan.h"
 #include "engine/git/gitrepository.h"
 #include "engine/git/repobootstrapper.h"
@@ -62,8 +63,9 @@ Platform::Platform(const Config& config, Backend& backend)
       m_starts(std::make_unique<QThreadPool>()),
       m_appends(std::make_unique<QThreadPool>())
 {
-    m_starts->setMaxThreadCount(2);
-    m_appends->setMaxThreadCount(16);  // two per accept in flight; each waits one round trip
+    startFixedPool(*m_starts, QStringLiteral("paas-starts"), 2);
+    startFixedPool(*m_appends, QStringLiteral("paas-appends"),
+                   16);  // two per accept in flight; each waits one round trip
 }
 
 Platform::~Platform()

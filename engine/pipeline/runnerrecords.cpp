@@ -2,6 +2,8 @@
 // API reads, adoption after a restart, and the health poll
 // (environmentrunner.h).
 #include "engine/pipeline/environmentrunner.h"
+
+#include "engine/core/fixedpool.h"
 #include "engine/pipeline/records.h"
 #include "engine/pipeline/runnerdetail.h"
 #include "engine/run/containerengine.h"
@@ -118,7 +120,7 @@ EnvironmentRunner::EnvironmentRunner(const Config& config, Backend& backend, std
       m_proxy(std::make_unique<PortProxy>()),
       m_retiring(std::make_unique<QThreadPool>())
 {
-    m_retiring->setMaxThreadCount(2);
+    startFixedPool(*m_retiring, QStringLiteral("paas-retiring"), 2);
 }
 
 EnvironmentRunner::~EnvironmentRunner()

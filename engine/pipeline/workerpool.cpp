@@ -1,5 +1,6 @@
 #include "engine/pipeline/workerpool.h"
 
+#include "engine/core/fixedpool.h"
 #include "engine/core/threadpriority.h"
 #include "engine/core/tsan.h"
 #include "engine/pipeline/orchestrator.h"
@@ -31,6 +32,7 @@ WorkerPool::~WorkerPool()
 
 Status WorkerPool::start(const std::vector<std::string>& steps)
 {
+    startFixedPool(m_pool, QStringLiteral("paas-steps"), m_pool.maxThreadCount());
     m_running = true;
     for (const std::string& step : steps) {
         const std::string subject = std::string(names::kWorkSubjectPrefix) + step;
