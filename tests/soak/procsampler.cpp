@@ -2,13 +2,60 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
+#include <QSet>
 
 #include <algorithm>
 #include <cmath>
 
+#include <unistd.h>
+
 namespace paas::soak {
 
-ProcSample sampleProcess(qint64 pid)
+namespace {
+
+// Socket inodes of established TCP connections whose local port is `port`
+// (the kernel's tables: /proc/net/tcp and tcp6, one socket per line; the
+// columns are "sl local_address rem_address st ... inode", hex ports).
+QSet<QByteArray> establishedTo(quint16 port)
+{
+    QSet<QByteArray> inodes;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        QFile f(QString::fromLatin1(table));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        f.readLine();  // the header
+        while (!f.atEnd()) {
+            const QList<QByteArray> cols = f.readLine().simplified().split(' ');
+            if (cols.size() < 10 || cols[3] != "01")
+                continue;
+            bool ok = false;
+            if (cols[1].mid(cols[1].lastIndexOf(':') + 1).toUInt(&ok, 16) == port && ok)
+                inodes.insert(cols[9]);
+        }
+    }
+    return inodes;
+}
+
+int clientConnections(qint64 pid, quint16 port)
+{
+    const QSet<QByteArray> established = establishedTo(port);
+    const QDir fdDir(QStringLiteral("/proc/%1/fd").arg(pid));
+    static const QRegularExpression socket(QStringLiteral("^socket:\\[(\\d+)\\]$"));
+    int n = 0;
+    for (const QString& fd : fdDir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System)) {
+        char target[64] = {};
+        const ssize_t len = ::readlink(QFile::encodeName(fdDir.filePath(fd)).constData(), target, sizeof target - 1);
+        const QRegularExpressionMatch m = socket.match(QString::fromLatin1(target, len > 0 ? int(len) : 0));
+        if (m.hasMatch() && established.contains(m.captured(1).toLatin1()))
+            ++n;
+    }
+    return n;
+}
+
+}  // namespace
+
+ProcSample sampleProcess(qint64 pid, quint16 clientPort)
 {
     ProcSample s;
     QFile status(QStringLiteral("/proc/%1/status").arg(pid));
@@ -23,6 +70,8 @@ ProcSample sampleProcess(qint64 pid)
     s.fds = int(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System)
                     .size());
+    if (clientPort != 0)
+        s.clients = clientConnections(pid, clientPort);
     return s;
 }
 

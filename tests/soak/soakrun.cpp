@@ -71,12 +71,14 @@ int SoakRun::run()
                 m_opt.minutes, m_opt.apiRate, m_opt.commitsPerS, m_opt.sseClients, m_opt.hookProjects);
     if (!startApp() || !createHookProjects())
         return 2;
+    m_idleBefore = sampleApp();
     startLoad();
     hold();
     stopLoad();
     const int lostOps = drainOps();
     const int lostCommits = checkCommits();
     const bool sseOk = verifySse();
+    sampleIdleAfter();
     const bool pass = judge(lostOps, lostCommits, sseOk);
     const bool clean = m_app->stop(30000);
     std::printf("paas stopped on SIGTERM: %s\n", clean ? "exit 0" : "NOT cleanly");
@@ -191,7 +193,7 @@ void SoakRun::takeMinute(int minute)
     Load& l = *m_load;
     MinuteRow r;
     r.minute = minute;
-    r.app = sampleProcess(m_app->pid());
+    r.app = sampleApp();
     r.nats = sampleProcess(m_natsPid);
     const double span = std::max(1.0, std::min(60.0, double(l.clock.elapsed()) / 1000.0 - (minute - 1) * 60.0));
     const ApiMinute api = l.api->takeMinute();
@@ -229,10 +231,30 @@ void SoakRun::takeMinute(int minute)
 
 TimedSample SoakRun::sample() const
 {
-    TimedSample s{double(m_load->clock.elapsed()) / 60000.0, sampleProcess(m_app->pid()), sampleProcess(m_natsPid)};
-    const nlohmann::json counters = m_app->get("/api/system").json().value("counters", nlohmann::json::object());
-    s.sseOpen = counters.value("sse_clients", 0);
-    return s;
+    return TimedSample{double(m_load->clock.elapsed()) / 60000.0, sampleApp(), sampleProcess(m_natsPid)};
+}
+
+ProcSample SoakRun::sampleApp() const
+{
+    return sampleProcess(m_app->pid(), quint16(QUrl(m_app->url()).port()));
+}
+
+void SoakRun::sampleIdleAfter()
+{
+    // The feed clients stay connected (counted as clients); closed sockets
+    // and the last steps take a moment to go.
+    pump(
+        [this] {
+            m_idleAfter = sampleApp();
+            return m_idleAfter.fdsNetOfClients() <= m_idleBefore.fdsNetOfClients() + kIdleFdGrowth &&
+                   m_idleAfter.threads <= m_idleBefore.threads + kIdleThreadGrowth;
+        },
+        kIdleSettleMs);
+    std::printf(
+        "paas idle, before the load and after it: %d -> %d fds net of client connections (%d -> %d open), "
+        "%d -> %d threads\n",
+        m_idleBefore.fdsNetOfClients(), m_idleAfter.fdsNetOfClients(), m_idleBefore.clients, m_idleAfter.clients,
+        m_idleBefore.threads, m_idleAfter.threads);
 }
 
 void SoakRun::stopLoad()

@@ -33,6 +33,11 @@ constexpr double kP99SlopeMs = 20.0;
 constexpr double kRssBandMiB = 8.0;
 constexpr double kFdBand = 10.0;
 constexpr double kThreadBand = 3.0;
+// Go's runtime keeps every OS thread it starts, and starts one whenever a
+// goroutine sits in a blocking syscall (a file write under writeback) while
+// others can run: nats-server's count is a high-water mark that climbs in a
+// step at a disk stall (seen: +4 at once, 9 -> 13 and 10 -> 14) and stays.
+constexpr double kNatsThreadBand = 8.0;
 constexpr double kP99BandMs = 50.0;
 // nats-server runs with a soft memory limit (PAAS_NATS_MEMORY_LIMIT_MB, read
 // back from /api/system): its Go heap fills up to that limit from a fresh
@@ -41,6 +46,16 @@ constexpr double kP99BandMs = 50.0;
 // taken only once its RSS reached kNatsFilledShare of that bound (or after
 // the warm-up minute, if later); a run too short for that judges the bound.
 constexpr double kNatsOverheadMiB = 40.0;
+// Idle before and after: paas's fds (net of client connections) and threads
+// with no load running, sampled once its projects exist and again once the
+// load drained, may exceed the before figure by at most these (a leak of one
+// per op, commit or connection is hundreds; the pools are fixed, but a
+// library may start a thread on its first call of a kind, as nats.c does for
+// request-reply); the settle wait is how long the after sample may take to
+// come back down (sockets closing, steps ending).
+constexpr int kIdleFdGrowth = 4;
+constexpr int kIdleThreadGrowth = 2;
+constexpr int kIdleSettleMs = 15000;
 constexpr double kNatsFilledShare = 0.8;
 
 struct SoakOptions {
@@ -57,8 +72,7 @@ struct SoakOptions {
 
 struct TimedSample {
     double minute = 0;
-    ProcSample app, nats;
-    int sseOpen = 0;  // the app's open SSE connections then (each holds an fd)
+    ProcSample app, nats;  // app.clients: its open client connections (each an fd)
 };
 
 struct MinuteRow {
@@ -84,6 +98,8 @@ private:
     bool startApp();
     double natsBoundMiB() const;  // limit + overhead; 0 = no limit set
     TimedSample sample() const;
+    ProcSample sampleApp() const;
+    void sampleIdleAfter();
     bool createHookProjects();
     void startLoad();
     void hold();
@@ -99,6 +115,7 @@ private:
     std::unique_ptr<Load> m_load;
     std::vector<std::string> m_hookProjects;
     std::vector<TimedSample> m_samples;
+    ProcSample m_idleBefore, m_idleAfter;
     double m_natsLimitMiB = 0;
     std::vector<MinuteRow> m_rows;
     qint64 m_natsPid = 0;

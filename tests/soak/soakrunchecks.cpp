@@ -192,6 +192,23 @@ bool applyRules(const std::vector<Rule>& rules)
     return pass;
 }
 
+// The rules on counts, each with a limit and no trend.
+std::vector<Rule> countRules(const ProcSample& idleBefore, const ProcSample& idleAfter, int lostOps, int lostCommits,
+                             bool sseOk, uint64_t unexpected, bool natsGone)
+{
+    return {
+        {"paas fds idle after the load, over before it",
+         double(idleAfter.fdsNetOfClients() - idleBefore.fdsNetOfClients()), kIdleFdGrowth, "fds"},
+        {"paas threads idle after the load, over before it", double(idleAfter.threads - idleBefore.threads),
+         kIdleThreadGrowth, "threads"},
+        {"lost ops", double(lostOps), 0, ""},
+        {"soak commits without exactly one finished ci op", double(lostCommits), 0, ""},
+        {"SSE check failures (missed/duplicate/unfinished)", sseOk ? 0.0 : 1.0, 0, ""},
+        {"unexpected API answers (not 2xx/304, or none)", double(unexpected), 0, ""},
+        {"nats-server restarts/exits", natsGone ? 1.0 : 0.0, 0, ""},
+    };
+}
+
 }  // namespace
 
 double SoakRun::natsBoundMiB() const
@@ -211,7 +228,7 @@ bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
             continue;
         xs.push_back(s.minute);
         appRss.push_back(s.app.rssMiB);
-        appFds.push_back(s.app.fds - s.sseOpen);  // a client's stream is the soak's load, not a leak
+        appFds.push_back(s.app.fdsNetOfClients());  // a client's connection is the soak's load, not a leak
         appThr.push_back(s.app.threads);
         natsFds.push_back(s.nats.fds);
         natsThr.push_back(s.nats.threads);
@@ -237,22 +254,19 @@ bool SoakRun::judge(int lostOps, int lostCommits, bool sseOk)
     const double w = xs.size() > 1 ? xs.back() - xs.front() : 0;
     const std::vector<Rule> rules = {
         {"paas RSS slope", slope(xs, appRss), kAppRssSlopeMiB, "MiB/min", kRssBandMiB, w},
-        {"paas fds slope (net of open SSE streams)", slope(xs, appFds), kFdSlope, "fds/min", kFdBand, w},
+        {"paas fds slope (net of client connections)", slope(xs, appFds), kFdSlope, "fds/min", kFdBand, w},
         {"paas threads slope", slope(xs, appThr), kThreadSlope, "threads/min", kThreadBand, w},
         {"nats-server RSS slope (once its heap filled)", natsXs.size() > 2 ? slope(natsXs, natsRss) : 0.0,
          kNatsRssSlopeMiB, "MiB/min", kRssBandMiB, natsXs.size() > 1 ? natsXs.back() - natsXs.front() : 0},
         {"nats-server RSS max over its bound (MiB)", bound > 0 ? std::max(0.0, natsMax - bound) : 0.0, 0, "MiB"},
         {"nats-server fds slope", slope(xs, natsFds), kFdSlope, "fds/min", kFdBand, w},
-        {"nats-server threads slope", slope(xs, natsThr), kThreadSlope, "threads/min", kThreadBand, w},
+        {"nats-server threads slope", slope(xs, natsThr), kThreadSlope, "threads/min", kNatsThreadBand, w},
         {"API p99 latency slope", slope(minutes, p99s), kP99SlopeMs, "ms/min", kP99BandMs,
          minutes.size() > 1 ? minutes.back() - minutes.front() : 0},
-        {"lost ops", double(lostOps), 0, ""},
-        {"soak commits without exactly one finished ci op", double(lostCommits), 0, ""},
-        {"SSE check failures (missed/duplicate/unfinished)", sseOk ? 0.0 : 1.0, 0, ""},
-        {"unexpected API answers (not 2xx/304, or none)", double(unexpected), 0, ""},
-        {"nats-server restarts/exits", m_samples.empty() || m_samples.back().nats.rssMiB < 0 ? 1.0 : 0.0, 0, ""},
     };
-    const bool pass = applyRules(rules);
+    const bool natsGone = m_samples.empty() || m_samples.back().nats.rssMiB < 0;
+    const bool pass = applyRules(rules) & applyRules(countRules(m_idleBefore, m_idleAfter, lostOps, lostCommits, sseOk,
+                                                                unexpected, natsGone));
     for (const std::string& s : m_load->api->unexpectedSamples())
         std::printf("  unexpected answer: %s\n", s.c_str());
     return pass;
