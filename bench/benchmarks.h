@@ -42,7 +42,8 @@ void commitToUrl(BenchRun& run);  // P10 (issue 16; a Docker engine of its own)
 // clusterbench.cpp
 void clusterThroughput(BenchRun& run);  // S1 (issue 15; a nats-server cluster of its own)
 // memorybench.cpp
-void memoryRows(BenchRun& run);  // RSS at N projects / N ops (after the phases)
+void spreadOpsMemory(BenchRun& run);  // M-spread: RSS at BENCH_SPREAD_OPS ops over BENCH_SPREAD_PROJECTS projects
+void memoryRows(BenchRun& run);       // RSS at N projects / N ops (after the phases)
 
 // Sequential creates, accepted -> op.completed, ms (completed ones only),
 // each preceded by one CreateFloor sample (untimed there; floorMs).

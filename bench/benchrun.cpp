@@ -45,6 +45,8 @@ BenchKnobs BenchKnobs::fromEnvironment()
     k.buildSamples = std::max(1, envInt("BENCH_BUILD_SAMPLES", k.buildSamples));
     k.projects = envInt("BENCH_PROJECTS", k.projects);
     k.ops = envInt("BENCH_OPS", k.ops);
+    k.spreadOps = std::max(1, envInt("BENCH_SPREAD_OPS", k.quick ? 10000 : k.spreadOps));
+    k.spreadProjects = std::max(1, envInt("BENCH_SPREAD_PROJECTS", k.spreadProjects));
     k.readProjects = std::min(k.quick ? 100 : 1000, k.projects);
     return k;
 }
@@ -55,6 +57,8 @@ nlohmann::json BenchKnobs::toJson() const
             {"projects", projects},
             {"read_projects", readProjects},
             {"ops", ops},
+            {"spread_ops", spreadOps},
+            {"spread_projects", spreadProjects},
             {"create_samples", createSamples},
             {"hook_samples", hookSamples},
             {"ci_samples", ciSamples},

@@ -10,7 +10,10 @@
 //   BENCH_PROJECTS=N   projects for P9 and the RSS-at-N-projects figure
 //                      (default 5000; P6 runs at min(1000, N))
 //   BENCH_OPS=N        ops on one project for P6, P9 and the RSS-per-op
-//                      figure (default 10000; RSS is extrapolated to 100,000)
+//                      figure (default 10000; M-ops is extrapolated to 100,000)
+//   BENCH_SPREAD_OPS=N, BENCH_SPREAD_PROJECTS=N
+//                      the spread phase's ops and projects (default 100000
+//                      over 20; 10000 with BENCH_QUICK): M-spread, measured
 //   BENCH_CONTEXT_MB=N, BENCH_CONTEXT_FILES=N
 //                      the large build context of the buildkit phase
 //                      (default 200 MB in 5000 files, a quarter of it one file)
@@ -35,6 +38,8 @@ struct BenchKnobs {
     int projects = 5000;
     int readProjects = 1000;
     int ops = 10000;
+    int spreadOps = 100000;  // M-spread: ops over spreadProjects projects (copies of a real ci op's record)
+    int spreadProjects = 20;
     int createSamples = 20;  // P1 (and P9's P1), sequential creates
     int hookSamples = 300;   // P2, sequential webhooks
     int ciSamples = 20;      // P3, one ci op at a time
@@ -79,7 +84,7 @@ struct BenchRun {
     double healthzSeqP99 = NAN;  // sequential GET /healthz: P2's floor
     double healthzRate = NAN;    // GET /healthz req/s at rateConnections
     std::string opsProject;      // the project holding knobs.ops ops (P6, P9)
-    std::vector<RssPoint> rssByProjects, rssByOps;
+    std::vector<RssPoint> rssByProjects, rssByOps, rssBySpread;
     int names = 0;
 
     void recordRss(std::vector<RssPoint>& curve, int count)

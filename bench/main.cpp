@@ -34,6 +34,8 @@ const Benchmark kPhases[] = {
     {"run", "P10: a commit on main (real hook) -> the dev URL serves it, run: docker (needs a Docker engine)",
      &commitToUrl},
     {"cluster", "S1: ci ops/s on a 3-node cluster with 1 worker vs 3 workers (issue 15)", &clusterThroughput},
+    {"spread", "M-spread: RSS at BENCH_SPREAD_OPS (100,000) ops over BENCH_SPREAD_PROJECTS (20) projects",
+     &spreadOpsMemory},
 };
 
 QByteArray loadAverage()

@@ -39,7 +39,7 @@ double slopeKiB(const std::vector<RssPoint>& curve, int& used)
 }
 
 void addMemoryRows(BenchRun& run, const std::vector<RssPoint>& curve, const std::string& id, const std::string& what,
-                   const std::string& unit, int goalCount)
+                   const std::string& unit, int goalCount, const std::string& knob)
 {
     if (curve.empty() || curve.back().appKiB < 0 || curve.back().natsKiB < 0)
         return;
@@ -58,8 +58,8 @@ void addMemoryRows(BenchRun& run, const std::vector<RssPoint>& curve, const std:
         return;
     BenchRow guess{id + "x", "RSS at " + std::to_string(goalCount) + what + ": EXTRAPOLATED",
                    megabytes(double(total(last)) + slope * (goalCount - last.count)), "MB"};
-    guess.note = "not measured: linear from the measured " + std::to_string(last.count) + " (raise " +
-                 (unit == "op" ? "BENCH_OPS" : "BENCH_PROJECTS") + " to measure it)";
+    guess.note =
+        "not measured: linear from the measured " + std::to_string(last.count) + " (raise " + knob + " to measure it)";
     run.table.add(guess);
 }
 
@@ -67,11 +67,15 @@ void addMemoryRows(BenchRun& run, const std::vector<RssPoint>& curve, const std:
 
 void memoryRows(BenchRun& run)
 {
-    if (run.rssByProjects.empty() && run.rssByOps.empty())
+    if (run.rssByProjects.empty() && run.rssByOps.empty() && run.rssBySpread.empty())
         return;
-    run.recordRss(run.rssByProjects, std::max(0, projectCount(run.ctx)));
-    addMemoryRows(run, run.rssByProjects, "M-proj", " projects", "project", 5000);
-    addMemoryRows(run, run.rssByOps, "M-ops", " ops on one project", "op", 100000);
+    if (!run.rssByProjects.empty())
+        run.recordRss(run.rssByProjects, std::max(0, projectCount(run.ctx)));
+    addMemoryRows(run, run.rssByProjects, "M-proj", " projects", "project", 5000, "BENCH_PROJECTS");
+    addMemoryRows(run, run.rssByOps, "M-ops", " ops on one project", "op", 100000, "BENCH_OPS");
+    addMemoryRows(run, run.rssBySpread, "M-spread",
+                  " ops over " + std::to_string(run.knobs.spreadProjects) + " projects", "op", 100000,
+                  "BENCH_SPREAD_OPS");
 }
 
 }  // namespace paas::bench
