@@ -64,8 +64,9 @@ Platform::Platform(const Config& config, Backend& backend)
       m_appends(std::make_unique<QThreadPool>())
 {
     startFixedPool(*m_starts, QStringLiteral("paas-starts"), 2);
-    startFixedPool(*m_appends, QStringLiteral("paas-appends"),
-                   16);  // two per accept in flight; each waits one round trip
+    // Two per accept in flight (its queue entry and its commit marker); each
+    // waits one round trip.
+    startFixedPool(*m_appends, QStringLiteral("paas-appends"), 16);
 }
 
 Platform::~Platform()
